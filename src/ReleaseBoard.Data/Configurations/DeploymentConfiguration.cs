@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Data.Configurations;
+
+internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deployment>
+{
+    public void Configure(EntityTypeBuilder<Deployment> builder)
+    {
+        builder.Property(d => d.Version).HasMaxLength(128);
+        builder.Property(d => d.CommitSha).HasMaxLength(64);
+        builder.Property(d => d.Source).HasMaxLength(64);
+        builder.Property(d => d.ExternalId).HasMaxLength(200);
+        builder.Property(d => d.Outcome).HasConversion<string>().HasMaxLength(16);
+        builder.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(d => d.Trigger).HasConversion<string>().HasMaxLength(16);
+
+        // Time-range queries: per environment (production figures) and per service, both by finish time.
+        builder.HasIndex(d => new { d.EnvironmentId, d.FinishedAt });
+        builder.HasIndex(d => new { d.ServiceId, d.FinishedAt });
+        builder.HasIndex(d => new { d.ServiceId, d.Version });
+        builder.HasIndex(d => new { d.Source, d.ExternalId }).IsUnique();
+
+        builder.HasOne(d => d.Service).WithMany().OnDelete(DeleteBehavior.Cascade);
+        // SQL Server refuses a second cascade path (service -> environment -> deployment).
+        builder.HasOne(d => d.Environment).WithMany().OnDelete(DeleteBehavior.NoAction);
+        builder.HasOne(d => d.RollsBackDeployment).WithMany().HasForeignKey(d => d.RollsBackDeploymentId).OnDelete(DeleteBehavior.NoAction);
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Data.Configurations;
+
+internal sealed class ServiceConfiguration : IEntityTypeConfiguration<Service>
+{
+    public void Configure(EntityTypeBuilder<Service> builder)
+    {
+        builder.Property(s => s.Slug).HasMaxLength(64);
+        builder.Property(s => s.Name).HasMaxLength(200);
+        builder.HasIndex(s => new { s.TeamId, s.Slug }).IsUnique();
+        builder.HasOne(s => s.Team).WithMany(t => t.Services).OnDelete(DeleteBehavior.Cascade);
+    }
+}

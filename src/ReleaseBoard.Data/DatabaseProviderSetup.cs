@@ -1,0 +1,57 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace ReleaseBoard.Data;
+
+/// <summary>Configures <see cref="ReleaseBoardDbContext"/> for the chosen provider, each with its own migrations assembly.</summary>
+public static class DatabaseProviderSetup
+{
+    public const string SqliteMigrationsAssembly = "ReleaseBoard.Data.Sqlite";
+    public const string SqlServerMigrationsAssembly = "ReleaseBoard.Data.SqlServer";
+
+    public static DbContextOptionsBuilder UseReleaseBoardDatabase(
+        this DbContextOptionsBuilder builder, DatabaseProvider provider, string connectionString) => provider switch
+    {
+        DatabaseProvider.Sqlite => builder
+            .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly))
+            .AddInterceptors(SqliteConnectionPragmas.Instance),
+        DatabaseProvider.SqlServer => builder
+            .UseSqlServer(connectionString, sql => sql.MigrationsAssembly(SqlServerMigrationsAssembly).EnableRetryOnFailure()),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
+    };
+
+    /// <summary>The SQLite connection string used when none is configured: a file in the data folder.</summary>
+    public static string DefaultSqliteConnectionString(string dataFolder) =>
+        new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataFolder, "releaseboard.db"),
+            Pooling = true,
+        }.ToString();
+
+    /// <summary>
+    /// WAL lets the wall read while a pipeline writes; synchronous=NORMAL keeps an acknowledged write across a killed
+    /// process at several times FULL's commit rate; busy_timeout makes concurrent writers wait instead of failing.
+    /// </summary>
+    private sealed class SqliteConnectionPragmas : DbConnectionInterceptor
+    {
+        public static readonly SqliteConnectionPragmas Instance = new();
+        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Apply(connection);
+            return Task.CompletedTask;
+        }
+
+        private static void Apply(DbConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            command.ExecuteNonQuery();
+        }
+    }
+}

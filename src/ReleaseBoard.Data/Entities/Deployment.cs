@@ -1,0 +1,50 @@
+namespace ReleaseBoard.Data.Entities;
+
+public class Deployment
+{
+    public long Id { get; set; }
+    public int ServiceId { get; set; }
+    public Service Service { get; set; } = null!;
+    public int EnvironmentId { get; set; }
+    public ServiceEnvironment Environment { get; set; } = null!;
+
+    public required string Version { get; set; }
+    public string? CommitSha { get; set; }
+
+    /// <summary>When the change was committed; optional, used for lead time.</summary>
+    public DateTime? CommitAt { get; set; }
+
+    public DateTime StartedAt { get; set; }
+    public DateTime FinishedAt { get; set; }
+    public DeploymentOutcome Outcome { get; set; }
+    public DeploymentKind Kind { get; set; }
+
+    /// <summary>For a rollback: the deployment it rolls back.</summary>
+    public long? RollsBackDeploymentId { get; set; }
+    public Deployment? RollsBackDeployment { get; set; }
+
+    public DeploymentTrigger Trigger { get; set; }
+
+    /// <summary>The system that reported it ("manual", "github", ...); with <see cref="ExternalId"/> it makes ingestion idempotent.</summary>
+    public required string Source { get; set; }
+    public string? ExternalId { get; set; }
+}
+
+public enum DeploymentOutcome
+{
+    Succeeded = 0,
+    Failed = 1,
+    RolledBack = 2,
+}
+
+public enum DeploymentKind
+{
+    Normal = 0,
+    Rollback = 1,
+}
+
+public enum DeploymentTrigger
+{
+    Manual = 0,
+    Automatic = 1,
+}

@@ -1,0 +1,25 @@
+namespace ReleaseBoard.Data.Entities;
+
+/// <summary>A production failure. Open while <see cref="ResolvedAt"/> is empty.</summary>
+public class Incident
+{
+    public long Id { get; set; }
+    public int ServiceId { get; set; }
+    public Service Service { get; set; } = null!;
+
+    public int Severity { get; set; }
+    public required string Title { get; set; }
+
+    public DateTime ImpactStartedAt { get; set; }
+    public DateTime DetectedAt { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+
+    public long? CausingDeploymentId { get; set; }
+    public Deployment? CausingDeployment { get; set; }
+
+    public required string Source { get; set; }
+    public string? ExternalId { get; set; }
+    public string? Link { get; set; }
+
+    public bool IsOpen => ResolvedAt is null;
+}

@@ -1,0 +1,32 @@
+namespace ReleaseBoard.Data.Entities;
+
+/// <summary>
+/// An ordered stage of one service's pipeline (dev, staging, production...). Named ServiceEnvironment
+/// rather than Environment so it never collides with <see cref="System.Environment"/>.
+/// </summary>
+public class ServiceEnvironment
+{
+    public int Id { get; set; }
+    public int ServiceId { get; set; }
+    public Service Service { get; set; } = null!;
+    public required string Name { get; set; }
+
+    /// <summary>Position in the pipeline, 0 first.</summary>
+    public int Order { get; set; }
+
+    public bool IsProduction { get; set; }
+
+    public PromotionMode PromotionMode { get; set; } = PromotionMode.Manual;
+    public DateTime PromotionModeChangedAt { get; set; }
+    public string? PromotionModeChangedBy { get; set; }
+
+    /// <summary>Changes on every write so two people acting at once cannot silently overwrite each other.</summary>
+    public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
+}
+
+public enum PromotionMode
+{
+    Manual = 0,
+    Continuous = 1,
+    Paused = 2,
+}

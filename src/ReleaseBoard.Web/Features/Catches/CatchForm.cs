@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ReleaseBoard.Web.Features.Catches;
+
+/// <summary>What the person types. The caught-at time is the team's local time, as people think of it.</summary>
+public sealed class CatchForm
+{
+    [Required(ErrorMessage = "Choose a team.")]
+    public string? TeamSlug { get; set; }
+
+    [Required(ErrorMessage = "Choose a service.")]
+    public int? ServiceId { get; set; }
+
+    [Required(ErrorMessage = "Choose the environment where it was caught.")]
+    public int? EnvironmentId { get; set; }
+
+    [Range(1, 4, ErrorMessage = "Severity is 1 (worst) to 4.")]
+    public int Severity { get; set; } = 2;
+
+    [Required(ErrorMessage = "Say what was caught, in a few words.")]
+    [StringLength(CatchRecorder.TitleMaxLength, ErrorMessage = "The title can be at most {1} characters.")]
+    public string? Title { get; set; }
+
+    [StringLength(CatchRecorder.DescriptionMaxLength, ErrorMessage = "The description can be at most {1} characters.")]
+    public string? Description { get; set; }
+
+    [StringLength(CatchRecorder.VersionMaxLength, ErrorMessage = "The version can be at most {1} characters.")]
+    public string? Version { get; set; }
+
+    [Required(ErrorMessage = "Say who caught it.")]
+    [StringLength(CatchRecorder.ReportedByMaxLength, ErrorMessage = "At most {1} characters.")]
+    public string? ReportedBy { get; set; }
+
+    /// <summary>"yyyy-MM-ddTHH:mm" in the team's time zone, as a datetime-local input gives it.</summary>
+    [Required(ErrorMessage = "Say when it was caught.")]
+    public string? CaughtAtLocal { get; set; }
+}

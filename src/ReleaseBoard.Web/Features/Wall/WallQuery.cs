@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Web.Features.Metrics;
+
+namespace ReleaseBoard.Web.Features.Wall;
+
+/// <summary>Reads one team's wall. Each query is narrow (indexed columns, projections); only the calendar math runs in C#.</summary>
+public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+{
+    public static readonly TimeSpan ReliabilityWindow = TimeSpan.FromDays(90);
+
+    public async Task<WallSnapshot?> LoadAsync(string teamSlug, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var team = await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Slug == teamSlug, cancellationToken);
+        if (team is null) return null;
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(team.TimeZoneId);
+        var threshold = team.CountingSeverityThreshold;
+
+        var countingCatches = db.Catches.Where(c => c.Service.TeamId == team.Id && c.Severity <= threshold);
+        var catchTimes = await countingCatches.Select(c => c.CaughtAt).ToListAsync(cancellationToken);
+
+        DateTime? firstEvent = catchTimes.Count > 0 ? null : await FirstRecordedEventAsync(db, team.Id, cancellationToken);
+        var streak = CatchStreakCalculator.Calculate(catchTimes, firstEvent, now, zone);
+
+        var latestCatch = await countingCatches
+            .OrderByDescending(c => c.CaughtAt)
+            .Select(c => new LatestCatch(c.Title, c.Service.Name, c.Environment.Name, c.CaughtAt, c.Severity))
+            .FirstOrDefaultAsync(cancellationToken);
+
+        // Every open production incident shows, whatever its severity: a banner is about now, not about the metrics.
+        var openIncidents = await db.Incidents
+            .Where(i => i.Service.TeamId == team.Id && i.ResolvedAt == null)
+            .OrderBy(i => i.Severity).ThenBy(i => i.ImpactStartedAt)
+            .Select(i => new OpenIncident(i.Title, i.Service.Name, i.Severity, i.ImpactStartedAt, i.Link))
+            .ToListAsync(cancellationToken);
+
+        var windowStart = now - ReliabilityWindow;
+        var failures = await db.Incidents
+            .Where(i => i.Service.TeamId == team.Id && i.Severity <= threshold
+                        && i.ImpactStartedAt < now && (i.ResolvedAt == null || i.ResolvedAt > windowStart))
+            .Select(i => new FailureInterval(i.ImpactStartedAt, i.ResolvedAt))
+            .ToListAsync(cancellationToken);
+        var reliability = ReliabilityCalculator.Calculate(failures, windowStart, now, now);
+
+        var environments = await db.Environments
+            .Where(e => e.Service.TeamId == team.Id)
+            .OrderBy(e => e.Service.Name).ThenBy(e => e.Order)
+            .Select(e => new { ServiceName = e.Service.Name, e.Name, e.IsProduction, e.PromotionMode })
+            .ToListAsync(cancellationToken);
+        var pipelines = environments
+            .GroupBy(e => e.ServiceName)
+            .Select(g => new ServicePipeline(g.Key, g.Select(e => new EnvironmentState(e.Name, e.IsProduction, e.PromotionMode)).ToList()))
+            .ToList();
+
+        return new WallSnapshot(team.Slug, team.Name, zone, team.IsDemo, streak, latestCatch, openIncidents, reliability, pipelines, now);
+    }
+
+    private static async Task<DateTime?> FirstRecordedEventAsync(ReleaseBoardDbContext db, int teamId, CancellationToken cancellationToken)
+    {
+        var deployment = await db.Deployments.Where(d => d.Service.TeamId == teamId).MinAsync(d => (DateTime?)d.FinishedAt, cancellationToken);
+        var incident = await db.Incidents.Where(i => i.Service.TeamId == teamId).MinAsync(i => (DateTime?)i.ImpactStartedAt, cancellationToken);
+        var caught = await db.Catches.Where(c => c.Service.TeamId == teamId).MinAsync(c => (DateTime?)c.CaughtAt, cancellationToken);
+        return new[] { deployment, incident, caught }.Where(d => d is not null).Min();
+    }
+}

@@ -1,0 +1,26 @@
+namespace ReleaseBoard.Web.Infrastructure;
+
+/// <summary>
+/// Raised after a write has been committed, so open pages (the wall above all) re-query and re-render.
+/// In-process only; subscribers must not block and must marshal onto their own renderer.
+/// </summary>
+public sealed class DataChangeNotifier(ILogger<DataChangeNotifier> logger)
+{
+    public event Action? Changed;
+
+    public void NotifyChanged()
+    {
+        foreach (var handler in Changed?.GetInvocationList().Cast<Action>() ?? [])
+        {
+            try
+            {
+                handler();
+            }
+            catch (Exception ex)
+            {
+                // One broken subscriber (a disposed circuit) must not keep the others from hearing of the change.
+                logger.LogWarning(ex, "A data-change subscriber failed.");
+            }
+        }
+    }
+}

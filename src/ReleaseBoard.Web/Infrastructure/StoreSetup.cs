@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ReleaseBoard.Data;
+
+namespace ReleaseBoard.Web.Infrastructure;
+
+public static class StoreSetup
+{
+    /// <summary>The EF Core store for the configured provider, change notifications, and Data Protection keys in the database.</summary>
+    public static WebApplicationBuilder AddReleaseBoardStore(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<DataChangeNotifier>();
+        builder.Services.AddSingleton<DataChangeInterceptor>();
+        builder.Services.AddSingleton(sp => ResolveConnection(
+            sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
+            sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath));
+
+        // A factory, never a context scoped to a circuit: each component operation gets a short-lived context.
+        builder.Services.AddDbContextFactory<ReleaseBoardDbContext>((sp, options) =>
+        {
+            var connection = sp.GetRequiredService<DatabaseConnection>();
+            options.UseReleaseBoardDatabase(connection.Provider, connection.ConnectionString)
+                .AddInterceptors(sp.GetRequiredService<DataChangeInterceptor>());
+        });
+
+        builder.Services.AddDataProtection()
+            .SetApplicationName("ReleaseBoard")
+            .PersistKeysToDbContext<ReleaseBoardDbContext>();
+
+        return builder;
+    }
+
+    /// <summary>Applies migrations (when configured) before the app serves anything.</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var connection = app.Services.GetRequiredService<DatabaseConnection>();
+        if (connection.SqliteFolder is { } folder) Directory.CreateDirectory(folder);
+        if (!options.MigrateOnStartup) return;
+
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync();
+        await db.Database.MigrateAsync();
+    }
+
+    internal static DatabaseConnection ResolveConnection(IConfiguration configuration, DatabaseOptions options, string contentRoot)
+    {
+        var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite when string.IsNullOrWhiteSpace(configured):
+                var folder = Path.GetFullPath(Path.Combine(contentRoot, options.DataFolder));
+                return new DatabaseConnection(DatabaseProvider.Sqlite, DatabaseProviderSetup.DefaultSqliteConnectionString(folder), folder);
+            case DatabaseProvider.Sqlite:
+                var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(configured).DataSource;
+                var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource, contentRoot));
+                return new DatabaseConnection(DatabaseProvider.Sqlite, configured, string.IsNullOrEmpty(directory) ? null : directory);
+            case DatabaseProvider.SqlServer when string.IsNullOrWhiteSpace(configured):
+                throw new OptionsValidationException(DatabaseOptions.SectionName, typeof(DatabaseOptions),
+                    [$"Database:Provider is SqlServer but ConnectionStrings:{DatabaseOptions.ConnectionStringName} is empty. Set it, e.g. with the environment variable ConnectionStrings__{DatabaseOptions.ConnectionStringName}."]);
+            default:
+                return new DatabaseConnection(options.Provider, configured!, null);
+        }
+    }
+}
+
+/// <summary>The resolved provider and connection string; <see cref="SqliteFolder"/> is the folder a SQLite file needs.</summary>
+public sealed record DatabaseConnection(DatabaseProvider Provider, string ConnectionString, string? SqliteFolder);
