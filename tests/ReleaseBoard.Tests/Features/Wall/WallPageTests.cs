@@ -1,0 +1,91 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using ReleaseBoard.Data;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Catches;
+using ReleaseBoard.Web.Features.Wall;
+
+namespace ReleaseBoard.Tests.Features.Wall;
+
+/// <summary>The page around the sign: live updates and the passing of time, against a real SQLite store.</summary>
+public class WallPageTests : BunitContext, IAsyncLifetime
+{
+    // 23:58 in Berlin on 20 January.
+    private static readonly DateTime Now = new(2026, 1, 20, 22, 58, 0, DateTimeKind.Utc);
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(Now));
+    private SqliteTestDatabase _database = null!;
+    private TestTeam _team = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await SqliteTestDatabase.CreateAsync();
+        _team = await _database.AddTeamAsync();
+        await _database.AddCatchAsync(_team, Now.AddDays(-6));
+        Services.AddSingleton<IDbContextFactory<ReleaseBoardDbContext>>(_database);
+        Services.AddSingleton<TimeProvider>(_clock);
+        Services.AddSingleton(_database.Notifier);
+        Services.AddSingleton<WallQuery>();
+        Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private IRenderedComponent<WallPage> RenderWall()
+    {
+        var page = Render<WallPage>(p => p.Add(w => w.TeamSlug, _team.Slug));
+        page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent));
+        return page;
+    }
+
+    [Fact]
+    public async Task A_recorded_catch_turns_the_open_wall_to_0_without_reload()
+    {
+        var page = RenderWall();
+
+        var result = await new CatchRecorder(_database, _clock).RecordAsync(new RecordCatchCommand(
+            _team.ServiceId, _team.StagingId, 2, "Login loop", null, null, "Ben", Now.AddMinutes(-5)), "Ben", Xunit.TestContext.Current.CancellationToken);
+
+        Assert.True(result.Succeeded);
+        page.WaitForAssertion(() => Assert.Equal("0", page.Find("[data-testid=days-since]").TextContent));
+        Assert.Contains("Login loop", page.Find("[data-testid=last-catch]").TextContent);
+    }
+
+    [Fact]
+    public void The_count_rolls_over_at_local_midnight_without_reload()
+    {
+        var page = RenderWall();
+
+        _clock.Advance(TimeSpan.FromMinutes(3)); // 00:01 in Berlin, 21 January
+
+        page.WaitForAssertion(() => Assert.Equal("7", page.Find("[data-testid=days-since]").TextContent));
+        Assert.Equal("00:01", page.Find("[data-testid=clock]").TextContent);
+    }
+
+    [Fact]
+    public void Before_midnight_the_clock_moves_and_the_count_stays()
+    {
+        var page = RenderWall();
+
+        _clock.Advance(TimeSpan.FromMinutes(1)); // 23:59
+
+        page.WaitForAssertion(() => Assert.Equal("23:59", page.Find("[data-testid=clock]").TextContent));
+        Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent);
+    }
+
+    [Fact]
+    public void An_unknown_team_says_so()
+    {
+        var page = Render<WallPage>(p => p.Add(w => w.TeamSlug, "nobody"));
+
+        page.WaitForAssertion(() => Assert.Contains("No team called “nobody”", page.Markup));
+    }
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Time.Testing;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Wall;
+
+namespace ReleaseBoard.Tests.Features.Wall;
+
+public class WallQueryTests
+{
+    // 12:00 in Berlin on a winter day.
+    private static readonly DateTime Now = new(2026, 1, 20, 11, 0, 0, DateTimeKind.Utc);
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(Now));
+
+    [Fact]
+    public async Task Reads_the_days_since_the_latest_counting_catch_in_the_teams_time_zone()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await database.AddCatchAsync(team, Now.AddDays(-30), title: "Old one");
+        await database.AddCatchAsync(team, new DateTime(2026, 1, 16, 22, 50, 0, DateTimeKind.Utc), title: "Refund rounds wrong"); // 23:50 Berlin, 16 Jan
+        await database.AddCatchAsync(team, Now.AddDays(-1), severity: 4, title: "Typo in a label"); // severity 4 counts in no figure
+
+        var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
+
+        Assert.NotNull(wall);
+        Assert.Equal(4, wall.Streak.DaysSince);
+        Assert.Equal(26, wall.Streak.RecordDays);
+        Assert.Equal("Refund rounds wrong", wall.LatestCatch!.Title);
+        Assert.Equal("staging", wall.LatestCatch.EnvironmentName);
+    }
+
+    [Fact]
+    public async Task Shows_every_open_incident_and_computes_90_day_reliability_from_counting_failures()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await database.AddIncidentAsync(team, Now.AddDays(-10), Now.AddDays(-10).AddHours(2));
+        await database.AddIncidentAsync(team, Now.AddDays(-5), Now.AddDays(-5).AddHours(1));
+        await database.AddIncidentAsync(team, Now.AddDays(-120), Now.AddDays(-120).AddHours(1)); // outside the window
+        await database.AddIncidentAsync(team, Now.AddMinutes(-30), null, severity: 4, title: "Slow admin page"); // open, not counting
+
+        var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
+
+        Assert.Equal("Slow admin page", Assert.Single(wall!.OpenIncidents).Title);
+        Assert.Equal(2, wall.Reliability.Failures);
+        Assert.Equal(TimeSpan.FromHours(1.5), wall.Reliability.MttrMean);
+        Assert.Equal(TimeSpan.FromTicks((TimeSpan.FromDays(90) - TimeSpan.FromHours(3)).Ticks / 2), wall.Reliability.Mtbf);
+    }
+
+    [Fact]
+    public async Task Lists_each_services_environments_in_pipeline_order_with_their_promotion_state()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await using (var db = database.CreateDbContext())
+        {
+            var production = await db.Environments.FindAsync([team.ProductionId], TestContext.Current.CancellationToken);
+            production!.PromotionMode = PromotionMode.Paused;
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
+
+        var pipeline = Assert.Single(wall!.Pipelines);
+        Assert.Equal(["dev", "staging", "production"], pipeline.Environments.Select(e => e.Name));
+        Assert.Equal(PromotionMode.Paused, pipeline.Environments[2].Mode);
+    }
+
+    [Fact]
+    public async Task Without_any_catch_counts_from_the_first_recorded_event()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await database.AddIncidentAsync(team, Now.AddDays(-12), Now.AddDays(-12).AddHours(1));
+
+        var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
+
+        Assert.False(wall!.Streak.HasCatches);
+        Assert.Equal(12, wall.Streak.DaysSince);
+        Assert.Null(wall.LatestCatch);
+    }
+
+    [Fact]
+    public async Task An_unknown_team_has_no_wall()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+
+        Assert.Null(await new WallQuery(database, _clock).LoadAsync("nobody", TestContext.Current.CancellationToken));
+    }
+}

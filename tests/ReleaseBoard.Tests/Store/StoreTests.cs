@@ -1,0 +1,122 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+
+namespace ReleaseBoard.Tests.Store;
+
+public class StoreTests
+{
+    private static ReleaseBoardDbContext ContextFor(DatabaseProvider provider, string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
+        builder.UseReleaseBoardDatabase(provider, connectionString);
+        return new ReleaseBoardDbContext(builder.Options);
+    }
+
+    [Fact]
+    public void The_SQLite_model_has_no_change_without_a_migration()
+    {
+        using var db = ContextFor(DatabaseProvider.Sqlite, "Data Source=:memory:");
+
+        Assert.NotEmpty(db.Database.GetMigrations());
+        Assert.False(db.Database.HasPendingModelChanges(), "The model changed: run `dotnet ef migrations add` for ReleaseBoard.Data.Sqlite.");
+    }
+
+    [Fact]
+    public void The_SQL_Server_model_has_no_change_without_a_migration()
+    {
+        // Nothing connects: the model and the migrations assembly are all this needs.
+        using var db = ContextFor(DatabaseProvider.SqlServer, "Server=unused;Database=ReleaseBoard;Integrated Security=false");
+
+        Assert.NotEmpty(db.Database.GetMigrations());
+        Assert.False(db.Database.HasPendingModelChanges(), "The model changed: run `dotnet ef migrations add` for ReleaseBoard.Data.SqlServer.");
+    }
+
+    [Fact]
+    public void The_SQL_Server_idempotent_migration_script_generates()
+    {
+        using var db = ContextFor(DatabaseProvider.SqlServer, "Server=unused;Database=ReleaseBoard;Integrated Security=false");
+
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+
+        Assert.Contains("CREATE TABLE [Teams]", script);
+        Assert.Contains("CREATE TABLE [Catches]", script);
+        Assert.Contains("IF NOT EXISTS", script);
+        Assert.Contains("[ExternalId] IS NOT NULL", script); // unique only where an external id is given
+    }
+
+    [Fact]
+    public async Task Migrations_create_the_indexes_the_time_range_queries_use()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        await using var db = database.CreateDbContext();
+
+        var indexes = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'index'")
+            .ToListAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains("IX_Deployments_EnvironmentId_FinishedAt", indexes);
+        Assert.Contains("IX_Incidents_ServiceId_ImpactStartedAt", indexes);
+        Assert.Contains("IX_Catches_ServiceId_CaughtAt", indexes);
+        Assert.Contains("IX_Catches_Source_ExternalId", indexes);
+    }
+
+    [Fact]
+    public async Task SQLite_runs_in_WAL_mode_with_a_busy_timeout()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        await using var db = database.CreateDbContext();
+        await db.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        var connection = db.Database.GetDbConnection();
+        object? Pragma(string name)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA {name}";
+            return command.ExecuteScalar();
+        }
+
+        Assert.Equal("wal", Pragma("journal_mode"));
+        Assert.Equal(5000L, Pragma("busy_timeout"));
+        Assert.Equal(1L, Pragma("synchronous")); // NORMAL
+    }
+
+    [Fact]
+    public async Task Timestamps_come_back_as_UTC_and_a_local_time_is_converted_not_stored_shifted()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        var utc = new DateTime(2026, 3, 29, 1, 30, 0, DateTimeKind.Utc);
+        await database.AddCatchAsync(team, utc);
+        await database.AddIncidentAsync(team, utc, resolvedUtc: utc.AddHours(1));
+
+        await using var db = database.CreateDbContext();
+        var caught = await db.Catches.Select(c => c.CaughtAt).SingleAsync(TestContext.Current.CancellationToken);
+        var resolved = await db.Incidents.Select(i => i.ResolvedAt).SingleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(DateTimeKind.Utc, caught.Kind);
+        Assert.Equal(utc, caught);
+        Assert.Equal(DateTimeKind.Utc, resolved!.Value.Kind);
+        Assert.Equal(utc.AddHours(1), resolved);
+    }
+
+    [Fact]
+    public async Task An_external_id_is_unique_per_source_so_ingestion_can_be_idempotent()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await using var db = database.CreateDbContext();
+        Catch NewCatch() => new()
+        {
+            ServiceId = team.ServiceId, EnvironmentId = team.StagingId, Severity = 2, Title = "t", ReportedBy = "ci",
+            CaughtAt = DateTime.UtcNow, RecordedAt = DateTime.UtcNow, Source = "jira", ExternalId = "REL-1",
+        };
+        db.Catches.Add(NewCatch());
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+
+        db.Catches.Add(NewCatch());
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(TestContext.Current.CancellationToken));
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace ReleaseBoard.Tests.Support;
+
+/// <summary>The whole app in memory, on its own SQLite file; demo data only when a test asks for it.</summary>
+public sealed class ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "releaseboard-tests", Guid.NewGuid().ToString("N"));
+
+    public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "app.db") }.ToString();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:ReleaseBoard", ConnectionString);
+        builder.UseSetting("DemoData:SeedOnEmptyDatabase", seedDemoData ? "true" : "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            builder.UseSetting(key, value);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
+    }
+}
