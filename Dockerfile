@@ -1,0 +1,17 @@
+# ReleaseBoard: build with the .NET SDK (plus Node.js for the client-side packages), run on the ASP.NET runtime.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
+WORKDIR /source
+COPY . .
+RUN dotnet publish src/ReleaseBoard.Web/ReleaseBoard.Web.csproj -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+# Calendar math happens in each team's IANA time zone.
+RUN apt-get update && apt-get install -y --no-install-recommends tzdata curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app .
+ENV ASPNETCORE_URLS=http://+:8080 \
+    Database__DataFolder=/data
+VOLUME /data
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "ReleaseBoard.Web.dll"]

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every ReleaseBoard test (unit, component, integration and browser tests) after setting up what they need:
+# Debian's Chromium for the browser tests and the npm packages in wwwroot-assets. Ends with one line:
+# "N passed, N failed, N skipped", and exits non-zero on any failure.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+chromium="${RELEASEBOARD_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's chromium for the browser tests..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null \
+      || { echo "Could not install chromium with apt-get." >&2; exit 1; }
+  else
+    echo "Missing: Chromium at $chromium. Install Debian's package as root (apt-get install chromium), or point RELEASEBOARD_CHROMIUM at a Chromium binary." >&2
+    exit 1
+  fi
+fi
+
+command -v dotnet >/dev/null 2>&1 || { echo "Missing: the .NET 10 SDK (dotnet)." >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || { echo "Missing: Node.js with npm, needed for the client-side packages in wwwroot-assets." >&2; exit 1; }
+
+echo "Installing npm packages (wwwroot-assets)..."
+(cd wwwroot-assets && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in wwwroot-assets." >&2; exit 1; }
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+dotnet test --solution ReleaseBoard.sln 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+count() { grep -E "^\s+$1: [0-9]+" "$log" | tail -n 1 | grep -oE '[0-9]+' || true; }
+passed="$(count succeeded)"; failed="$(count failed)"; skipped="$(count skipped)"
+if [ -z "$passed" ]; then
+  echo "No test summary: the build or the test run failed before any test reported (exit code $status)." >&2
+  exit "$(( status == 0 ? 1 : status ))"
+fi
+echo "${passed} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ]; then
+  exit "$(( status == 0 ? 1 : status ))"
+fi

@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.BrowserTests;
+
+/// <summary>One app and one headless Debian Chromium for all browser tests (no browser is downloaded).</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    /// <summary>Override with RELEASEBOARD_CHROMIUM; Debian's package installs it here.</summary>
+    public static string ChromiumPath => Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public AppServer App { get; } = new();
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"Chromium not found at {ChromiumPath}. Install Debian's package (apt-get install chromium) or set RELEASEBOARD_CHROMIUM.");
+
+        await App.StartAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            // This machine has no network beyond loopback: keep Chromium from reaching out at all.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public async Task<IPage> OpenAsync(string path, int width = 1920, int height = 1080)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(App.BaseUrl + path);
+        return page;
+    }
+
+    /// <summary>Waits until the circuit is interactive: kiosk.js marks the page live once the server-side beacon calls in.</summary>
+    public static Task WaitUntilLiveAsync(IPage page, float timeoutMs = 30000) =>
+        Assertions.Expect(page.Locator("html[data-connection=live]")).ToHaveCountAsync(1, new() { Timeout = timeoutMs });
+
+    /// <summary>A team of the test's own in UTC, with one service and a counting catch <paramref name="daysAgo"/> days ago at noon.</summary>
+    public async Task AddTeamAsync(string slug, int daysAgo)
+    {
+        var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
+        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, App.ConnectionString);
+        await using var db = new ReleaseBoardDbContext(options.Options);
+        var team = new Team { Slug = slug, Name = slug, TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow };
+        var service = new Service { Slug = $"{slug}-api", Name = $"{slug}-api", Team = team };
+        ServiceEnvironment[] environments =
+        [
+            new() { Name = "dev", Order = 0, Service = service },
+            new() { Name = "staging", Order = 1, Service = service },
+            new() { Name = "production", Order = 2, IsProduction = true, Service = service },
+        ];
+        db.AddRange(environments);
+        var caughtAt = DateTime.UtcNow.Date.AddDays(-daysAgo).AddHours(12);
+        db.Catches.Add(new Catch
+        {
+            Service = service, Environment = environments[1], Severity = 2, Title = "Seeded by the browser test",
+            ReportedBy = "test", CaughtAt = caughtAt, RecordedAt = caughtAt, Source = "test",
+        });
+        await db.SaveChangesAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(nameof(BrowserCollection))]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>;

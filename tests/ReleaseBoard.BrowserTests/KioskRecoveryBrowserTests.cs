@@ -1,0 +1,73 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ReleaseBoard.BrowserTests;
+
+/// <summary>A wall nobody touches must come back by itself from whatever happens to the server.</summary>
+[Collection(nameof(BrowserCollection))]
+public class KioskRecoveryBrowserTests(BrowserFixture fixture)
+{
+    private static Task MarkPageAsync(IPage page) => page.EvaluateAsync("() => window.__sameDocument = true");
+
+    private static Task ExpectReloadedAsync(IPage page, float timeoutMs) =>
+        page.WaitForFunctionAsync("() => window.__sameDocument === undefined", null, new() { Timeout = timeoutMs });
+
+    [Fact]
+    public async Task After_a_server_restart_the_open_wall_reloads_itself_once_the_server_answers()
+    {
+        await fixture.AddTeamAsync("kiosk-restart", daysAgo: 4);
+        var page = await fixture.OpenAsync("/wall/kiosk-restart");
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await MarkPageAsync(page);
+
+        await fixture.App.KillAsync();
+        // Staleness is visible while the server is away, and the page has not reloaded onto an error page.
+        await Expect(page.Locator("html[data-connection=reconnecting], html[data-connection=down]")).ToHaveCountAsync(1, new() { Timeout = 15000 });
+        await Task.Delay(3000, TestContext.Current.CancellationToken);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded while the server was down");
+
+        await fixture.App.StartAsync();
+
+        await ExpectReloadedAsync(page, timeoutMs: 30000);
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("4");
+    }
+
+    [Fact]
+    public async Task A_page_whose_circuit_never_starts_reloads_itself()
+    {
+        await fixture.AddTeamAsync("kiosk-frozen", daysAgo: 2);
+        var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        // The server "dies" between the prerendered page and the circuit: for a few seconds no connection gets through.
+        var blockUntil = DateTime.UtcNow.AddSeconds(5);
+        await page.RouteAsync("**/_blazor/negotiate**", async route =>
+        {
+            if (DateTime.UtcNow < blockUntil) await route.AbortAsync();
+            else await route.ContinueAsync();
+        });
+        var loads = 0;
+        page.Load += (_, _) => Interlocked.Increment(ref loads);
+
+        await page.GotoAsync(fixture.App.BaseUrl + "/wall/kiosk-frozen");
+        await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("2"); // prerendered: it looks fine
+
+        await BrowserFixture.WaitUntilLiveAsync(page, timeoutMs: 60000);
+        Assert.True(loads >= 2, "the page became live without reloading, so the frozen start was never simulated");
+    }
+
+    [Fact]
+    public async Task When_the_error_bar_shows_the_page_reloads_itself()
+    {
+        await fixture.AddTeamAsync("kiosk-error", daysAgo: 1);
+        var page = await fixture.OpenAsync("/wall/kiosk-error");
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await MarkPageAsync(page);
+
+        // What Blazor does on an unhandled exception in a component: show #blazor-error-ui, and nothing else.
+        await page.EvaluateAsync("() => document.getElementById('blazor-error-ui').style.display = 'block'");
+
+        await ExpectReloadedAsync(page, timeoutMs: 30000);
+        await BrowserFixture.WaitUntilLiveAsync(page);
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ReleaseBoard.BrowserTests;
+
+[Collection(nameof(BrowserCollection))]
+public class WallBrowserTests(BrowserFixture fixture)
+{
+    private static string ScreenshotFolder
+    {
+        get
+        {
+            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            Directory.CreateDirectory(folder);
+            return folder;
+        }
+    }
+
+    [Fact]
+    public async Task The_wall_shows_the_number_and_its_caption()
+    {
+        await fixture.AddTeamAsync("wall-shows", daysAgo: 5);
+
+        var page = await fixture.OpenAsync("/wall/wall-shows");
+
+        await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("5");
+        await Expect(page.GetByTestId("caption")).ToContainTextAsync("days since we were really glad we didn't deploy live");
+        await BrowserFixture.WaitUntilLiveAsync(page);
+    }
+
+    [Fact]
+    public async Task A_catch_recorded_through_the_form_turns_every_open_wall_to_0_within_a_second()
+    {
+        await fixture.AddTeamAsync("wall-resets", daysAgo: 9);
+        var walls = new[] { await fixture.OpenAsync("/wall/wall-resets"), await fixture.OpenAsync("/wall/wall-resets", 1280, 720) };
+        foreach (var wall in walls)
+        {
+            await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("9");
+            await BrowserFixture.WaitUntilLiveAsync(wall);
+        }
+
+        var form = await fixture.OpenAsync("/catches/new?team=wall-resets", 1280, 900);
+        await BrowserFixture.WaitUntilLiveAsync(form);
+        await form.GetByTestId("title").FillAsync("Refund rounds to the wrong currency unit");
+        await form.GetByTestId("reported-by").FillAsync("Dara");
+        await form.GetByTestId("submit").ClickAsync();
+        await Expect(form.GetByTestId("recorded")).ToBeVisibleAsync();
+
+        foreach (var wall in walls)
+        {
+            await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = 1000 });
+            await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("Refund rounds to the wrong currency unit");
+        }
+    }
+
+    [Fact]
+    public async Task The_form_refuses_an_empty_catch_with_a_message_per_field_and_the_wall_stays()
+    {
+        await fixture.AddTeamAsync("wall-refuses", daysAgo: 3);
+        var form = await fixture.OpenAsync("/catches/new?team=wall-refuses", 1280, 900);
+        await BrowserFixture.WaitUntilLiveAsync(form);
+
+        await form.GetByTestId("submit").ClickAsync();
+
+        await Expect(form.GetByText("Say what was caught, in a few words.")).ToBeVisibleAsync();
+        await Expect(form.GetByText("Say who caught it.")).ToBeVisibleAsync();
+        await Expect(form.GetByTestId("recorded")).ToHaveCountAsync(0);
+        var wall = await fixture.OpenAsync("/wall/wall-refuses");
+        await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("3");
+    }
+
+    [Theory]
+    [InlineData("payments", 1920, 1080)]
+    [InlineData("payments", 1280, 720)]
+    [InlineData("search", 1920, 1080)]
+    [InlineData("search", 1280, 720)]
+    public async Task The_demo_wall_fits_the_screen_without_scrollbars_and_the_number_is_a_third_of_it(string team, int width, int height)
+    {
+        var page = await fixture.OpenAsync($"/wall/{team}", width, height);
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await Expect(page.GetByTestId("demo-badge")).ToHaveTextAsync("DEMO DATA");
+
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"wall-{team}-{width}x{height}.png") });
+
+        var overflow = await page.EvaluateAsync<int[]>(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth, document.documentElement.scrollHeight, document.documentElement.clientHeight]");
+        Assert.True(overflow[0] <= overflow[1], $"horizontal scroll: {overflow[0]} > {overflow[1]}");
+        Assert.True(overflow[2] <= overflow[3], $"vertical scroll: {overflow[2]} > {overflow[3]}");
+
+        var number = await page.GetByTestId("days-since").BoundingBoxAsync();
+        Assert.True(number!.Height >= height / 3.0, $"the number is {number.Height}px high on a {height}px screen");
+        foreach (var testId in new[] { "caption", "last-catch", "mtbf", "mttr", "pipelines" })
+        {
+            var box = await page.GetByTestId(testId).BoundingBoxAsync();
+            Assert.True(box is not null && box.Y >= 0 && box.Y + box.Height <= height + 0.5, $"{testId} is not fully on screen");
+        }
+    }
+
+    [Fact]
+    public async Task The_search_demo_wall_shows_its_open_failure_as_a_banner()
+    {
+        var page = await fixture.OpenAsync("/wall/search");
+
+        await Expect(page.GetByTestId("incident-banner")).ToContainTextAsync("Elevated 5xx on /query");
+        await Expect(page.GetByTestId("pipelines")).ToContainTextAsync("PAUSED");
+    }
+}
