@@ -11,6 +11,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Override with RELEASEBOARD_CHROMIUM; Debian's package installs it here.</summary>
     public static string ChromiumPath => Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium";
 
+    /// <summary>Where the tests leave their screenshots, for a person to look at.</summary>
+    public static string ScreenshotFolder { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+
     private IPlaywright? _playwright;
 
     public AppServer App { get; } = new();

@@ -24,6 +24,7 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
         // Staleness is visible while the server is away, and the page has not reloaded onto an error page.
         await Expect(page.Locator("html[data-connection=reconnecting], html[data-connection=down]")).ToHaveCountAsync(1, new() { Timeout = 15000 });
         await Task.Delay(3000, TestContext.Current.CancellationToken);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-server-away-1920x1080.png") });
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded while the server was down");
 
         await fixture.App.StartAsync();

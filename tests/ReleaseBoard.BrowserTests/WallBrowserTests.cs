@@ -6,16 +6,6 @@ namespace ReleaseBoard.BrowserTests;
 [Collection(nameof(BrowserCollection))]
 public class WallBrowserTests(BrowserFixture fixture)
 {
-    private static string ScreenshotFolder
-    {
-        get
-        {
-            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(folder);
-            return folder;
-        }
-    }
-
     [Fact]
     public async Task The_wall_shows_the_number_and_its_caption()
     {
@@ -54,6 +44,27 @@ public class WallBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_catch_for_one_service_of_a_team_with_several_is_recorded_against_the_chosen_service()
+    {
+        var wall = await fixture.OpenAsync("/wall/platform");
+        await BrowserFixture.WaitUntilLiveAsync(wall);
+        var form = await fixture.OpenAsync("/catches/new?team=platform", 1280, 900);
+        await BrowserFixture.WaitUntilLiveAsync(form);
+
+        await form.GetByTestId("service").ClickAsync();
+        await form.GetByRole(AriaRole.Option, new() { Name = "notifications" }).ClickAsync();
+        // The stage before production is preselected: a MudSelect shows its value as text beside the input.
+        await Expect(form.Locator(".mud-select").Filter(new() { HasText = "Caught in" }).First).ToContainTextAsync("staging");
+        await form.GetByTestId("title").FillAsync("Push notifications sent twice");
+        await form.GetByTestId("reported-by").FillAsync("Goran");
+        await form.GetByTestId("submit").ClickAsync();
+        await Expect(form.GetByTestId("recorded")).ToBeVisibleAsync();
+
+        await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = 1000 });
+        await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("notifications · staging");
+    }
+
+    [Fact]
     public async Task The_form_refuses_an_empty_catch_with_a_message_per_field_and_the_wall_stays()
     {
         await fixture.AddTeamAsync("wall-refuses", daysAgo: 3);
@@ -80,7 +91,7 @@ public class WallBrowserTests(BrowserFixture fixture)
         await BrowserFixture.WaitUntilLiveAsync(page);
         await Expect(page.GetByTestId("demo-badge")).ToHaveTextAsync("DEMO DATA");
 
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"wall-{team}-{width}x{height}.png") });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"wall-{team}-{width}x{height}.png") });
 
         var overflow = await page.EvaluateAsync<int[]>(
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth, document.documentElement.scrollHeight, document.documentElement.clientHeight]");

@@ -6,10 +6,16 @@ namespace ReleaseBoard.Web.Infrastructure;
 /// </summary>
 public sealed class DataChangeNotifier(ILogger<DataChangeNotifier> logger)
 {
+    private long _version;
+
     public event Action? Changed;
+
+    /// <summary>Counts notifications, so a page that subscribes after its first read can tell whether it missed one.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     public void NotifyChanged()
     {
+        Interlocked.Increment(ref _version);
         foreach (var handler in Changed?.GetInvocationList().Cast<Action>() ?? [])
         {
             try
