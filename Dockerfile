@@ -10,6 +10,9 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update && apt-get install -y --no-install-recommends tzdata curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app .
+# The app runs as the image's unprivileged user; /data (the SQLite file, if used) belongs to it.
+RUN mkdir -p /data && chown "$APP_UID" /data
+USER $APP_UID
 ENV ASPNETCORE_URLS=http://+:8080 \
     Database__DataFolder=/data
 VOLUME /data

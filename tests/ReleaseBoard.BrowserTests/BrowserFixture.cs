@@ -48,25 +48,33 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static Task WaitUntilLiveAsync(IPage page, float timeoutMs = 30000) =>
         Assertions.Expect(page.Locator("html[data-connection=live]")).ToHaveCountAsync(1, new() { Timeout = timeoutMs });
 
-    /// <summary>A team of the test's own in UTC, with one service and a counting catch <paramref name="daysAgo"/> days ago at noon.</summary>
-    public async Task AddTeamAsync(string slug, int daysAgo)
+    /// <summary>
+    /// A team of the test's own in UTC, with its services (dev → staging → production each) and a counting catch
+    /// <paramref name="daysAgo"/> days ago at noon on the first one.
+    /// </summary>
+    public async Task AddTeamAsync(string slug, int daysAgo, params string[] serviceNames)
     {
         var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
         options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, App.ConnectionString);
         await using var db = new ReleaseBoardDbContext(options.Options);
         var team = new Team { Slug = slug, Name = slug, TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow };
-        var service = new Service { Slug = $"{slug}-api", Name = $"{slug}-api", Team = team };
-        ServiceEnvironment[] environments =
-        [
-            new() { Name = "dev", Order = 0, Service = service },
-            new() { Name = "staging", Order = 1, Service = service },
-            new() { Name = "production", Order = 2, IsProduction = true, Service = service },
-        ];
-        db.AddRange(environments);
+        ServiceEnvironment? firstStaging = null;
+        foreach (var name in serviceNames.Length > 0 ? serviceNames : [$"{slug}-api"])
+        {
+            var service = new Service { Slug = name, Name = name, Team = team };
+            ServiceEnvironment[] environments =
+            [
+                new() { Name = "dev", Order = 0, Service = service },
+                new() { Name = "staging", Order = 1, Service = service },
+                new() { Name = "production", Order = 2, IsProduction = true, Service = service },
+            ];
+            db.AddRange(environments);
+            firstStaging ??= environments[1];
+        }
         var caughtAt = DateTime.UtcNow.Date.AddDays(-daysAgo).AddHours(12);
         db.Catches.Add(new Catch
         {
-            Service = service, Environment = environments[1], Severity = 2, Title = "Seeded by the browser test",
+            Service = firstStaging!.Service, Environment = firstStaging, Severity = 2, Title = "Seeded by the browser test",
             ReportedBy = "test", CaughtAt = caughtAt, RecordedAt = caughtAt, Source = "test",
         });
         await db.SaveChangesAsync();

@@ -34,21 +34,23 @@ public class WallBrowserTests(BrowserFixture fixture)
         await form.GetByTestId("title").FillAsync("Refund rounds to the wrong currency unit");
         await form.GetByTestId("reported-by").FillAsync("Dara");
         await form.GetByTestId("submit").ClickAsync();
-        await Expect(form.GetByTestId("recorded")).ToBeVisibleAsync();
 
+        // Every wall is watched at once, from the click on: each must show 0 within a second of it.
+        await Task.WhenAll(walls.Select(wall =>
+            Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = 1000 })));
+        await Expect(form.GetByTestId("recorded")).ToContainTextAsync("now shows 0 days");
         foreach (var wall in walls)
-        {
-            await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = 1000 });
             await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("Refund rounds to the wrong currency unit");
-        }
     }
 
     [Fact]
     public async Task A_catch_for_one_service_of_a_team_with_several_is_recorded_against_the_chosen_service()
     {
-        var wall = await fixture.OpenAsync("/wall/platform");
+        await fixture.AddTeamAsync("wall-services", 6, "identity", "notifications");
+        var wall = await fixture.OpenAsync("/wall/wall-services");
+        await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("6");
         await BrowserFixture.WaitUntilLiveAsync(wall);
-        var form = await fixture.OpenAsync("/catches/new?team=platform", 1280, 900);
+        var form = await fixture.OpenAsync("/catches/new?team=wall-services", 1280, 900);
         await BrowserFixture.WaitUntilLiveAsync(form);
 
         await form.GetByTestId("service").ClickAsync();
@@ -61,7 +63,23 @@ public class WallBrowserTests(BrowserFixture fixture)
         await Expect(form.GetByTestId("recorded")).ToBeVisibleAsync();
 
         await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = 1000 });
-        await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("notifications · staging");
+        await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("“Push notifications sent twice” · notifications · staging");
+    }
+
+    [Fact]
+    public async Task A_severity_4_catch_is_recorded_and_the_form_says_the_wall_did_not_reset()
+    {
+        await fixture.AddTeamAsync("wall-minor", daysAgo: 8);
+        var form = await fixture.OpenAsync("/catches/new?team=wall-minor", 1280, 900);
+        await BrowserFixture.WaitUntilLiveAsync(form);
+
+        await form.GetByTestId("severity").ClickAsync();
+        await form.GetByRole(AriaRole.Option, new() { Name = "4 — minor (recorded, not counted)" }).ClickAsync();
+        await form.GetByTestId("title").FillAsync("Typo on the receipt");
+        await form.GetByTestId("reported-by").FillAsync("Hana");
+        await form.GetByTestId("submit").ClickAsync();
+
+        await Expect(form.GetByTestId("recorded")).ToContainTextAsync("now shows 8 days");
     }
 
     [Fact]
@@ -100,10 +118,12 @@ public class WallBrowserTests(BrowserFixture fixture)
 
         var number = await page.GetByTestId("days-since").BoundingBoxAsync();
         Assert.True(number!.Height >= height / 3.0, $"the number is {number.Height}px high on a {height}px screen");
-        foreach (var testId in new[] { "caption", "last-catch", "mtbf", "mttr", "pipelines" })
+        // The page itself cannot scroll (the wall is a fixed box): what matters is that nothing is pushed out of it.
+        foreach (var testId in new[] { "record", "demo-badge", "clock", "live-dot", "caption", "last-catch", "mtbf", "mttr", "pipelines", "updated" })
         {
             var box = await page.GetByTestId(testId).BoundingBoxAsync();
-            Assert.True(box is not null && box.Y >= 0 && box.Y + box.Height <= height + 0.5, $"{testId} is not fully on screen");
+            Assert.True(box is not null && box.X >= 0 && box.Y >= 0 && box.X + box.Width <= width + 0.5 && box.Y + box.Height <= height + 0.5,
+                $"{testId} is not fully on screen: {box?.X},{box?.Y} {box?.Width}x{box?.Height}");
         }
     }
 
@@ -113,6 +133,8 @@ public class WallBrowserTests(BrowserFixture fixture)
         var page = await fixture.OpenAsync("/wall/search");
 
         await Expect(page.GetByTestId("incident-banner")).ToContainTextAsync("Elevated 5xx on /query");
+        var titleCut = await page.EvaluateAsync<bool>("() => { const t = document.querySelector('.wall-banner__title'); return t.scrollWidth > t.clientWidth; }");
+        Assert.False(titleCut, "the failure's title is cut off");
         await Expect(page.GetByTestId("pipelines")).ToContainTextAsync("PAUSED");
     }
 }

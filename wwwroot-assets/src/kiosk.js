@@ -74,8 +74,14 @@
     function onReconnectStateChanged(event) {
         switch (event.detail.state) {
             case "show":
-            case "retrying":
                 setConnection("reconnecting");
+                break;
+            case "retrying":
+                // Amber while a blip may heal by itself; red once the server itself does not answer.
+                serverAnswers().then(answers => {
+                    if (!recovering && document.documentElement.dataset.connection !== "live")
+                        setConnection(answers ? "reconnecting" : "down");
+                });
                 break;
             case "hide":
                 setConnection("live");
@@ -116,9 +122,12 @@
         ?.addEventListener("components-reconnect-state-changed", onReconnectStateChanged);
     watchErrorBar();
 
-    setTimeout(() => {
-        if (!circuitOpened) reloadWhenServerAnswers("circuit did not start");
-    }, circuitStartDeadlineMs);
+    // Pages rendered without interactivity (the error page) never open a circuit; only interactive ones are watched.
+    if (document.documentElement.dataset.interactive === "true") {
+        setTimeout(() => {
+            if (!circuitOpened) reloadWhenServerAnswers("circuit did not start");
+        }, circuitStartDeadlineMs);
+    }
 
     Blazor.start({
         circuit: {

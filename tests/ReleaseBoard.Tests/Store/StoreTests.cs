@@ -84,7 +84,7 @@ public class StoreTests
     }
 
     [Fact]
-    public async Task Timestamps_come_back_as_UTC_and_a_local_time_is_converted_not_stored_shifted()
+    public async Task Timestamps_come_back_as_UTC_with_the_instant_unchanged()
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
         var team = await database.AddTeamAsync();

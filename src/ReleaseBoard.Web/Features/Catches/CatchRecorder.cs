@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Catches;
 
@@ -18,7 +19,7 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
     /// <summary>Reporters' clocks drift; a catch a few minutes "in the future" is accepted, a day ahead is a mistake.</summary>
     public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
 
-    public async Task<RecordCatchResult> RecordAsync(RecordCatchCommand command, string actor, CancellationToken cancellationToken = default)
+    public async Task<RecordCatchResult> RecordAsync(RecordCatchCommand command, AuditActor actor, CancellationToken cancellationToken = default)
     {
         var errors = new Dictionary<string, List<string>>();
         void Fail(string field, string message) =>
@@ -60,41 +61,42 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
 
         if (errors.Count > 0) return RecordCatchResult.Invalid(errors);
 
-        var recorded = new Catch
-        {
-            ServiceId = command.ServiceId,
-            EnvironmentId = command.EnvironmentId,
-            Severity = command.Severity,
-            Title = title!,
-            Description = description,
-            Version = version,
-            ReportedBy = reportedBy!,
-            CaughtAt = command.CaughtAtUtc,
-            RecordedAt = now,
-            Source = command.Source,
-            ExternalId = command.ExternalId,
-        };
-
-        // The catch and its audit entry commit together; the audit entry names the catch's id, so two saves in one transaction.
+        // The catch and its audit entry commit together; the audit entry names the catch's id, so two saves in one
+        // transaction. Built inside the retried block, so a retry never re-inserts an entity that got an id already.
         var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async () =>
+        var recorded = await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            db.Catches.Add(recorded);
+            var entity = new Catch
+            {
+                ServiceId = command.ServiceId,
+                EnvironmentId = command.EnvironmentId,
+                Severity = command.Severity,
+                Title = title!,
+                Description = description,
+                Version = version,
+                ReportedBy = reportedBy!,
+                CaughtAt = command.CaughtAtUtc,
+                RecordedAt = now,
+                Source = command.Source,
+                ExternalId = command.ExternalId,
+            };
+            db.Catches.Add(entity);
             await db.SaveChangesAsync(cancellationToken);
             db.AuditEntries.Add(new AuditEntry
             {
                 At = now,
-                ActorKind = AuditActorKind.User,
-                Actor = actor,
+                ActorKind = actor.Kind,
+                Actor = actor.Name,
                 Action = "catch.recorded",
-                Subject = $"catch/{recorded.Id}",
-                After = $"sev {recorded.Severity} · {recorded.Title} · environment/{recorded.EnvironmentId}",
+                Subject = $"catch/{entity.Id}",
+                After = $"sev {entity.Severity} · {entity.Title} · environment/{entity.EnvironmentId} · reported by {entity.ReportedBy}",
                 TeamId = environment!.TeamId,
             });
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            return entity;
         });
         return new RecordCatchResult(recorded.Id, new Dictionary<string, string[]>());
     }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.DemoData;
 
@@ -87,7 +88,7 @@ public sealed class DemoDataSeeder(
     }
 
     /// <summary>Deletes every demo team and all that hangs off it, in one transaction; real teams are untouched.</summary>
-    public async Task RemoveAsync(string actor, CancellationToken cancellationToken = default)
+    public async Task RemoveAsync(AuditActor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -104,12 +105,12 @@ public sealed class DemoDataSeeder(
             await db.Teams.Where(t => t.IsDemo).ExecuteDeleteAsync(cancellationToken);
             db.AuditEntries.Add(new AuditEntry
             {
-                At = clock.GetUtcNow().UtcDateTime, ActorKind = AuditActorKind.User, Actor = actor,
+                At = clock.GetUtcNow().UtcDateTime, ActorKind = actor.Kind, Actor = actor.Name,
                 Action = "demo-data.removed", Subject = "demo-data",
             });
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
-        logger.LogInformation("Demo data removed by {Actor}.", actor);
+        logger.LogInformation("Demo data removed by {Actor}.", actor.Name);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Catches;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Catches;
 
@@ -22,7 +23,7 @@ public class CatchRecorderTests
         var announcements = 0;
         database.Notifier.Changed += () => announcements++;
 
-        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(team), actor: "Ana", TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(team), AuditActor.User("ana@example.test"), TestContext.Current.CancellationToken);
 
         Assert.True(result.Succeeded);
         await using var db = database.CreateDbContext();
@@ -34,7 +35,8 @@ public class CatchRecorderTests
         var audit = await db.AuditEntries.SingleAsync(TestContext.Current.CancellationToken);
         Assert.Equal("catch.recorded", audit.Action);
         Assert.Equal($"catch/{stored.Id}", audit.Subject);
-        Assert.Equal("Ana", audit.Actor);
+        Assert.Equal("ana@example.test", audit.Actor);
+        Assert.Contains("reported by Ana", audit.After);
         Assert.Equal(team.TeamId, audit.TeamId);
         Assert.Equal(1, announcements);
     }
@@ -65,7 +67,7 @@ public class CatchRecorderTests
         var announcements = 0;
         database.Notifier.Changed += () => announcements++;
 
-        var result = await new CatchRecorder(database, _clock).RecordAsync(spoil(Valid(team), team), "Ana", TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(database, _clock).RecordAsync(spoil(Valid(team), team), AuditActor.AnonymousUser, TestContext.Current.CancellationToken);
 
         Assert.False(result.Succeeded);
         Assert.NotEmpty(result.Errors[field]);
@@ -83,7 +85,7 @@ public class CatchRecorderTests
         var payments = await database.AddTeamAsync("payments");
         var search = await database.AddTeamAsync("search");
 
-        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(payments) with { EnvironmentId = search.StagingId }, "Ana", TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(payments) with { EnvironmentId = search.StagingId }, AuditActor.AnonymousUser, TestContext.Current.CancellationToken);
 
         Assert.Contains("another service", Assert.Single(result.Errors["EnvironmentId"]));
     }
@@ -96,8 +98,8 @@ public class CatchRecorderTests
         var recorder = new CatchRecorder(database, _clock);
         var command = Valid(team) with { Source = "jira", ExternalId = "REL-7" };
 
-        Assert.True((await recorder.RecordAsync(command, "jira", TestContext.Current.CancellationToken)).Succeeded);
-        var second = await recorder.RecordAsync(command, "jira", TestContext.Current.CancellationToken);
+        Assert.True((await recorder.RecordAsync(command, AuditActor.AnonymousUser, TestContext.Current.CancellationToken)).Succeeded);
+        var second = await recorder.RecordAsync(command, AuditActor.AnonymousUser, TestContext.Current.CancellationToken);
 
         Assert.False(second.Succeeded);
         Assert.Contains("ExternalId", second.Errors.Keys);

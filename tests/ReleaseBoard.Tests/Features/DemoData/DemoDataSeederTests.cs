@@ -4,6 +4,7 @@ using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.DemoData;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.DemoData;
 
@@ -45,7 +46,7 @@ public class DemoDataSeederTests
         }
         var seeder = app.Services.GetRequiredService<DemoDataSeeder>();
 
-        await seeder.RemoveAsync("admin", TestContext.Current.CancellationToken);
+        await seeder.RemoveAsync(AuditActor.AnonymousUser, TestContext.Current.CancellationToken);
         await seeder.SeedIfEmptyAsync(TestContext.Current.CancellationToken);
 
         await using (var db = await dbFactory.CreateDbContextAsync(TestContext.Current.CancellationToken))
@@ -58,6 +59,19 @@ public class DemoDataSeederTests
             Assert.Equal("demo-data.removed", (await db.AuditEntries.SingleAsync(TestContext.Current.CancellationToken)).Action);
         }
         Assert.Equal(new DemoDataSummary(0, 0, 0, 0), await seeder.GetSummaryAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task After_removal_an_empty_database_is_not_seeded_again()
+    {
+        await using var app = new ReleaseBoardAppFactory(seedDemoData: true);
+        var seeder = app.Services.GetRequiredService<DemoDataSeeder>();
+        await seeder.RemoveAsync(AuditActor.AnonymousUser, TestContext.Current.CancellationToken);
+
+        await seeder.SeedIfEmptyAsync(TestContext.Current.CancellationToken);
+
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, await db.Teams.CountAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]

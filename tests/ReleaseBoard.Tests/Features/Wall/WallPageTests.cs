@@ -8,6 +8,7 @@ using ReleaseBoard.Data;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Features.Wall;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Wall;
 
@@ -52,7 +53,7 @@ public class WallPageTests : BunitContext, IAsyncLifetime
         var page = RenderWall();
 
         var result = await new CatchRecorder(_database, _clock).RecordAsync(new RecordCatchCommand(
-            _team.ServiceId, _team.StagingId, 2, "Login loop", null, null, "Ben", Now.AddMinutes(-5)), "Ben", Xunit.TestContext.Current.CancellationToken);
+            _team.ServiceId, _team.StagingId, 2, "Login loop", null, null, "Ben", Now.AddMinutes(-5)), AuditActor.AnonymousUser, Xunit.TestContext.Current.CancellationToken);
 
         Assert.True(result.Succeeded);
         page.WaitForAssertion(() => Assert.Equal("0", page.Find("[data-testid=days-since]").TextContent));
@@ -79,6 +80,30 @@ public class WallPageTests : BunitContext, IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Equal("23:59", page.Find("[data-testid=clock]").TextContent));
         Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent);
+    }
+
+    [Fact]
+    public void A_wall_whose_first_read_failed_retries_on_the_next_tick()
+    {
+        var flaky = new FailingFirstDbContextFactory(_database);
+        Services.AddSingleton<IDbContextFactory<ReleaseBoardDbContext>>(flaky);
+        Services.AddSingleton(new WallQuery(flaky, _clock));
+
+        var page = Render<WallPage>(p => p.Add(w => w.TeamSlug, _team.Slug));
+        Assert.NotEmpty(page.FindAll("[data-testid=wall-unavailable]"));
+
+        _clock.Advance(WallPage.TickInterval);
+
+        page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent));
+    }
+
+    /// <summary>A database that does not answer the first time (locked, or still starting).</summary>
+    private sealed class FailingFirstDbContextFactory(IDbContextFactory<ReleaseBoardDbContext> inner) : IDbContextFactory<ReleaseBoardDbContext>
+    {
+        private int _calls;
+
+        public ReleaseBoardDbContext CreateDbContext() =>
+            Interlocked.Increment(ref _calls) == 1 ? throw new InvalidOperationException("database is locked") : inner.CreateDbContext();
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public class WallSignTests : BunitContext
         IReadOnlyList<OpenIncident>? incidents = null, bool isDemo = false, ReliabilityFigures? reliability = null) => new(
         "payments", "Payments", Berlin, isDemo,
         new CatchStreak(daysSince, record, hasCatches, newRecord, DateOnly.FromDateTime(Now)),
-        hasCatches ? new LatestCatch("Double charge on retry", "payments-api", "staging", new DateTime(2025, 10, 11, 9, 0, 0, DateTimeKind.Utc), 2) : null,
+        hasCatches ? new LatestCatch("Double charge on retry", "payments-api", "staging", new DateTime(2025, 10, 11, 23, 30, 0, DateTimeKind.Utc), 2) : null,
         incidents ?? [],
         reliability ?? ReliabilityCalculator.Calculate([new(Now.AddDays(-3), Now.AddDays(-3).AddMinutes(38))], Now.AddDays(-90), Now, Now),
         [new ServicePipeline("payments-api", [new("dev", false, PromotionMode.Continuous), new("staging", false, PromotionMode.Continuous), new("production", true, PromotionMode.Paused)])],
@@ -48,7 +48,8 @@ public class WallSignTests : BunitContext
     {
         var text = RenderSign(Snapshot()).Find("[data-testid=last-catch]").TextContent;
 
-        Assert.Contains("“Double charge on retry” · payments-api · staging · Oct 11", text);
+        // 23:30Z on 11 October is 01:30 on the 12th in Berlin.
+        Assert.Contains("“Double charge on retry” · payments-api · staging · Oct 12", text);
     }
 
     [Fact]
@@ -67,8 +68,10 @@ public class WallSignTests : BunitContext
         var sign = RenderSign(Snapshot(incidents: [incident]));
 
         var banner = sign.Find("[data-testid=incident-banner]");
-        Assert.Contains("search-api · Sev 2 · “Elevated 5xx on /query”", banner.TextContent);
+        Assert.Contains("search-api · Sev 2", banner.TextContent);
+        Assert.Equal("“Elevated 5xx on /query”", banner.QuerySelector(".wall-banner__title")!.TextContent);
         Assert.Contains("for 47 min", banner.TextContent);
+        Assert.Equal("record 143 days", banner.QuerySelector("[data-testid=record]")!.TextContent.Trim());
         Assert.Empty(sign.FindAll("[data-testid=team-name]"));
     }
 
@@ -104,6 +107,17 @@ public class WallSignTests : BunitContext
 
         Assert.Contains("no failures", sign.Find("[data-testid=mtbf]").TextContent);
         Assert.Contains("no failures", sign.Find("[data-testid=mttr]").TextContent);
+    }
+
+    [Fact]
+    public void With_every_failure_still_open_MTTR_says_none_resolved_and_counts_the_open_one()
+    {
+        var figures = ReliabilityCalculator.Calculate([new(Now.AddHours(-2), null)], Now.AddDays(-90), Now, Now);
+
+        var mttr = RenderSign(Snapshot(reliability: figures)).Find("[data-testid=mttr]").TextContent;
+
+        Assert.Contains("none resolved", mttr);
+        Assert.Contains("1 open", mttr);
     }
 
     [Fact]
