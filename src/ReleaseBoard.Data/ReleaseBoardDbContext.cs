@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.Data;
 
+/// <summary>The one store: the domain, ASP.NET Core Identity's users and roles, API keys, display links and Data Protection keys.</summary>
 public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> options)
-    : DbContext(options), IDataProtectionKeyContext
+    : IdentityDbContext<ReleaseBoardUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<Service> Services => Set<Service>();
@@ -15,12 +18,17 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<Catch> Catches => Set<Catch>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<SystemFlag> SystemFlags => Set<SystemFlag>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<DisplayLink> DisplayLinks => Set<DisplayLink>();
 
     /// <summary>Data Protection keys live in the database so logins and display links survive restarts and work across instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder); // Identity's tables first
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ReleaseBoardDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using ReleaseBoard.Web.Components;
+using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Features.DemoData;
 using ReleaseBoard.Web.Features.Operations;
@@ -17,10 +19,17 @@ public static class UiSetup
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddSingleton<WallQuery>();
         builder.Services.AddSingleton<CatchRecorder>();
+        builder.AddDemoDataServices();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddDemoDataServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.SectionName);
         builder.Services.AddSingleton<DemoDataSeeder>();
         return builder;
@@ -31,14 +40,23 @@ public static class UiSetup
     {
         await app.MigrateDatabaseAsync();
         await app.Services.GetRequiredService<DemoDataSeeder>().SeedIfEmptyAsync();
+        await app.EnsureFirstAdminAsync();
 
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // People get a page for an error status; machines (calls to /api, anything with a Bearer key) get the status as it is.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api") && !ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapStaticAssets();
         app.MapHealthEndpoints();
+        app.MapAccountEndpoints();
+        var api = app.MapGroup("/api/v1").DisableAntiforgery(); // machines authenticate with a Bearer key, not a cookie form
+        api.MapWallEndpoints();
+        api.MapCatchEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

@@ -21,7 +21,7 @@ public class AppHostTests
     [Fact]
     public async Task The_wall_is_served_prerendered_with_the_number_and_caption()
     {
-        await using var app = new ReleaseBoardAppFactory(seedDemoData: true);
+        await using var app = new ReleaseBoardAppFactory(seedDemoData: true, new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" });
 
         var html = await app.CreateClient().GetStringAsync("/wall/payments", TestContext.Current.CancellationToken);
 

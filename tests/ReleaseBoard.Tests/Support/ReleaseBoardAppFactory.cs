@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace ReleaseBoard.Tests.Support;
 
@@ -19,6 +20,7 @@ public sealed class ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyD
         builder.UseSetting("DemoData:SeedOnEmptyDatabase", seedDemoData ? "true" : "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(CapturingLoggerProvider.Shared));
     }
 
     public override async ValueTask DisposeAsync()

@@ -16,6 +16,7 @@ public sealed record RecordCatchCommand(
 public static class CatchSources
 {
     public const string Manual = "manual";
+    public const string Api = "api";
 }
 
 /// <summary>Either the stored catch's id, or an error per field and nothing stored.</summary>

@@ -13,7 +13,7 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Tests.Features.Wall;
 
 /// <summary>The page around the sign: live updates and the passing of time, against a real SQLite store.</summary>
-public class WallPageTests : BunitContext, IAsyncLifetime
+public class LiveWallTests : BunitContext, IAsyncLifetime
 {
     // 23:58 in Berlin on 20 January.
     private static readonly DateTime Now = new(2026, 1, 20, 22, 58, 0, DateTimeKind.Utc);
@@ -40,9 +40,9 @@ public class WallPageTests : BunitContext, IAsyncLifetime
         await _database.DisposeAsync();
     }
 
-    private IRenderedComponent<WallPage> RenderWall()
+    private IRenderedComponent<LiveWall> RenderWall()
     {
-        var page = Render<WallPage>(p => p.Add(w => w.TeamSlug, _team.Slug));
+        var page = Render<LiveWall>(p => p.Add(w => w.TeamSlug, _team.Slug));
         page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent));
         return page;
     }
@@ -89,10 +89,10 @@ public class WallPageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<IDbContextFactory<ReleaseBoardDbContext>>(flaky);
         Services.AddSingleton(new WallQuery(flaky, _clock));
 
-        var page = Render<WallPage>(p => p.Add(w => w.TeamSlug, _team.Slug));
+        var page = Render<LiveWall>(p => p.Add(w => w.TeamSlug, _team.Slug));
         Assert.NotEmpty(page.FindAll("[data-testid=wall-unavailable]"));
 
-        _clock.Advance(WallPage.TickInterval);
+        _clock.Advance(LiveWall.TickInterval);
 
         page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent));
     }
@@ -109,7 +109,7 @@ public class WallPageTests : BunitContext, IAsyncLifetime
     [Fact]
     public void An_unknown_team_says_so()
     {
-        var page = Render<WallPage>(p => p.Add(w => w.TeamSlug, "nobody"));
+        var page = Render<LiveWall>(p => p.Add(w => w.TeamSlug, "nobody"));
 
         page.WaitForAssertion(() => Assert.Contains("No team called “nobody”", page.Markup));
     }

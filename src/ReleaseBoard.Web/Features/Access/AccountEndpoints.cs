@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Web.Features.Access;
+
+public static class AccountEndpoints
+{
+    /// <summary>Sign-out and the single-sign-on challenge: form posts, antiforgery-checked by the middleware.</summary>
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        var account = app.MapGroup("/account").WithTags("Account").ExcludeFromDescription();
+
+        account.MapPost("/logout", async (HttpContext context, SignInManager<ReleaseBoardUser> signIn, OpenIdConnectSettings sso) =>
+        {
+            await signIn.SignOutAsync();
+            if (sso.IsEnabled) await context.SignOutAsync(AccessSetup.SsoCookieScheme);
+            return TypedResults.LocalRedirect("/account/login");
+        }).WithName("SignOut");
+
+        account.MapPost("/sso", (OpenIdConnectSettings sso, [FromForm] string? returnUrl) =>
+        {
+            if (!sso.IsEnabled) return Results.NotFound();
+            var target = returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//") ? url : "/";
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = target }, [AccessSetup.OpenIdConnectScheme]);
+        }).WithName("SingleSignOn");
+
+        return app;
+    }
+}

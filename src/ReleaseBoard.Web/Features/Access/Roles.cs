@@ -1,0 +1,42 @@
+namespace ReleaseBoard.Web.Features.Access;
+
+/// <summary>The three roles. Each includes what the one before it may do.</summary>
+public static class Roles
+{
+    public const string Viewer = "Viewer";
+    public const string Approver = "Approver";
+    public const string Admin = "Admin";
+
+    public static readonly IReadOnlyList<string> All = [Viewer, Approver, Admin];
+
+    /// <summary>Parses a role name case-insensitively; null when it is none of the three.</summary>
+    public static string? Parse(string? value) =>
+        All.FirstOrDefault(r => string.Equals(r, value?.Trim(), StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>Authorization policies, checked on the server for pages, endpoints and service calls alike.</summary>
+public static class Policies
+{
+    /// <summary>Read the boards: any signed-in role, or anyone when anonymous viewing is switched on.</summary>
+    public const string View = "View";
+
+    /// <summary>Record events (catches, later deployments and incidents) and act on promotion: Approver or Admin.</summary>
+    public const string Record = "Record";
+
+    /// <summary>Users, keys, display links, settings: Admin.</summary>
+    public const string Admin = "Admin";
+
+    /// <summary>API endpoints that record events: an API key (for its team, checked by the endpoint) or an Approver or Admin.</summary>
+    public const string Ingest = "Ingest";
+}
+
+/// <summary>Claims carried by a principal that authenticated with an API key.</summary>
+public static class ApiKeyClaims
+{
+    public const string Scheme = "ApiKey";
+    public const string KeyId = "releaseboard:api-key-id";
+
+    /// <summary>The slug of the one team the key may act for, or <see cref="AllTeams"/>.</summary>
+    public const string Team = "releaseboard:team";
+    public const string AllTeams = "*";
+}

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Web.Features.Admin;
+
+/// <summary>
+/// Admin pages check the Admin policy again for every action, at the moment of the action, so a role taken away
+/// meanwhile (or an event forged on the circuit) changes nothing.
+/// </summary>
+public abstract class AdminPageBase : ComponentBase
+{
+    [Inject] private IAuthorizationService Authorization { get; set; } = null!;
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
+
+    protected string? Failure { get; set; }
+
+    /// <summary>The acting admin, or null (and <see cref="Failure"/> set) when the current user is not one.</summary>
+    protected async Task<AuditActor?> AuthorizeAdminAsync()
+    {
+        var user = (await AuthenticationState).User;
+        if ((await Authorization.AuthorizeAsync(user, Policies.Admin)).Succeeded) return user.ToAuditActor();
+        Failure = "This needs the Admin role. Nothing was changed.";
+        return null;
+    }
+}

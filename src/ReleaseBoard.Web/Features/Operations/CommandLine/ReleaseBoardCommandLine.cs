@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.DemoData;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Web.Features.Operations.CommandLine;
+
+/// <summary>
+/// Operator commands on the same executable as the app: `ReleaseBoard.Web users create …`. Each applies pending
+/// migrations first (so it works on a brand-new database), does its one thing against the configured store and exits.
+/// Standard output carries only the result (a key, a path); logs and messages go to standard error.
+/// </summary>
+public static class ReleaseBoardCommandLine
+{
+    private static readonly string[] CommandWords = ["users", "apikeys", "displaylinks", "migrate", "demo", "--help", "-h", "-?", "help"];
+
+    private static readonly AuditActor CommandLineActor = new(AuditActorKind.System, "command line");
+
+    /// <summary>True when the arguments ask for a command rather than for the web app.</summary>
+    public static bool Handles(string[] args) => args.Length > 0 && CommandWords.Contains(args[0], StringComparer.Ordinal);
+
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
+    {
+        var root = Build(input, output, error);
+        var parsed = root.Parse(args[0] == "help" ? ["--help"] : args);
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static RootCommand Build(TextReader input, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand(
+            "ReleaseBoard. Without a command it serves the web app; with one it runs that command against the configured " +
+            "database (Database:Provider, ConnectionStrings:ReleaseBoard) and exits.");
+
+        // users
+        var email = new Option<string>("--email") { Description = "The user's email address (also the sign-in name).", Required = true };
+        var role = new Option<string>("--role") { Description = "Viewer, Approver or Admin.", Required = true };
+        role.AcceptOnlyFromAmong([.. Roles.All]);
+        var createUser = new Command("create", "Create a local user. The password is read from standard input.") { email, role };
+        createUser.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var password = ReadPassword(input, error);
+            var result = await services.GetRequiredService<UserAdministration>().CreateAsync(parse.GetValue(email), parse.GetValue(role), password, CommandLineActor);
+            return Report(result.Succeeded, result.Error, $"Created {parse.GetValue(email)} as {Roles.Parse(parse.GetValue(role))}.", error);
+        }));
+        var resetEmail = new Option<string>("--email") { Description = "The user's email address.", Required = true };
+        var resetPassword = new Command("reset-password", "Set a new password (read from standard input) and lift any lockout.") { resetEmail };
+        resetPassword.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var password = ReadPassword(input, error);
+            var result = await services.GetRequiredService<UserAdministration>().ResetPasswordAsync(parse.GetValue(resetEmail), password, CommandLineActor);
+            return Report(result.Succeeded, result.Error, $"Password reset for {parse.GetValue(resetEmail)}.", error);
+        }));
+        root.Subcommands.Add(new Command("users", "Local accounts.") { createUser, resetPassword });
+
+        // apikeys
+        var keyName = new Option<string>("--name") { Description = "A unique name, e.g. the pipeline's.", Required = true };
+        var keyTeam = new Option<string?>("--team") { Description = "The one team the key may act for (its slug). Without it: every team." };
+        var createKey = new Command("create", "Create an API key and print it on standard output. It is shown this once only.") { keyName, keyTeam };
+        createKey.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var result = await services.GetRequiredService<ApiKeyService>().CreateAsync(parse.GetValue(keyName), parse.GetValue(keyTeam), CommandLineActor, ct);
+            if (result.Succeeded) output.WriteLine(result.Value);
+            return Report(result.Succeeded, result.Error, $"Created API key \"{parse.GetValue(keyName)}\". Store it now: it cannot be shown again.", error);
+        }));
+        var revokeName = new Option<string>("--name") { Description = "The key's name.", Required = true };
+        var revokeKey = new Command("revoke", "Revoke an API key; it stops working at once.") { revokeName };
+        revokeKey.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var result = await services.GetRequiredService<ApiKeyService>().RevokeAsync(parse.GetValue(revokeName), CommandLineActor, ct);
+            return Report(result.Succeeded, result.Error, $"Revoked API key \"{parse.GetValue(revokeName)}\".", error);
+        }));
+        root.Subcommands.Add(new Command("apikeys", "API keys for pipelines and incident tools.") { createKey, revokeKey });
+
+        // displaylinks
+        var linkTeams = new Option<string[]>("--team") { Description = "A team to show (slug); repeat for a rotation.", Required = true, AllowMultipleArgumentsPerToken = false };
+        var every = new Option<string>("--every") { Description = "With several teams, how long each is shown: 30s, 2m, 1h.", DefaultValueFactory = _ => "30s" };
+        var createLink = new Command("create", "Create a display link and print its path (/display/…). It is shown this once only.") { linkTeams, every };
+        createLink.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            if (!TryParseDuration(parse.GetValue(every), out var rotateEvery))
+                return Report(false, $"--every takes a duration such as 30s, 2m or 1h, not \"{parse.GetValue(every)}\".", null, error);
+            var result = await services.GetRequiredService<DisplayLinkService>().CreateAsync(parse.GetValue(linkTeams) ?? [], rotateEvery, CommandLineActor, ct);
+            if (result.Succeeded) output.WriteLine(result.Value);
+            return Report(result.Succeeded, result.Error, "Created a display link. Open it on the TV; it cannot be shown again.", error);
+        }));
+        var linkId = new Option<int>("--id") { Description = "The link's id, as the admin page lists it.", Required = true };
+        var revokeLink = new Command("revoke", "Revoke a display link; TVs showing it stop within a minute.") { linkId };
+        revokeLink.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var result = await services.GetRequiredService<DisplayLinkService>().RevokeAsync(parse.GetValue(linkId), CommandLineActor, ct);
+            return Report(result.Succeeded, result.Error, $"Revoked display link {parse.GetValue(linkId)}.", error);
+        }));
+        root.Subcommands.Add(new Command("displaylinks", "Sign-in-free links that show walls on TVs.") { createLink, revokeLink });
+
+        // migrate, demo
+        var migrate = new Command("migrate", "Apply pending database migrations.");
+        migrate.SetAction((parse, ct) => WithServices(error, _ => Task.FromResult(Report(true, null, "The database is up to date.", error))));
+        root.Subcommands.Add(migrate);
+        var clearDemo = new Command("clear", "Remove the demo teams and all their history. Real teams are untouched.");
+        clearDemo.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            await services.GetRequiredService<DemoDataSeeder>().RemoveAsync(CommandLineActor, ct);
+            return Report(true, null, "Demo data removed.", error);
+        }));
+        root.Subcommands.Add(new Command("demo", "The demo dataset.") { clearDemo });
+        return root;
+    }
+
+    /// <summary>Builds the app's services (configuration, store, access) without the web server, migrates, then runs.</summary>
+    private static async Task<int> WithServices(TextWriter error, Func<IServiceProvider, Task<int>> action)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddReleaseBoardStore();
+        builder.AddReleaseBoardAccess();
+        builder.AddDemoDataServices();
+
+        try
+        {
+            await using var app = builder.Build();
+            await app.MigrateDatabaseAsync();
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<UserAdministration>().EnsureRolesAsync();
+            return await action(scope.ServiceProvider);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or System.Data.Common.DbException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static int Report(bool succeeded, string? problem, string? done, TextWriter error)
+    {
+        error.WriteLine(succeeded ? done : $"error: {problem}");
+        return succeeded ? 0 : 1;
+    }
+
+    private static string? ReadPassword(TextReader input, TextWriter error)
+    {
+        if (!Console.IsInputRedirected) error.Write("Password: ");
+        return input.ReadLine();
+    }
+
+    internal static bool TryParseDuration(string? text, out TimeSpan duration)
+    {
+        duration = default;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        text = text.Trim();
+        var unit = char.IsLetter(text[^1]) ? char.ToLowerInvariant(text[^1]) : 's';
+        var number = char.IsLetter(text[^1]) ? text[..^1] : text;
+        if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value)) return false;
+        duration = unit switch { 's' => TimeSpan.FromSeconds(value), 'm' => TimeSpan.FromMinutes(value), 'h' => TimeSpan.FromHours(value), _ => TimeSpan.Zero };
+        return duration > TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReleaseBoard.Data;
+using static ReleaseBoard.Tests.Features.Access.Principal;
+
+namespace ReleaseBoard.Tests.Features.Access;
+
+/// <summary>
+/// Every protected page and endpoint × every kind of caller, checked over HTTP, so on the server: what is allowed
+/// answers, what is not is refused (a sign-in redirect for people without a session, 403 / an access-denied page
+/// for the wrong role or team, 401 for a bad key).
+/// </summary>
+public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixture>
+{
+    private const string SignIn = "sign-in";
+    private const string Denied = "denied";
+    private const string Ok = "ok";
+
+    /// <summary>Pages people open. API keys may read (they pass the View policy) but never act.</summary>
+    public static TheoryData<string, string, string> PageCases()
+    {
+        var data = new TheoryData<string, string, string>();
+        void Page(string path, params (string Principal, string Expected)[] expectations)
+        {
+            foreach (var (principal, expected) in expectations) data.Add(path, principal, expected);
+        }
+
+        foreach (var path in new[] { "/", "/wall/alpha", "/definitions" })
+            Page(path, (Anonymous, SignIn), (Viewer, Ok), (Approver, Ok), (Admin, Ok), (KeyOfTeam, Ok), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
+        Page("/catches/new", (Anonymous, SignIn), (Viewer, Denied), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"));
+        foreach (var path in new[] { "/admin/users", "/admin/api-keys", "/admin/display-links", "/admin/audit", "/admin/demo-data" })
+            Page(path, (Anonymous, SignIn), (Viewer, Denied), (Approver, Denied), (Admin, Ok), (KeyOfAllTeams, "403"), (RevokedKey, "401"));
+        foreach (var principal in new[] { Anonymous, Viewer, Approver, Admin })
+            Page("/account/login", (principal, Ok));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PageCases))]
+    public async Task Pages_answer_each_caller_as_designed(string path, string principal, string expected)
+    {
+        var response = await fixture.ClientFor(principal).GetAsync(path, TestContext.Current.CancellationToken);
+
+        AssertOutcome(response, expected, $"{principal} GET {path}");
+    }
+
+    [Theory]
+    [InlineData(Anonymous)]
+    [InlineData(Viewer)]
+    [InlineData(Admin)]
+    public async Task A_display_link_shows_its_wall_to_anyone_and_a_revoked_one_shows_nothing(string principal)
+    {
+        var client = fixture.ClientFor(principal);
+
+        var shown = await client.GetAsync(fixture.DisplayAlphaPath, TestContext.Current.CancellationToken);
+        var revoked = await client.GetAsync(fixture.RevokedDisplayPath, TestContext.Current.CancellationToken);
+        var guessed = await client.GetAsync("/display/rbd_guessed-token", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        Assert.Contains("data-testid=\"days-since\"", await shown.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.NotFound, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, guessed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_display_link_opens_nothing_else()
+    {
+        var client = fixture.App.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(fixture.DisplayAlphaPath, TestContext.Current.CancellationToken)).StatusCode);
+
+        foreach (var path in new[] { "/", "/wall/alpha", "/wall/beta", "/catches/new", "/admin/users" })
+            AssertOutcome(await client.GetAsync(path, TestContext.Current.CancellationToken), SignIn, $"after the display link, GET {path}");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/teams/alpha/wall", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    public static TheoryData<string, string> ReadApiCases() => new()
+    {
+        { Anonymous, "401" }, { Viewer, "200" }, { Approver, "200" }, { Admin, "200" }, { KeyOfTeam, "200" },
+        { KeyOfOtherTeam, "403" }, { KeyOfAllTeams, "200" }, { RevokedKey, "401" }, { DisplayLinkAsBearer, "401" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReadApiCases))]
+    public async Task Reading_a_wall_through_the_API(string principal, string expected)
+    {
+        var response = await fixture.ClientFor(principal).GetAsync("/api/v1/teams/alpha/wall", TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public static TheoryData<string, string> RecordApiCases() => new()
+    {
+        { Anonymous, "401" }, { Viewer, "403" }, { Approver, "201" }, { Admin, "201" }, { KeyOfTeam, "201" },
+        { KeyOfOtherTeam, "403" }, { KeyOfAllTeams, "201" }, { RevokedKey, "401" }, { DisplayLinkAsBearer, "401" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RecordApiCases))]
+    public async Task Recording_a_catch_through_the_API_stores_it_only_when_allowed(string principal, string expected)
+    {
+        var title = $"Caught for {principal} {Guid.NewGuid():N}";
+        var response = await fixture.ClientFor(principal).PostAsJsonAsync("/api/v1/teams/alpha/catches", new
+        {
+            service = "api", environment = "staging", severity = 2, title, reportedBy = "matrix", caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var db = await fixture.App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(expected == "201" ? 1 : 0, await db.Catches.CountAsync(c => c.Title == title, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Every_routable_page_states_who_may_open_it()
+    {
+        // A page without [Authorize] or [AllowAnonymous] would be open to anyone: none may be forgotten.
+        var pages = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttributes(typeof(Microsoft.AspNetCore.Components.RouteAttribute), false).Length > 0);
+
+        Assert.All(pages, page => Assert.True(
+            page.GetCustomAttributes(typeof(Microsoft.AspNetCore.Authorization.IAuthorizeData), true).Length > 0
+            || page.GetCustomAttributes(typeof(Microsoft.AspNetCore.Authorization.IAllowAnonymous), true).Length > 0,
+            $"{page.Name} says nothing about who may open it"));
+        await Task.CompletedTask;
+    }
+
+    private static void AssertOutcome(HttpResponseMessage response, string expected, string what)
+    {
+        var location = response.Headers.Location?.ToString() ?? "";
+        switch (expected)
+        {
+            case Ok:
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{what}: expected 200, got {(int)response.StatusCode} {location}");
+                break;
+            case SignIn:
+                Assert.True(response.StatusCode == HttpStatusCode.Redirect && location.Contains("/account/login", StringComparison.Ordinal),
+                    $"{what}: expected a sign-in redirect, got {(int)response.StatusCode} {location}");
+                break;
+            case Denied:
+                Assert.True(response.StatusCode == HttpStatusCode.Redirect && location.Contains("/account/access-denied", StringComparison.Ordinal),
+                    $"{what}: expected access denied, got {(int)response.StatusCode} {location}");
+                break;
+            default:
+                Assert.True(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) == expected,
+                    $"{what}: expected {expected}, got {(int)response.StatusCode} {location}");
+                break;
+        }
+    }
+}

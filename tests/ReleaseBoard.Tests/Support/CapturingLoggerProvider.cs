@@ -1,0 +1,29 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace ReleaseBoard.Tests.Support;
+
+/// <summary>Keeps every log line the app writes (at every level), so a test can search them for secrets.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    public static readonly CapturingLoggerProvider Shared = new();
+
+    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" };
+
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IEnumerable<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose() { }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
+}

@@ -1,0 +1,30 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace ReleaseBoard.Tests.Support;
+
+/// <summary>Signs in through the real login form (antiforgery token and all), as a browser would.</summary>
+public static partial class SignIn
+{
+    public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
+    {
+        var page = await client.GetStringAsync("/account/login");
+        var fields = HiddenInputs().Matches(page).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+        fields["Input.Email"] = email;
+        fields["Input.Password"] = password;
+        return await client.PostAsync("/account/login", new FormUrlEncodedContent(fields));
+    }
+
+    /// <summary>A client that keeps cookies, does not follow redirects, and is signed in.</summary>
+    public static async Task<HttpClient> SignedInClientAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app, string email, string password)
+    {
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var response = await PostLoginAsync(client, email, password);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
+        return client;
+    }
+
+    [GeneratedRegex("<input[^>]*type=\"hidden\"[^>]*name=\"(?<name>[^\"]+)\"[^>]*value=\"(?<value>[^\"]*)\"")]
+    private static partial Regex HiddenInputs();
+}
