@@ -29,22 +29,7 @@ public sealed class AppServer : IAsyncDisposable
     public async Task StartAsync()
     {
         if (_process is not null) throw new InvalidOperationException("Already running.");
-        var webDll = WebAppAssemblyPath();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(webDll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(webDll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(BaseUrl);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__ReleaseBoard"] = ConnectionString;
-        start.Environment["DemoData__SeedOnEmptyDatabase"] = "true";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-
+        var start = StartInfo("--urls", BaseUrl);
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
         // Drain the output so a chatty app never blocks on a full pipe.
         _process.OutputDataReceived += (_, _) => { };
@@ -60,6 +45,39 @@ public sealed class AppServer : IAsyncDisposable
             await Task.Delay(250);
         }
         throw new TimeoutException($"The app did not answer on {BaseUrl}/healthz within 90 s.");
+    }
+
+    /// <summary>Runs an operator command (`ReleaseBoard.Web users create …`) against the same database.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(string? standardInput, params string[] args)
+    {
+        var start = StartInfo(args);
+        start.RedirectStandardInput = true;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the command.");
+        if (standardInput is not null) await process.StandardInput.WriteLineAsync(standardInput);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private ProcessStartInfo StartInfo(params string[] args)
+    {
+        var webDll = WebAppAssemblyPath();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(webDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(webDll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__ReleaseBoard"] = ConnectionString;
+        start.Environment["DemoData__SeedOnEmptyDatabase"] = "true";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        return start;
     }
 
     /// <summary>Kills the process like a crash or a pulled plug: no graceful shutdown.</summary>

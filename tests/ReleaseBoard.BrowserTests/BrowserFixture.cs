@@ -25,6 +25,12 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium not found at {ChromiumPath}. Install Debian's package (apt-get install chromium) or set RELEASEBOARD_CHROMIUM.");
 
         await App.StartAsync();
+        // People are created the way an operator would: with the command line, password on standard input.
+        foreach (var role in new[] { "Viewer", "Approver", "Admin" })
+        {
+            var created = await App.RunCommandAsync(Password, "users", "create", "--email", EmailOf(role), "--role", role);
+            if (created.ExitCode != 0) throw new InvalidOperationException($"users create failed: {created.Error}");
+        }
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -36,12 +42,42 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> OpenAsync(string path, int width = 1920, int height = 1080)
+    public const string Password = "browser tests passphrase";
+
+    public static string EmailOf(string role) => $"{role.ToLowerInvariant()}@example.test";
+
+    /// <summary>Opens a page in a fresh browser context, signed in through the login form when a role is given.</summary>
+    public async Task<IPage> OpenAsync(string path, int width = 1920, int height = 1080, string? signedInAs = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
+        if (signedInAs is not null)
+        {
+            await page.GotoAsync(App.BaseUrl + "/account/login");
+            await page.GetByTestId("email").FillAsync(EmailOf(signedInAs));
+            await page.GetByTestId("password").FillAsync(Password);
+            await page.GetByTestId("sign-in").ClickAsync();
+            await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        }
         await page.GotoAsync(App.BaseUrl + path);
         return page;
+    }
+
+    /// <summary>A display link for the team, as a TV would open it (stored hashed, like the app stores it).</summary>
+    public async Task<string> DisplayLinkAsync(string teamSlug)
+    {
+        var token = ReleaseBoard.Web.Features.Access.SecretToken.Create("rbd_");
+        var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
+        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, App.ConnectionString);
+        await using var db = new ReleaseBoardDbContext(options.Options);
+        var teamId = await db.Teams.Where(t => t.Slug == teamSlug).Select(t => t.Id).SingleAsync();
+        db.DisplayLinks.Add(new DisplayLink
+        {
+            TokenHash = ReleaseBoard.Web.Features.Access.SecretToken.Hash(token), TokenPrefix = token[..10], CreatedAt = DateTime.UtcNow,
+            CreatedBy = "browser test", Teams = [new DisplayLinkTeam { TeamId = teamId }],
+        });
+        await db.SaveChangesAsync();
+        return "/display/" + token;
     }
 
     /// <summary>Waits until the circuit is interactive: kiosk.js marks the page live once the server-side beacon calls in.</summary>

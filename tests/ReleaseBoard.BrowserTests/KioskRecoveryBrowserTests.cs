@@ -16,7 +16,7 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
     public async Task After_a_server_restart_the_open_wall_reloads_itself_once_the_server_answers()
     {
         await fixture.AddTeamAsync("kiosk-restart", daysAgo: 4);
-        var page = await fixture.OpenAsync("/wall/kiosk-restart");
+        var page = await fixture.OpenAsync(await fixture.DisplayLinkAsync("kiosk-restart"));
         await BrowserFixture.WaitUntilLiveAsync(page);
         await MarkPageAsync(page);
 
@@ -62,7 +62,7 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
         var loads = 0;
         page.Load += (_, _) => Interlocked.Increment(ref loads);
 
-        await page.GotoAsync(fixture.App.BaseUrl + "/wall/kiosk-frozen");
+        await page.GotoAsync(fixture.App.BaseUrl + await fixture.DisplayLinkAsync("kiosk-frozen"));
         await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("2"); // prerendered: it looks fine
 
         await BrowserFixture.WaitUntilLiveAsync(page, timeoutMs: 60000);
@@ -73,7 +73,7 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
     public async Task When_the_error_bar_shows_the_page_reloads_itself()
     {
         await fixture.AddTeamAsync("kiosk-error", daysAgo: 1);
-        var page = await fixture.OpenAsync("/wall/kiosk-error");
+        var page = await fixture.OpenAsync(await fixture.DisplayLinkAsync("kiosk-error"));
         await BrowserFixture.WaitUntilLiveAsync(page);
         await MarkPageAsync(page);
 

@@ -11,7 +11,7 @@ public class WallBrowserTests(BrowserFixture fixture)
     {
         await fixture.AddTeamAsync("wall-shows", daysAgo: 5);
 
-        var page = await fixture.OpenAsync("/wall/wall-shows");
+        var page = await fixture.OpenAsync(await fixture.DisplayLinkAsync("wall-shows"));
 
         await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("5");
         await Expect(page.GetByTestId("caption")).ToContainTextAsync("days since we were really glad we didn't deploy live");
@@ -22,14 +22,14 @@ public class WallBrowserTests(BrowserFixture fixture)
     public async Task A_catch_recorded_through_the_form_turns_every_open_wall_to_0_within_a_second()
     {
         await fixture.AddTeamAsync("wall-resets", daysAgo: 9);
-        var walls = new[] { await fixture.OpenAsync("/wall/wall-resets"), await fixture.OpenAsync("/wall/wall-resets", 1280, 720) };
+        var walls = new[] { await fixture.OpenAsync(await fixture.DisplayLinkAsync("wall-resets")), await fixture.OpenAsync("/wall/wall-resets", 1280, 720, signedInAs: "Viewer") };
         foreach (var wall in walls)
         {
             await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("9");
             await BrowserFixture.WaitUntilLiveAsync(wall);
         }
 
-        var form = await fixture.OpenAsync("/catches/new?team=wall-resets", 1280, 900);
+        var form = await fixture.OpenAsync("/catches/new?team=wall-resets", 1280, 900, signedInAs: "Approver");
         await BrowserFixture.WaitUntilLiveAsync(form);
         await form.GetByTestId("title").FillAsync("Refund rounds to the wrong currency unit");
         await form.GetByTestId("reported-by").FillAsync("Dara");
@@ -47,10 +47,10 @@ public class WallBrowserTests(BrowserFixture fixture)
     public async Task A_catch_for_one_service_of_a_team_with_several_is_recorded_against_the_chosen_service()
     {
         await fixture.AddTeamAsync("wall-services", 6, "identity", "notifications");
-        var wall = await fixture.OpenAsync("/wall/wall-services");
+        var wall = await fixture.OpenAsync(await fixture.DisplayLinkAsync("wall-services"));
         await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("6");
         await BrowserFixture.WaitUntilLiveAsync(wall);
-        var form = await fixture.OpenAsync("/catches/new?team=wall-services", 1280, 900);
+        var form = await fixture.OpenAsync("/catches/new?team=wall-services", 1280, 900, signedInAs: "Approver");
         await BrowserFixture.WaitUntilLiveAsync(form);
 
         await form.GetByTestId("service").ClickAsync();
@@ -70,7 +70,7 @@ public class WallBrowserTests(BrowserFixture fixture)
     public async Task A_severity_4_catch_is_recorded_and_the_form_says_the_wall_did_not_reset()
     {
         await fixture.AddTeamAsync("wall-minor", daysAgo: 8);
-        var form = await fixture.OpenAsync("/catches/new?team=wall-minor", 1280, 900);
+        var form = await fixture.OpenAsync("/catches/new?team=wall-minor", 1280, 900, signedInAs: "Admin");
         await BrowserFixture.WaitUntilLiveAsync(form);
 
         await form.GetByTestId("severity").ClickAsync();
@@ -86,7 +86,7 @@ public class WallBrowserTests(BrowserFixture fixture)
     public async Task The_form_refuses_an_empty_catch_with_a_message_per_field_and_the_wall_stays()
     {
         await fixture.AddTeamAsync("wall-refuses", daysAgo: 3);
-        var form = await fixture.OpenAsync("/catches/new?team=wall-refuses", 1280, 900);
+        var form = await fixture.OpenAsync("/catches/new?team=wall-refuses", 1280, 900, signedInAs: "Approver");
         await BrowserFixture.WaitUntilLiveAsync(form);
 
         await form.GetByTestId("submit").ClickAsync();
@@ -94,7 +94,7 @@ public class WallBrowserTests(BrowserFixture fixture)
         await Expect(form.GetByText("Say what was caught, in a few words.")).ToBeVisibleAsync();
         await Expect(form.GetByText("Say who caught it.")).ToBeVisibleAsync();
         await Expect(form.GetByTestId("recorded")).ToHaveCountAsync(0);
-        var wall = await fixture.OpenAsync("/wall/wall-refuses");
+        var wall = await fixture.OpenAsync("/wall/wall-refuses", signedInAs: "Viewer");
         await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("3");
     }
 
@@ -105,7 +105,7 @@ public class WallBrowserTests(BrowserFixture fixture)
     [InlineData("search", 1280, 720)]
     public async Task The_demo_wall_fits_the_screen_without_scrollbars_and_the_number_is_a_third_of_it(string team, int width, int height)
     {
-        var page = await fixture.OpenAsync($"/wall/{team}", width, height);
+        var page = await fixture.OpenAsync(await fixture.DisplayLinkAsync(team), width, height);
         await BrowserFixture.WaitUntilLiveAsync(page);
         await Expect(page.GetByTestId("demo-badge")).ToHaveTextAsync("DEMO DATA");
 
@@ -130,7 +130,7 @@ public class WallBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task The_search_demo_wall_shows_its_open_failure_as_a_banner()
     {
-        var page = await fixture.OpenAsync("/wall/search");
+        var page = await fixture.OpenAsync("/wall/search", signedInAs: "Viewer");
 
         await Expect(page.GetByTestId("incident-banner")).ToContainTextAsync("Elevated 5xx on /query");
         var titleCut = await page.EvaluateAsync<bool>("() => { const t = document.querySelector('.wall-banner__title'); return t.scrollWidth > t.clientWidth; }");

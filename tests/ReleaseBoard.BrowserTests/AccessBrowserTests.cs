@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ReleaseBoard.BrowserTests;
+
+[Collection(nameof(BrowserCollection))]
+public class AccessBrowserTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task Signing_in_as_an_Approver_records_a_catch_through_the_form()
+    {
+        await fixture.AddTeamAsync("access-approver", daysAgo: 12);
+        var page = await fixture.OpenAsync("/catches/new?team=access-approver", 1280, 900, signedInAs: "Approver");
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(BrowserFixture.EmailOf("Approver"));
+
+        await page.GetByTestId("title").FillAsync("Wrong tax on refunds");
+        await page.GetByTestId("reported-by").FillAsync("Ana");
+        await page.GetByTestId("submit").ClickAsync();
+
+        await Expect(page.GetByTestId("recorded")).ToContainTextAsync("now shows 0 days");
+    }
+
+    [Fact]
+    public async Task A_Viewer_cannot_record_a_catch_even_with_a_forged_request()
+    {
+        await fixture.AddTeamAsync("access-viewer", daysAgo: 7);
+        var page = await fixture.OpenAsync("/catches/new?team=access-viewer", 1280, 900, signedInAs: "Viewer");
+
+        // The form is refused by the server: the page request itself is redirected to "no access".
+        await Expect(page.GetByTestId("access-denied")).ToBeVisibleAsync();
+        Assert.Contains("/account/access-denied", page.Url);
+
+        // Forged: the same catch sent straight to the server with the Viewer's session cookie.
+        var forged = await page.APIRequest.PostAsync(fixture.App.BaseUrl + "/api/v1/teams/access-viewer/catches", new APIRequestContextOptions
+        {
+            DataObject = new { service = "access-viewer-api", environment = "staging", severity = 1, title = "Forged", reportedBy = "mallory", caughtAt = DateTimeOffset.UtcNow },
+        });
+        Assert.Equal(403, forged.Status);
+
+        // And nothing changed: the wall still counts 7.
+        var wall = await fixture.OpenAsync("/wall/access-viewer", signedInAs: "Viewer");
+        await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("7");
+        await Expect(wall.GetByTestId("last-catch")).Not.ToContainTextAsync("Forged");
+    }
+
+    [Fact]
+    public async Task Without_signing_in_a_page_sends_you_to_the_login_and_back()
+    {
+        var page = await fixture.OpenAsync("/definitions");
+
+        await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync();
+        await page.GetByTestId("email").FillAsync(BrowserFixture.EmailOf("Viewer"));
+        await page.GetByTestId("password").FillAsync("not the password");
+        await page.GetByTestId("sign-in").ClickAsync();
+        await Expect(page.GetByTestId("login-error")).ToContainTextAsync("not right");
+
+        await page.GetByTestId("email").FillAsync(BrowserFixture.EmailOf("Viewer"));
+        await page.GetByTestId("password").FillAsync(BrowserFixture.Password);
+        await page.GetByTestId("sign-in").ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith("/definitions", StringComparison.Ordinal));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "definitions-signed-in.png") });
+    }
+}
