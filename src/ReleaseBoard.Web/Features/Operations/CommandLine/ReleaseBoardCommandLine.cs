@@ -36,8 +36,12 @@ public static class ReleaseBoardCommandLine
 
         // users
         var email = new Option<string>("--email") { Description = "The user's email address (also the sign-in name).", Required = true };
-        var role = new Option<string>("--role") { Description = "Viewer, Approver or Admin.", Required = true };
-        role.AcceptOnlyFromAmong([.. Roles.All]);
+        var role = new Option<string>("--role") { Description = "Viewer, Approver or Admin (any case).", Required = true, HelpName = "Viewer|Approver|Admin" };
+        role.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (Roles.Parse(value) is null) result.AddError($"'{value}' is not a role: use Viewer, Approver or Admin.");
+        });
         var createUser = new Command("create", "Create a local user. The password is read from standard input.") { email, role };
         createUser.SetAction((parse, ct) => WithServices(error, async services =>
         {

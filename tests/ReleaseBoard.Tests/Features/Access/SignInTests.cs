@@ -1,0 +1,87 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Access;
+
+public class SignInTests
+{
+    [Fact]
+    public async Task Five_failed_sign_ins_lock_the_account_even_against_the_right_password()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+
+        for (var attempt = 0; attempt < 5; attempt++)
+            Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test", "a wrong passphrase")).StatusCode);
+        var locked = await SignIn.PostLoginAsync(client, "ana@example.test", "the right passphrase");
+
+        Assert.Equal(HttpStatusCode.OK, locked.StatusCode); // no redirect: not signed in
+        Assert.Contains("locked", await locked.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_login_post_without_its_antiforgery_token_is_refused()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["Input.Email"] = "ana@example.test", ["Input.Password"] = "whatever",
+        }), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task After_signing_in_the_person_returns_to_a_local_page_only()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync("ben@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+
+        var page = await client.GetStringAsync("/account/login?returnUrl=//evil.example/steal", TestContext.Current.CancellationToken);
+        var fields = System.Text.RegularExpressions.Regex.Matches(page, "<input[^>]*type=\"hidden\"[^>]*name=\"(?<n>[^\"]+)\"[^>]*value=\"(?<v>[^\"]*)\"")
+            .ToDictionary(m => m.Groups["n"].Value, m => WebUtility.HtmlDecode(m.Groups["v"].Value));
+        fields["Input.Email"] = "ben@example.test";
+        fields["Input.Password"] = "the right passphrase";
+        var response = await client.PostAsync("/account/login?returnUrl=//evil.example/steal", new FormUrlEncodedContent(fields), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.Equal("localhost", location.Host);
+        Assert.Equal("/", location.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Without_an_admin_the_start_up_log_says_how_to_create_one()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        _ = app.Server;
+
+        Assert.Contains(CapturingLoggerProvider.Shared.Lines, line => line.Contains("users create --email you@example.com --role Admin", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_first_admin_can_come_from_configuration()
+    {
+        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Bootstrap:AdminEmail"] = "root@example.test",
+            ["Bootstrap:AdminPassword"] = "a configured passphrase",
+        });
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+
+        var response = await SignIn.PostLoginAsync(client, "root@example.test", "a configured passphrase");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        await using var scope = app.Services.CreateAsyncScope();
+        Assert.True(await scope.ServiceProvider.GetRequiredService<UserAdministration>().AnyAdminAsync());
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using ReleaseBoard.Web.Features.Access;
+
+namespace ReleaseBoard.Tests.Features.Operations;
+
+/// <summary>The operator commands, run as an operator would: the built app as a separate process, on a brand-new database.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "releaseboard-cli-tests", Guid.NewGuid().ToString("N"));
+    private string DatabasePath => Path.Combine(_folder, "cli.db");
+
+    public CommandLineTests() => Directory.CreateDirectory(_folder);
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(string? input, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _folder,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ReleaseBoard.Web.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__ReleaseBoard"] = $"Data Source={DatabasePath}";
+        using var process = Process.Start(start)!;
+        if (input is not null) await process.StandardInput.WriteLineAsync(input);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private void AddTeams(params string[] slugs)
+    {
+        foreach (var slug in slugs)
+            Scalar($"INSERT INTO Teams (Slug, Name, TimeZoneId, CountingSeverityThreshold, IsDemo, CreatedAt) VALUES ('{slug}', '{slug}', 'Etc/UTC', 3, 0, '2026-01-01 00:00:00')");
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("users", "--help")]
+    [InlineData("users", "create", "--help")]
+    [InlineData("users", "reset-password", "--help")]
+    [InlineData("apikeys", "create", "--help")]
+    [InlineData("apikeys", "revoke", "--help")]
+    [InlineData("displaylinks", "create", "--help")]
+    [InlineData("displaylinks", "revoke", "--help")]
+    [InlineData("migrate", "--help")]
+    [InlineData("demo", "clear", "--help")]
+    public async Task Every_level_has_help(params string[] args)
+    {
+        var (exit, output, _) = await RunAsync(null, args);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Usage:", output);
+    }
+
+    [Theory]
+    [InlineData("--role", "users", "create", "--email", "a@example.test")]
+    [InlineData("Boss", "users", "create", "--email", "a@example.test", "--role", "Boss")]
+    [InlineData("frobnicate", "users", "frobnicate")]
+    [InlineData("--every", "displaylinks", "create", "--team", "alpha", "--every", "soon")]
+    [InlineData("--id", "displaylinks", "revoke", "--id", "seven")]
+    public async Task Bad_arguments_get_a_clear_message_and_a_non_zero_exit(string mentioned, params string[] args)
+    {
+        var (exit, output, error) = await RunAsync(null, args);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(mentioned, error + output);
+    }
+
+    [Fact]
+    public async Task Users_are_created_on_a_brand_new_database_with_the_password_from_standard_input()
+    {
+        var (exit, output, error) = await RunAsync("a long enough passphrase", "users", "create", "--email", "root@example.test", "--role", "admin");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal("", output);
+        Assert.Equal("Admin", Scalar("SELECT r.Name FROM AspNetUsers u JOIN AspNetUserRoles ur ON ur.UserId = u.Id JOIN AspNetRoles r ON r.Id = ur.RoleId WHERE u.Email = 'root@example.test'"));
+        Assert.DoesNotContain("a long enough passphrase", string.Concat(Directory.GetFiles(_folder).Select(f => File.ReadAllText(f, System.Text.Encoding.Latin1))));
+
+        var tooShort = await RunAsync("short", "users", "create", "--email", "ben@example.test", "--role", "Viewer");
+        Assert.Equal(1, tooShort.Exit);
+        Assert.Contains("at least 12 characters", tooShort.Err);
+
+        var reset = await RunAsync("another long passphrase", "users", "reset-password", "--email", "root@example.test");
+        Assert.True(reset.Exit == 0, reset.Err);
+    }
+
+    [Fact]
+    public async Task An_api_key_is_printed_once_alone_on_standard_output_and_stored_as_a_hash()
+    {
+        Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
+        AddTeams("alpha");
+
+        var (exit, output, error) = await RunAsync(null, "apikeys", "create", "--name", "alpha-ci", "--team", "alpha");
+
+        Assert.True(exit == 0, error);
+        var key = output.TrimEnd('\n');
+        Assert.Matches("^rbk_[A-Za-z0-9_-]{43}$", key);
+        Assert.Equal(SecretToken.Hash(key), Scalar("SELECT KeyHash FROM ApiKeys WHERE Name = 'alpha-ci'"));
+        Assert.Equal(0, (await RunAsync(null, "apikeys", "revoke", "--name", "alpha-ci")).Exit);
+        Assert.NotNull(Scalar("SELECT RevokedAt FROM ApiKeys WHERE Name = 'alpha-ci'"));
+
+        var again = await RunAsync(null, "apikeys", "revoke", "--name", "alpha-ci");
+        Assert.Equal(1, again.Exit);
+        Assert.Contains("revoked already", again.Err);
+        var unknownTeam = await RunAsync(null, "apikeys", "create", "--name", "x", "--team", "nope");
+        Assert.Equal(1, unknownTeam.Exit);
+        Assert.Equal("", unknownTeam.Out);
+    }
+
+    [Fact]
+    public async Task A_display_link_prints_only_its_path_and_can_rotate_and_be_revoked()
+    {
+        Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
+        AddTeams("alpha", "beta");
+
+        var (exit, output, error) = await RunAsync(null, "displaylinks", "create", "--team", "alpha", "--team", "beta", "--every", "2m");
+
+        Assert.True(exit == 0, error);
+        Assert.Matches("^/display/rbd_[A-Za-z0-9_-]{43}$", output.TrimEnd('\n'));
+        Assert.Equal(120L, Scalar("SELECT RotateEverySeconds FROM DisplayLinks"));
+        Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM DisplayLinkTeams"));
+        var id = Convert.ToInt32(Scalar("SELECT Id FROM DisplayLinks"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, (await RunAsync(null, "displaylinks", "revoke", "--id", id.ToString(System.Globalization.CultureInfo.InvariantCulture))).Exit);
+        Assert.NotNull(Scalar("SELECT RevokedAt FROM DisplayLinks"));
+    }
+
+    [Fact]
+    public async Task Demo_clear_works_on_a_brand_new_database()
+    {
+        var (exit, _, error) = await RunAsync(null, "demo", "clear");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal("demo-data.removed", Scalar("SELECT Action FROM AuditEntries"));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
+    }
+}
