@@ -112,6 +112,20 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     }
 
     [Fact]
+    public async Task Anonymous_read_only_viewing_can_be_switched_on_and_still_changes_nothing()
+    {
+        await using var app = new Support.ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" });
+        using var anonymous = app.CreateClient(new() { AllowAutoRedirect = false });
+
+        AssertOutcome(await anonymous.GetAsync("/", TestContext.Current.CancellationToken), Ok, "anonymous viewing GET /");
+        AssertOutcome(await anonymous.GetAsync("/definitions", TestContext.Current.CancellationToken), Ok, "anonymous viewing GET /definitions");
+        AssertOutcome(await anonymous.GetAsync("/catches/new", TestContext.Current.CancellationToken), SignIn, "anonymous viewing GET /catches/new");
+        AssertOutcome(await anonymous.GetAsync("/admin/users", TestContext.Current.CancellationToken), SignIn, "anonymous viewing GET /admin/users");
+        var post = await anonymous.PostAsJsonAsync("/api/v1/teams/alpha/catches", new { title = "x" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+    }
+
+    [Fact]
     public async Task Every_routable_page_states_who_may_open_it()
     {
         // A page without [Authorize] or [AllowAnonymous] would be open to anyone: none may be forgotten.

@@ -60,6 +60,18 @@ public class SignInTests
     }
 
     [Fact]
+    public async Task Data_protection_keys_live_in_the_database_so_sessions_survive_a_restart()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken); // issues an antiforgery token: needs a key
+
+        await using var db = await app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ReleaseBoard.Data.ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.True(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.DataProtectionKeys, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Without_an_admin_the_start_up_log_says_how_to_create_one()
     {
         await using var app = new ReleaseBoardAppFactory();

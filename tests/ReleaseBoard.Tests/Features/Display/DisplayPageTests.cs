@@ -1,0 +1,74 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using ReleaseBoard.Data;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Display;
+using ReleaseBoard.Web.Features.Wall;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Display;
+
+/// <summary>A TV's display link: rotation between walls, and a revoked link that stops showing without a reload.</summary>
+public class DisplayPageTests : BunitContext, IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 20, 10, 0, 0, TimeSpan.Zero));
+    private SqliteTestDatabase _database = null!;
+    private DisplayLinkService _links = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await SqliteTestDatabase.CreateAsync();
+        _links = new DisplayLinkService(_database, _clock);
+        Services.AddSingleton<IDbContextFactory<ReleaseBoardDbContext>>(_database);
+        Services.AddSingleton<TimeProvider>(_clock);
+        Services.AddSingleton(_database.Notifier);
+        Services.AddSingleton<WallQuery>();
+        Services.AddSingleton(_links);
+        Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private async Task<string> TokenForAsync(TimeSpan every, params string[] teams) =>
+        (await _links.CreateAsync(teams, every, AuditActor.System, Xunit.TestContext.Current.CancellationToken)).Value!["/display/".Length..];
+
+    [Fact]
+    public async Task Several_teams_rotate_on_the_links_interval()
+    {
+        await _database.AddTeamAsync("payments");
+        await _database.AddTeamAsync("search");
+        var token = await TokenForAsync(TimeSpan.FromSeconds(20), "payments", "search");
+
+        var page = Render<DisplayPage>(p => p.Add(d => d.Token, token));
+        page.WaitForAssertion(() => Assert.Equal("Payments", page.Find("[data-testid=team-name]").TextContent));
+
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        page.WaitForAssertion(() => Assert.Equal("Search", page.Find("[data-testid=team-name]").TextContent));
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        page.WaitForAssertion(() => Assert.Equal("Payments", page.Find("[data-testid=team-name]").TextContent));
+    }
+
+    [Fact]
+    public async Task A_revoked_link_stops_showing_the_wall_without_a_reload()
+    {
+        await _database.AddTeamAsync("payments");
+        var token = await TokenForAsync(TimeSpan.FromSeconds(30), "payments");
+        var page = Render<DisplayPage>(p => p.Add(d => d.Token, token));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=days-since]")));
+
+        var id = (await _links.ListAsync(Xunit.TestContext.Current.CancellationToken)).Single().Id;
+        await _links.RevokeAsync(id, AuditActor.System, Xunit.TestContext.Current.CancellationToken);
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=display-revoked]")));
+        Assert.Empty(page.FindAll("[data-testid=days-since]"));
+    }
+}
