@@ -9,7 +9,7 @@ namespace ReleaseBoard.Web.Features.Access;
 /// </summary>
 public static class FirstAdminBootstrap
 {
-    public const string CreateAdminCommand = "dotnet run --project src/ReleaseBoard.Web -- users create --email you@example.com --role Admin";
+    public const string CreateAdminCommand = "dotnet run --project src/ReleaseBoard.Web --no-launch-profile -- users create --email you@example.com --role Admin";
 
     public static async Task EnsureFirstAdminAsync(this WebApplication app)
     {
