@@ -37,7 +37,7 @@ public class AccessBrowserTests(BrowserFixture fixture)
         {
             DataObject = new { service = "access-viewer-api", environment = "staging", severity = 1, title = "Forged", reportedBy = "mallory", caughtAt = DateTimeOffset.UtcNow },
         });
-        Assert.Equal(403, forged.Status);
+        Assert.Equal(401, forged.Status); // writes take an API key; a browser session is not accepted at all
 
         // And nothing changed: the wall still counts 7.
         var wall = await fixture.OpenAsync("/wall/access-viewer", signedInAs: "Viewer");

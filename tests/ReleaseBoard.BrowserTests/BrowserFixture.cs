@@ -77,7 +77,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             CreatedBy = "browser test", Teams = [new DisplayLinkTeam { TeamId = teamId }],
         });
         await db.SaveChangesAsync();
-        return "/display/" + token;
+        return "/display#" + token;
     }
 
     /// <summary>Waits until the circuit is interactive: kiosk.js marks the page live once the server-side beacon calls in.</summary>

@@ -63,10 +63,11 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
         page.Load += (_, _) => Interlocked.Increment(ref loads);
 
         await page.GotoAsync(fixture.App.BaseUrl + await fixture.DisplayLinkAsync("kiosk-frozen"));
-        await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("2"); // prerendered: it looks fine
+        await Expect(page.GetByTestId("display-connecting")).ToBeVisibleAsync(); // prerendered, and stuck there
 
         await BrowserFixture.WaitUntilLiveAsync(page, timeoutMs: 60000);
         Assert.True(loads >= 2, "the page became live without reloading, so the frozen start was never simulated");
+        await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("2");
     }
 
     [Fact]

@@ -10,10 +10,17 @@ public class WallBrowserTests(BrowserFixture fixture)
     public async Task The_wall_shows_the_number_and_its_caption()
     {
         await fixture.AddTeamAsync("wall-shows", daysAgo: 5);
+        var address = await fixture.DisplayLinkAsync("wall-shows");
+        var token = address[(address.IndexOf('#') + 1)..];
+        var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1920, Height = 1080 } });
+        var page = await context.NewPageAsync();
+        var requests = new List<string>();
+        page.Request += (_, request) => requests.Add(request.Url + " " + request.PostData);
 
-        var page = await fixture.OpenAsync(await fixture.DisplayLinkAsync("wall-shows"));
+        await page.GotoAsync(fixture.App.BaseUrl + address);
 
         await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("5");
+        Assert.DoesNotContain(requests, r => r.Contains(token, StringComparison.Ordinal)); // the token never goes over HTTP
         await Expect(page.GetByTestId("caption")).ToContainTextAsync("days since we were really glad we didn't deploy live");
         await BrowserFixture.WaitUntilLiveAsync(page);
     }

@@ -8,7 +8,14 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     public static readonly CapturingLoggerProvider Shared = new();
 
-    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" };
+    /// <summary>Every category at Trace, the framework's and EF Core's included (appsettings.json quiets them otherwise).</summary>
+    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Trace",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Trace",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Trace",
+    };
 
     private readonly ConcurrentQueue<string> _lines = new();
 

@@ -27,8 +27,9 @@ public static class AccessSetup
 
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<DisplayLinkService>();
-        services.AddScoped<UserAdministration>();
+        services.AddSingleton<UserAdministration>();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
 
         var authentication = services.AddAuthentication(options =>
             {
@@ -38,11 +39,13 @@ public static class AccessSetup
             })
             .AddPolicyScheme(SelectingScheme, "Cookie or API key", options => options.ForwardDefaultSelector = context =>
                 ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _) ? ApiKeyClaims.Scheme
-                : context.Request.Cookies.ContainsKey(SsoCookieName) ? SsoCookieScheme
+                : sso.IsEnabled && context.Request.Cookies.ContainsKey(SsoCookieName) ? SsoCookieScheme
                 : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.Scheme, null);
         authentication.AddIdentityCookies();
         services.ConfigureApplicationCookie(options => ConfigureCookie(options, ".ReleaseBoard.Auth"));
+        // Requests re-read the account every minute: a role taken away stops working within a minute, not half an hour.
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 
         services.AddIdentityCore<ReleaseBoardUser>(options =>
             {
@@ -67,11 +70,13 @@ public static class AccessSetup
 
         services.AddSingleton<IAuthorizationHandler, ViewRequirementHandler>();
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.View, policy => policy.AddRequirements(new ViewRequirement()))
+            .AddPolicy(Policies.View, policy => policy.AddRequirements(new ViewRequirement(allowApiKeys: false)))
+            .AddPolicy(Policies.Read, policy => policy.AddRequirements(new ViewRequirement(allowApiKeys: true)))
             .AddPolicy(Policies.Record, policy => policy.RequireRole(Roles.Approver, Roles.Admin))
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))
-            .AddPolicy(Policies.Ingest, policy => policy.RequireAssertion(context =>
-                context.User.IsApiKey() || context.User.IsInRole(Roles.Approver) || context.User.IsInRole(Roles.Admin)));
+            .AddPolicy(Policies.Ingest, policy => policy
+                .AddAuthenticationSchemes(ApiKeyClaims.Scheme)
+                .RequireAssertion(context => context.User.IsApiKey()));
         return builder;
     }
 
@@ -139,16 +144,24 @@ public static class AccessSetup
             .ToList();
 }
 
-/// <summary>Reading the boards: any role, an API key, or anyone when anonymous viewing is on.</summary>
-public sealed class ViewRequirement : IAuthorizationRequirement;
+/// <summary>
+/// Reading the boards: any role, or anyone when anonymous viewing is on. API keys read only where the requirement
+/// allows them (the API), never the pages.
+/// </summary>
+public sealed class ViewRequirement(bool allowApiKeys) : IAuthorizationRequirement
+{
+    public bool AllowApiKeys { get; } = allowApiKeys;
+}
 
 public sealed class ViewRequirementHandler(IOptionsMonitor<AccessOptions> access) : AuthorizationHandler<ViewRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ViewRequirement requirement)
     {
         var user = context.User;
-        if (access.CurrentValue.AllowAnonymousViewing || user.IsApiKey() || Roles.All.Any(user.IsInRole))
-            context.Succeed(requirement);
+        var allowed = user.IsApiKey()
+            ? requirement.AllowApiKeys
+            : access.CurrentValue.AllowAnonymousViewing || Roles.All.Any(user.IsInRole);
+        if (allowed) context.Succeed(requirement);
         return Task.CompletedTask;
     }
 }

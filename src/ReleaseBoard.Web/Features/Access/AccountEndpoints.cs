@@ -22,8 +22,7 @@ public static class AccountEndpoints
         account.MapPost("/sso", (OpenIdConnectSettings sso, [FromForm] string? returnUrl) =>
         {
             if (!sso.IsEnabled) return Results.NotFound();
-            var target = returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//") ? url : "/";
-            return Results.Challenge(new AuthenticationProperties { RedirectUri = target }, [AccessSetup.OpenIdConnectScheme]);
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = LocalUrl.OrHome(returnUrl) }, [AccessSetup.OpenIdConnectScheme]);
         }).WithName("SingleSignOn");
 
         return app;

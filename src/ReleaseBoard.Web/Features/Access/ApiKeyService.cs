@@ -18,6 +18,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
     /// <summary>Last-used times are written at most this often per key, so a busy pipeline does not write on every call.</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
+    /// <param name="teamSlug">The one team the key acts for; null (not empty) for every team.</param>
     public async Task<OperationResult<string>> CreateAsync(string? name, string? teamSlug, AuditActor actor, CancellationToken cancellationToken = default)
     {
         name = name?.Trim();
@@ -25,7 +26,9 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         int? teamId = null;
-        if (!string.IsNullOrWhiteSpace(teamSlug))
+        if (teamSlug is not null && string.IsNullOrWhiteSpace(teamSlug))
+            return OperationResult<string>.Fail("team", "The team is empty: give a team's slug, or leave the team out for a key that acts for every team.");
+        if (teamSlug is not null)
         {
             teamId = await db.Teams.Where(t => t.Slug == teamSlug.Trim()).Select(t => (int?)t.Id).SingleOrDefaultAsync(cancellationToken);
             if (teamId is null) return OperationResult<string>.Fail("team", $"There is no team \"{teamSlug}\".");

@@ -13,11 +13,15 @@ public sealed record ResolvedDisplayLink(int Id, IReadOnlyList<string> TeamSlugs
 /// <summary>Display links for TVs: a secret address per link, shown once; only its hash is kept.</summary>
 public sealed class DisplayLinkService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {
-    public const string PathPrefix = "/display/";
+    /// <summary>
+    /// The token travels in the address's fragment ("/display#rbd_…"), which browsers never send to a server: it
+    /// reaches the app only inside the live connection, so no request log, proxy log or referrer ever carries it.
+    /// </summary>
+    public const string PathPrefix = "/display#";
     private const string TokenPrefix = "rbd_";
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(5);
 
-    /// <summary>Creates a link and returns its path ("/display/…"), the only time the token is visible.</summary>
+    /// <summary>Creates a link and returns its address ("/display#…"), the only time the token is visible.</summary>
     public async Task<OperationResult<string>> CreateAsync(IReadOnlyList<string> teamSlugs, TimeSpan rotateEvery, AuditActor actor, CancellationToken cancellationToken = default)
     {
         var slugs = teamSlugs.Select(s => s.Trim()).Where(s => s.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();

@@ -17,8 +17,11 @@ public static class Roles
 /// <summary>Authorization policies, checked on the server for pages, endpoints and service calls alike.</summary>
 public static class Policies
 {
-    /// <summary>Read the boards: any signed-in role, or anyone when anonymous viewing is switched on.</summary>
+    /// <summary>Read the boards' pages: any signed-in role, or anyone when anonymous viewing is switched on. Not API keys.</summary>
     public const string View = "View";
+
+    /// <summary>Read through the API: what <see cref="View"/> allows, or an API key (for its team, checked by the endpoint).</summary>
+    public const string Read = "Read";
 
     /// <summary>Record events (catches, later deployments and incidents) and act on promotion: Approver or Admin.</summary>
     public const string Record = "Record";
@@ -26,7 +29,10 @@ public static class Policies
     /// <summary>Users, keys, display links, settings: Admin.</summary>
     public const string Admin = "Admin";
 
-    /// <summary>API endpoints that record events: an API key (for its team, checked by the endpoint) or an Approver or Admin.</summary>
+    /// <summary>
+    /// API endpoints that record events: an API key only, for its team (checked by the endpoint). A browser session
+    /// never writes through the API, so no other site can make a signed-in person's browser write (CSRF).
+    /// </summary>
     public const string Ingest = "Ingest";
 }
 

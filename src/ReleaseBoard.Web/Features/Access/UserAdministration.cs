@@ -8,23 +8,59 @@ namespace ReleaseBoard.Web.Features.Access;
 
 public sealed record UserSummary(string Id, string Email, string? Role, bool IsLockedOut, DateTime CreatedAt);
 
-/// <summary>Local accounts and their single role, for the admin pages, the command line and the first start.</summary>
-public sealed class UserAdministration(
-    UserManager<ReleaseBoardUser> users,
-    RoleManager<IdentityRole> roles,
-    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-    TimeProvider clock)
+/// <summary>
+/// Local accounts and their single role, for the admin pages, the command line and the first start. Each call works
+/// in a scope of its own (its own UserManager and DbContext), so a page never holds a context for a whole circuit.
+/// </summary>
+public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {
+    private async Task<T> WithUsersAsync<T>(Func<UserManager<ReleaseBoardUser>, Task<T>> action)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>());
+    }
+
     public async Task EnsureRolesAsync()
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
             if (!await roles.RoleExistsAsync(role))
                 await roles.CreateAsync(new IdentityRole(role));
     }
 
-    public async Task<bool> AnyAdminAsync() => (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0;
+    public Task<bool> AnyAdminAsync() => WithUsersAsync(async users => (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0);
 
-    public async Task<OperationResult<string>> CreateAsync(string? email, string? role, string? password, AuditActor actor)
+    /// <summary>
+    /// Whether the person may act under <paramref name="policy"/> right now, read from the store rather than from the
+    /// sign-in's claims: a role taken away or a password reset since sign-in counts at once. Single-sign-on users have
+    /// no local account; their claims are all there is.
+    /// </summary>
+    public async Task<bool> MayActNowAsync(System.Security.Claims.ClaimsPrincipal principal, string policy)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
+        var stampClaim = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
+        string[] allowed = policy switch
+        {
+            Policies.Admin => [Roles.Admin],
+            Policies.Record => [Roles.Approver, Roles.Admin],
+            _ => [.. Roles.All],
+        };
+
+        if (principal.FindFirst(stampClaim) is not { } stamp)
+            return principal.Identity?.IsAuthenticated == true && !principal.IsApiKey() && allowed.Any(principal.IsInRole);
+
+        var user = await users.GetUserAsync(principal);
+        if (user is null || await users.IsLockedOutAsync(user) || await users.GetSecurityStampAsync(user) != stamp.Value) return false;
+        var current = await users.GetRolesAsync(user);
+        return allowed.Any(current.Contains);
+    }
+
+    public Task<OperationResult<string>> CreateAsync(string? email, string? role, string? password, AuditActor actor) =>
+        WithUsersAsync(users => CreateAsync(users, email, role, password, actor));
+
+    private async Task<OperationResult<string>> CreateAsync(UserManager<ReleaseBoardUser> users, string? email, string? role, string? password, AuditActor actor)
     {
         email = email?.Trim();
         var parsedRole = Roles.Parse(role);
@@ -42,7 +78,10 @@ public sealed class UserAdministration(
         return OperationResult<string>.Ok(user.Id);
     }
 
-    public async Task<OperationResult<bool>> ResetPasswordAsync(string? email, string? password, AuditActor actor)
+    public Task<OperationResult<bool>> ResetPasswordAsync(string? email, string? password, AuditActor actor) =>
+        WithUsersAsync(users => ResetPasswordAsync(users, email, password, actor));
+
+    private async Task<OperationResult<bool>> ResetPasswordAsync(UserManager<ReleaseBoardUser> users, string? email, string? password, AuditActor actor)
     {
         var user = await users.FindByEmailAsync(email?.Trim() ?? "");
         if (user is null) return OperationResult<bool>.Fail("email", $"There is no user {email}.");
@@ -57,7 +96,10 @@ public sealed class UserAdministration(
         return OperationResult<bool>.Ok(true);
     }
 
-    public async Task<OperationResult<bool>> SetRoleAsync(string? email, string? role, AuditActor actor)
+    public Task<OperationResult<bool>> SetRoleAsync(string? email, string? role, AuditActor actor) =>
+        WithUsersAsync(users => SetRoleAsync(users, email, role, actor));
+
+    private async Task<OperationResult<bool>> SetRoleAsync(UserManager<ReleaseBoardUser> users, string? email, string? role, AuditActor actor)
     {
         var user = await users.FindByEmailAsync(email?.Trim() ?? "");
         var parsedRole = Roles.Parse(role);
@@ -77,7 +119,9 @@ public sealed class UserAdministration(
         return OperationResult<bool>.Ok(true);
     }
 
-    public async Task<IReadOnlyList<UserSummary>> ListAsync()
+    public Task<IReadOnlyList<UserSummary>> ListAsync() => WithUsersAsync(ListAsync);
+
+    private async Task<IReadOnlyList<UserSummary>> ListAsync(UserManager<ReleaseBoardUser> users)
     {
         var now = clock.GetUtcNow();
         var result = new List<UserSummary>();
@@ -86,7 +130,7 @@ public sealed class UserAdministration(
             var role = (await users.GetRolesAsync(user)).FirstOrDefault();
             result.Add(new UserSummary(user.Id, user.Email ?? user.UserName ?? "", role, user.LockoutEnd > now, user.CreatedAt));
         }
-        return result;
+        return (IReadOnlyList<UserSummary>)result;
     }
 
     private async Task AuditAsync(AuditActor actor, string action, string subject, string? after, string? before = null)

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using ReleaseBoard.Web.Features.Access;
@@ -12,7 +11,7 @@ namespace ReleaseBoard.Web.Features.Admin;
 /// </summary>
 public abstract class AdminPageBase : ComponentBase
 {
-    [Inject] private IAuthorizationService Authorization { get; set; } = null!;
+    [Inject] private UserAdministration Users { get; set; } = null!;
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
 
     protected string? Failure { get; set; }
@@ -21,7 +20,7 @@ public abstract class AdminPageBase : ComponentBase
     protected async Task<AuditActor?> AuthorizeAdminAsync()
     {
         var user = (await AuthenticationState).User;
-        if ((await Authorization.AuthorizeAsync(user, Policies.Admin)).Succeeded) return user.ToAuditActor();
+        if (await Users.MayActNowAsync(user, Policies.Admin)) return user.ToAuditActor();
         Failure = "This needs the Admin role. Nothing was changed.";
         return null;
     }

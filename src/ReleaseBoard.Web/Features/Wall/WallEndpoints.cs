@@ -24,7 +24,7 @@ public static class WallEndpoints
                     wall.LatestCatch?.Title, wall.LatestCatch?.CaughtAtUtc, wall.OpenIncidents.Count, wall.Reliability.Failures,
                     wall.Reliability.Mtbf?.TotalHours, wall.Reliability.MttrMean?.TotalMinutes, wall.LoadedAtUtc));
             })
-            .RequireAuthorization(Policies.View)
+            .RequireAuthorization(Policies.Read)
             .WithName("GetWall")
             .WithSummary("The figures on a team's wall.")
             .WithTags("Wall");

@@ -72,7 +72,7 @@ public sealed class AccessFixture : IAsyncLifetime
             Principal.KeyOfOtherTeam => KeyForBeta,
             Principal.KeyOfAllTeams => KeyForAllTeams,
             Principal.RevokedKey => RevokedKey,
-            Principal.DisplayLinkAsBearer => DisplayAlphaPath[(DisplayAlphaPath.LastIndexOf('/') + 1)..],
+            Principal.DisplayLinkAsBearer => TokenOf(DisplayAlphaPath),
             _ => throw new ArgumentOutOfRangeException(nameof(principal), principal, null),
         };
         client = App.CreateClient(new() { AllowAutoRedirect = false });
@@ -80,6 +80,8 @@ public sealed class AccessFixture : IAsyncLifetime
         Clients[principal] = client;
         return client;
     }
+
+    public static string TokenOf(string displayAddress) => displayAddress[(displayAddress.IndexOf('#') + 1)..];
 
     public async ValueTask DisposeAsync()
     {

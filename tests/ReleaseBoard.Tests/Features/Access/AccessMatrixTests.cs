@@ -18,7 +18,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     private const string Denied = "denied";
     private const string Ok = "ok";
 
-    /// <summary>Pages people open. API keys may read (they pass the View policy) but never act.</summary>
+    /// <summary>Pages people open. API keys are for the API: pages refuse them.</summary>
     public static TheoryData<string, string, string> PageCases()
     {
         var data = new TheoryData<string, string, string>();
@@ -28,12 +28,15 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
         }
 
         foreach (var path in new[] { "/", "/wall/alpha", "/definitions" })
-            Page(path, (Anonymous, SignIn), (Viewer, Ok), (Approver, Ok), (Admin, Ok), (KeyOfTeam, Ok), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
-        Page("/catches/new", (Anonymous, SignIn), (Viewer, Denied), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"));
+            Page(path, (Anonymous, SignIn), (Viewer, Ok), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfOtherTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
+        Page("/catches/new", (Anonymous, SignIn), (Viewer, Denied), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfOtherTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
         foreach (var path in new[] { "/admin/users", "/admin/api-keys", "/admin/display-links", "/admin/audit", "/admin/demo-data" })
-            Page(path, (Anonymous, SignIn), (Viewer, Denied), (Approver, Denied), (Admin, Ok), (KeyOfAllTeams, "403"), (RevokedKey, "401"));
+            Page(path, (Anonymous, SignIn), (Viewer, Denied), (Approver, Denied), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
         foreach (var principal in new[] { Anonymous, Viewer, Approver, Admin })
+        {
             Page("/account/login", (principal, Ok));
+            Page("/display", (principal, Ok)); // the page shell; the token in its fragment never reaches a request
+        }
         return data;
     }
 
@@ -46,29 +49,22 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
         AssertOutcome(response, expected, $"{principal} GET {path}");
     }
 
-    [Theory]
-    [InlineData(Anonymous)]
-    [InlineData(Viewer)]
-    [InlineData(Admin)]
-    public async Task A_display_link_shows_its_wall_to_anyone_and_a_revoked_one_shows_nothing(string principal)
+    [Fact]
+    public async Task The_display_page_served_over_HTTP_carries_no_wall_data()
     {
-        var client = fixture.ClientFor(principal);
+        // Whatever a request says, the server answers the same shell: the walls come only over a circuit that proved the token.
+        var html = await fixture.ClientFor(Anonymous).GetStringAsync("/display", TestContext.Current.CancellationToken);
 
-        var shown = await client.GetAsync(fixture.DisplayAlphaPath, TestContext.Current.CancellationToken);
-        var revoked = await client.GetAsync(fixture.RevokedDisplayPath, TestContext.Current.CancellationToken);
-        var guessed = await client.GetAsync("/display/rbd_guessed-token", TestContext.Current.CancellationToken);
-
-        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
-        Assert.Contains("data-testid=\"days-since\"", await shown.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(HttpStatusCode.NotFound, revoked.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, guessed.StatusCode);
+        Assert.Contains("data-testid=\"display-connecting\"", html);
+        Assert.DoesNotContain("data-testid=\"days-since\"", html);
     }
 
     [Fact]
     public async Task A_display_link_opens_nothing_else()
     {
         var client = fixture.App.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(fixture.DisplayAlphaPath, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/display", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Empty(client.DefaultRequestHeaders.Authorization?.ToString() ?? "");
 
         foreach (var path in new[] { "/", "/wall/alpha", "/wall/beta", "/catches/new", "/admin/users" })
             AssertOutcome(await client.GetAsync(path, TestContext.Current.CancellationToken), SignIn, $"after the display link, GET {path}");
@@ -92,7 +88,8 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
 
     public static TheoryData<string, string> RecordApiCases() => new()
     {
-        { Anonymous, "401" }, { Viewer, "403" }, { Approver, "201" }, { Admin, "201" }, { KeyOfTeam, "201" },
+        // Writes take an API key only: a browser session (any role) is not accepted, so no other site can forge one.
+        { Anonymous, "401" }, { Viewer, "401" }, { Approver, "401" }, { Admin, "401" }, { KeyOfTeam, "201" },
         { KeyOfOtherTeam, "403" }, { KeyOfAllTeams, "201" }, { RevokedKey, "401" }, { DisplayLinkAsBearer, "401" },
     };
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ReleaseBoard.Tests.Features.Access;
 
@@ -13,7 +14,7 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
         TokenOf(fixture.DisplayAlphaPath), TokenOf(fixture.RevokedDisplayPath), AccessFixture.Password,
     ];
 
-    private static string TokenOf(string path) => path[(path.LastIndexOf('/') + 1)..];
+    private static string TokenOf(string address) => AccessFixture.TokenOf(address);
 
     [Fact]
     public async Task The_database_file_holds_no_secret_in_clear()
@@ -66,8 +67,11 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
             await client.SendAsync(request, TestContext.Current.CancellationToken);
         }
-        await client.GetAsync(fixture.DisplayAlphaPath, TestContext.Current.CancellationToken);
-        await client.GetAsync(fixture.RevokedDisplayPath, TestContext.Current.CancellationToken);
+        // A display token reaches the app only on the live circuit, which resolves it through this service.
+        var links = fixture.App.Services.GetRequiredService<ReleaseBoard.Web.Features.Access.DisplayLinkService>();
+        Assert.NotNull(await links.ResolveAsync(TokenOf(fixture.DisplayAlphaPath), TestContext.Current.CancellationToken));
+        Assert.Null(await links.ResolveAsync(TokenOf(fixture.RevokedDisplayPath), TestContext.Current.CancellationToken));
+        await client.GetAsync("/display", TestContext.Current.CancellationToken);
         await Support.SignIn.PostLoginAsync(client, "viewer@example.test", AccessFixture.Password);
         await Support.SignIn.PostLoginAsync(client, "viewer@example.test", AccessFixture.Password + " wrong");
     }

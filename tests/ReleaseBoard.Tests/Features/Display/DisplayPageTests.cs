@@ -38,17 +38,21 @@ public class DisplayPageTests : BunitContext, IAsyncLifetime
         await _database.DisposeAsync();
     }
 
-    private async Task<string> TokenForAsync(TimeSpan every, params string[] teams) =>
-        (await _links.CreateAsync(teams, every, AuditActor.System, Xunit.TestContext.Current.CancellationToken)).Value!["/display/".Length..];
+    /// <summary>Creates a link and points the page's address at it, as a TV opening "/display#token" would.</summary>
+    private async Task LinkAsync(TimeSpan every, params string[] teams)
+    {
+        var address = (await _links.CreateAsync(teams, every, AuditActor.System, Xunit.TestContext.Current.CancellationToken)).Value!;
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(address);
+    }
 
     [Fact]
     public async Task Several_teams_rotate_on_the_links_interval()
     {
         await _database.AddTeamAsync("payments");
         await _database.AddTeamAsync("search");
-        var token = await TokenForAsync(TimeSpan.FromSeconds(20), "payments", "search");
+        await LinkAsync(TimeSpan.FromSeconds(20), "payments", "search");
 
-        var page = Render<DisplayPage>(p => p.Add(d => d.Token, token));
+        var page = Render<DisplayPage>();
         page.WaitForAssertion(() => Assert.Equal("Payments", page.Find("[data-testid=team-name]").TextContent));
 
         _clock.Advance(TimeSpan.FromSeconds(20));
@@ -57,12 +61,27 @@ public class DisplayPageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("Payments", page.Find("[data-testid=team-name]").TextContent));
     }
 
+    [Theory]
+    [InlineData("/display")]
+    [InlineData("/display#rbd_guessed-token")]
+    [InlineData("/display#rbk_an-api-key-is-not-a-display-token")]
+    public async Task A_missing_or_unknown_token_shows_no_wall(string address)
+    {
+        await _database.AddTeamAsync("payments");
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(address);
+
+        var page = Render<DisplayPage>();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=display-revoked]")));
+        Assert.Empty(page.FindAll("[data-testid=days-since]"));
+    }
+
     [Fact]
     public async Task A_revoked_link_stops_showing_the_wall_without_a_reload()
     {
         await _database.AddTeamAsync("payments");
-        var token = await TokenForAsync(TimeSpan.FromSeconds(30), "payments");
-        var page = Render<DisplayPage>(p => p.Add(d => d.Token, token));
+        await LinkAsync(TimeSpan.FromSeconds(30), "payments");
+        var page = Render<DisplayPage>();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=days-since]")));
 
         var id = (await _links.ListAsync(Xunit.TestContext.Current.CancellationToken)).Single().Id;

@@ -132,7 +132,7 @@ public sealed class CommandLineTests : IDisposable
         var (exit, output, error) = await RunAsync(null, "displaylinks", "create", "--team", "alpha", "--team", "beta", "--every", "2m");
 
         Assert.True(exit == 0, error);
-        Assert.Matches("^/display/rbd_[A-Za-z0-9_-]{43}$", output.TrimEnd('\n'));
+        Assert.Matches("^/display#rbd_[A-Za-z0-9_-]{43}$", output.TrimEnd('\n'));
         Assert.Equal(120L, Scalar("SELECT RotateEverySeconds FROM DisplayLinks"));
         Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM DisplayLinkTeams"));
         var id = Convert.ToInt32(Scalar("SELECT Id FROM DisplayLinks"), System.Globalization.CultureInfo.InvariantCulture);

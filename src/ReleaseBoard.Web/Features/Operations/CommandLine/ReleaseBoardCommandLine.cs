@@ -14,17 +14,22 @@ namespace ReleaseBoard.Web.Features.Operations.CommandLine;
 /// </summary>
 public static class ReleaseBoardCommandLine
 {
-    private static readonly string[] CommandWords = ["users", "apikeys", "displaylinks", "migrate", "demo", "--help", "-h", "-?", "help"];
+    private static readonly string[] HelpWords = ["--help", "-h", "-?", "help"];
 
     private static readonly AuditActor CommandLineActor = new(AuditActorKind.System, "command line");
 
-    /// <summary>True when the arguments ask for a command rather than for the web app.</summary>
-    public static bool Handles(string[] args) => args.Length > 0 && CommandWords.Contains(args[0], StringComparer.Ordinal);
+    /// <summary>
+    /// True when the arguments ask for a command rather than for the web app: the web app takes only options
+    /// (--urls, --Section:Key=value), so a first word that is not an option is a command, known or not.
+    /// </summary>
+    public static bool Handles(string[] args) =>
+        args.Length > 0 && (!args[0].StartsWith('-') || HelpWords.Contains(args[0], StringComparer.Ordinal));
 
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         var root = Build(input, output, error);
-        var parsed = root.Parse(args[0] == "help" ? ["--help"] : args);
+        // "help users create" is "users create --help".
+        var parsed = root.Parse(args[0] == "help" ? [.. args[1..], "--help"] : args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }
 
@@ -61,7 +66,7 @@ public static class ReleaseBoardCommandLine
 
         // apikeys
         var keyName = new Option<string>("--name") { Description = "A unique name, e.g. the pipeline's.", Required = true };
-        var keyTeam = new Option<string?>("--team") { Description = "The one team the key may act for (its slug). Without it: every team." };
+        var keyTeam = new Option<string?>("--team") { Description = "The one team the key may act for (its slug). Left out: every team. Given empty: an error, never every team." };
         var createKey = new Command("create", "Create an API key and print it on standard output. It is shown this once only.") { keyName, keyTeam };
         createKey.SetAction((parse, ct) => WithServices(error, async services =>
         {
@@ -101,7 +106,13 @@ public static class ReleaseBoardCommandLine
 
         // migrate, demo
         var migrate = new Command("migrate", "Apply pending database migrations.");
-        migrate.SetAction((parse, ct) => WithServices(error, _ => Task.FromResult(Report(true, null, "The database is up to date.", error))));
+        migrate.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            // Always migrates, whatever Database:MigrateOnStartup says: that is what this command is for.
+            await using var db = await services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ReleaseBoard.Data.ReleaseBoardDbContext>>().CreateDbContextAsync(ct);
+            await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database, ct);
+            return Report(true, null, "The database is up to date.", error);
+        }));
         root.Subcommands.Add(migrate);
         var clearDemo = new Command("clear", "Remove the demo teams and all their history. Real teams are untouched.");
         clearDemo.SetAction((parse, ct) => WithServices(error, async services =>
@@ -116,6 +127,8 @@ public static class ReleaseBoardCommandLine
     /// <summary>Builds the app's services (configuration, store, access) without the web server, migrates, then runs.</summary>
     private static async Task<int> WithServices(TextWriter error, Func<IServiceProvider, Task<int>> action)
     {
+        // Configuration comes from appsettings and the environment (ConnectionStrings__ReleaseBoard=…); the command
+        // line belongs to the command.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -145,10 +158,20 @@ public static class ReleaseBoardCommandLine
         return succeeded ? 0 : 1;
     }
 
+    /// <summary>A password from standard input: a line when piped, typed without echo at a terminal.</summary>
     private static string? ReadPassword(TextReader input, TextWriter error)
     {
-        if (!Console.IsInputRedirected) error.Write("Password: ");
-        return input.ReadLine();
+        if (Console.IsInputRedirected || !ReferenceEquals(input, Console.In)) return input.ReadLine();
+
+        error.Write("Password: ");
+        var typed = new System.Text.StringBuilder();
+        for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
+        {
+            if (key.Key == ConsoleKey.Backspace) { if (typed.Length > 0) typed.Length--; }
+            else if (!char.IsControl(key.KeyChar)) typed.Append(key.KeyChar);
+        }
+        error.WriteLine();
+        return typed.ToString();
     }
 
     internal static bool TryParseDuration(string? text, out TimeSpan duration)
