@@ -38,6 +38,79 @@ public class SignInTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/wall/payments", true)]
+    [InlineData("/", true)]
+    [InlineData("//evil.example/steal", false)]
+    [InlineData("/\\evil.example", false)]
+    [InlineData("/\t/evil.example", false)]
+    [InlineData("https://evil.example", false)]
+    [InlineData("evil.example", false)]
+    [InlineData("", false)]
+    public void Only_local_paths_are_return_addresses(string url, bool local) => Assert.Equal(local, ReleaseBoard.Web.Features.Access.LocalUrl.IsLocal(url));
+
+    [Fact]
+    public async Task A_role_taken_away_counts_at_the_next_action_even_on_a_page_opened_before()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var users = app.Services.GetRequiredService<UserAdministration>();
+        await users.CreateAsync("first@example.test", Roles.Admin, "the right passphrase", AuditActor.System);
+        await users.CreateAsync("demoted@example.test", Roles.Admin, "the right passphrase", AuditActor.System);
+        System.Security.Claims.ClaimsPrincipal signedIn;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var userManager = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ReleaseBoard.Data.Entities.ReleaseBoardUser>>();
+            var factory = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<ReleaseBoard.Data.Entities.ReleaseBoardUser>>();
+            signedIn = await factory.CreateAsync((await userManager.FindByEmailAsync("demoted@example.test"))!);
+        }
+        Assert.True(await users.MayActNowAsync(signedIn, Policies.Admin));
+
+        await users.SetRoleAsync("demoted@example.test", Roles.Viewer, AuditActor.User("first@example.test"));
+
+        Assert.True(signedIn.IsInRole(Roles.Admin)); // the old sign-in still claims it...
+        Assert.False(await users.MayActNowAsync(signedIn, Policies.Admin)); // ...and the store says no
+        Assert.False(await users.MayActNowAsync(signedIn, Policies.Record));
+    }
+
+    [Fact]
+    public async Task The_last_admin_cannot_be_demoted()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var users = app.Services.GetRequiredService<UserAdministration>();
+        await users.CreateAsync("only@example.test", Roles.Admin, "the right passphrase", AuditActor.System);
+
+        var result = await users.SetRoleAsync("only@example.test", Roles.Viewer, AuditActor.System);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("last admin", result.Error);
+    }
+
+    [Fact]
+    public async Task A_session_survives_a_restart_because_the_keys_are_in_the_database()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "releaseboard-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = $"Data Source={Path.Combine(folder, "restart.db")}" };
+        string cookie;
+        await using (var before = new ReleaseBoardAppFactory(settings: settings))
+        {
+            await using (var scope = before.Services.CreateAsyncScope())
+                await before.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+            using var client = before.CreateClient(new() { AllowAutoRedirect = false });
+            var signedIn = await SignIn.PostLoginAsync(client, "ana@example.test", "the right passphrase");
+            cookie = string.Join("; ", signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+        }
+
+        await using var after = new ReleaseBoardAppFactory(settings: settings);
+        using var restarted = after.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/definitions");
+        request.Headers.Add("Cookie", cookie);
+
+        Assert.Equal(HttpStatusCode.OK, (await restarted.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
     [Fact]
     public async Task After_signing_in_the_person_returns_to_a_local_page_only()
     {

@@ -72,6 +72,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("--role", "users", "create", "--email", "a@example.test")]
     [InlineData("Boss", "users", "create", "--email", "a@example.test", "--role", "Boss")]
     [InlineData("frobnicate", "users", "frobnicate")]
+    [InlineData("apikey", "apikey", "create", "--name", "x")]
+    [InlineData("team is empty", "apikeys", "create", "--name", "x", "--team", "")]
     [InlineData("--every", "displaylinks", "create", "--team", "alpha", "--every", "soon")]
     [InlineData("--id", "displaylinks", "revoke", "--id", "seven")]
     public async Task Bad_arguments_get_a_clear_message_and_a_non_zero_exit(string mentioned, params string[] args)
