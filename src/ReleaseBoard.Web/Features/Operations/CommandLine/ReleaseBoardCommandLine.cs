@@ -86,7 +86,7 @@ public static class ReleaseBoardCommandLine
         // displaylinks
         var linkTeams = new Option<string[]>("--team") { Description = "A team to show (slug); repeat for a rotation.", Required = true, AllowMultipleArgumentsPerToken = false };
         var every = new Option<string>("--every") { Description = "With several teams, how long each is shown: 30s, 2m, 1h.", DefaultValueFactory = _ => "30s" };
-        var createLink = new Command("create", "Create a display link and print its path (/display/…). It is shown this once only.") { linkTeams, every };
+        var createLink = new Command("create", "Create a display link and print its address (/display#…). It is shown this once only.") { linkTeams, every };
         createLink.SetAction((parse, ct) => WithServices(error, async services =>
         {
             if (!TryParseDuration(parse.GetValue(every), out var rotateEvery))
