@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -60,6 +59,12 @@ public class AccessBrowserTests(BrowserFixture fixture)
         await page.GetByTestId("password").FillAsync(BrowserFixture.Password);
         await page.GetByTestId("sign-in").ClickAsync();
         await page.WaitForURLAsync(url => url.EndsWith("/definitions", StringComparison.Ordinal));
+        await BrowserFixture.WaitUntilLiveAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "definitions-signed-in.png") });
+
+        await page.GetByTestId("sign-out").ClickAsync();
+        await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync();
+        await page.GotoAsync(fixture.App.BaseUrl + "/definitions");
+        await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync(); // signed out for real, not just sent away
     }
 }
