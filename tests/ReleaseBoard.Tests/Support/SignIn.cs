@@ -6,13 +6,13 @@ namespace ReleaseBoard.Tests.Support;
 /// <summary>Signs in through the real login form (antiforgery token and all), as a browser would.</summary>
 public static partial class SignIn
 {
-    public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
+    public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password, string loginPath = "/account/login")
     {
-        var page = await client.GetStringAsync("/account/login");
+        var page = await client.GetStringAsync(loginPath);
         var fields = HiddenInputs().Matches(page).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
         fields["Input.Email"] = email;
         fields["Input.Password"] = password;
-        return await client.PostAsync("/account/login", new FormUrlEncodedContent(fields));
+        return await client.PostAsync(loginPath, new FormUrlEncodedContent(fields));
     }
 
     /// <summary>A client that keeps cookies, does not follow redirects, and is signed in.</summary>
