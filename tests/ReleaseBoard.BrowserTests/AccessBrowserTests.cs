@@ -67,4 +67,28 @@ public class AccessBrowserTests(BrowserFixture fixture)
         await page.GotoAsync(fixture.App.BaseUrl + "/definitions");
         await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync(); // signed out for real, not just sent away
     }
+
+    [Fact]
+    public async Task An_admin_creates_a_display_link_that_a_TV_opens_without_signing_in_and_revokes_it()
+    {
+        await fixture.AddTeamAsync("access-tv", daysAgo: 3);
+        var admin = await fixture.OpenAsync("/admin/display-links", 1280, 900, signedInAs: "Admin");
+        await BrowserFixture.WaitUntilLiveAsync(admin);
+
+        await admin.GetByTestId("link-teams").ClickAsync();
+        await admin.GetByRole(AriaRole.Option, new() { Name = "access-tv" }).ClickAsync();
+        await admin.Keyboard.PressAsync("Escape");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        var address = await admin.GetByTestId("new-link").TextContentAsync();
+        Assert.Contains("/display#rbd_", address);
+
+        var tv = await fixture.Browser.NewPageAsync();
+        await tv.GotoAsync(address!);
+        await Expect(tv.GetByTestId("days-since")).ToHaveTextAsync("3");
+
+        await admin.GetByRole(AriaRole.Row).Filter(new() { HasText = "access-tv" }).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Expect(tv.GetByTestId("display-revoked")).ToBeVisibleAsync(new() { Timeout = 10000 });
+        await admin.GotoAsync(fixture.App.BaseUrl + "/admin/audit");
+        await Expect(admin.GetByTestId("audit")).ToContainTextAsync("display-link.revoked");
+    }
 }

@@ -164,4 +164,35 @@ public class SignInTests
         await using var scope = app.Services.CreateAsyncScope();
         Assert.True(await scope.ServiceProvider.GetRequiredService<UserAdministration>().AnyAdminAsync());
     }
+
+    [Fact]
+    public async Task Single_sign_on_from_configuration_adds_its_button_beside_local_accounts()
+    {
+        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Authentication:OpenIdConnect:Authority"] = "https://login.example.test/realms/acme",
+            ["Authentication:OpenIdConnect:ClientId"] = "releaseboard",
+            ["Authentication:OpenIdConnect:DisplayName"] = "Sign in with Acme",
+            ["Authentication:OpenIdConnect:RoleMap:release-admins"] = "Admin",
+        });
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+
+        var page = await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
+
+        Assert.Contains("Sign in with Acme", page);
+        Assert.Contains("data-testid=\"sign-in\"", page); // the local form stays
+        var schemes = app.Services.GetRequiredService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
+        Assert.NotNull(await schemes.GetSchemeAsync(AccessSetup.OpenIdConnectScheme));
+        Assert.Equal("Admin", app.Services.GetRequiredService<OpenIdConnectSettings>().RoleMap["release-admins"]);
+    }
+
+    [Fact]
+    public async Task Without_single_sign_on_configured_there_is_no_such_button_or_scheme()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var schemes = app.Services.GetRequiredService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
+
+        Assert.Null(await schemes.GetSchemeAsync(AccessSetup.OpenIdConnectScheme));
+        Assert.DoesNotContain("/account/sso", await app.CreateClient().GetStringAsync("/account/login", TestContext.Current.CancellationToken));
+    }
 }
