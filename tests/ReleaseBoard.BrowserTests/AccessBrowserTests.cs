@@ -32,7 +32,7 @@ public class AccessBrowserTests(BrowserFixture fixture)
         Assert.Contains("/account/access-denied", page.Url);
 
         // Forged: the same catch sent straight to the server with the Viewer's session cookie.
-        var forged = await page.APIRequest.PostAsync(fixture.App.BaseUrl + "/api/v1/teams/access-viewer/catches", new APIRequestContextOptions
+        var forged = await page.APIRequest.PostAsync(fixture.App.BaseUrl + "/api/v1/catches", new APIRequestContextOptions
         {
             DataObject = new { service = "access-viewer-api", environment = "staging", severity = 1, title = "Forged", reportedBy = "mallory", caughtAt = DateTimeOffset.UtcNow },
         });

@@ -15,7 +15,9 @@ public class Deployment
     public DateTime? CommitAt { get; set; }
 
     public DateTime StartedAt { get; set; }
-    public DateTime FinishedAt { get; set; }
+
+    /// <summary>Empty while the deployment runs (outcome <see cref="DeploymentOutcome.InProgress"/>).</summary>
+    public DateTime? FinishedAt { get; set; }
     public DeploymentOutcome Outcome { get; set; }
     public DeploymentKind Kind { get; set; }
 
@@ -35,6 +37,9 @@ public enum DeploymentOutcome
     Succeeded = 0,
     Failed = 1,
     RolledBack = 2,
+
+    /// <summary>Reported as started, not finished yet; counts in no figure until it finishes.</summary>
+    InProgress = 3,
 }
 
 public enum DeploymentKind

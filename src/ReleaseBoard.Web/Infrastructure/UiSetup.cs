@@ -4,6 +4,7 @@ using ReleaseBoard.Web.Components;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Features.DemoData;
+using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Operations;
 using ReleaseBoard.Web.Features.Wall;
 
@@ -23,6 +24,11 @@ public static class UiSetup
 
         builder.Services.AddSingleton<WallQuery>();
         builder.Services.AddSingleton<CatchRecorder>();
+        builder.Services.AddSingleton<DeploymentIngestion>();
+        builder.Services.AddSingleton<IncidentIngestion>();
+        builder.Services.AddSingleton<CatchIngestion>();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         builder.AddDemoDataServices();
         return builder;
     }
@@ -56,7 +62,8 @@ public static class UiSetup
         app.MapAccountEndpoints();
         var api = app.MapGroup("/api/v1").DisableAntiforgery(); // machines authenticate with a Bearer key, not a cookie form
         api.MapWallEndpoints();
-        api.MapCatchEndpoints();
+        api.MapTeamsEndpoints();
+        api.MapIngestionEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

@@ -64,40 +64,50 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         // The catch and its audit entry commit together; the audit entry names the catch's id, so two saves in one
         // transaction. Built inside the retried block, so a retry never re-inserts an entity that got an id already.
         var strategy = db.Database.CreateExecutionStrategy();
-        var recorded = await strategy.ExecuteAsync(async () =>
+        Catch recorded;
+        try
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var entity = new Catch
+            recorded = await strategy.ExecuteAsync(async () =>
             {
-                ServiceId = command.ServiceId,
-                EnvironmentId = command.EnvironmentId,
-                Severity = command.Severity,
-                Title = title!,
-                Description = description,
-                Version = version,
-                ReportedBy = reportedBy!,
-                CaughtAt = command.CaughtAtUtc,
-                RecordedAt = now,
-                Source = command.Source,
-                ExternalId = command.ExternalId,
-            };
-            db.Catches.Add(entity);
-            await db.SaveChangesAsync(cancellationToken);
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = now,
-                ActorKind = actor.Kind,
-                Actor = actor.Name,
-                Action = "catch.recorded",
-                Subject = $"catch/{entity.Id}",
-                After = $"sev {entity.Severity} · {entity.Title} · environment/{entity.EnvironmentId} · reported by {entity.ReportedBy}",
-                TeamId = environment!.TeamId,
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var entity = new Catch
+                {
+                    ServiceId = command.ServiceId,
+                    EnvironmentId = command.EnvironmentId,
+                    Severity = command.Severity,
+                    Title = title!,
+                    Description = description,
+                    Version = version,
+                    ReportedBy = reportedBy!,
+                    CaughtAt = command.CaughtAtUtc,
+                    RecordedAt = now,
+                    Source = command.Source,
+                    ExternalId = command.ExternalId,
+                };
+                db.Catches.Add(entity);
+                await db.SaveChangesAsync(cancellationToken);
+                db.AuditEntries.Add(new AuditEntry
+                {
+                    At = now,
+                    ActorKind = actor.Kind,
+                    Actor = actor.Name,
+                    Action = "catch.recorded",
+                    Subject = $"catch/{entity.Id}",
+                    After = $"sev {entity.Severity} · {entity.Title} · environment/{entity.EnvironmentId} · reported by {entity.ReportedBy}",
+                    TeamId = environment!.TeamId,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return entity;
             });
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return entity;
-        });
+        }
+        catch (DbUpdateException) when (command.ExternalId is not null)
+        {
+            // The same catch (source, externalId) was stored by a concurrent request: ours rolled back whole.
+            Fail(nameof(command.ExternalId), $"A catch from {command.Source} with id {command.ExternalId} is already recorded.");
+            return RecordCatchResult.Invalid(errors);
+        }
         return new RecordCatchResult(recorded.Id, new Dictionary<string, string[]>());
     }
 }

@@ -101,7 +101,7 @@ public sealed class DemoDataGenerator(int seed = 20261127)
                     _random.NextDouble() < 0.05 ? DeploymentOutcome.Failed : DeploymentOutcome.Succeeded, DeploymentTrigger.Automatic);
                 if (devDone is not { Outcome: DeploymentOutcome.Succeeded }) continue;
 
-                var stagingDone = AddDeployment(service, staging, version, sha, commitAt, devDone.FinishedAt.AddMinutes(5 + _random.Next(40)), nowUtc,
+                var stagingDone = AddDeployment(service, staging, version, sha, commitAt, devDone.FinishedAt!.Value.AddMinutes(5 + _random.Next(40)), nowUtc,
                     _random.NextDouble() < 0.03 ? DeploymentOutcome.Failed : DeploymentOutcome.Succeeded, DeploymentTrigger.Automatic);
                 if (stagingDone is { Outcome: DeploymentOutcome.Succeeded }) waiting.Add((version, sha, commitAt));
             }
@@ -124,20 +124,20 @@ public sealed class DemoDataGenerator(int seed = 20261127)
 
             if (outcome == DeploymentOutcome.RolledBack && lastLiveProduction is not null)
             {
-                var rollbackStart = deployment.FinishedAt.AddMinutes(4 + _random.Next(25));
+                var rollbackStart = deployment.FinishedAt!.Value.AddMinutes(4 + _random.Next(25));
                 var rollback = AddDeployment(service, production, lastLiveProduction.Version, lastLiveProduction.CommitSha!, null,
                     rollbackStart, nowUtc, DeploymentOutcome.Succeeded, DeploymentTrigger.Manual, durationMinutes: 2 + _random.Next(6));
                 if (rollback is not null)
                 {
                     rollback.Kind = DeploymentKind.Rollback;
                     rollback.RollsBackDeployment = deployment;
-                    if (_random.NextDouble() < 0.6) AddIncident(service, deployment.FinishedAt.AddMinutes(1), deployment, nowUtc, severity: _random.Next(2, 4));
+                    if (_random.NextDouble() < 0.6) AddIncident(service, deployment.FinishedAt!.Value.AddMinutes(1), deployment, nowUtc, severity: _random.Next(2, 4));
                 }
             }
             else if (outcome == DeploymentOutcome.Succeeded)
             {
                 lastLiveProduction = deployment;
-                if (_random.NextDouble() < 0.05) AddIncident(service, deployment.FinishedAt.AddMinutes(10 + _random.Next(120)), deployment, nowUtc);
+                if (_random.NextDouble() < 0.05) AddIncident(service, deployment.FinishedAt!.Value.AddMinutes(10 + _random.Next(120)), deployment, nowUtc);
             }
         }
 

@@ -30,7 +30,7 @@ public sealed class AccessFixture : IAsyncLifetime
             foreach (var slug in new[] { "alpha", "beta" })
             {
                 var team = new Team { Slug = slug, Name = slug, TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
-                var service = new Service { Slug = "api", Name = "api", Team = team };
+                var service = new Service { Slug = $"{slug}-api", Name = $"{slug}-api", Team = team };
                 db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service },
                     new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service });
             }

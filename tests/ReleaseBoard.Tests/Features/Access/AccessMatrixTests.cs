@@ -68,7 +68,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
 
         foreach (var path in new[] { "/", "/wall/alpha", "/wall/beta", "/catches/new", "/admin/users" })
             AssertOutcome(await client.GetAsync(path, TestContext.Current.CancellationToken), SignIn, $"after the display link, GET {path}");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/teams/alpha/wall", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/teams/alpha/sign", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     public static TheoryData<string, string> ReadApiCases() => new()
@@ -81,7 +81,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     [MemberData(nameof(ReadApiCases))]
     public async Task Reading_a_wall_through_the_API(string principal, string expected)
     {
-        var response = await fixture.ClientFor(principal).GetAsync("/api/v1/teams/alpha/wall", TestContext.Current.CancellationToken);
+        var response = await fixture.ClientFor(principal).GetAsync("/api/v1/teams/alpha/sign", TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -98,9 +98,9 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     public async Task Recording_a_catch_through_the_API_stores_it_only_when_allowed(string principal, string expected)
     {
         var title = $"Caught for {principal} {Guid.NewGuid():N}";
-        var response = await fixture.ClientFor(principal).PostAsJsonAsync("/api/v1/teams/alpha/catches", new
+        var response = await fixture.ClientFor(principal).PostAsJsonAsync("/api/v1/catches", new
         {
-            service = "api", environment = "staging", severity = 2, title, reportedBy = "matrix", caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+            service = "alpha-api", environment = "staging", severity = 2, title, reportedBy = "matrix", caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1),
         }, TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -118,7 +118,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
         AssertOutcome(await anonymous.GetAsync("/definitions", TestContext.Current.CancellationToken), Ok, "anonymous viewing GET /definitions");
         AssertOutcome(await anonymous.GetAsync("/catches/new", TestContext.Current.CancellationToken), SignIn, "anonymous viewing GET /catches/new");
         AssertOutcome(await anonymous.GetAsync("/admin/users", TestContext.Current.CancellationToken), SignIn, "anonymous viewing GET /admin/users");
-        var post = await anonymous.PostAsJsonAsync("/api/v1/teams/alpha/catches", new { title = "x" }, TestContext.Current.CancellationToken);
+        var post = await anonymous.PostAsJsonAsync("/api/v1/catches", new { title = "x" }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
     }
 

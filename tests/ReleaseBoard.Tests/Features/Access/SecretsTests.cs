@@ -63,7 +63,7 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
         using var client = fixture.App.CreateClient(new() { AllowAutoRedirect = false });
         foreach (var key in new[] { fixture.KeyForAlpha, fixture.KeyForBeta, fixture.KeyForAllTeams, fixture.RevokedKey })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams/alpha/wall");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams/alpha/sign");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
             await client.SendAsync(request, TestContext.Current.CancellationToken);
         }

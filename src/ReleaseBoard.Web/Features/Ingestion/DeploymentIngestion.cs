@@ -1,0 +1,82 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Web.Features.Ingestion;
+
+/// <summary>
+/// Stores a deployment, or, when (source, externalId) names one already, brings the stored one up to date (a
+/// deployment reported when it started and again when it finished). One SaveChanges: never half an event.
+/// </summary>
+public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task<IngestOutcome<DeploymentItem>> IngestAsync(DeploymentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var errors = new FieldErrors();
+        errors.Required("service", request.Service);
+        errors.Required("environment", request.Environment);
+        errors.Required("version", request.Version);
+        errors.Required("startedAt", request.StartedAt);
+        errors.MaxLength("version", request.Version, 128);
+        errors.MaxLength("commitSha", request.CommitSha, 64);
+        errors.MaxLength("rollsBack", request.RollsBack, EventRules.ExternalIdMaxLength);
+        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
+        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
+        errors.NotInFuture("committedAt", request.CommittedAt, now);
+        errors.NotInFuture("startedAt", request.StartedAt, now);
+        errors.NotInFuture("finishedAt", request.FinishedAt, now);
+        errors.NotBefore("finishedAt", request.FinishedAt, "startedAt", request.StartedAt);
+        var outcome = request.Outcome ?? (request.FinishedAt is null ? DeploymentOutcome.InProgress : null);
+        if (outcome is null) errors.Add("outcome", "outcome is required once a deployment has finished: succeeded, failed or rolledBack.");
+        if (outcome == DeploymentOutcome.InProgress && request.FinishedAt is not null) errors.Add("outcome", "A finished deployment is not inProgress.");
+        if (outcome is not null and not DeploymentOutcome.InProgress && request.FinishedAt is null) errors.Add("finishedAt", "finishedAt is required with this outcome.");
+        var kind = request.Kind ?? DeploymentKind.Normal;
+        if (kind == DeploymentKind.Rollback && string.IsNullOrWhiteSpace(request.RollsBack)) errors.Add("rollsBack", "A rollback names the deployment it reverts (its externalId).");
+        if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var (service, refusal) = await ServiceResolver.ResolveAsync<DeploymentItem>(db, request.Service!.Trim(), caller, cancellationToken);
+        if (service is null) return refusal!;
+        var environment = await db.Environments.Where(e => e.ServiceId == service.Id && e.Name == request.Environment!.Trim())
+            .Select(e => new { e.Id, e.Name }).SingleOrDefaultAsync(cancellationToken);
+        if (environment is null) return new IngestOutcome<DeploymentItem>.NotFound($"Service \"{service.Slug}\" has no environment \"{request.Environment}\".");
+
+        var source = string.IsNullOrWhiteSpace(request.Source) ? EventRules.DefaultSource : request.Source.Trim();
+        var externalId = string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
+        long? rollsBackId = null;
+        if (!string.IsNullOrWhiteSpace(request.RollsBack))
+        {
+            rollsBackId = await db.Deployments.Where(d => d.Source == source && d.ExternalId == request.RollsBack.Trim())
+                .Select(d => (long?)d.Id).SingleOrDefaultAsync(cancellationToken);
+            if (rollsBackId is null) return IngestOutcome<DeploymentItem>.Field("rollsBack", $"No deployment from {source} has the externalId \"{request.RollsBack}\".");
+        }
+
+        void Apply(Deployment d)
+        {
+            d.Version = request.Version!.Trim();
+            d.CommitSha = request.CommitSha?.Trim() ?? d.CommitSha;
+            d.CommitAt = request.CommittedAt?.UtcDateTime ?? d.CommitAt;
+            d.StartedAt = request.StartedAt!.Value.UtcDateTime;
+            d.FinishedAt = request.FinishedAt?.UtcDateTime ?? d.FinishedAt;
+            d.Outcome = outcome!.Value;
+            d.Kind = kind;
+            d.RollsBackDeploymentId = rollsBackId ?? d.RollsBackDeploymentId;
+            d.Trigger = request.Trigger ?? d.Trigger;
+        }
+
+        return await Upsert.RunAsync(db, db.Deployments, source, externalId,
+            existing => existing.ServiceId != service.Id || existing.EnvironmentId != environment.Id
+                ? IngestOutcome<DeploymentItem>.Field("externalId", $"{source}/{externalId} is a deployment of another service or environment.")
+                : null,
+            () => new Deployment
+            {
+                ServiceId = service.Id, EnvironmentId = environment.Id, Version = "", Source = source, ExternalId = externalId,
+                Trigger = request.Trigger ?? DeploymentTrigger.Automatic,
+            },
+            Apply,
+            d => EventQueries.DeploymentItems(db.Deployments.Where(x => x.Id == d.Id)).SingleAsync(cancellationToken),
+            cancellationToken);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Access;
+
+namespace ReleaseBoard.Web.Features.Ingestion;
+
+/// <summary>Stores a production failure, or brings the stored one up to date (resolved, corrected); PATCH changes given fields.</summary>
+public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task<IngestOutcome<IncidentItem>> IngestAsync(IncidentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var errors = new FieldErrors();
+        errors.Required("service", request.Service);
+        errors.Required("severity", request.Severity);
+        errors.Required("title", request.Title);
+        errors.Required("startedAt", request.StartedAt);
+        ValidateCommon(errors, request.Severity, request.Title, request.StartedAt, request.DetectedAt, request.ResolvedAt, request.Url, now);
+        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
+        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
+        if (request.CausedBy is { } cause && (string.IsNullOrWhiteSpace(cause.Source) || string.IsNullOrWhiteSpace(cause.ExternalId)))
+            errors.Add("causedBy", "causedBy names a deployment by its source and externalId.");
+        if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var (service, refusal) = await ServiceResolver.ResolveAsync<IncidentItem>(db, request.Service!.Trim(), caller, cancellationToken);
+        if (service is null) return refusal!;
+
+        long? causeId = null;
+        if (request.CausedBy is { } causedBy)
+        {
+            causeId = await db.Deployments.Where(d => d.Source == causedBy.Source!.Trim() && d.ExternalId == causedBy.ExternalId!.Trim() && d.ServiceId == service.Id)
+                .Select(d => (long?)d.Id).SingleOrDefaultAsync(cancellationToken);
+            if (causeId is null) return IngestOutcome<IncidentItem>.Field("causedBy", $"Service {service.Slug} has no deployment {causedBy.Source}/{causedBy.ExternalId}.");
+        }
+
+        var source = string.IsNullOrWhiteSpace(request.Source) ? EventRules.DefaultSource : request.Source.Trim();
+        var externalId = string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
+        return await Upsert.RunAsync(db, db.Incidents, source, externalId,
+            existing => existing.ServiceId != service.Id ? IngestOutcome<IncidentItem>.Field("externalId", $"{source}/{externalId} is an incident of another service.") : null,
+            () => new Incident { ServiceId = service.Id, Title = "", Source = source, ExternalId = externalId },
+            incident =>
+            {
+                incident.Severity = request.Severity!.Value;
+                incident.Title = request.Title!.Trim();
+                incident.ImpactStartedAt = request.StartedAt!.Value.UtcDateTime;
+                incident.DetectedAt = (request.DetectedAt ?? request.StartedAt).Value.UtcDateTime;
+                incident.ResolvedAt = request.ResolvedAt?.UtcDateTime ?? incident.ResolvedAt;
+                incident.CausingDeploymentId = causeId ?? incident.CausingDeploymentId;
+                incident.Link = request.Url?.Trim() ?? incident.Link;
+            },
+            i => EventQueries.IncidentItems(db.Incidents.Where(x => x.Id == i.Id)).SingleAsync(cancellationToken),
+            cancellationToken);
+    }
+
+    public async Task<IngestOutcome<IncidentItem>> PatchAsync(string source, string externalId, IncidentPatch patch, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await db.Incidents.Include(i => i.Service).ThenInclude(s => s.Team)
+            .SingleOrDefaultAsync(i => i.Source == source && i.ExternalId == externalId, cancellationToken);
+        if (incident is null) return new IngestOutcome<IncidentItem>.NotFound($"There is no incident {source}/{externalId}.");
+        if (!caller.MayActForTeam(incident.Service.Team.Slug)) return new IngestOutcome<IncidentItem>.Forbidden("This key may not act for this incident's team.");
+
+        var started = patch.StartedAt ?? new DateTimeOffset(incident.ImpactStartedAt);
+        var errors = new FieldErrors();
+        ValidateCommon(errors, patch.Severity, patch.Title, started, patch.DetectedAt, patch.ResolvedAt ?? ToOffset(incident.ResolvedAt), patch.Url, clock.GetUtcNow().UtcDateTime);
+        if (patch.Title is not null && string.IsNullOrWhiteSpace(patch.Title)) errors.Add("title", "title cannot be empty.");
+        if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
+
+        incident.Severity = patch.Severity ?? incident.Severity;
+        incident.Title = patch.Title?.Trim() ?? incident.Title;
+        incident.ImpactStartedAt = started.UtcDateTime;
+        incident.DetectedAt = patch.DetectedAt?.UtcDateTime ?? incident.DetectedAt;
+        incident.ResolvedAt = patch.ResolvedAt?.UtcDateTime ?? incident.ResolvedAt;
+        incident.Link = patch.Url?.Trim() ?? incident.Link;
+        await db.SaveChangesAsync(cancellationToken);
+        return new IngestOutcome<IncidentItem>.Stored(
+            await EventQueries.IncidentItems(db.Incidents.Where(i => i.Id == incident.Id)).SingleAsync(cancellationToken), Created: false);
+    }
+
+    private static DateTimeOffset? ToOffset(DateTime? utc) => utc is { } value ? new DateTimeOffset(value) : null;
+
+    private static void ValidateCommon(FieldErrors errors, int? severity, string? title, DateTimeOffset? startedAt, DateTimeOffset? detectedAt,
+        DateTimeOffset? resolvedAt, string? url, DateTime now)
+    {
+        if (severity is { } s && !Severity.IsValid(s)) errors.Add("severity", "severity is 1 (worst) to 4.");
+        errors.MaxLength("title", title, 300);
+        errors.NotInFuture("startedAt", startedAt, now);
+        errors.NotInFuture("detectedAt", detectedAt, now);
+        errors.NotInFuture("resolvedAt", resolvedAt, now);
+        errors.NotBefore("resolvedAt", resolvedAt, "startedAt", startedAt);
+        errors.NotBefore("detectedAt", detectedAt, "startedAt", startedAt);
+        errors.MaxLength("url", url, 2000);
+        if (!string.IsNullOrWhiteSpace(url) && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https"))
+            errors.Add("url", "url is an absolute http(s) address.");
+    }
+}

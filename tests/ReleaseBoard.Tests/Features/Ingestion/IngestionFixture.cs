@@ -1,0 +1,61 @@
+using System.Net.Http.Headers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Ingestion;
+
+/// <summary>The real app on a real SQLite file: teams payments (payments-api, ledger) and search (search-api), and keys.</summary>
+public sealed class IngestionFixture : IAsyncLifetime
+{
+    public ReleaseBoardAppFactory App { get; } = new();
+    public HttpClient Payments { get; private set; } = null!;
+    public HttpClient Search { get; private set; } = null!;
+    public HttpClient AllTeams { get; private set; } = null!;
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await using (var db = await DbAsync())
+        {
+            foreach (var (team, services) in new[] { ("payments", new[] { "payments-api", "ledger" }), ("search", new[] { "search-api" }) })
+            {
+                var entity = new Team { Slug = team, Name = team, TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
+                foreach (var slug in services)
+                {
+                    var service = new Service { Slug = slug, Name = slug, Team = entity };
+                    db.AddRange(
+                        new ServiceEnvironment { Name = "dev", Order = 0, Service = service, PromotionMode = PromotionMode.Continuous },
+                        new ServiceEnvironment { Name = "staging", Order = 1, Service = service },
+                        new ServiceEnvironment { Name = "production", Order = 2, IsProduction = true, Service = service });
+                }
+            }
+            await db.SaveChangesAsync();
+        }
+        var keys = App.Services.GetRequiredService<ApiKeyService>();
+        Payments = Client((await keys.CreateAsync("payments-ci", "payments", AuditActor.System)).Value);
+        Search = Client((await keys.CreateAsync("search-ci", "search", AuditActor.System)).Value);
+        AllTeams = Client((await keys.CreateAsync("incident-tool", null, AuditActor.System)).Value);
+        Anonymous = Client(null);
+    }
+
+    private HttpClient Client(string? key)
+    {
+        var client = App.CreateClient(new() { AllowAutoRedirect = false });
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public async Task<ReleaseBoardDbContext> DbAsync() =>
+        await App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in new[] { Payments, Search, AllTeams, Anonymous }) client?.Dispose();
+        await App.DisposeAsync();
+    }
+}
