@@ -624,6 +624,14 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("PagerDutyServiceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Repository")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -633,6 +641,10 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasColumnType("int");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PagerDutyServiceId");
+
+                    b.HasIndex("Repository");
 
                     b.HasIndex("TeamId", "Slug")
                         .IsUnique();

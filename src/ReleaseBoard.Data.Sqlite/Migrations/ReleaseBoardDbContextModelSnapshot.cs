@@ -594,6 +594,14 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PagerDutyServiceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Repository")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -603,6 +611,10 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PagerDutyServiceId");
+
+                    b.HasIndex("Repository");
 
                     b.HasIndex("TeamId", "Slug")
                         .IsUnique();

@@ -10,7 +10,11 @@ internal sealed class ServiceConfiguration : IEntityTypeConfiguration<Service>
     {
         builder.Property(s => s.Slug).HasMaxLength(64);
         builder.Property(s => s.Name).HasMaxLength(200);
+        builder.Property(s => s.Repository).HasMaxLength(200);
+        builder.Property(s => s.PagerDutyServiceId).HasMaxLength(32);
         builder.HasIndex(s => new { s.TeamId, s.Slug }).IsUnique();
+        builder.HasIndex(s => s.Repository);
+        builder.HasIndex(s => s.PagerDutyServiceId);
         builder.HasOne(s => s.Team).WithMany(t => t.Services).OnDelete(DeleteBehavior.Cascade);
     }
 }

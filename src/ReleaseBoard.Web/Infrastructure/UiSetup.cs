@@ -5,6 +5,7 @@ using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Features.DemoData;
 using ReleaseBoard.Web.Features.Ingestion;
+using ReleaseBoard.Web.Features.Ingestion.Webhooks;
 using ReleaseBoard.Web.Features.Operations;
 using ReleaseBoard.Web.Features.Wall;
 
@@ -28,6 +29,7 @@ public static class UiSetup
         builder.Services.AddSingleton<IncidentIngestion>();
         builder.Services.AddSingleton<CatchIngestion>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         builder.AddDemoDataServices();
         return builder;
@@ -64,6 +66,7 @@ public static class UiSetup
         api.MapWallEndpoints();
         api.MapTeamsEndpoints();
         api.MapIngestionEndpoints();
+        api.MapWebhookEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

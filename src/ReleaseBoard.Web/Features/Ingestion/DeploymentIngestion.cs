@@ -39,6 +39,20 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (service, refusal) = await ServiceResolver.ResolveAsync<DeploymentItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
+        return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
+    }
+
+    /// <summary>For a service already resolved (webhooks find it by repository): validation has run.</summary>
+    public async Task<IngestOutcome<DeploymentItem>> IngestForServiceAsync(ResolvedService service, DeploymentRequest request, CancellationToken cancellationToken)
+    {
+        var outcome = request.Outcome ?? (request.FinishedAt is null ? DeploymentOutcome.InProgress : DeploymentOutcome.Succeeded);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await IngestAsync(db, service, request, outcome, request.Kind ?? DeploymentKind.Normal, cancellationToken);
+    }
+
+    private async Task<IngestOutcome<DeploymentItem>> IngestAsync(
+        ReleaseBoardDbContext db, ResolvedService service, DeploymentRequest request, DeploymentOutcome outcome, DeploymentKind kind, CancellationToken cancellationToken)
+    {
         var environment = await db.Environments.Where(e => e.ServiceId == service.Id && e.Name == request.Environment!.Trim())
             .Select(e => new { e.Id, e.Name }).SingleOrDefaultAsync(cancellationToken);
         if (environment is null) return new IngestOutcome<DeploymentItem>.NotFound($"Service \"{service.Slug}\" has no environment \"{request.Environment}\".");
@@ -60,7 +74,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
             d.CommitAt = request.CommittedAt?.UtcDateTime ?? d.CommitAt;
             d.StartedAt = request.StartedAt!.Value.UtcDateTime;
             d.FinishedAt = request.FinishedAt?.UtcDateTime ?? d.FinishedAt;
-            d.Outcome = outcome!.Value;
+            d.Outcome = outcome;
             d.Kind = kind;
             d.RollsBackDeploymentId = rollsBackId ?? d.RollsBackDeploymentId;
             d.Trigger = request.Trigger ?? d.Trigger;

@@ -27,7 +27,25 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (service, refusal) = await ServiceResolver.ResolveAsync<IncidentItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
+        return await IngestAsync(db, service, request, reopen: false, cancellationToken);
+    }
 
+    /// <summary>
+    /// For a service already resolved (webhooks find it by their own ids). <paramref name="reopen"/>: the tool says the
+    /// incident is open again, so a stored resolution is cleared rather than kept as an older fact.
+    /// </summary>
+    public async Task<IngestOutcome<IncidentItem>> IngestForServiceAsync(ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        ValidateCommon(errors, request.Severity, request.Title, request.StartedAt, request.DetectedAt, request.ResolvedAt, request.Url, clock.GetUtcNow().UtcDateTime);
+        if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await IngestAsync(db, service, request, reopen, cancellationToken);
+    }
+
+    private static async Task<IngestOutcome<IncidentItem>> IngestAsync(
+        ReleaseBoardDbContext db, ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
+    {
         long? causeId = null;
         if (request.CausedBy is { } causedBy)
         {
@@ -47,7 +65,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
                 incident.Title = request.Title!.Trim();
                 incident.ImpactStartedAt = request.StartedAt!.Value.UtcDateTime;
                 incident.DetectedAt = (request.DetectedAt ?? request.StartedAt).Value.UtcDateTime;
-                incident.ResolvedAt = request.ResolvedAt?.UtcDateTime ?? incident.ResolvedAt;
+                incident.ResolvedAt = reopen ? null : request.ResolvedAt?.UtcDateTime ?? incident.ResolvedAt;
                 incident.CausingDeploymentId = causeId ?? incident.CausingDeploymentId;
                 incident.Link = request.Url?.Trim() ?? incident.Link;
             },

@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
+
+/// <summary>
+/// GitHub "deployment_status" → a deployment. The deployment's id is the external id, so its statuses (queued,
+/// in_progress, success) update one record; the repository's full name finds the service, the status's environment
+/// names the environment.
+/// </summary>
+internal static class GitHubDeploymentStatus
+{
+    public const string Source = "github";
+
+    public static async Task<IResult> HandleAsync(byte[] body, IDbContextFactory<ReleaseBoardDbContext> dbFactory, DeploymentIngestion deployments, CancellationToken ct)
+    {
+        using var document = WebhookEndpoints.TryParse(body);
+        if (document is null) return WebhookEndpoints.Invalid("body", "The body is not valid JSON.");
+        var root = document.RootElement;
+
+        var repository = root.Text("repository", "full_name");
+        var deploymentId = root.Text("deployment", "id");
+        var state = root.Text("deployment_status", "state");
+        var environment = root.Text("deployment_status", "environment") ?? root.Text("deployment", "environment");
+        if (repository is null || deploymentId is null || state is null || environment is null)
+            return WebhookEndpoints.Invalid("body", "A deployment_status event needs repository.full_name, deployment.id, deployment_status.state and an environment.");
+
+        DeploymentOutcome? outcome = state switch
+        {
+            "success" => DeploymentOutcome.Succeeded,
+            "failure" or "error" => DeploymentOutcome.Failed,
+            "pending" or "queued" or "in_progress" => DeploymentOutcome.InProgress,
+            _ => null, // "inactive": an older deployment was superseded; nothing happened now
+        };
+        if (outcome is null) return WebhookEndpoints.Ignored($"Deployment state \"{state}\" is not recorded.");
+
+        var service = await WebhookEndpoints.ServiceWhereAsync(dbFactory, s => s.Repository == repository, ct);
+        if (service is null)
+            return TypedResults.Problem($"No service names the repository \"{repository}\" (set it in the catalog).", statusCode: StatusCodes.Status404NotFound);
+
+        var startedAt = root.Time("deployment", "created_at") ?? root.Time("deployment_status", "created_at");
+        var finishedAt = outcome == DeploymentOutcome.InProgress ? null : root.Time("deployment_status", "created_at") ?? root.Time("deployment_status", "updated_at");
+        var sha = root.Text("deployment", "sha");
+        var version = root.Text("deployment", "ref") is { Length: > 0 } reference && reference != sha ? reference : sha?[..Math.Min(12, sha.Length)];
+        var request = new DeploymentRequest(
+            service.Slug, environment, version ?? deploymentId, sha, null, startedAt, finishedAt is { } f && startedAt is { } s && f < s ? s : finishedAt,
+            outcome, DeploymentKind.Normal, null, DeploymentTrigger.Automatic, Source, deploymentId);
+        return WebhookEndpoints.ToResult(await deployments.IngestForServiceAsync(service, request, ct));
+    }
+}
