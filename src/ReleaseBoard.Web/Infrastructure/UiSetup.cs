@@ -29,6 +29,7 @@ public static class UiSetup
         builder.Services.AddSingleton<IncidentIngestion>();
         builder.Services.AddSingleton<CatchIngestion>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddApiDocumentation();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         builder.AddDemoDataServices();
@@ -62,6 +63,7 @@ public static class UiSetup
         app.MapStaticAssets();
         app.MapHealthEndpoints();
         app.MapAccountEndpoints();
+        app.MapApiDocumentation();
         var api = app.MapGroup("/api/v1").DisableAntiforgery(); // machines authenticate with a Bearer key, not a cookie form
         api.MapWallEndpoints();
         api.MapTeamsEndpoints();

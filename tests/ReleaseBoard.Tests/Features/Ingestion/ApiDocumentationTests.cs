@@ -1,0 +1,41 @@
+using System.Net;
+using System.Text.Json;
+using ReleaseBoard.Tests.Support;
+
+namespace ReleaseBoard.Tests.Features.Ingestion;
+
+public class ApiDocumentationTests
+{
+    [Fact]
+    public async Task The_app_serves_an_OpenAPI_document_of_every_api_endpoint()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+
+        var document = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken)).RootElement;
+
+        Assert.Equal("ReleaseBoard API", document.GetProperty("info").GetProperty("title").GetString());
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var path in new[] { "/api/v1/deployments", "/api/v1/incidents", "/api/v1/incidents/{source}/{externalId}", "/api/v1/catches",
+                     "/api/v1/teams", "/api/v1/teams/{team}/sign", "/api/v1/webhooks/github", "/api/v1/webhooks/pagerduty", "/api/v1/webhooks/alertmanager" })
+            Assert.Contains(path, paths);
+        Assert.True(document.GetProperty("paths").GetProperty("/api/v1/deployments").GetProperty("post").TryGetProperty("requestBody", out _));
+    }
+
+    [Fact]
+    public async Task A_browsable_reference_is_served_by_the_app_itself()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        using var client = app.CreateClient();
+
+        var page = await client.GetAsync("/docs/api/", TestContext.Current.CancellationToken);
+        var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("openapi/v1.json", html);
+        Assert.DoesNotContain("https://", html); // no CDN, no web fonts: everything comes from the app
+        var script = System.Text.RegularExpressions.Regex.Match(html, "src=\"(?<src>[^\"]*scalar[^\"]*\\.js)\"").Groups["src"].Value;
+        Assert.NotEmpty(script);
+        var scriptUri = new Uri(new Uri("http://localhost/docs/api/"), script);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(scriptUri.PathAndQuery, TestContext.Current.CancellationToken)).StatusCode);
+    }
+}
