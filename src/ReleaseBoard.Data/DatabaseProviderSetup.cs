@@ -39,6 +39,10 @@ public static class DatabaseProviderSetup
         public static readonly SqliteConnectionPragmas Instance = new();
         private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;";
 
+        // Pooled connections keep their settings: each physical connection (its sqlite3 handle) is set up once,
+        // not on every logical open, which would add four statements to every query.
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _configured = new();
+
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
         public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -47,11 +51,14 @@ public static class DatabaseProviderSetup
             return Task.CompletedTask;
         }
 
-        private static void Apply(DbConnection connection)
+        private void Apply(DbConnection connection)
         {
+            var handle = (connection as SqliteConnection)?.Handle;
+            if (handle is not null && _configured.TryGetValue(handle, out _)) return;
             using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             command.ExecuteNonQuery();
+            if (handle is not null) _configured.AddOrUpdate(handle, handle);
         }
     }
 }

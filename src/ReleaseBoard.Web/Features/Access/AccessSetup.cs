@@ -25,6 +25,7 @@ public static class AccessSetup
         var sso = builder.Configuration.GetSection(OpenIdConnectSettings.SectionName).Get<OpenIdConnectSettings>() ?? new OpenIdConnectSettings();
         services.AddSingleton(sso);
 
+        services.AddMemoryCache();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<DisplayLinkService>();
         services.AddSingleton<UserAdministration>();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Infrastructure;
@@ -11,8 +12,14 @@ public sealed record ApiKeySummary(int Id, string Name, string? TeamSlug, string
 public sealed record AuthenticatedApiKey(int Id, string Name, string? TeamSlug);
 
 /// <summary>Creates, lists, revokes and checks API keys. The clear key exists only in the return value of <see cref="CreateAsync"/>.</summary>
-public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IMemoryCache cache)
 {
+    /// <summary>
+    /// A pipeline sends many events a second; its key is looked up once per this interval, not per request. Revoking
+    /// removes it here at once; another instance of the app notices within this interval.
+    /// </summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
+
     public const string KeyPrefix = "rbk_";
 
     /// <summary>Last-used times are written at most this often per key, so a busy pipeline does not write on every call.</summary>
@@ -62,6 +69,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
 
         var now = clock.GetUtcNow().UtcDateTime;
         key.RevokedAt = now;
+        cache.Remove(CacheKey(key.KeyHash));
         db.AuditEntries.Add(new AuditEntry
         {
             At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = "api-key.revoked", Subject = $"api-key/{key.Name}", TeamId = key.TeamId,
@@ -83,6 +91,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
     {
         if (!presentedKey.StartsWith(KeyPrefix, StringComparison.Ordinal) || presentedKey.Length > 200) return null;
         var hash = SecretToken.Hash(presentedKey);
+        if (cache.TryGetValue(CacheKey(hash), out AuthenticatedApiKey? known)) return known;
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.Include(k => k.Team).SingleOrDefaultAsync(k => k.KeyHash == hash && k.RevokedAt == null, cancellationToken);
@@ -94,6 +103,10 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
             key.LastUsedAt = now;
             await db.SaveChangesAsync(cancellationToken);
         }
-        return new AuthenticatedApiKey(key.Id, key.Name, key.Team?.Slug);
+        var authenticated = new AuthenticatedApiKey(key.Id, key.Name, key.Team?.Slug);
+        cache.Set(CacheKey(hash), authenticated, CacheFor);
+        return authenticated;
     }
+
+    private static string CacheKey(string hash) => "api-key:" + hash;
 }

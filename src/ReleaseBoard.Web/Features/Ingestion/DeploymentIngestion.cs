@@ -36,7 +36,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         if (kind == DeploymentKind.Rollback && string.IsNullOrWhiteSpace(request.RollsBack)) errors.Add("rollsBack", "A rollback names the deployment it reverts (its externalId).");
         if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await OpenAsync(cancellationToken);
         var (service, refusal) = await ServiceResolver.ResolveAsync<DeploymentItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
         return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
@@ -46,7 +46,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
     public async Task<IngestOutcome<DeploymentItem>> IngestForServiceAsync(ResolvedService service, DeploymentRequest request, CancellationToken cancellationToken)
     {
         var outcome = request.Outcome ?? (request.FinishedAt is null ? DeploymentOutcome.InProgress : DeploymentOutcome.Succeeded);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await OpenAsync(cancellationToken);
         return await IngestAsync(db, service, request, outcome, request.Kind ?? DeploymentKind.Normal, cancellationToken);
     }
 
@@ -90,7 +90,20 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
                 Trigger = request.Trigger ?? DeploymentTrigger.Automatic,
             },
             Apply,
-            d => EventQueries.DeploymentItems(db.Deployments.Where(x => x.Id == d.Id)).SingleAsync(cancellationToken),
+            // A new record is answered from what was just written; an updated one is read back (it may keep older facts).
+            (d, created) => created
+                ? Task.FromResult(new DeploymentItem(d.Id, service.TeamSlug, service.Slug, environment.Name, d.Version, d.CommitSha, d.CommitAt,
+                    d.StartedAt, d.FinishedAt, d.Outcome, d.Kind, string.IsNullOrWhiteSpace(request.RollsBack) ? null : request.RollsBack.Trim(),
+                    d.Trigger, d.Source, d.ExternalId))
+                : EventQueries.DeploymentItems(db.Deployments.Where(x => x.Id == d.Id)).SingleAsync(cancellationToken),
             cancellationToken);
+    }
+
+    /// <summary>One connection for the whole event: its few lookups and its write do not each open and close one.</summary>
+    private async Task<ReleaseBoardDbContext> OpenAsync(CancellationToken cancellationToken)
+    {
+        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        return db;
     }
 }

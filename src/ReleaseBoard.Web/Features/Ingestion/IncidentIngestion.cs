@@ -24,7 +24,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
             errors.Add("causedBy", "causedBy names a deployment by its source and externalId.");
         if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await OpenAsync(cancellationToken);
         var (service, refusal) = await ServiceResolver.ResolveAsync<IncidentItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
         return await IngestAsync(db, service, request, reopen: false, cancellationToken);
@@ -39,7 +39,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         var errors = new FieldErrors();
         ValidateCommon(errors, request.Severity, request.Title, request.StartedAt, request.DetectedAt, request.ResolvedAt, request.Url, clock.GetUtcNow().UtcDateTime);
         if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await OpenAsync(cancellationToken);
         return await IngestAsync(db, service, request, reopen, cancellationToken);
     }
 
@@ -69,13 +69,16 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
                 incident.CausingDeploymentId = causeId ?? incident.CausingDeploymentId;
                 incident.Link = request.Url?.Trim() ?? incident.Link;
             },
-            i => EventQueries.IncidentItems(db.Incidents.Where(x => x.Id == i.Id)).SingleAsync(cancellationToken),
+            (i, created) => created
+                ? Task.FromResult(new IncidentItem(i.Id, service.TeamSlug, service.Slug, i.Severity, i.Title, i.ImpactStartedAt, i.DetectedAt, i.ResolvedAt,
+                    request.CausedBy is { } cause ? new EventReference(cause.Source!.Trim(), cause.ExternalId!.Trim()) : null, i.Link, i.Source, i.ExternalId))
+                : EventQueries.IncidentItems(db.Incidents.Where(x => x.Id == i.Id)).SingleAsync(cancellationToken),
             cancellationToken);
     }
 
     public async Task<IngestOutcome<IncidentItem>> PatchAsync(string source, string externalId, IncidentPatch patch, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await OpenAsync(cancellationToken);
         var incident = await db.Incidents.Include(i => i.Service).ThenInclude(s => s.Team)
             .SingleOrDefaultAsync(i => i.Source == source && i.ExternalId == externalId, cancellationToken);
         if (incident is null) return new IngestOutcome<IncidentItem>.NotFound($"There is no incident {source}/{externalId}.");
@@ -113,5 +116,13 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         errors.MaxLength("url", url, 2000);
         if (!string.IsNullOrWhiteSpace(url) && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https"))
             errors.Add("url", "url is an absolute http(s) address.");
+    }
+
+    /// <summary>One connection for the whole event: its few lookups and its write do not each open and close one.</summary>
+    private async Task<ReleaseBoardDbContext> OpenAsync(CancellationToken cancellationToken)
+    {
+        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        return db;
     }
 }

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+
+namespace ReleaseBoard.Benchmarks;
+
+/// <summary>
+/// Sustained ingestion over HTTP on loopback into SQLite: the built app as its own process (as in production), a key
+/// made with its command line, N concurrent clients posting deployments for a fixed time. Reports events/s and
+/// p50/p99 latency, beside the raw single-row-commit insert rate of the same SQLite file in the same run, so the
+/// HTTP + validation + EF overhead is visible. Bounded in time, loopback only.
+/// </summary>
+public static class IngestionLoad
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 20;
+        var clients = args.Length > 2 && int.TryParse(args[2], out var c) ? c : 8;
+        var folder = Directory.CreateTempSubdirectory("releaseboard-load-").FullName;
+        var database = Path.Combine(folder, "load.db");
+        var port = FreePort();
+        var web = Path.Combine(AppContext.BaseDirectory, "ReleaseBoard.Web.dll");
+
+        try
+        {
+            Console.WriteLine($"Ingestion load: {clients} clients for {seconds} s against http://127.0.0.1:{port}, SQLite at {database}");
+            var key = (await RunAppAsync(web, folder, database, ["migrate"])).Output;
+            Seed(database);
+            key = (await RunAppAsync(web, folder, database, ["apikeys", "create", "--name", "load", "--team", "load"])).Output.Trim();
+
+            using var app = StartApp(web, folder, database, port);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            await WaitUntilUpAsync(http);
+
+            // Warm-up: JIT, connection pools, SQLite page cache.
+            await PostManyAsync(http, clients, TimeSpan.FromSeconds(3), "warmup");
+            var (count, latencies, errors) = await PostManyAsync(http, clients, TimeSpan.FromSeconds(seconds), "load");
+            app.Kill(entireProcessTree: true);
+            await app.WaitForExitAsync();
+
+            latencies.Sort();
+            double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Count) - 1, 0, latencies.Count - 1)];
+            var raw = RawInsertRate(database, TimeSpan.FromSeconds(Math.Min(seconds, 10)));
+
+            Console.WriteLine();
+            Console.WriteLine("| measurement | value |");
+            Console.WriteLine("|---|---|");
+            Console.WriteLine($"| HTTP ingestion, events/s | {count / (double)seconds:F0} |");
+            Console.WriteLine($"| HTTP latency p50, ms | {Percentile(0.50):F1} |");
+            Console.WriteLine($"| HTTP latency p99, ms | {Percentile(0.99):F1} |");
+            Console.WriteLine($"| failed requests | {errors} |");
+            Console.WriteLine($"| raw SQLite insert (one row per commit), rows/s | {raw:F0} |");
+            Console.WriteLine();
+            Console.WriteLine("Target: at least 2,000 events/s with p99 under 50 ms.");
+            return errors == 0 ? 0 : 1;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(int Count, List<double> LatenciesMs, int Errors)> PostManyAsync(HttpClient http, int clients, TimeSpan duration, string prefix)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var latencies = new List<double>[clients];
+        var errors = 0;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
+        {
+            latencies[client] = new List<double>(100_000);
+            for (var i = 0; Stopwatch.GetTimestamp() < until; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsJsonAsync("/api/v1/deployments", new
+                {
+                    service = "load-api", environment = "staging", version = $"1.{i}.0", startedAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+                    finishedAt = DateTimeOffset.UtcNow.AddMinutes(-1), outcome = "succeeded", source = "load", externalId = $"{prefix}-{client}-{i}",
+                });
+                latencies[client].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (response.StatusCode != HttpStatusCode.Created) Interlocked.Increment(ref errors);
+            }
+        }));
+        var all = latencies.SelectMany(l => l).ToList();
+        return (all.Count, all, errors);
+    }
+
+    /// <summary>What the file itself can take: one INSERT per transaction, as each ingested event is one commit.</summary>
+    private static double RawInsertRate(string database, TimeSpan duration)
+    {
+        using var connection = new SqliteConnection($"Data Source={database}");
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+            pragma.ExecuteNonQuery();
+        }
+        var serviceId = Scalar(connection, "SELECT Id FROM Services WHERE Slug = 'load-api'");
+        var environmentId = Scalar(connection, "SELECT Id FROM Environments WHERE Name = 'staging' AND ServiceId = " + serviceId);
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var rows = 0;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO Deployments (ServiceId, EnvironmentId, Version, StartedAt, FinishedAt, Outcome, Kind, Trigger, Source, ExternalId) " +
+                                 "VALUES ($s, $e, '1.0.0', '2026-01-01 00:00:00', '2026-01-01 00:01:00', 'Succeeded', 'Normal', 'Automatic', 'raw', $x)";
+            insert.Parameters.AddWithValue("$s", serviceId);
+            insert.Parameters.AddWithValue("$e", environmentId);
+            insert.Parameters.AddWithValue("$x", $"raw-{rows}");
+            insert.ExecuteNonQuery();
+            transaction.Commit();
+            rows++;
+        }
+        return rows / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void Seed(string database)
+    {
+        using var connection = new SqliteConnection($"Data Source={database}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO Teams (Slug, Name, TimeZoneId, CountingSeverityThreshold, IsDemo, CreatedAt) VALUES ('load', 'Load', 'Etc/UTC', 3, 0, '2026-01-01 00:00:00');
+            INSERT INTO Services (TeamId, Slug, Name) VALUES (last_insert_rowid(), 'load-api', 'load-api');
+            INSERT INTO Environments (ServiceId, Name, "Order", IsProduction, PromotionMode, PromotionModeChangedAt, ConcurrencyStamp)
+                VALUES (last_insert_rowid(), 'staging', 0, 0, 'Manual', '2026-01-01 00:00:00', '00000000-0000-0000-0000-000000000001');
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    private static ProcessStartInfo StartInfo(string web, string folder, string database, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(web);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__ReleaseBoard"] = $"Data Source={database}";
+        start.Environment["DemoData__SeedOnEmptyDatabase"] = "false";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        return start;
+    }
+
+    private static async Task<(string Output, string Error)> RunAppAsync(string web, string folder, string database, string[] args)
+    {
+        using var process = Process.Start(StartInfo(web, folder, database, args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', args)} failed: {await error}");
+        return (await output, await error);
+    }
+
+    private static Process StartApp(string web, string folder, string database, int port)
+    {
+        var process = Process.Start(StartInfo(web, folder, database, ["--urls", $"http://127.0.0.1:{port}"]))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitUntilUpAsync(HttpClient http)
+    {
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("The app did not start.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
