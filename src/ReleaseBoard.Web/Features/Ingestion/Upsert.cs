@@ -10,12 +10,6 @@ namespace ReleaseBoard.Web.Features.Ingestion;
 /// </summary>
 internal static class Upsert
 {
-    /// <summary>
-    /// SQLite takes one writer at a time; concurrent writers would otherwise wait inside SQLite's busy handler, which
-    /// sleeps in steps and stretches latency. Queuing them here lets each commit start the moment the last one ends.
-    /// SQL Server has row locks and needs no gate.
-    /// </summary>
-    private static readonly SemaphoreSlim SqliteWriteGate = new(1, 1);
 
     public static async Task<IngestOutcome<TItem>> RunAsync<TEntity, TItem>(
         ReleaseBoardDbContext db, DbSet<TEntity> set, string source, string? externalId,
@@ -34,16 +28,7 @@ internal static class Upsert
             if (existing is null) set.Add(entity);
             try
             {
-                var gated = db.Database.IsSqlite();
-                if (gated) await SqliteWriteGate.WaitAsync(cancellationToken);
-                try
-                {
-                    await db.SaveChangesAsync(cancellationToken);
-                }
-                finally
-                {
-                    if (gated) SqliteWriteGate.Release();
-                }
+                await db.SaveChangesAsync(cancellationToken);
                 return new IngestOutcome<TItem>.Stored(await project(entity, existing is null), Created: existing is null);
             }
             catch (DbUpdateException) when (existing is null && externalId is not null && attempt == 0)
