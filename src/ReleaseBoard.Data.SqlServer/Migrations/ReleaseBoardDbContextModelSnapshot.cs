@@ -687,7 +687,13 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<int>("RequiredApprovals")
+                        .HasColumnType("int");
+
                     b.Property<int>("ServiceId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SoakMinutes")
                         .HasColumnType("int");
 
                     b.HasKey("Id");

@@ -655,7 +655,13 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("RequiredApprovals")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("ServiceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SoakMinutes")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");

@@ -20,6 +20,12 @@ public class ServiceEnvironment
     public DateTime PromotionModeChangedAt { get; set; }
     public string? PromotionModeChangedBy { get; set; }
 
+    /// <summary>Approval policy: how many distinct approvers turn continuous promotion on (production 2, else 1 by default).</summary>
+    public int RequiredApprovals { get; set; } = 1;
+
+    /// <summary>Approval policy: minutes a version soaks in the previous stage before continuous promotion takes it.</summary>
+    public int SoakMinutes { get; set; }
+
     /// <summary>Changes on every write so two people acting at once cannot silently overwrite each other.</summary>
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using ReleaseBoard.Web.Components;
 using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Catalog;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Features.DemoData;
 using ReleaseBoard.Web.Features.Ingestion;
@@ -28,6 +29,7 @@ public static class UiSetup
         builder.Services.AddSingleton<DeploymentIngestion>();
         builder.Services.AddSingleton<IncidentIngestion>();
         builder.Services.AddSingleton<CatchIngestion>();
+        builder.Services.AddSingleton<CatalogService>();
         builder.Services.AddProblemDetails();
         builder.Services.AddApiDocumentation();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
@@ -69,6 +71,7 @@ public static class UiSetup
         api.MapTeamsEndpoints();
         api.MapIngestionEndpoints();
         api.MapWebhookEndpoints();
+        api.MapCatalogEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

@@ -59,6 +59,8 @@ public sealed class DemoDataGenerator(int seed = 20261127)
             var staging = NewEnvironment(service, "staging", 1, PromotionMode.Continuous, startUtc);
             var production = NewEnvironment(service, "production", 2, PromotionMode.Manual, startUtc);
             production.IsProduction = true;
+            production.RequiredApprovals = 2;
+            production.SoakMinutes = 30;
             GenerateHistory(service, dev, staging, production, zone, startUtc, nowUtc);
         }
 

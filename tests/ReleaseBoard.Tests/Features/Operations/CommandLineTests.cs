@@ -143,6 +143,32 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_catalog_file_applies_on_a_brand_new_database_and_again_changes_nothing()
+    {
+        var file = Path.Combine(_folder, "catalog.json");
+        await File.WriteAllTextAsync(file, """
+            { "teams": [ { "slug": "payments", "name": "Payments", "timeZone": "Europe/Berlin",
+              "services": [ { "slug": "payments-api", "repository": "acme/payments-api",
+                "environments": [ { "name": "staging" }, { "name": "production", "isProduction": true } ] } ] } ] }
+            """, TestContext.Current.CancellationToken);
+
+        var first = await RunAsync(null, "catalog", "apply", "--from", file);
+        var second = await RunAsync(null, "catalog", "apply", "--from", file);
+
+        Assert.True(first.Exit == 0, first.Err);
+        Assert.Equal(4, System.Text.Json.JsonDocument.Parse(first.Out).RootElement.GetProperty("created").GetArrayLength());
+        Assert.Equal(4, System.Text.Json.JsonDocument.Parse(second.Out).RootElement.GetProperty("unchanged").GetInt32());
+        Assert.Equal(2L, Scalar("SELECT RequiredApprovals FROM Environments WHERE IsProduction = 1"));
+        var exported = await RunAsync(null, "catalog", "export");
+        Assert.Contains("acme/payments-api", exported.Out);
+
+        await File.WriteAllTextAsync(file, """{ "teams": [ { "slug": "Bad Slug", "name": "x", "timeZone": "Europe/Berlin", "services": [] } ] }""", TestContext.Current.CancellationToken);
+        var bad = await RunAsync(null, "catalog", "apply", "--from", file);
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("teams[0].slug", bad.Out);
+    }
+
+    [Fact]
     public async Task Demo_clear_works_on_a_brand_new_database()
     {
         var (exit, _, error) = await RunAsync(null, "demo", "clear");

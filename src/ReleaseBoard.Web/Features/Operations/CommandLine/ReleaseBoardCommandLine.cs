@@ -104,6 +104,37 @@ public static class ReleaseBoardCommandLine
         }));
         root.Subcommands.Add(new Command("displaylinks", "Sign-in-free links that show walls on TVs.") { createLink, revokeLink });
 
+        // catalog
+        var from = new Option<FileInfo>("--from") { Description = "The catalog JSON file.", Required = true };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Report what would change; change nothing." };
+        var applyCatalog = new Command("apply", "Create and update teams, services and environments from a JSON file. Prints the report; deletions are reported, never performed.") { from, dryRun };
+        applyCatalog.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var file = parse.GetValue(from)!;
+            if (!file.Exists) return Report(false, $"There is no file {file.FullName}.", null, error);
+            Catalog.CatalogDocument? document;
+            try
+            {
+                await using var stream = file.OpenRead();
+                document = await System.Text.Json.JsonSerializer.DeserializeAsync<Catalog.CatalogDocument>(stream, Ingestion.ApiJson.Options, ct);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                return Report(false, $"{file.Name} is not valid catalog JSON: {ex.Message}", null, error);
+            }
+            var report = await services.GetRequiredService<Catalog.CatalogService>().ApplyAsync(document, CommandLineActor, parse.GetValue(dryRun), ct);
+            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions(Ingestion.ApiJson.Options) { WriteIndented = true }));
+            return Report(report.Succeeded, "The catalog has errors; nothing was changed.", report.Applied ? "Catalog applied." : "Checked; nothing was changed.", error);
+        }));
+        var exportCatalog = new Command("export", "Print the current catalog as JSON.");
+        exportCatalog.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var document = await services.GetRequiredService<Catalog.CatalogService>().ExportAsync(ct);
+            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions(Ingestion.ApiJson.Options) { WriteIndented = true }));
+            return 0;
+        }));
+        root.Subcommands.Add(new Command("catalog", "Teams, services and environments as code.") { applyCatalog, exportCatalog });
+
         // migrate, demo
         var migrate = new Command("migrate", "Apply pending database migrations.");
         migrate.SetAction((parse, ct) => WithServices(error, async services =>
@@ -136,6 +167,7 @@ public static class ReleaseBoardCommandLine
         builder.AddReleaseBoardStore();
         builder.AddReleaseBoardAccess();
         builder.AddDemoDataServices();
+        builder.Services.AddSingleton<Catalog.CatalogService>();
 
         try
         {
