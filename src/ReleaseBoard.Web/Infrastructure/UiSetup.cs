@@ -30,6 +30,7 @@ public static class UiSetup
         builder.Services.AddSingleton<IncidentIngestion>();
         builder.Services.AddSingleton<CatchIngestion>();
         builder.Services.AddSingleton<CatalogService>();
+        builder.Services.AddSingleton<ReleaseBoard.Web.Features.Ingestion.Import.EventImporter>();
         builder.Services.AddProblemDetails();
         builder.Services.AddApiDocumentation();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);

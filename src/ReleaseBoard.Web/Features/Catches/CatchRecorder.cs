@@ -19,7 +19,8 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
     /// <summary>Reporters' clocks drift; a catch a few minutes "in the future" is accepted, a day ahead is a mistake.</summary>
     public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
 
-    public async Task<RecordCatchResult> RecordAsync(RecordCatchCommand command, AuditActor actor, CancellationToken cancellationToken = default)
+    /// <summary>The rules a catch's own fields follow, before anything is looked up (the form, the API and imports share them).</summary>
+    internal static Dictionary<string, List<string>> ValidateFields(RecordCatchCommand command, DateTime now)
     {
         var errors = new Dictionary<string, List<string>>();
         void Fail(string field, string message) =>
@@ -38,10 +39,22 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         if (version is { Length: > VersionMaxLength }) Fail(nameof(command.Version), $"The version can be at most {VersionMaxLength} characters.");
         if (!Severity.IsValid(command.Severity)) Fail(nameof(command.Severity), $"Severity is {Severity.Worst} (worst) to {Severity.Least}.");
 
-        var now = clock.GetUtcNow().UtcDateTime;
         if (command.CaughtAtUtc.Kind != DateTimeKind.Utc) Fail(nameof(command.CaughtAtUtc), "The time must be given in UTC.");
         else if (command.CaughtAtUtc > now + AllowedClockSkew) Fail(nameof(command.CaughtAtUtc), "The catch cannot be in the future.");
         else if (command.CaughtAtUtc < new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc)) Fail(nameof(command.CaughtAtUtc), "That date is too far in the past.");
+        return errors;
+    }
+
+    public async Task<RecordCatchResult> RecordAsync(RecordCatchCommand command, AuditActor actor, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var errors = ValidateFields(command, now);
+        void Fail(string field, string message) =>
+            (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(message);
+        var title = command.Title?.Trim();
+        var reportedBy = command.ReportedBy?.Trim();
+        var description = string.IsNullOrWhiteSpace(command.Description) ? null : command.Description.Trim();
+        var version = string.IsNullOrWhiteSpace(command.Version) ? null : command.Version.Trim();
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var environment = await db.Environments.AsNoTracking()

@@ -13,27 +13,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
 {
     public async Task<IngestOutcome<DeploymentItem>> IngestAsync(DeploymentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var errors = new FieldErrors();
-        errors.Required("service", request.Service);
-        errors.Required("environment", request.Environment);
-        errors.Required("version", request.Version);
-        errors.Required("startedAt", request.StartedAt);
-        errors.MaxLength("version", request.Version, 128);
-        errors.MaxLength("commitSha", request.CommitSha, 64);
-        errors.MaxLength("rollsBack", request.RollsBack, EventRules.ExternalIdMaxLength);
-        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
-        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
-        errors.NotInFuture("committedAt", request.CommittedAt, now);
-        errors.NotInFuture("startedAt", request.StartedAt, now);
-        errors.NotInFuture("finishedAt", request.FinishedAt, now);
-        errors.NotBefore("finishedAt", request.FinishedAt, "startedAt", request.StartedAt);
-        var outcome = request.Outcome ?? (request.FinishedAt is null ? DeploymentOutcome.InProgress : null);
-        if (outcome is null) errors.Add("outcome", "outcome is required once a deployment has finished: succeeded, failed or rolledBack.");
-        if (outcome == DeploymentOutcome.InProgress && request.FinishedAt is not null) errors.Add("outcome", "A finished deployment is not inProgress.");
-        if (outcome is not null and not DeploymentOutcome.InProgress && request.FinishedAt is null) errors.Add("finishedAt", "finishedAt is required with this outcome.");
-        var kind = request.Kind ?? DeploymentKind.Normal;
-        if (kind == DeploymentKind.Rollback && string.IsNullOrWhiteSpace(request.RollsBack)) errors.Add("rollsBack", "A rollback names the deployment it reverts (its externalId).");
+        var errors = Validate(request, clock.GetUtcNow().UtcDateTime, out var outcome, out var kind);
         if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
 
         await using var db = await OpenAsync(cancellationToken);
@@ -105,5 +85,31 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
         return db;
+    }
+
+    /// <summary>The rules a deployment's own fields follow (the API and imports share them); gives the outcome and kind they imply.</summary>
+    internal static FieldErrors Validate(DeploymentRequest request, DateTime now, out DeploymentOutcome? outcome, out DeploymentKind kind)
+    {
+        var errors = new FieldErrors();
+        errors.Required("service", request.Service);
+        errors.Required("environment", request.Environment);
+        errors.Required("version", request.Version);
+        errors.Required("startedAt", request.StartedAt);
+        errors.MaxLength("version", request.Version, 128);
+        errors.MaxLength("commitSha", request.CommitSha, 64);
+        errors.MaxLength("rollsBack", request.RollsBack, EventRules.ExternalIdMaxLength);
+        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
+        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
+        errors.NotInFuture("committedAt", request.CommittedAt, now);
+        errors.NotInFuture("startedAt", request.StartedAt, now);
+        errors.NotInFuture("finishedAt", request.FinishedAt, now);
+        errors.NotBefore("finishedAt", request.FinishedAt, "startedAt", request.StartedAt);
+        outcome = request.Outcome ?? (request.FinishedAt is null ? DeploymentOutcome.InProgress : null);
+        if (outcome is null) errors.Add("outcome", "outcome is required once a deployment has finished: succeeded, failed or rolledBack.");
+        if (outcome == DeploymentOutcome.InProgress && request.FinishedAt is not null) errors.Add("outcome", "A finished deployment is not inProgress.");
+        if (outcome is not null and not DeploymentOutcome.InProgress && request.FinishedAt is null) errors.Add("finishedAt", "finishedAt is required with this outcome.");
+        kind = request.Kind ?? DeploymentKind.Normal;
+        if (kind == DeploymentKind.Rollback && string.IsNullOrWhiteSpace(request.RollsBack)) errors.Add("rollsBack", "A rollback names the deployment it reverts (its externalId).");
+        return errors;
     }
 }

@@ -11,17 +11,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
 {
     public async Task<IngestOutcome<IncidentItem>> IngestAsync(IncidentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var errors = new FieldErrors();
-        errors.Required("service", request.Service);
-        errors.Required("severity", request.Severity);
-        errors.Required("title", request.Title);
-        errors.Required("startedAt", request.StartedAt);
-        ValidateCommon(errors, request.Severity, request.Title, request.StartedAt, request.DetectedAt, request.ResolvedAt, request.Url, now);
-        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
-        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
-        if (request.CausedBy is { } cause && (string.IsNullOrWhiteSpace(cause.Source) || string.IsNullOrWhiteSpace(cause.ExternalId)))
-            errors.Add("causedBy", "causedBy names a deployment by its source and externalId.");
+        var errors = Validate(request, clock.GetUtcNow().UtcDateTime);
         if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
 
         await using var db = await OpenAsync(cancellationToken);
@@ -124,5 +114,21 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
         return db;
+    }
+
+    /// <summary>The rules an incident's own fields follow (the API and imports share them).</summary>
+    internal static FieldErrors Validate(IncidentRequest request, DateTime now)
+    {
+        var errors = new FieldErrors();
+        errors.Required("service", request.Service);
+        errors.Required("severity", request.Severity);
+        errors.Required("title", request.Title);
+        errors.Required("startedAt", request.StartedAt);
+        ValidateCommon(errors, request.Severity, request.Title, request.StartedAt, request.DetectedAt, request.ResolvedAt, request.Url, now);
+        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
+        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
+        if (request.CausedBy is { } cause && (string.IsNullOrWhiteSpace(cause.Source) || string.IsNullOrWhiteSpace(cause.ExternalId)))
+            errors.Add("causedBy", "causedBy names a deployment by its source and externalId.");
+        return errors;
     }
 }

@@ -169,6 +169,27 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_CSV_import_is_all_or_nothing_on_the_command_line()
+    {
+        Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
+        AddTeams("alpha");
+        Scalar("INSERT INTO Services (TeamId, Slug, Name) VALUES (1, 'api', 'api')");
+        Scalar("INSERT INTO Environments (ServiceId, Name, \"Order\", IsProduction, PromotionMode, PromotionModeChangedAt, ConcurrencyStamp, RequiredApprovals, SoakMinutes) VALUES (1, 'staging', 0, 0, 'Manual', '2026-01-01 00:00:00', '00000000-0000-0000-0000-000000000001', 1, 0)");
+        var good = Path.Combine(_folder, "good.csv");
+        var bad = Path.Combine(_folder, "bad.csv");
+        await File.WriteAllTextAsync(good, "service,environment,severity,title,caughtAt,reportedBy\napi,staging,2,Found it,2026-03-01T09:00:00Z,Ana\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(bad, "service,environment,severity,title,caughtAt,reportedBy\napi,staging,2,Fine,2026-03-01T09:00:00Z,Ana\napi,staging,9,Bad,2026-03-01T09:00:00Z,Ana\n", TestContext.Current.CancellationToken);
+
+        var refused = await RunAsync(null, "import", "catches", "--from", bad);
+        var imported = await RunAsync(null, "import", "catches", "--from", good);
+
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("\"line\": 3", refused.Out);
+        Assert.True(imported.Exit == 0, imported.Err);
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM Catches"));
+    }
+
+    [Fact]
     public async Task Demo_clear_works_on_a_brand_new_database()
     {
         var (exit, _, error) = await RunAsync(null, "demo", "clear");

@@ -135,6 +135,28 @@ public static class ReleaseBoardCommandLine
         }));
         root.Subcommands.Add(new Command("catalog", "Teams, services and environments as code.") { applyCatalog, exportCatalog });
 
+        // import
+        var importCommand = new Command("import", "Import past events from a CSV file: every row checked first, then all stored or none.");
+        foreach (var kind in Enum.GetValues<Ingestion.Import.ImportKind>())
+        {
+            var csvFile = new Option<FileInfo>("--from") { Description = "The CSV file; its first line names the columns.", Required = true };
+            var check = new Option<bool>("--dry-run") { Description = "Check every row; store nothing." };
+            var name = kind.ToString().ToLowerInvariant();
+            var sub = new Command(name, $"Columns: {string.Join(", ", Ingestion.Import.EventImporter.Columns[kind])}.") { csvFile, check };
+            sub.SetAction((parse, ct) => WithServices(error, async services =>
+            {
+                var file = parse.GetValue(csvFile)!;
+                if (!file.Exists) return Report(false, $"There is no file {file.FullName}.", null, error);
+                var report = await services.GetRequiredService<Ingestion.Import.EventImporter>()
+                    .ImportAsync(kind, await File.ReadAllTextAsync(file.FullName, ct), CommandLineActor, parse.GetValue(check), ct);
+                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions(Ingestion.ApiJson.Options) { WriteIndented = true }));
+                return Report(report.Succeeded, $"{report.Problems.Count} problems; nothing was imported.",
+                    report.Applied ? $"Imported {report.Imported} {name} ({report.AlreadyStored} were stored already)." : "Checked; nothing was imported.", error);
+            }));
+            importCommand.Subcommands.Add(sub);
+        }
+        root.Subcommands.Add(importCommand);
+
         // migrate, demo
         var migrate = new Command("migrate", "Apply pending database migrations.");
         migrate.SetAction((parse, ct) => WithServices(error, async services =>
@@ -168,6 +190,7 @@ public static class ReleaseBoardCommandLine
         builder.AddReleaseBoardAccess();
         builder.AddDemoDataServices();
         builder.Services.AddSingleton<Catalog.CatalogService>();
+        builder.Services.AddSingleton<Ingestion.Import.EventImporter>();
 
         try
         {
