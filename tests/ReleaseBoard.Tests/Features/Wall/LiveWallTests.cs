@@ -61,6 +61,26 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_burst_of_changes_is_shown_at_once_and_then_folded_into_one_read_per_interval()
+    {
+        var page = RenderWall();
+        var recorder = new CatchRecorder(_database, _clock);
+        async Task RecordAsync(string title, int minutesAgo) => Assert.True((await recorder.RecordAsync(new RecordCatchCommand(
+            _team.ServiceId, _team.StagingId, 2, title, null, null, "Ben", Now.AddMinutes(-minutesAgo)), AuditActor.AnonymousUser, Xunit.TestContext.Current.CancellationToken)).Succeeded);
+
+        await RecordAsync("First", 5);
+        page.WaitForAssertion(() => Assert.Contains("First", page.Find("[data-testid=last-catch]").TextContent));
+        await RecordAsync("Second", 4);
+        await RecordAsync("Third", 3);
+        await Task.Delay(200, Xunit.TestContext.Current.CancellationToken);
+        Assert.Contains("First", page.Find("[data-testid=last-catch]").TextContent); // folded, not yet read
+
+        _clock.Advance(LiveWall.MinimumReloadInterval);
+
+        page.WaitForAssertion(() => Assert.Contains("Third", page.Find("[data-testid=last-catch]").TextContent));
+    }
+
+    [Fact]
     public void The_count_rolls_over_at_local_midnight_without_reload()
     {
         var page = RenderWall();
