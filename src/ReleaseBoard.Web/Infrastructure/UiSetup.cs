@@ -42,6 +42,7 @@ public static class UiSetup
     public static WebApplicationBuilder AddDemoDataServices(this WebApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ServiceResolver>();
         builder.Services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.SectionName);
         builder.Services.AddSingleton<DemoDataSeeder>();
         return builder;

@@ -11,7 +11,7 @@ namespace ReleaseBoard.Web.Features.Catalog;
 /// updates in one transaction. Teams, services and environments that the store has and the catalog lacks are reported,
 /// never deleted: removing a team's history is a decision, not a side effect of a missing line.
 /// </summary>
-public sealed partial class CatalogService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+public sealed partial class CatalogService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, Ingestion.ServiceResolver resolver)
 {
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")]
     private static partial Regex SlugPattern();
@@ -113,6 +113,7 @@ public sealed partial class CatalogService(IDbContextFactory<ReleaseBoardDbConte
             });
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            resolver.Invalidate();
             return new CatalogReport(true, created, updated, unchanged, notInCatalog, new Dictionary<string, string[]>());
         });
     }

@@ -13,6 +13,7 @@ public sealed class DemoDataSeeder(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
     IOptions<DemoDataOptions> options,
+    ReleaseBoard.Web.Features.Ingestion.ServiceResolver resolver,
     ILogger<DemoDataSeeder> logger)
 {
     /// <summary>Set when demo data was seeded; it stays after removal so a restart does not bring the demo back.</summary>
@@ -111,6 +112,7 @@ public sealed class DemoDataSeeder(
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
+        resolver.Invalidate();
         logger.LogInformation("Demo data removed by {Actor}.", actor.Name);
     }
 }

@@ -7,7 +7,7 @@ using ReleaseBoard.Web.Features.Catches;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>Catches through the API: the same rules as the form (<see cref="CatchRecorder"/>), and replays return the stored catch.</summary>
-public sealed class CatchIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, CatchRecorder recorder)
+public sealed class CatchIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, CatchRecorder recorder, ServiceResolver services)
 {
     public async Task<IngestOutcome<CatchItem>> IngestAsync(CatchRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
@@ -21,10 +21,9 @@ public sealed class CatchIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFa
         if (errors.Any) return new IngestOutcome<CatchItem>.Invalid(errors.Errors);
 
         await using var db = await OpenAsync(cancellationToken);
-        var (service, refusal) = await ServiceResolver.ResolveAsync<CatchItem>(db, request.Service!.Trim(), caller, cancellationToken);
+        var (service, refusal) = await services.ResolveAsync<CatchItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
-        var environmentId = await db.Environments.Where(e => e.ServiceId == service.Id && e.Name == request.Environment!.Trim())
-            .Select(e => (int?)e.Id).SingleOrDefaultAsync(cancellationToken);
+        var environmentId = (await services.EnvironmentAsync(db, service.Id, request.Environment!.Trim(), cancellationToken))?.Id;
         if (environmentId is null) return new IngestOutcome<CatchItem>.NotFound($"Service \"{service.Slug}\" has no environment \"{request.Environment}\".");
 
         var source = string.IsNullOrWhiteSpace(request.Source) ? EventRules.DefaultSource : request.Source.Trim();

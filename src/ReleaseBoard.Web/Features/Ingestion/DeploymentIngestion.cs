@@ -9,7 +9,7 @@ namespace ReleaseBoard.Web.Features.Ingestion;
 /// Stores a deployment, or, when (source, externalId) names one already, brings the stored one up to date (a
 /// deployment reported when it started and again when it finished). One SaveChanges: never half an event.
 /// </summary>
-public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ServiceResolver services)
 {
     public async Task<IngestOutcome<DeploymentItem>> IngestAsync(DeploymentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
 
         await using var db = await OpenAsync(cancellationToken);
-        var (service, refusal) = await ServiceResolver.ResolveAsync<DeploymentItem>(db, request.Service!.Trim(), caller, cancellationToken);
+        var (service, refusal) = await services.ResolveAsync<DeploymentItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
         return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
     }
@@ -33,8 +33,8 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
     private async Task<IngestOutcome<DeploymentItem>> IngestAsync(
         ReleaseBoardDbContext db, ResolvedService service, DeploymentRequest request, DeploymentOutcome outcome, DeploymentKind kind, CancellationToken cancellationToken)
     {
-        var environment = await db.Environments.Where(e => e.ServiceId == service.Id && e.Name == request.Environment!.Trim())
-            .Select(e => new { e.Id, e.Name }).SingleOrDefaultAsync(cancellationToken);
+        var environmentName = request.Environment!.Trim();
+        var environment = await services.EnvironmentAsync(db, service.Id, environmentName, cancellationToken) is { } found ? new { found.Id, Name = environmentName } : null;
         if (environment is null) return new IngestOutcome<DeploymentItem>.NotFound($"Service \"{service.Slug}\" has no environment \"{request.Environment}\".");
 
         var source = string.IsNullOrWhiteSpace(request.Source) ? EventRules.DefaultSource : request.Source.Trim();

@@ -7,7 +7,7 @@ using ReleaseBoard.Web.Features.Access;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>Stores a production failure, or brings the stored one up to date (resolved, corrected); PATCH changes given fields.</summary>
-public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ServiceResolver services)
 {
     public async Task<IngestOutcome<IncidentItem>> IngestAsync(IncidentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
@@ -15,7 +15,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
 
         await using var db = await OpenAsync(cancellationToken);
-        var (service, refusal) = await ServiceResolver.ResolveAsync<IncidentItem>(db, request.Service!.Trim(), caller, cancellationToken);
+        var (service, refusal) = await services.ResolveAsync<IncidentItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
         return await IngestAsync(db, service, request, reopen: false, cancellationToken);
     }

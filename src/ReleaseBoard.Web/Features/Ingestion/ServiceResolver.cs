@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using ReleaseBoard.Data;
 using ReleaseBoard.Web.Features.Access;
 
@@ -9,17 +10,33 @@ namespace ReleaseBoard.Web.Features.Ingestion;
 public sealed record ResolvedService(int Id, int TeamId, string TeamSlug, string Slug);
 
 /// <summary>
-/// Finds the service an event names. Slugs are unique within a team; a key scoped to one team looks only there, so
-/// the same slug in two teams is never ambiguous for it.
+/// Finds the service and environment an event names. Slugs are unique within a team; a key scoped to one team looks
+/// only there, so the same slug in two teams is never ambiguous for it. The catalog changes rarely and a pipeline
+/// posts many events, so what a slug names is remembered for a short while; changing the catalog or removing the demo
+/// forgets it at once in this instance (another instance notices within <see cref="CacheFor"/>).
 /// </summary>
-public static class ServiceResolver
+public sealed class ServiceResolver(IMemoryCache cache)
 {
-    public static async Task<(ResolvedService? Service, IngestOutcome<T>? Refusal)> ResolveAsync<T>(
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private long _generation;
+
+    /// <summary>Forget everything remembered: the catalog changed.</summary>
+    public void Invalidate() => Interlocked.Increment(ref _generation);
+
+    public async Task<(ResolvedService? Service, IngestOutcome<T>? Refusal)> ResolveAsync<T>(
         ReleaseBoardDbContext db, string slug, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
-        var candidates = await db.Services.AsNoTracking().Where(s => s.Slug == slug)
-            .Select(s => new ResolvedService(s.Id, s.TeamId, s.Team.Slug, s.Slug)).ToListAsync(cancellationToken);
-        if (candidates.Count == 0) return (null, new IngestOutcome<T>.NotFound($"There is no service \"{slug}\"."));
+        var candidates = await cache.GetOrCreateAsync(Key("service", slug), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            return await db.Services.AsNoTracking().Where(s => s.Slug == slug)
+                .Select(s => new ResolvedService(s.Id, s.TeamId, s.Team.Slug, s.Slug)).ToListAsync(cancellationToken);
+        }) ?? [];
+        if (candidates.Count == 0)
+        {
+            cache.Remove(Key("service", slug)); // an unknown slug may be created any moment: never remember a miss
+            return (null, new IngestOutcome<T>.NotFound($"There is no service \"{slug}\"."));
+        }
 
         var allowed = candidates.Where(c => caller.MayActForTeam(c.TeamSlug)).ToList();
         return allowed.Count switch
@@ -29,4 +46,20 @@ public static class ServiceResolver
             _ => (null, IngestOutcome<T>.Field("service", $"\"{slug}\" names a service in several teams ({string.Join(", ", allowed.Select(a => a.TeamSlug))}); use a key scoped to one team.")),
         };
     }
+
+    /// <summary>The environment's id and production flag, or null when the service has no such environment.</summary>
+    public async Task<(int Id, bool IsProduction)?> EnvironmentAsync(ReleaseBoardDbContext db, int serviceId, string name, CancellationToken cancellationToken)
+    {
+        var environments = await cache.GetOrCreateAsync(Key("environments", serviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            return await db.Environments.AsNoTracking().Where(e => e.ServiceId == serviceId)
+                .ToDictionaryAsync(e => e.Name, e => (e.Id, e.IsProduction), cancellationToken);
+        }) ?? [];
+        if (environments.TryGetValue(name, out var environment)) return environment;
+        cache.Remove(Key("environments", serviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return null;
+    }
+
+    private string Key(string kind, string value) => $"resolver:{Interlocked.Read(ref _generation)}:{kind}:{value}";
 }

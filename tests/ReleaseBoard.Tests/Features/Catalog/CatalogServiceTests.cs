@@ -30,7 +30,7 @@ public class CatalogServiceTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
 
-        var report = await new CatalogService(database, _clock).ApplyAsync(Catalog(), AuditActor.System, dryRun: false, Ct);
+        var report = await new CatalogService(database, _clock, new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()))).ApplyAsync(Catalog(), AuditActor.System, dryRun: false, Ct);
 
         Assert.True(report.Applied);
         Assert.Equal(1 + 2 + 5, report.Created.Count);
@@ -49,7 +49,7 @@ public class CatalogServiceTests
     public async Task Applying_the_same_catalog_again_changes_nothing()
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
-        var service = new CatalogService(database, _clock);
+        var service = new CatalogService(database, _clock, new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions())));
         await service.ApplyAsync(Catalog(), AuditActor.System, false, Ct);
 
         var again = await service.ApplyAsync(Catalog(), AuditActor.System, false, Ct);
@@ -63,7 +63,7 @@ public class CatalogServiceTests
     public async Task Changes_are_updates_and_what_the_catalog_leaves_out_is_reported_not_deleted()
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
-        var service = new CatalogService(database, _clock);
+        var service = new CatalogService(database, _clock, new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions())));
         await service.ApplyAsync(Catalog(), AuditActor.System, false, Ct);
         var smaller = Catalog(teamName: "Payments & Billing", threshold: 2) with { };
         smaller = new CatalogDocument([smaller.Teams![0] with { Services = [smaller.Teams[0].Services![0]] }]);
@@ -82,7 +82,7 @@ public class CatalogServiceTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
 
-        var report = await new CatalogService(database, _clock).ApplyAsync(Catalog(), AuditActor.System, dryRun: true, Ct);
+        var report = await new CatalogService(database, _clock, new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()))).ApplyAsync(Catalog(), AuditActor.System, dryRun: true, Ct);
 
         Assert.False(report.Applied);
         Assert.Equal(8, report.Created.Count);
@@ -110,7 +110,7 @@ public class CatalogServiceTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
 
-        var report = await new CatalogService(database, _clock).ApplyAsync(catalog, AuditActor.System, false, Ct);
+        var report = await new CatalogService(database, _clock, new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()))).ApplyAsync(catalog, AuditActor.System, false, Ct);
 
         Assert.False(report.Succeeded);
         Assert.Contains(path, report.Errors.Keys);

@@ -18,7 +18,7 @@ internal static class AlertmanagerAlerts
     private sealed record Alert(string Service, string Fingerprint, bool Resolved, DateTimeOffset StartsAt, DateTimeOffset? EndsAt, string Title, int Severity, string? Url);
 
     public static async Task<IResult> HandleAsync(byte[] body, ClaimsPrincipal caller, WebhookOptions.AlertmanagerSettings settings,
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, CancellationToken ct)
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, ServiceResolver resolver, CancellationToken ct)
     {
         using var document = WebhookEndpoints.TryParse(body);
         if (document is null) return WebhookEndpoints.Invalid("body", "The body is not valid JSON.");
@@ -49,7 +49,7 @@ internal static class AlertmanagerAlerts
         var services = new Dictionary<string, ResolvedService>(StringComparer.Ordinal);
         foreach (var slug in alerts.Select(a => a.Service).Distinct())
         {
-            var (service, refusal) = await ServiceResolver.ResolveAsync<IncidentItem>(db, slug, caller, ct);
+            var (service, refusal) = await resolver.ResolveAsync<IncidentItem>(db, slug, caller, ct);
             if (service is null) return WebhookEndpoints.ToResult(refusal!);
             services[slug] = service;
         }

@@ -51,10 +51,10 @@ public static class WebhookEndpoints
             .WithSummary("PagerDuty v3 incident events → incidents. Verified by X-PagerDuty-Signature.");
 
         webhooks.MapPost("/alertmanager", async (HttpRequest request, ClaimsPrincipal user, IOptionsMonitor<WebhookOptions> options,
-                IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, CancellationToken ct) =>
+                IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, ServiceResolver resolver, CancellationToken ct) =>
             {
                 if (await ReadBodyAsync(request, ct) is not { } body) return TooLarge();
-                return await AlertmanagerAlerts.HandleAsync(body, user, options.CurrentValue.Alertmanager, dbFactory, incidents, ct);
+                return await AlertmanagerAlerts.HandleAsync(body, user, options.CurrentValue.Alertmanager, dbFactory, incidents, resolver, ct);
             })
             .RequireAuthorization(Policies.Ingest)
             .WithName("AlertmanagerWebhook")
