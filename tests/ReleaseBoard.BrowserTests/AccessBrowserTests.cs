@@ -91,4 +91,28 @@ public class AccessBrowserTests(BrowserFixture fixture)
         await admin.GotoAsync(fixture.App.BaseUrl + "/admin/audit");
         await Expect(admin.GetByTestId("audit")).ToContainTextAsync("display-link.revoked");
     }
+
+    [Fact]
+    public async Task An_admin_imports_a_CSV_of_catches_checking_it_first()
+    {
+        await fixture.AddTeamAsync("access-import", daysAgo: 20);
+        var admin = await fixture.OpenAsync("/admin/import", 1280, 900, signedInAs: "Admin");
+        await BrowserFixture.WaitUntilLiveAsync(admin);
+        await admin.GetByTestId("import-kind").ClickAsync();
+        await admin.GetByRole(AriaRole.Option, new() { Name = "Catches" }).ClickAsync();
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        await admin.GetByTestId("import-file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "catches.csv", MimeType = "text/csv",
+            Buffer = System.Text.Encoding.UTF8.GetBytes($"service,environment,severity,title,caughtAt,reportedBy,source,externalId\naccess-import-api,staging,2,\"Imported, from history\",{today}T00:01:00Z,QA,csv,1\n"),
+        });
+        await admin.GetByTestId("import-check").ClickAsync();
+        await Expect(admin.GetByTestId("import-report")).ToContainTextAsync("All 1 rows are fine");
+        await admin.GetByTestId("import-run").ClickAsync();
+        await Expect(admin.GetByTestId("import-report")).ToContainTextAsync("Imported 1 of 1 rows");
+
+        var wall = await fixture.OpenAsync("/wall/access-import", signedInAs: "Viewer");
+        await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("Imported, from history");
+    }
 }
