@@ -338,7 +338,7 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
 
                     b.HasIndex("ServiceId", "CaughtAt");
 
-                    b.HasIndex("Source", "ExternalId")
+                    b.HasIndex("ServiceId", "Source", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
 
@@ -414,7 +414,7 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
 
                     b.HasIndex("ServiceId", "Version");
 
-                    b.HasIndex("Source", "ExternalId")
+                    b.HasIndex("ServiceId", "Source", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
 
@@ -536,7 +536,7 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
 
                     b.HasIndex("ServiceId", "ImpactStartedAt");
 
-                    b.HasIndex("Source", "ExternalId")
+                    b.HasIndex("ServiceId", "Source", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
 

@@ -320,7 +320,7 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.HasIndex("ServiceId", "CaughtAt");
 
-                    b.HasIndex("Source", "ExternalId")
+                    b.HasIndex("ServiceId", "Source", "ExternalId")
                         .IsUnique();
 
                     b.ToTable("Catches", (string)null);
@@ -393,7 +393,7 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.HasIndex("ServiceId", "Version");
 
-                    b.HasIndex("Source", "ExternalId")
+                    b.HasIndex("ServiceId", "Source", "ExternalId")
                         .IsUnique();
 
                     b.ToTable("Deployments");
@@ -510,7 +510,7 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.HasIndex("ServiceId", "ImpactStartedAt");
 
-                    b.HasIndex("Source", "ExternalId")
+                    b.HasIndex("ServiceId", "Source", "ExternalId")
                         .IsUnique();
 
                     b.ToTable("Incidents");

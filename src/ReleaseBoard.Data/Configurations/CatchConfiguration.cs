@@ -17,7 +17,8 @@ internal sealed class CatchConfiguration : IEntityTypeConfiguration<Catch>
         builder.Property(c => c.ExternalId).HasMaxLength(200);
 
         builder.HasIndex(c => new { c.ServiceId, c.CaughtAt });
-        builder.HasIndex(c => new { c.Source, c.ExternalId }).IsUnique();
+        // An external id is unique per service: teams never see, block or claim each other's ids.
+        builder.HasIndex(c => new { c.ServiceId, c.Source, c.ExternalId }).IsUnique();
 
         builder.HasOne(c => c.Service).WithMany().OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(c => c.Environment).WithMany().OnDelete(DeleteBehavior.NoAction);

@@ -20,7 +20,8 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
         builder.HasIndex(d => new { d.EnvironmentId, d.FinishedAt });
         builder.HasIndex(d => new { d.ServiceId, d.FinishedAt });
         builder.HasIndex(d => new { d.ServiceId, d.Version });
-        builder.HasIndex(d => new { d.Source, d.ExternalId }).IsUnique();
+        // An external id is unique per service: teams never see, block or claim each other's ids.
+        builder.HasIndex(d => new { d.ServiceId, d.Source, d.ExternalId }).IsUnique();
 
         builder.HasOne(d => d.Service).WithMany().OnDelete(DeleteBehavior.Cascade);
         // SQL Server refuses a second cascade path (service -> environment -> deployment).

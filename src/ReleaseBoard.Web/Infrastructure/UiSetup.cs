@@ -57,9 +57,13 @@ public static class UiSetup
 
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
-        // People get a page for an error status; machines (calls to /api, anything with a Bearer key) get the status as it is.
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api") && !ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _),
+        // People get a page for an error status; machines (calls to /api, anything with a Bearer key) get
+        // application/problem+json for every status that has no body of its own (401, 403, a bad query string).
+        static bool ForMachines(HttpContext context) =>
+            context.Request.Path.StartsWithSegments("/api") || ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _);
+        app.UseWhen(context => !ForMachines(context),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(ForMachines, branch => branch.UseStatusCodePages());
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

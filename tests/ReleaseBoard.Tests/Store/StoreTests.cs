@@ -61,7 +61,7 @@ public class StoreTests
         Assert.Contains("IX_Deployments_EnvironmentId_FinishedAt", indexes);
         Assert.Contains("IX_Incidents_ServiceId_ImpactStartedAt", indexes);
         Assert.Contains("IX_Catches_ServiceId_CaughtAt", indexes);
-        Assert.Contains("IX_Catches_Source_ExternalId", indexes);
+        Assert.Contains("IX_Catches_ServiceId_Source_ExternalId", indexes);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         else if (environment.IsProduction) Fail(nameof(command.EnvironmentId), "A catch happens before production; a failure in production is an incident.");
 
         if (command.ExternalId is not null
-            && await db.Catches.AnyAsync(c => c.Source == command.Source && c.ExternalId == command.ExternalId, cancellationToken))
+            && await db.Catches.AnyAsync(c => c.ServiceId == command.ServiceId && c.Source == command.Source && c.ExternalId == command.ExternalId, cancellationToken))
             Fail(nameof(command.ExternalId), $"A catch from {command.Source} with id {command.ExternalId} is already recorded.");
 
         if (errors.Count > 0) return RecordCatchResult.Invalid(errors);

@@ -22,12 +22,13 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
     }
 
-    /// <summary>For a service already resolved (webhooks find it by repository): validation has run.</summary>
+    /// <summary>For a service already resolved (webhooks find it by repository); the same rules as the API apply.</summary>
     public async Task<IngestOutcome<DeploymentItem>> IngestForServiceAsync(ResolvedService service, DeploymentRequest request, CancellationToken cancellationToken)
     {
-        var outcome = request.Outcome ?? (request.FinishedAt is null ? DeploymentOutcome.InProgress : DeploymentOutcome.Succeeded);
+        var errors = Validate(request, clock.GetUtcNow().UtcDateTime, out var outcome, out var kind);
+        if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
         await using var db = await OpenAsync(cancellationToken);
-        return await IngestAsync(db, service, request, outcome, request.Kind ?? DeploymentKind.Normal, cancellationToken);
+        return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
     }
 
     private async Task<IngestOutcome<DeploymentItem>> IngestAsync(
@@ -42,7 +43,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         long? rollsBackId = null;
         if (!string.IsNullOrWhiteSpace(request.RollsBack))
         {
-            rollsBackId = await db.Deployments.Where(d => d.Source == source && d.ExternalId == request.RollsBack.Trim())
+            rollsBackId = await db.Deployments.Where(d => d.ServiceId == service.Id && d.Source == source && d.ExternalId == request.RollsBack.Trim())
                 .Select(d => (long?)d.Id).SingleOrDefaultAsync(cancellationToken);
             if (rollsBackId is null) return IngestOutcome<DeploymentItem>.Field("rollsBack", $"No deployment from {source} has the externalId \"{request.RollsBack}\".");
         }
@@ -53,16 +54,18 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
             d.CommitSha = request.CommitSha?.Trim() ?? d.CommitSha;
             d.CommitAt = request.CommittedAt?.UtcDateTime ?? d.CommitAt;
             d.StartedAt = request.StartedAt!.Value.UtcDateTime;
+            // Deliveries come out of order: a late "in progress" never undoes a finish that was already reported.
+            var lateStart = outcome == DeploymentOutcome.InProgress && d.Outcome != DeploymentOutcome.InProgress && d.FinishedAt is not null;
             d.FinishedAt = request.FinishedAt?.UtcDateTime ?? d.FinishedAt;
-            d.Outcome = outcome;
+            if (!lateStart) d.Outcome = outcome;
             d.Kind = kind;
             d.RollsBackDeploymentId = rollsBackId ?? d.RollsBackDeploymentId;
             d.Trigger = request.Trigger ?? d.Trigger;
         }
 
-        return await Upsert.RunAsync(db, db.Deployments, source, externalId,
-            existing => existing.ServiceId != service.Id || existing.EnvironmentId != environment.Id
-                ? IngestOutcome<DeploymentItem>.Field("externalId", $"{source}/{externalId} is a deployment of another service or environment.")
+        return await Upsert.RunAsync(db, db.Deployments, service.Id, source, externalId,
+            existing => existing.EnvironmentId != environment.Id
+                ? IngestOutcome<DeploymentItem>.Field("externalId", $"{source}/{externalId} is a deployment to another environment of {service.Slug}.")
                 : null,
             () => new Deployment
             {

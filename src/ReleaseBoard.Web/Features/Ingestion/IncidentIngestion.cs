@@ -46,8 +46,8 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
 
         var source = string.IsNullOrWhiteSpace(request.Source) ? EventRules.DefaultSource : request.Source.Trim();
         var externalId = string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
-        return await Upsert.RunAsync(db, db.Incidents, source, externalId,
-            existing => existing.ServiceId != service.Id ? IngestOutcome<IncidentItem>.Field("externalId", $"{source}/{externalId} is an incident of another service.") : null,
+        return await Upsert.RunAsync(db, db.Incidents, service.Id, source, externalId,
+            _ => null,
             () => new Incident { ServiceId = service.Id, Title = "", Source = source, ExternalId = externalId },
             incident =>
             {
@@ -69,10 +69,14 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
     public async Task<IngestOutcome<IncidentItem>> PatchAsync(string source, string externalId, IncidentPatch patch, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
         await using var db = await OpenAsync(cancellationToken);
-        var incident = await db.Incidents.Include(i => i.Service).ThenInclude(s => s.Team)
-            .SingleOrDefaultAsync(i => i.Source == source && i.ExternalId == externalId, cancellationToken);
-        if (incident is null) return new IngestOutcome<IncidentItem>.NotFound($"There is no incident {source}/{externalId}.");
-        if (!caller.MayActForTeam(incident.Service.Team.Slug)) return new IngestOutcome<IncidentItem>.Forbidden("This key may not act for this incident's team.");
+        // Ids are unique per service: look only among the incidents this caller may act for, so another team's are
+        // neither revealed nor touched.
+        var candidates = (await db.Incidents.Include(i => i.Service).ThenInclude(s => s.Team)
+            .Where(i => i.Source == source && i.ExternalId == externalId).ToListAsync(cancellationToken))
+            .Where(i => caller.MayActForTeam(i.Service.Team.Slug)).ToList();
+        if (candidates.Count == 0) return new IngestOutcome<IncidentItem>.NotFound($"There is no incident {source}/{externalId}.");
+        if (candidates.Count > 1) return IngestOutcome<IncidentItem>.Field("externalId", $"{source}/{externalId} names incidents of several services; use a key scoped to one team.");
+        var incident = candidates[0];
 
         var started = patch.StartedAt ?? new DateTimeOffset(incident.ImpactStartedAt);
         var errors = new FieldErrors();

@@ -15,25 +15,25 @@ public static class IngestionEndpoints
     public static RouteGroupBuilder MapIngestionEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/deployments", async (HttpRequest request, DeploymentIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<DeploymentRequest, DeploymentItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), d => $"/api/v1/deployments/{d.Id}", ct))
+                await WriteAsync<DeploymentRequest, DeploymentItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), ct))
             .RequireAuthorization(Policies.Ingest).WithName("PostDeployment").WithTags("Deployments")
             .WithSummary("Record a deployment, or bring the stored one (same source and externalId) up to date.")
             .Accepts<DeploymentRequest>("application/json").Produces<DeploymentItem>(201).Produces<DeploymentItem>(200).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
 
         api.MapPost("/incidents", async (HttpRequest request, IncidentIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<IncidentRequest, IncidentItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), i => $"/api/v1/incidents/{i.Id}", ct))
+                await WriteAsync<IncidentRequest, IncidentItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), ct))
             .RequireAuthorization(Policies.Ingest).WithName("PostIncident").WithTags("Incidents")
             .WithSummary("Record a production failure, or bring the stored one up to date (resolved, corrected).")
             .Accepts<IncidentRequest>("application/json").Produces<IncidentItem>(201).Produces<IncidentItem>(200).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
 
         api.MapPatch("/incidents/{source}/{externalId}", async (string source, string externalId, HttpRequest request, IncidentIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<IncidentPatch, IncidentItem>(request, (body, user) => ingestion.PatchAsync(source, externalId, body, user, ct), _ => "", ct))
+                await WriteAsync<IncidentPatch, IncidentItem>(request, (body, user) => ingestion.PatchAsync(source, externalId, body, user, ct), ct))
             .RequireAuthorization(Policies.Ingest).WithName("PatchIncident").WithTags("Incidents")
             .WithSummary("Resolve or correct an incident; only the fields given change.")
             .Accepts<IncidentPatch>("application/json").Produces<IncidentItem>(200).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
 
         api.MapPost("/catches", async (HttpRequest request, CatchIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<CatchRequest, CatchItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), c => $"/api/v1/catches/{c.Id}", ct))
+                await WriteAsync<CatchRequest, CatchItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), ct))
             .RequireAuthorization(Policies.Ingest).WithName("PostCatch").WithTags("Catches")
             .WithSummary("Record a defect caught before production; it resets the team's wall.")
             .Accepts<CatchRequest>("application/json").Produces<CatchItem>(201).Produces<CatchItem>(200).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
@@ -68,14 +68,14 @@ public static class IngestionEndpoints
     public sealed record ListParameters(string? Team, string? Service, DateTimeOffset? From, DateTimeOffset? To, int? Page, int? PageSize);
 
     private static async Task<IResult> WriteAsync<TBody, TItem>(
-        HttpRequest request, Func<TBody, ClaimsPrincipal, Task<IngestOutcome<TItem>>> ingest, Func<TItem, string> location, CancellationToken ct)
+        HttpRequest request, Func<TBody, ClaimsPrincipal, Task<IngestOutcome<TItem>>> ingest, CancellationToken ct)
         where TBody : class
     {
         var body = await ApiJson.ReadAsync<TBody>(request, ct);
         if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
         return await ingest(body.Value!, request.HttpContext.User) switch
         {
-            IngestOutcome<TItem>.Stored { Created: true } stored => TypedResults.Created(location(stored.Item), stored.Item),
+            IngestOutcome<TItem>.Stored { Created: true } stored => TypedResults.Created((string?)null, stored.Item),
             IngestOutcome<TItem>.Stored stored => TypedResults.Ok(stored.Item),
             IngestOutcome<TItem>.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
             IngestOutcome<TItem>.NotFound notFound => TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound),

@@ -4,7 +4,7 @@ using ReleaseBoard.Data;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>
-/// "Sending it again never creates a second record": an event with (source, externalId) is looked up first and
+/// "Sending it again never creates a second record": an event with (source, externalId) is looked up in its service first and
 /// updated if found. Two copies arriving at once both try to insert; the unique index lets one win and the other
 /// retries as an update, so ten concurrent replays store one record.
 /// </summary>
@@ -12,7 +12,7 @@ internal static class Upsert
 {
 
     public static async Task<IngestOutcome<TItem>> RunAsync<TEntity, TItem>(
-        ReleaseBoardDbContext db, DbSet<TEntity> set, string source, string? externalId,
+        ReleaseBoardDbContext db, DbSet<TEntity> set, int serviceId, string source, string? externalId,
         Func<TEntity, IngestOutcome<TItem>?> conflictWithStored,
         Func<TEntity> create, Action<TEntity> apply, Func<TEntity, bool, Task<TItem>> project, CancellationToken cancellationToken)
         where TEntity : class
@@ -20,7 +20,8 @@ internal static class Upsert
         for (var attempt = 0; ; attempt++)
         {
             var existing = externalId is null ? null
-                : await set.SingleOrDefaultAsync(e => EF.Property<string>(e, "Source") == source && EF.Property<string?>(e, "ExternalId") == externalId, cancellationToken);
+                : await set.SingleOrDefaultAsync(e => EF.Property<int>(e, "ServiceId") == serviceId
+                    && EF.Property<string>(e, "Source") == source && EF.Property<string?>(e, "ExternalId") == externalId, cancellationToken);
             if (existing is not null && conflictWithStored(existing) is { } conflict) return conflict;
 
             var entity = existing ?? create();

@@ -22,7 +22,7 @@ public sealed class IngestionFixture : IAsyncLifetime
     {
         await using (var db = await DbAsync())
         {
-            foreach (var (team, services) in new[] { ("payments", new[] { "payments-api", "ledger" }), ("search", new[] { "search-api" }) })
+            foreach (var (team, services) in new[] { ("payments", new[] { "payments-api", "ledger" }), ("search", new[] { "search-api" }), ("quiet", new[] { "quiet-api" }) })
             {
                 var entity = new Team { Slug = team, Name = team, TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
                 foreach (var slug in services)

@@ -128,7 +128,6 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
                             Outcome = outcome!.Value, Kind = deploymentKind, Trigger = request.Trigger ?? DeploymentTrigger.Automatic, Source = source, ExternalId = externalId,
                             RollsBackDeployment = reverted, RollsBackDeploymentId = revertedId,
                         };
-                        if (externalId is not null) fileDeployments[(source, externalId)] = deployment;
                         entity = deployment;
                     }
                     break;
@@ -190,7 +189,9 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
                 continue;
             }
             if (entity is null || problems.Count > problemsBefore) continue;
-            if (externalId is not null && await IsStoredAsync(db, kind, source, externalId, cancellationToken)) { alreadyStored++; continue; }
+            if (externalId is not null && await IsStoredAsync(db, kind, service!.Id, source, externalId, cancellationToken)) { alreadyStored++; continue; }
+            // Only rows that will be inserted can be what a later rollback line reverts; stored ones are found by lookup.
+            if (entity is Deployment fresh && externalId is not null) fileDeployments[(source, externalId)] = fresh;
             entities.Add(entity);
         }
 
@@ -234,10 +235,10 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
         return null;
     }
 
-    private static Task<bool> IsStoredAsync(ReleaseBoardDbContext db, ImportKind kind, string source, string externalId, CancellationToken cancellationToken) => kind switch
+    private static Task<bool> IsStoredAsync(ReleaseBoardDbContext db, ImportKind kind, int serviceId, string source, string externalId, CancellationToken cancellationToken) => kind switch
     {
-        ImportKind.Deployments => db.Deployments.AnyAsync(d => d.Source == source && d.ExternalId == externalId, cancellationToken),
-        ImportKind.Incidents => db.Incidents.AnyAsync(i => i.Source == source && i.ExternalId == externalId, cancellationToken),
-        _ => db.Catches.AnyAsync(c => c.Source == source && c.ExternalId == externalId, cancellationToken),
+        ImportKind.Deployments => db.Deployments.AnyAsync(d => d.ServiceId == serviceId && d.Source == source && d.ExternalId == externalId, cancellationToken),
+        ImportKind.Incidents => db.Incidents.AnyAsync(i => i.ServiceId == serviceId && i.Source == source && i.ExternalId == externalId, cancellationToken),
+        _ => db.Catches.AnyAsync(c => c.ServiceId == serviceId && c.Source == source && c.ExternalId == externalId, cancellationToken),
     };
 }

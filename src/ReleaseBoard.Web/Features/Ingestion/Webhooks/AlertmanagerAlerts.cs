@@ -18,7 +18,7 @@ internal static class AlertmanagerAlerts
     private sealed record Alert(string Service, string Fingerprint, bool Resolved, DateTimeOffset StartsAt, DateTimeOffset? EndsAt, string Title, int Severity, string? Url);
 
     public static async Task<IResult> HandleAsync(byte[] body, ClaimsPrincipal caller, WebhookOptions.AlertmanagerSettings settings,
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, ServiceResolver resolver, CancellationToken ct)
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, ServiceResolver resolver, TimeProvider clock, CancellationToken ct)
     {
         using var document = WebhookEndpoints.TryParse(body);
         if (document is null) return WebhookEndpoints.Invalid("body", "The body is not valid JSON.");
@@ -54,11 +54,17 @@ internal static class AlertmanagerAlerts
             services[slug] = service;
         }
 
+        var requests = alerts.Select(alert => new IncidentRequest(alert.Service, alert.Severity, alert.Title, alert.StartsAt, alert.StartsAt,
+            alert.EndsAt, null, Uri.TryCreate(alert.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? alert.Url : null, Source, alert.Fingerprint)).ToList();
+        // Every alert passes the API's rules before any is stored: a refused group stores nothing.
+        var now = clock.GetUtcNow().UtcDateTime;
+        for (var i = 0; i < requests.Count; i++)
+            if (IncidentIngestion.Validate(requests[i], now) is { Any: true } errors)
+                return TypedResults.ValidationProblem(errors.Errors.ToDictionary(e => $"alerts[{i}].{e.Key}", e => e.Value));
+
         var stored = new List<IncidentItem>();
-        foreach (var alert in alerts)
+        foreach (var (alert, request) in alerts.Zip(requests))
         {
-            var request = new IncidentRequest(alert.Service, alert.Severity, alert.Title, alert.StartsAt, alert.StartsAt,
-                alert.EndsAt, null, Uri.TryCreate(alert.Url, UriKind.Absolute, out _) ? alert.Url : null, Source, alert.Fingerprint);
             var outcome = await incidents.IngestForServiceAsync(services[alert.Service], request, reopen: !alert.Resolved, ct);
             if (outcome is not IngestOutcome<IncidentItem>.Stored { Item: var item }) return WebhookEndpoints.ToResult(outcome);
             stored.Add(item);

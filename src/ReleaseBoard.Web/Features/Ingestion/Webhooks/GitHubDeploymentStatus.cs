@@ -35,9 +35,10 @@ internal static class GitHubDeploymentStatus
         };
         if (outcome is null) return WebhookEndpoints.Ignored($"Deployment state \"{state}\" is not recorded.");
 
-        var service = await WebhookEndpoints.ServiceWhereAsync(dbFactory, s => s.Repository == repository, ct);
-        if (service is null)
-            return TypedResults.Problem($"No service names the repository \"{repository}\" (set it in the catalog).", statusCode: StatusCodes.Status404NotFound);
+        // GitHub's names are case-insensitive ("Acme/Payments-API" is acme/payments-api).
+        var lowered = repository.ToLowerInvariant();
+        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(dbFactory, s => s.Repository != null && s.Repository.ToLower() == lowered, $"the repository \"{repository}\"", ct);
+        if (service is null) return problem!;
 
         var startedAt = root.Time("deployment", "created_at") ?? root.Time("deployment_status", "created_at");
         var finishedAt = outcome == DeploymentOutcome.InProgress ? null : root.Time("deployment_status", "created_at") ?? root.Time("deployment_status", "updated_at");

@@ -28,9 +28,8 @@ internal static class PagerDutyIncidents
         if (incidentId is null || serviceId is null || occurredAt is null)
             return WebhookEndpoints.Invalid("body", "An incident event needs event.data.id, event.data.service.id and event.occurred_at.");
 
-        var service = await WebhookEndpoints.ServiceWhereAsync(dbFactory, s => s.PagerDutyServiceId == serviceId, ct);
-        if (service is null)
-            return TypedResults.Problem($"No service names the PagerDuty service \"{serviceId}\" (set it in the catalog).", statusCode: StatusCodes.Status404NotFound);
+        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(dbFactory, s => s.PagerDutyServiceId == serviceId, $"the PagerDuty service \"{serviceId}\"", ct);
+        if (service is null) return problem!;
 
         var status = root.Text("event", "data", "status");
         var resolved = eventType == "incident.resolved" || status == "resolved";

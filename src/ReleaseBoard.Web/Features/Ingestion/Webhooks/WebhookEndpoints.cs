@@ -51,10 +51,10 @@ public static class WebhookEndpoints
             .WithSummary("PagerDuty v3 incident events → incidents. Verified by X-PagerDuty-Signature.");
 
         webhooks.MapPost("/alertmanager", async (HttpRequest request, ClaimsPrincipal user, IOptionsMonitor<WebhookOptions> options,
-                IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, ServiceResolver resolver, CancellationToken ct) =>
+                IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, ServiceResolver resolver, TimeProvider clock, CancellationToken ct) =>
             {
                 if (await ReadBodyAsync(request, ct) is not { } body) return TooLarge();
-                return await AlertmanagerAlerts.HandleAsync(body, user, options.CurrentValue.Alertmanager, dbFactory, incidents, resolver, ct);
+                return await AlertmanagerAlerts.HandleAsync(body, user, options.CurrentValue.Alertmanager, dbFactory, incidents, resolver, clock, ct);
             })
             .RequireAuthorization(Policies.Ingest)
             .WithName("AlertmanagerWebhook")
@@ -115,11 +115,17 @@ public static class WebhookEndpoints
     internal static DateTimeOffset? Time(this JsonElement element, params string[] path) =>
         element.Text(path) is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? value : null;
 
-    internal static async Task<ResolvedService?> ServiceWhereAsync(IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-        System.Linq.Expressions.Expression<Func<Service, bool>> predicate, CancellationToken ct)
+    /// <summary>The one service a tool's own id names; a problem to answer when none or several do.</summary>
+    internal static async Task<(ResolvedService? Service, IResult? Problem)> ServiceWhereAsync(IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        System.Linq.Expressions.Expression<Func<Service, bool>> predicate, string what, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var matches = await db.Services.Where(predicate).Select(s => new ResolvedService(s.Id, s.TeamId, s.Team.Slug, s.Slug)).Take(2).ToListAsync(ct);
-        return matches.Count == 1 ? matches[0] : null;
+        var matches = await db.Services.Where(predicate).Select(s => new ResolvedService(s.Id, s.TeamId, s.Team.Slug, s.Slug)).Take(10).ToListAsync(ct);
+        return matches.Count switch
+        {
+            1 => (matches[0], null),
+            0 => (null, TypedResults.Problem($"No service names {what} (set it in the catalog).", statusCode: StatusCodes.Status404NotFound)),
+            _ => (null, TypedResults.Problem($"Several services name {what} ({string.Join(", ", matches.Select(m => $"{m.TeamSlug}/{m.Slug}"))}); give it to one of them only.", statusCode: StatusCodes.Status409Conflict)),
+        };
     }
 }

@@ -75,7 +75,7 @@ public static class ReleaseBoardCommandLine
             return Report(result.Succeeded, result.Error, $"Created API key \"{parse.GetValue(keyName)}\". Store it now: it cannot be shown again.", error);
         }));
         var revokeName = new Option<string>("--name") { Description = "The key's name.", Required = true };
-        var revokeKey = new Command("revoke", "Revoke an API key; it stops working at once.") { revokeName };
+        var revokeKey = new Command("revoke", "Revoke an API key. A running server notices within 15 s (revoking on the admin page takes effect at once).") { revokeName };
         revokeKey.SetAction((parse, ct) => WithServices(error, async services =>
         {
             var result = await services.GetRequiredService<ApiKeyService>().RevokeAsync(parse.GetValue(revokeName), CommandLineActor, ct);

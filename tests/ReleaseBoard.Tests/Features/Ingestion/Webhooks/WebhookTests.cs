@@ -126,6 +126,28 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_late_in_progress_status_does_not_undo_a_success_and_bad_payloads_are_refused()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await PostGitHubAsync(Payload("github-deployment-status-success.json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostGitHubAsync(Payload("github-deployment-status-in-progress.json"))).StatusCode); // delivered late
+
+        var noTimes = Encoding.UTF8.GetString(Payload("github-deployment-status-success.json"))
+            .Replace("\"created_at\"", "\"created\"", StringComparison.Ordinal).Replace("145988746", "145988999", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostGitHubAsync(Encoding.UTF8.GetBytes(noTimes))).StatusCode);
+
+        await using var db = await DbAsync();
+        Assert.Equal(DeploymentOutcome.Succeeded, (await db.Deployments.SingleAsync(Ct)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_repository_name_matches_whatever_its_case()
+    {
+        var body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Payload("github-deployment-status-success.json")).Replace("\"full_name\": \"acme/payments-api\"", "\"full_name\": \"Acme/Payments-API\"", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.Created, (await PostGitHubAsync(body)).StatusCode);
+    }
+
+    [Fact]
     public async Task Other_GitHub_events_are_acknowledged_and_ignored()
     {
         Assert.Equal(HttpStatusCode.OK, (await PostGitHubAsync(Encoding.UTF8.GetBytes("""{"zen":"Keep it logically awesome.","hook_id":1}"""), githubEvent: "ping")).StatusCode);
@@ -196,9 +218,14 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), _paymentsKey)).StatusCode);
         var noService = Encoding.UTF8.GetString(Payload("alertmanager-firing.json")).Replace("\"service\": \"search-api\", \"severity\": \"warning\"", "\"severity\": \"warning\"", StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAlertmanagerAsync(Encoding.UTF8.GetBytes(noService), _searchKey)).StatusCode);
+        // The second alert passes parsing but breaks the API's rules (it starts in the future): the valid first one is not stored either.
+        var future = Encoding.UTF8.GetString(Payload("alertmanager-firing.json")).Replace("2026-11-20T08:20:00Z", "2999-01-01T00:00:00Z", StringComparison.Ordinal);
+        var refused = await PostAlertmanagerAsync(Encoding.UTF8.GetBytes(future), _searchKey);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("alerts[1].startedAt", await refused.Content.ReadAsStringAsync(Ct));
 
         await using var db = await DbAsync();
-        Assert.Equal(0, await db.Incidents.CountAsync(Ct)); // the valid first alert of the refused group was not stored either
+        Assert.Equal(0, await db.Incidents.CountAsync(Ct));
     }
 
     [Fact]
