@@ -52,14 +52,16 @@ public static class IngestionLoad
             Console.WriteLine();
             Console.WriteLine("| measurement | value |");
             Console.WriteLine("|---|---|");
-            Console.WriteLine($"| HTTP ingestion, events/s | {count / (double)seconds:F0} |");
+            var eventsPerSecond = (count - errors) / (double)seconds; // stored events only: a failed request is no throughput
+            Console.WriteLine($"| HTTP ingestion, events/s | {eventsPerSecond:F0} |");
             Console.WriteLine($"| HTTP latency p50, ms | {Percentile(0.50):F1} |");
             Console.WriteLine($"| HTTP latency p99, ms | {Percentile(0.99):F1} |");
             Console.WriteLine($"| failed requests | {errors} |");
             Console.WriteLine($"| raw SQLite insert (one row per commit), rows/s | {raw:F0} |");
             Console.WriteLine();
-            Console.WriteLine("Target: at least 2,000 events/s with p99 under 50 ms.");
-            return errors == 0 ? 0 : 1;
+            var met = errors == 0 && eventsPerSecond >= 2000 && Percentile(0.99) < 50;
+            Console.WriteLine($"Target: at least 2,000 events/s with p99 under 50 ms and no failed request: {(met ? "met" : "NOT met")}.");
+            return met ? 0 : 1;
         }
         finally
         {
