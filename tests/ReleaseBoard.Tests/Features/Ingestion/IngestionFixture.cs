@@ -12,7 +12,14 @@ namespace ReleaseBoard.Tests.Features.Ingestion;
 /// <summary>The real app on a real SQLite file: teams payments (payments-api, ledger) and search (search-api), and keys.</summary>
 public sealed class IngestionFixture : IAsyncLifetime
 {
-    public ReleaseBoardAppFactory App { get; } = new();
+    public const string GitHubSecret = "fixture github secret";
+    public const string PagerDutySecret = "fixture pagerduty secret";
+
+    public ReleaseBoardAppFactory App { get; } = new(settings: new Dictionary<string, string?>
+    {
+        ["Webhooks:GitHub:Secret"] = GitHubSecret,
+        ["Webhooks:PagerDuty:Secret"] = PagerDutySecret,
+    });
     public HttpClient Payments { get; private set; } = null!;
     public HttpClient Search { get; private set; } = null!;
     public HttpClient AllTeams { get; private set; } = null!;
@@ -27,7 +34,7 @@ public sealed class IngestionFixture : IAsyncLifetime
                 var entity = new Team { Slug = team, Name = team, TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
                 foreach (var slug in services)
                 {
-                    var service = new Service { Slug = slug, Name = slug, Team = entity };
+                    var service = new Service { Slug = slug, Name = slug, Team = entity, Repository = slug == "payments-api" ? "acme/payments-api" : null, PagerDutyServiceId = slug == "payments-api" ? "PF9KMXH" : null };
                     db.AddRange(
                         new ServiceEnvironment { Name = "dev", Order = 0, Service = service, PromotionMode = PromotionMode.Continuous },
                         new ServiceEnvironment { Name = "staging", Order = 1, Service = service },

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -121,5 +122,91 @@ public class IngestionFuzzTests(IngestionFixture fixture) : IClassFixture<Ingest
         Assert.Subset(after.ToHashSet(), accepted); // every 200 names a row that exists
         Assert.True(accepted.Count > 5, $"the fuzzer should also send valid events ({string.Join(", ", statuses)})");
         Assert.True(statuses.Keys.Any(s => s >= 400), "the fuzzer should also send invalid events");
+    }
+
+    private static JsonObject Payload(string name) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Features", "Ingestion", "Webhooks", "Payloads", name)))!.AsObject();
+
+    /// <summary>Mutates a nested document: replaces or removes nodes anywhere in it, not only at the top.</summary>
+    private static byte[] MutateDeep(Random random, JsonObject body)
+    {
+        if (random.Next(6) == 0) return Mutate(random, body);
+        for (var n = random.Next(1, 4); n > 0; n--)
+        {
+            JsonObject target = body;
+            for (var depth = random.Next(3); depth > 0; depth--)
+            {
+                var objects = target.Where(p => p.Value is JsonObject).Select(p => p.Value!.AsObject()).ToList();
+                var arrays = target.Where(p => p.Value is JsonArray a && a.Count > 0 && a[0] is JsonObject).Select(p => p.Value!.AsArray()[0]!.AsObject()).ToList();
+                var next = objects.Concat(arrays).ToList();
+                if (next.Count == 0) break;
+                target = next[random.Next(next.Count)];
+            }
+            var names = target.Select(p => p.Key).ToList();
+            if (names.Count == 0) continue;
+            var name = names[random.Next(names.Count)];
+            if (random.Next(4) == 0) target.Remove(name);
+            else target[name] = OddValues[random.Next(OddValues.Length)](random);
+        }
+        return Encoding.UTF8.GetBytes(body.ToJsonString());
+    }
+
+    private static readonly Dictionary<string, Func<Random, JsonObject>> OtherWrites = new()
+    {
+        ["PATCH /api/v1/incidents/fuzz/i1"] = random => new JsonObject { ["resolvedAt"] = Ago(random, 5), ["severity"] = random.Next(1, 5), ["title"] = "Patched", ["url"] = "https://x.example" },
+        ["PUT /api/v1/catalog?dryRun=true"] = _ => JsonNode.Parse("""
+            { "teams": [ { "slug": "fuzzed", "name": "Fuzzed", "timeZone": "Europe/Berlin", "countingSeverityThreshold": 3,
+              "services": [ { "slug": "fuzz-api", "name": "Fuzz", "repository": "acme/fuzz", "pagerDutyServiceId": "PFUZZ",
+                "environments": [ { "name": "staging", "isProduction": false, "requiredApprovals": 1, "soakMinutes": 0 },
+                                  { "name": "production", "isProduction": true, "requiredApprovals": 2, "soakMinutes": 30 } ] } ] } ] }
+            """)!.AsObject(),
+        ["POST /api/v1/webhooks/alertmanager"] = _ => Payload("alertmanager-firing.json").Also(p => p["alerts"]![0]!["labels"]!["service"] = "payments-api").Also(p => p["alerts"]![1]!["labels"]!["service"] = "ledger"),
+        ["POST /api/v1/webhooks/github"] = _ => Payload("github-deployment-status-success.json"),
+        ["POST /api/v1/webhooks/pagerduty"] = _ => Payload("pagerduty-incident-triggered.json"),
+    };
+
+    [Theory]
+    [InlineData("PATCH /api/v1/incidents/fuzz/i1", 4)]
+    [InlineData("PUT /api/v1/catalog?dryRun=true", 5)]
+    [InlineData("POST /api/v1/webhooks/alertmanager", 6)]
+    [InlineData("POST /api/v1/webhooks/github", 7)]
+    [InlineData("POST /api/v1/webhooks/pagerduty", 8)]
+    public async Task The_other_write_endpoints_answer_mutated_bodies_with_only_2xx_or_4xx(string call, int seed)
+    {
+        var random = new Random(seed);
+        var (method, path) = (call.Split(' ')[0], call.Split(' ')[1]);
+        // The PATCH target exists: an incident with source "fuzz" and id "i1".
+        await fixture.AllTeams.PostAsJsonAsync("/api/v1/incidents", new { service = "payments-api", severity = 2, title = "To patch", startedAt = DateTimeOffset.UtcNow.AddHours(-1), source = Source, externalId = "i1" }, TestContext.Current.CancellationToken);
+        var statuses = new Dictionary<int, int>();
+
+        for (var i = 0; i < 400; i++)
+        {
+            var body = MutateDeep(random, OtherWrites[call](random));
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            // Webhooks are signed as the tool would sign whatever it sends: the fuzzing reaches the parser, not just the signature check.
+            if (path.EndsWith("/github", StringComparison.Ordinal))
+            {
+                request.Headers.Add("X-GitHub-Event", "deployment_status");
+                request.Headers.Add("X-Hub-Signature-256", "sha256=" + ReleaseBoard.Web.Features.Ingestion.Webhooks.WebhookSignature.Compute(IngestionFixture.GitHubSecret, body));
+            }
+            if (path.EndsWith("/pagerduty", StringComparison.Ordinal))
+                request.Headers.Add("X-PagerDuty-Signature", "v1=" + ReleaseBoard.Web.Features.Ingestion.Webhooks.WebhookSignature.Compute(IngestionFixture.PagerDutySecret, body));
+            var response = await fixture.AllTeams.SendAsync(request, TestContext.Current.CancellationToken);
+            var status = (int)response.StatusCode;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            Assert.True(status is >= 200 and < 500, $"{call} body #{i} ({Encoding.UTF8.GetString(body)}) got {status}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        }
+
+        Assert.True(statuses.Keys.Any(s => s < 300) && statuses.Keys.Any(s => s >= 400), $"both accepted and refused bodies expected: {string.Join(", ", statuses)}");
+    }
+}
+
+internal static class JsonObjectExtensions
+{
+    public static JsonObject Also(this JsonObject value, Action<JsonObject> change)
+    {
+        change(value);
+        return value;
     }
 }
