@@ -19,6 +19,13 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
     /// <summary>Reporters' clocks drift; a catch a few minutes "in the future" is accepted, a day ahead is a mistake.</summary>
     public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
 
+    /// <summary>Text fields as stored: trimmed, and optional ones empty rather than blank.</summary>
+    private static (string? Title, string? ReportedBy, string? Description, string? Version) Normalize(RecordCatchCommand command) => (
+        command.Title?.Trim(),
+        command.ReportedBy?.Trim(),
+        string.IsNullOrWhiteSpace(command.Description) ? null : command.Description.Trim(),
+        string.IsNullOrWhiteSpace(command.Version) ? null : command.Version.Trim());
+
     /// <summary>The rules a catch's own fields follow, before anything is looked up (the form, the API and imports share them).</summary>
     internal static Dictionary<string, List<string>> ValidateFields(RecordCatchCommand command, DateTime now)
     {
@@ -26,11 +33,7 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         void Fail(string field, string message) =>
             (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(message);
 
-        var title = command.Title?.Trim();
-        var reportedBy = command.ReportedBy?.Trim();
-        var description = string.IsNullOrWhiteSpace(command.Description) ? null : command.Description.Trim();
-        var version = string.IsNullOrWhiteSpace(command.Version) ? null : command.Version.Trim();
-
+        var (title, reportedBy, description, version) = Normalize(command);
         if (string.IsNullOrEmpty(title)) Fail(nameof(command.Title), "Say what was caught, in a few words.");
         else if (title.Length > TitleMaxLength) Fail(nameof(command.Title), $"The title can be at most {TitleMaxLength} characters.");
         if (string.IsNullOrEmpty(reportedBy)) Fail(nameof(command.ReportedBy), "Say who caught it.");
@@ -51,10 +54,7 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         var errors = ValidateFields(command, now);
         void Fail(string field, string message) =>
             (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(message);
-        var title = command.Title?.Trim();
-        var reportedBy = command.ReportedBy?.Trim();
-        var description = string.IsNullOrWhiteSpace(command.Description) ? null : command.Description.Trim();
-        var version = string.IsNullOrWhiteSpace(command.Version) ? null : command.Version.Trim();
+        var (title, reportedBy, description, version) = Normalize(command);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var environment = await db.Environments.AsNoTracking()
