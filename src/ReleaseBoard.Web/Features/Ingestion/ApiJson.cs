@@ -32,18 +32,12 @@ public static class ApiJson
         if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
             return Fail<T>("body", "Send JSON with Content-Type: application/json.");
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes) return Fail<T>("body", $"The body is larger than {MaxBodyBytes / 1024} KB.");
-        }
+        if (await ReadCappedAsync(request, MaxBodyBytes, cancellationToken) is not { } body)
+            return Fail<T>("body", $"The body is larger than {MaxBodyBytes / 1024} KB.");
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Options);
+            var value = JsonSerializer.Deserialize<T>(body, Options);
             return value is null ? Fail<T>("body", "The body is empty or null; send a JSON object.") : new ReadResult<T>(value, []);
         }
         catch (JsonException ex)
@@ -54,6 +48,24 @@ public static class ApiJson
                 : $"The value of {field} has the wrong type or is not one of its allowed values.");
         }
     }
+
+    /// <summary>The raw body, or null when it is larger than <paramref name="maxBytes"/> (said or found while reading).</summary>
+    public static async Task<byte[]?> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes) return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > maxBytes) return null;
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The same options, indented, for documents people read (the command line, the catalog page).</summary>
+    public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
 
     private static string FieldOf(string? path)
     {

@@ -20,7 +20,7 @@ public sealed class CatchIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFa
         errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
         if (errors.Any) return new IngestOutcome<CatchItem>.Invalid(errors.Errors);
 
-        await using var db = await OpenAsync(cancellationToken);
+        await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         var (service, refusal) = await services.ResolveAsync<CatchItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
         var environmentId = (await services.EnvironmentAsync(db, service.Id, request.Environment!.Trim(), cancellationToken))?.Id;
@@ -55,12 +55,4 @@ public sealed class CatchIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFa
         nameof(RecordCatchCommand.EnvironmentId) => "environment",
         _ => char.ToLowerInvariant(commandField[0]) + commandField[1..],
     };
-
-    /// <summary>One connection for the whole event: its few lookups and its write do not each open and close one.</summary>
-    private async Task<ReleaseBoardDbContext> OpenAsync(CancellationToken cancellationToken)
-    {
-        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        return db;
-    }
 }

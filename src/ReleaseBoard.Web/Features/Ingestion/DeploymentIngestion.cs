@@ -16,7 +16,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         var errors = Validate(request, clock.GetUtcNow().UtcDateTime, out var outcome, out var kind);
         if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
 
-        await using var db = await OpenAsync(cancellationToken);
+        await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         var (service, refusal) = await services.ResolveAsync<DeploymentItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
         return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
@@ -27,7 +27,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
     {
         var errors = Validate(request, clock.GetUtcNow().UtcDateTime, out var outcome, out var kind);
         if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
-        await using var db = await OpenAsync(cancellationToken);
+        await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
     }
 
@@ -80,14 +80,6 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
                     d.Trigger, d.Source, d.ExternalId))
                 : EventQueries.DeploymentItems(db.Deployments.Where(x => x.Id == d.Id)).SingleAsync(cancellationToken),
             cancellationToken);
-    }
-
-    /// <summary>One connection for the whole event: its few lookups and its write do not each open and close one.</summary>
-    private async Task<ReleaseBoardDbContext> OpenAsync(CancellationToken cancellationToken)
-    {
-        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        return db;
     }
 
     /// <summary>The rules a deployment's own fields follow (the API and imports share them); gives the outcome and kind they imply.</summary>

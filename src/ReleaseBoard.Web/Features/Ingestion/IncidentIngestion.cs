@@ -14,7 +14,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         var errors = Validate(request, clock.GetUtcNow().UtcDateTime);
         if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
 
-        await using var db = await OpenAsync(cancellationToken);
+        await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         var (service, refusal) = await services.ResolveAsync<IncidentItem>(db, request.Service!.Trim(), caller, cancellationToken);
         if (service is null) return refusal!;
         return await IngestAsync(db, service, request, reopen: false, cancellationToken);
@@ -29,7 +29,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         var errors = new FieldErrors();
         ValidateCommon(errors, request.Severity, request.Title, request.StartedAt, request.DetectedAt, request.ResolvedAt, request.Url, clock.GetUtcNow().UtcDateTime);
         if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
-        await using var db = await OpenAsync(cancellationToken);
+        await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         return await IngestAsync(db, service, request, reopen, cancellationToken);
     }
 
@@ -68,7 +68,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
 
     public async Task<IngestOutcome<IncidentItem>> PatchAsync(string source, string externalId, IncidentPatch patch, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
-        await using var db = await OpenAsync(cancellationToken);
+        await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         // Ids are unique per service: look only among the incidents this caller may act for, so another team's are
         // neither revealed nor touched.
         var candidates = (await db.Incidents.Include(i => i.Service).ThenInclude(s => s.Team)
@@ -110,14 +110,6 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         errors.MaxLength("url", url, 2000);
         if (!string.IsNullOrWhiteSpace(url) && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https"))
             errors.Add("url", "url is an absolute http(s) address.");
-    }
-
-    /// <summary>One connection for the whole event: its few lookups and its write do not each open and close one.</summary>
-    private async Task<ReleaseBoardDbContext> OpenAsync(CancellationToken cancellationToken)
-    {
-        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        return db;
     }
 
     /// <summary>The rules an incident's own fields follow (the API and imports share them).</summary>

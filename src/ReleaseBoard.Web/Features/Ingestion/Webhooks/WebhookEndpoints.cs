@@ -83,19 +83,7 @@ public static class WebhookEndpoints
     private static IResult TooLarge() => Invalid("body", $"The body is larger than {MaxWebhookBytes / 1024} KB.");
 
     /// <summary>The raw bytes, as signed: a signature is checked before anything is parsed.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentLength > MaxWebhookBytes) return null;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[32 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxWebhookBytes) return null;
-        }
-        return buffer.ToArray();
-    }
+    private static Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct) => ApiJson.ReadCappedAsync(request, MaxWebhookBytes, ct);
 
     internal static JsonDocument? TryParse(byte[] body)
     {

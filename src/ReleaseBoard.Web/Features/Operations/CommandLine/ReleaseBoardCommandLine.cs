@@ -123,14 +123,14 @@ public static class ReleaseBoardCommandLine
                 return Report(false, $"{file.Name} is not valid catalog JSON: {ex.Message}", null, error);
             }
             var report = await services.GetRequiredService<Catalog.CatalogService>().ApplyAsync(document, CommandLineActor, parse.GetValue(dryRun), ct);
-            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions(Ingestion.ApiJson.Options) { WriteIndented = true }));
+            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, Ingestion.ApiJson.Indented));
             return Report(report.Succeeded, "The catalog has errors; nothing was changed.", report.Applied ? "Catalog applied." : "Checked; nothing was changed.", error);
         }));
         var exportCatalog = new Command("export", "Print the current catalog as JSON.");
         exportCatalog.SetAction((parse, ct) => WithServices(error, async services =>
         {
             var document = await services.GetRequiredService<Catalog.CatalogService>().ExportAsync(ct);
-            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions(Ingestion.ApiJson.Options) { WriteIndented = true }));
+            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, Ingestion.ApiJson.Indented));
             return 0;
         }));
         root.Subcommands.Add(new Command("catalog", "Teams, services and environments as code.") { applyCatalog, exportCatalog });
@@ -149,7 +149,7 @@ public static class ReleaseBoardCommandLine
                 if (!file.Exists) return Report(false, $"There is no file {file.FullName}.", null, error);
                 var report = await services.GetRequiredService<Ingestion.Import.EventImporter>()
                     .ImportAsync(kind, await File.ReadAllTextAsync(file.FullName, ct), CommandLineActor, parse.GetValue(check), ct);
-                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions(Ingestion.ApiJson.Options) { WriteIndented = true }));
+                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, Ingestion.ApiJson.Indented));
                 return Report(report.Succeeded, $"{report.Problems.Count} problems; nothing was imported.",
                     report.Applied ? $"Imported {report.Imported} {name} ({report.AlreadyStored} were stored already)." : "Checked; nothing was imported.", error);
             }));
