@@ -42,6 +42,11 @@ if [ -z "$passed" ]; then
   echo "No test summary: the build or the test run failed before any test reported (exit code $status)." >&2
   exit "$(( status == 0 ? 1 : status ))"
 fi
+if [ "${failed:-0}" -ne 0 ]; then
+  # The full log is long; repeat each failure (name, message, first lines of the stack) just above the summary line.
+  echo "Failed tests:"
+  grep -E -A12 "^\s*failed [A-Za-z_]" "$log" | grep -vE "^\s+at (System|Microsoft|Xunit)\." | head -n 200
+fi
 echo "${passed} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ]; then
   exit "$(( status == 0 ? 1 : status ))"

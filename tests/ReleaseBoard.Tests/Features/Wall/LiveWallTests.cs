@@ -110,7 +110,7 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(new WallQuery(flaky, _clock));
 
         var page = Render<LiveWall>(p => p.Add(w => w.TeamSlug, _team.Slug));
-        Assert.NotEmpty(page.FindAll("[data-testid=wall-unavailable]"));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=wall-unavailable]")));
 
         _clock.Advance(LiveWall.TickInterval);
 
