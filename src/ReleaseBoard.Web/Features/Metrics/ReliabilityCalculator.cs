@@ -56,6 +56,10 @@ public static class ReliabilityCalculator
             MttrP90: Statistics.NearestRankPercentile(repairTimes, 0.9));
     }
 
+    /// <summary>A window that has not begun yet: nothing to measure.</summary>
+    public static ReliabilityFigures Empty(DateTime fromUtc, DateTime toUtc) =>
+        new(fromUtc, toUtc, 0, 0, 0, TimeSpan.Zero, null, null, null, null);
+
     /// <summary>The union of failure intervals clipped to the window: overlapping failures count once.</summary>
     public static TimeSpan Downtime(IEnumerable<FailureInterval> failures, DateTime fromUtc, DateTime toUtc, DateTime nowUtc)
     {
