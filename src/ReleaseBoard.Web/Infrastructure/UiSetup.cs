@@ -8,6 +8,7 @@ using ReleaseBoard.Web.Features.DemoData;
 using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Ingestion.Webhooks;
 using ReleaseBoard.Web.Features.Operations;
+using ReleaseBoard.Web.Features.Trends;
 using ReleaseBoard.Web.Features.Wall;
 
 namespace ReleaseBoard.Web.Infrastructure;
@@ -25,6 +26,7 @@ public static class UiSetup
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddSingleton<WallQuery>();
+        builder.Services.AddSingleton<TrendEngine>();
         builder.Services.AddSingleton<CatchRecorder>();
         builder.Services.AddSingleton<DeploymentIngestion>();
         builder.Services.AddSingleton<IncidentIngestion>();
@@ -74,6 +76,7 @@ public static class UiSetup
         app.MapApiDocumentation();
         var api = app.MapGroup("/api/v1").DisableAntiforgery(); // machines authenticate with a Bearer key, not a cookie form
         api.MapWallEndpoints();
+        api.MapTrendEndpoints();
         api.MapTeamsEndpoints();
         api.MapIngestionEndpoints();
         api.MapWebhookEndpoints();
