@@ -21,12 +21,14 @@ public static class MetricDefinitions
         "(Window length − production downtime in the window) ÷ number of failures that started in the window. " +
         "A failure is a production incident of counting severity. Downtime is the union of failure intervals clipped " +
         "to the window: overlapping failures count once, and a failure still open counts until now. No failure in the " +
-        "window shows \"no failures\", never infinity. On the wall the window is the last 90 days: [now − 90 days, now).");
+        "window shows \"no failures\", never infinity. On the wall the window is the last 90 days: [now − 90 days, now); " +
+        "its trend line is that figure as it stood at the end of each of the last 12 weeks.");
 
     public static readonly Definition Mttr = new("mttr", "MTTR — mean time to restore",
         "Over failures that started in the window and are resolved: the mean of (resolved − impact start), with the " +
         "median and the 90th percentile (nearest rank) alongside. Failures still open are counted and shown, not " +
-        "dropped. On the wall the window is the last 90 days: [now − 90 days, now).");
+        "dropped. On the wall the window is the last 90 days: [now − 90 days, now); its trend line is that figure as it " +
+        "stood at the end of each of the last 12 weeks.");
 
     public static readonly Definition Buckets = new("buckets", "Buckets",
         "A trend splits its range into weeks (Monday 00:00 in the team's time zone) or calendar months; the range is " +

@@ -147,19 +147,26 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         return new TrendReport(scope, buckets[0].LocalStart, buckets[^1].LocalEnd, size, figures, daysSince, marks, now);
     }
 
-    /// <summary>MTBF and MTTR for each of the last <paramref name="weeks"/> weeks (the current one partial), for the wall's trend lines.</summary>
-    public async Task<IReadOnlyList<ReliabilityFigures>> ReliabilityTrendAsync(TrendScope scope, int weeks, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The rolling figure as it stood at the end of each of the last <paramref name="weeks"/> weeks (the last point
+    /// is now): MTBF and MTTR over [end − window, end). This is how the wall's 90-day figures moved, so its trend line
+    /// is defined whenever the figure itself is, instead of breaking at every week without a failure.
+    /// </summary>
+    public async Task<IReadOnlyList<ReliabilityFigures>> RollingReliabilityAsync(TrendScope scope, int weeks, TimeSpan window, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var today = CatchStreakCalculator.LocalDate(now, scope.TimeZone);
-        var buckets = BucketCalendar.Split(today.AddDays(-7 * (weeks - 1)), today.AddDays(1), BucketSize.Week, scope.TimeZone);
+        var ends = Enumerable.Range(0, weeks).Select(k => now.AddDays(-7 * (weeks - 1 - k))).ToList();
+        var from = ends[0] - window;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var from = buckets[0].FromUtc;
         var failures = await CountingFailures(db, scope)
             .Where(i => i.ImpactStartedAt < now && (i.ResolvedAt == null || i.ResolvedAt > from))
             .Select(i => new FailureInterval(i.ImpactStartedAt, i.ResolvedAt))
             .ToListAsync(cancellationToken);
-        return buckets.Select(b => ReliabilityCalculator.Calculate(failures, b.FromUtc, Min(b.ToUtc, now), now)).ToList();
+        // As it stood then: a failure resolved after that week's end was still open at the time.
+        return ends.Select(end => ReliabilityCalculator.Calculate(
+                failures.Where(f => f.ImpactStartUtc < end).Select(f => f.ResolvedUtc > end ? f with { ResolvedUtc = null } : f),
+                end - window, end, end))
+            .ToList();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Web.Features.Metrics;
+using ReleaseBoard.Web.Features.Trends;
 
 namespace ReleaseBoard.Web.Features.Wall;
 
@@ -8,6 +9,10 @@ namespace ReleaseBoard.Web.Features.Wall;
 public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {
     public static readonly TimeSpan ReliabilityWindow = TimeSpan.FromDays(90);
+    public const int TrendWeeks = 12;
+
+    // The wall's trend lines and shelf come from the same engine as the trends page, so both show the same figures.
+    private readonly TrendEngine _trends = new(dbFactory, clock);
 
     public async Task<WallSnapshot?> LoadAsync(string teamSlug, CancellationToken cancellationToken = default)
     {
@@ -55,7 +60,16 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
             .Select(g => new ServicePipeline(g.Key, g.Select(e => new EnvironmentState(e.Name, e.IsProduction, e.PromotionMode)).ToList()))
             .ToList();
 
-        return new WallSnapshot(team.Slug, team.Name, zone, team.IsDemo, streak, latestCatch, openIncidents, reliability, pipelines, now);
+        var scope = new TrendScope(team.Id, team.Slug, team.Name, null, null, zone);
+        var trend = await _trends.RollingReliabilityAsync(scope, TrendWeeks, ReliabilityWindow, cancellationToken);
+        var shelf = await _trends.WaitingOnShelfAsync(scope, cancellationToken);
+
+        return new WallSnapshot(team.Slug, team.Name, zone, team.IsDemo, streak, latestCatch, openIncidents, reliability, pipelines, now)
+        {
+            MtbfTrendHours = trend.Select(w => w.Mtbf?.TotalHours).ToList(),
+            MttrTrendMinutes = trend.Select(w => w.MttrMean?.TotalMinutes).ToList(),
+            Shelf = shelf,
+        };
     }
 
     private static async Task<DateTime?> FirstRecordedEventAsync(ReleaseBoardDbContext db, int teamId, CancellationToken cancellationToken)
