@@ -1,0 +1,89 @@
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Web.Features.Trends;
+
+namespace ReleaseBoard.Tests.Features.Trends;
+
+/// <summary>
+/// Every query of the trend engine compiles for both providers, with no server needed: SQL Server would refuse a
+/// function it cannot translate here, at query compilation, as it would in production.
+/// </summary>
+public class TrendQueryShapeTests
+{
+    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+
+    // Five years of weeks: the bucket expression at its largest.
+    private static readonly IReadOnlyList<Bucket> Buckets =
+        BucketCalendar.Split(new DateOnly(2021, 1, 4), new DateOnly(2026, 1, 5), BucketSize.Week, Berlin);
+
+    private static ReleaseBoardDbContext ContextFor(DatabaseProvider provider)
+    {
+        var builder = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
+        builder.UseReleaseBoardDatabase(provider, provider == DatabaseProvider.Sqlite
+            ? "Data Source=unused.db"
+            : "Server=unused;Database=ReleaseBoard;Integrated Security=false");
+        return new ReleaseBoardDbContext(builder.Options);
+    }
+
+    public static TheoryData<DatabaseProvider, string> Cases()
+    {
+        var data = new TheoryData<DatabaseProvider, string>();
+        foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.SqlServer })
+            foreach (var scope in new[] { "team", "service", "all" })
+                data.Add(provider, scope);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Every_trend_query_compiles_on_the_provider(DatabaseProvider provider, string scopeKind)
+    {
+        using var db = ContextFor(provider);
+        var scope = scopeKind switch
+        {
+            "team" => new TrendScope(1, "payments", "Payments", null, null, Berlin),
+            "service" => new TrendScope(1, "payments", "Payments", 7, "payments-api", Berlin),
+            _ => new TrendScope(null, null, "All teams", null, null, TimeZoneInfo.Utc),
+        };
+        var queries = new TrendQueries(db, scope);
+        var stages = new Stages([3, 6, 9], [2, 5, 8]);
+        var at = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        var methods = typeof(TrendQueries).GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Where(m => typeof(IQueryable).IsAssignableFrom(m.ReturnType))
+            .ToList();
+        Assert.True(methods.Count >= 10, "every query of the engine should be covered");
+        foreach (var method in methods)
+        {
+            var arguments = method.GetParameters().Select(p => p.ParameterType switch
+            {
+                var t when t == typeof(Stages) => (object)stages,
+                var t when t == typeof(IReadOnlyList<Bucket>) => Buckets,
+                var t when t == typeof(DateTime) => at,
+                var t => throw new InvalidOperationException($"No test value for {t} in {method.Name}"),
+            }).ToArray();
+            var query = (IQueryable)method.Invoke(queries, arguments)!;
+
+            var sql = query.ToQueryString();
+
+            Assert.False(string.IsNullOrWhiteSpace(sql), method.Name);
+            if (provider == DatabaseProvider.SqlServer)
+                Assert.DoesNotContain("julianday", sql, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public void Counts_are_grouped_in_the_database_by_a_flat_bucket_expression()
+    {
+        using var db = ContextFor(DatabaseProvider.SqlServer);
+        var sql = new TrendQueries(db, new TrendScope(1, "payments", "Payments", null, null, Berlin))
+            .DeploymentCounts(new Stages([3], [2]), Buckets).ToQueryString();
+
+        Assert.Contains("GROUP BY", sql);
+        Assert.Contains("COUNT(", sql);
+        // One CASE per bucket edge, side by side: SQL Server allows CASE nested only ten deep.
+        Assert.DoesNotContain("ELSE CASE", sql);
+        Assert.DoesNotContain("THEN CASE", sql);
+    }
+}
