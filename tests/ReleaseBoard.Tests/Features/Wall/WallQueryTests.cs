@@ -48,6 +48,48 @@ public class WallQueryTests
     }
 
     [Fact]
+    public async Task The_trend_lines_show_the_90_day_figures_as_they_stood_at_the_end_of_each_of_the_last_12_weeks()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await database.AddIncidentAsync(team, Now.AddDays(-100), Now.AddDays(-100).AddHours(1));          // in the windows ending up to 14 days ago
+        await database.AddIncidentAsync(team, Now.AddDays(-10), Now.AddDays(-10).AddHours(2));
+        await database.AddIncidentAsync(team, Now.AddDays(-5), Now.AddDays(-5).AddHours(1));
+        await database.AddIncidentAsync(team, Now.AddDays(-7).AddHours(-1), Now.AddDays(-6).AddHours(-1)); // open a week ago, resolved 24 h later
+
+        var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
+
+        Assert.Equal(12, wall!.MttrTrendMinutes.Count);
+        // A week ago the 24-hour failure was still open, so it was not in MTTR yet; now it is: (120 + 60 + 1440) / 3.
+        Assert.Equal([.. Enumerable.Repeat<double?>(60, 10), 120, 540], wall.MttrTrendMinutes.Select(m => m is { } v ? Math.Round(v, 6) : (double?)null));
+        Assert.Equal(wall.Reliability.Mtbf!.Value.TotalHours, wall.MtbfTrendHours[^1]!.Value, 6); // the last point is the figure on the wall
+        Assert.Equal((TimeSpan.FromDays(90) - TimeSpan.FromHours(1)).TotalHours, wall.MtbfTrendHours[0]!.Value, 6);
+    }
+
+    [Fact]
+    public async Task Shows_how_many_versions_wait_on_the_shelf_and_since_when()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await using (var db = database.CreateDbContext())
+        {
+            Deployment Deploy(int environment, string version, DateTime finished) => new()
+            {
+                ServiceId = team.ServiceId, EnvironmentId = environment, Version = version, StartedAt = finished.AddMinutes(-5),
+                FinishedAt = finished, Outcome = DeploymentOutcome.Succeeded, Source = "test",
+            };
+            db.Deployments.AddRange(
+                Deploy(team.StagingId, "1.0", Now.AddDays(-3)), Deploy(team.ProductionId, "1.0", Now.AddDays(-3).AddHours(2)),
+                Deploy(team.StagingId, "1.1", Now.AddDays(-2)), Deploy(team.StagingId, "1.2", Now.AddHours(-5)));
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ReleaseBoard.Web.Features.Trends.ShelfNow(2, Now.AddDays(-2)), wall!.Shelf);
+    }
+
+    [Fact]
     public async Task Lists_each_services_environments_in_pipeline_order_with_their_promotion_state()
     {
         await using var database = await SqliteTestDatabase.CreateAsync();

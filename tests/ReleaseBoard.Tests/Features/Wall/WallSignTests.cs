@@ -36,6 +36,37 @@ public class WallSignTests : BunitContext
     }
 
     [Fact]
+    public void Draws_the_12_week_trend_lines_with_gaps_and_shows_the_shelf()
+    {
+        var snapshot = Snapshot() with
+        {
+            MtbfTrendHours = [100, 120, null, 90],
+            MttrTrendMinutes = [30, 45, 60, 20],
+            Shelf = new ReleaseBoard.Web.Features.Trends.ShelfNow(3, Now.AddHours(-26)),
+        };
+
+        var sign = RenderSign(snapshot);
+
+        var mtbf = sign.Find("[data-testid=mtbf-trend]");
+        Assert.Equal("100 120 - 90", mtbf.GetAttribute("data-points"));
+        Assert.Single(mtbf.QuerySelectorAll("polyline")); // 100 → 120, then a gap
+        Assert.Single(mtbf.QuerySelectorAll("circle"));   // 90 alone after the gap
+        Assert.Single(sign.Find("[data-testid=mttr-trend]").QuerySelectorAll("polyline"));
+        Assert.Equal("3", sign.Find("[data-testid=shelf-versions]").TextContent);
+        Assert.Contains("versions, oldest 26 h 0 min", sign.Find("[data-testid=shelf]").TextContent);
+    }
+
+    [Fact]
+    public void An_empty_shelf_says_everything_is_live()
+    {
+        var sign = RenderSign(Snapshot());
+
+        Assert.Equal("0", sign.Find("[data-testid=shelf-versions]").TextContent);
+        Assert.Contains("all that passed pre-production is live", sign.Find("[data-testid=shelf]").TextContent);
+        Assert.Empty(sign.Find("[data-testid=mtbf-trend]").QuerySelectorAll("polyline"));
+    }
+
+    [Fact]
     public void Says_day_not_days_for_one()
     {
         var sign = RenderSign(Snapshot(daysSince: 1, record: 1));
