@@ -126,7 +126,7 @@ public class WallBrowserTests(BrowserFixture fixture)
         var number = await page.GetByTestId("days-since").BoundingBoxAsync();
         Assert.True(number!.Height >= height / 3.0, $"the number is {number.Height}px high on a {height}px screen");
         // The page itself cannot scroll (the wall is a fixed box): what matters is that nothing is pushed out of it.
-        foreach (var testId in new[] { "record", "demo-badge", "clock", "live-dot", "caption", "last-catch", "mtbf", "mttr", "pipelines", "updated" })
+        foreach (var testId in new[] { "record", "demo-badge", "clock", "live-dot", "caption", "last-catch", "mtbf", "mttr", "mtbf-trend", "mttr-trend", "shelf", "pipelines", "updated" })
         {
             var box = await page.GetByTestId(testId).BoundingBoxAsync();
             Assert.True(box is not null && box.X >= 0 && box.Y >= 0 && box.X + box.Width <= width + 0.5 && box.Y + box.Height <= height + 0.5,

@@ -49,7 +49,8 @@ export async function create(element, id, libraryUrl, options, height) {
   const chart = new window.ApexCharts(element, withFormatters(options, height));
   charts.set(id, chart);
   await chart.render();
-  element.dataset.chartReady = 'true';
+  // How many times this element got a chart: a filter change must update the chart, never create another.
+  element.dataset.chartCreations = String(Number(element.dataset.chartCreations ?? 0) + 1);
 }
 
 export async function update(id, options, height) {
