@@ -28,6 +28,7 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     {
         base.OnModelCreating(modelBuilder); // Identity's tables first
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ReleaseBoardDbContext).Assembly);
+        DurationFunctions.Register(modelBuilder, Database.ProviderName);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -408,15 +408,15 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
 
                     b.HasIndex("RollsBackDeploymentId");
 
-                    b.HasIndex("EnvironmentId", "FinishedAt");
-
                     b.HasIndex("ServiceId", "FinishedAt");
-
-                    b.HasIndex("ServiceId", "Version");
 
                     b.HasIndex("ServiceId", "Source", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
+
+                    b.HasIndex("EnvironmentId", "FinishedAt", "Kind", "Outcome");
+
+                    b.HasIndex("ServiceId", "Version", "FinishedAt", "EnvironmentId", "Kind", "Outcome");
 
                     b.ToTable("Deployments");
                 });

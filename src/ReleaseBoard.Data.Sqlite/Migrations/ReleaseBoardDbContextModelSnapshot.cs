@@ -387,14 +387,14 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.HasIndex("RollsBackDeploymentId");
 
-                    b.HasIndex("EnvironmentId", "FinishedAt");
-
                     b.HasIndex("ServiceId", "FinishedAt");
-
-                    b.HasIndex("ServiceId", "Version");
 
                     b.HasIndex("ServiceId", "Source", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("EnvironmentId", "FinishedAt", "Kind", "Outcome");
+
+                    b.HasIndex("ServiceId", "Version", "FinishedAt", "EnvironmentId", "Kind", "Outcome");
 
                     b.ToTable("Deployments");
                 });

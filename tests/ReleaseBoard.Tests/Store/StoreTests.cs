@@ -58,7 +58,8 @@ public class StoreTests
         var indexes = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'index'")
             .ToListAsync(TestContext.Current.CancellationToken);
 
-        Assert.Contains("IX_Deployments_EnvironmentId_FinishedAt", indexes);
+        Assert.Contains("IX_Deployments_EnvironmentId_FinishedAt_Kind_Outcome", indexes);
+        Assert.Contains("IX_Deployments_ServiceId_Version_FinishedAt_EnvironmentId_Kind_Outcome", indexes);
         Assert.Contains("IX_Incidents_ServiceId_ImpactStartedAt", indexes);
         Assert.Contains("IX_Catches_ServiceId_CaughtAt", indexes);
         Assert.Contains("IX_Catches_ServiceId_Source_ExternalId", indexes);
@@ -81,6 +82,7 @@ public class StoreTests
         Assert.Equal("wal", Pragma("journal_mode"));
         Assert.Equal(5000L, Pragma("busy_timeout"));
         Assert.Equal(1L, Pragma("synchronous")); // NORMAL
+        Assert.Equal(268435456L, Pragma("mmap_size"));
     }
 
     [Fact]

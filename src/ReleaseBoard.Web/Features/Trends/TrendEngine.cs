@@ -53,18 +53,27 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         var queries = new TrendQueries(db, scope);
         var stages = await StagesAsync(queries, cancellationToken);
 
+        // The one heavy read (a duration per production deployment, for the medians) runs on its own connection while
+        // the grouped counts run on this one. Task.Run because SQLite's "async" calls complete synchronously.
+        var leadAndShelfRead = Task.Run(async () =>
+        {
+            await using var own = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await new TrendQueries(own, scope).LeadAndShelfTimes(stages, buckets).ToListAsync(cancellationToken);
+        }, cancellationToken);
+
         var deploymentCounts = (await queries.DeploymentCounts(stages, buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket);
         var causedCounts = (await queries.CausedFailureCounts(stages, buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket, c => c.Count);
         var catchCounts = (await queries.CatchCounts(buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket, c => c.Count);
         var failures = await queries.Failures(rangeFrom, figuresTo).ToListAsync(cancellationToken);
-        var succeeded = await queries.SucceededDeployments(stages, buckets).ToListAsync(cancellationToken);
-        var rollbacks = await queries.Rollbacks(stages, buckets).ToListAsync(cancellationToken);
+        var rollbacks = await queries.RollbackTimes(stages, buckets).ToListAsync(cancellationToken);
+        var (daysSince, marks) = await DaysSinceHistoryAsync(queries, scope.TimeZone, buckets[0].LocalStart, buckets[^1].LocalEnd, now, cancellationToken);
+        var leadAndShelf = await leadAndShelfRead;
 
         // Lead time ignores values ≤ 0 (clock skew). A version in production before it passed pre-production (a hotfix)
         // spent no time on the shelf, and a rollback cannot take negative time: such values are bad data.
-        var leadTimes = Samples(buckets, succeeded.Where(s => s.CommitAt is not null).Select(s => (s.FinishedAt, s.FinishedAt - s.CommitAt!.Value)), v => v > TimeSpan.Zero);
-        var shelfTimes = Samples(buckets, succeeded.Where(s => s.PassedPreProductionAt is not null).Select(s => (s.FinishedAt, s.FinishedAt - s.PassedPreProductionAt!.Value)), v => v >= TimeSpan.Zero);
-        var rollbackTimes = Samples(buckets, rollbacks.Select(r => (r.FinishedAt, r.FinishedAt - r.StartedAt)), v => v >= TimeSpan.Zero);
+        var leadTimes = Samples(buckets.Count, leadAndShelf.Select(s => (s.Bucket, s.First)), v => v > TimeSpan.Zero);
+        var shelfTimes = Samples(buckets.Count, leadAndShelf.Select(s => (s.Bucket, s.Second)), v => v >= TimeSpan.Zero);
+        var rollbackTimes = Samples(buckets.Count, rollbacks.Select(r => (r.Bucket, r.First)), v => v >= TimeSpan.Zero);
 
         var figures = new List<BucketFigures>(buckets.Count);
         foreach (var bucket in buckets)
@@ -86,7 +95,6 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
                 ShelfTime: Median(shelfTimes[i])));
         }
 
-        var (daysSince, marks) = await DaysSinceHistoryAsync(queries, scope.TimeZone, buckets[0].LocalStart, buckets[^1].LocalEnd, now, cancellationToken);
         return new TrendReport(scope, buckets[0].LocalStart, buckets[^1].LocalEnd, size, figures, daysSince, marks, now);
     }
 
@@ -161,14 +169,15 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         return new Stages(production, preProduction.Distinct().ToList());
     }
 
-    private static List<TimeSpan>[] Samples(IReadOnlyList<Bucket> buckets, IEnumerable<(DateTime At, TimeSpan Value)> values, Func<TimeSpan, bool> isValid)
+    private static List<TimeSpan>[] Samples(int buckets, IEnumerable<(int Bucket, double? Seconds)> values, Func<TimeSpan, bool> isValid)
     {
-        var samples = buckets.Select(_ => new List<TimeSpan>()).ToArray();
-        foreach (var (at, value) in values)
+        var samples = Enumerable.Range(0, buckets).Select(_ => new List<TimeSpan>()).ToArray();
+        foreach (var (bucket, seconds) in values)
         {
-            if (!isValid(value)) continue;
-            var index = BucketCalendar.IndexOf(buckets, at);
-            if (index >= 0) samples[index].Add(value);
+            if (seconds is not { } s) continue;
+            // The database computes in doubles; whole milliseconds are what the timestamps carry that matters.
+            var value = TimeSpan.FromMilliseconds(Math.Round(s * 1000));
+            if (isValid(value)) samples[bucket].Add(value);
         }
         return samples;
     }

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Features.Metrics;
@@ -12,8 +13,8 @@ public sealed record Stages(IReadOnlyList<int> ProductionIds, IReadOnlyList<int>
 public sealed record EnvironmentStage(int Id, int ServiceId, int Order, bool IsProduction);
 public sealed record DeploymentBucketCount(int Bucket, int Counting, int Succeeded, int RolledBack);
 public sealed record BucketCount(int Bucket, int Count);
-public sealed record SucceededDeployment(DateTime FinishedAt, DateTime? CommitAt, DateTime? PassedPreProductionAt);
-public sealed record RollbackDuration(DateTime StartedAt, DateTime FinishedAt);
+/// <summary>A row's bucket and up to two durations in seconds, computed in the database (no timestamps to parse).</summary>
+public sealed record DurationSample(int Bucket, double? First, double? Second);
 public sealed record CatchRow(DateTime CaughtAt, string Title, string ServiceName, int Severity);
 
 /// <summary>
@@ -41,12 +42,17 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     /// Deployments that count, were not rolled back and are named as the cause of a failure, per bucket. Rolled back
     /// ones are counted already, and a deployment counts once however many incidents name it (EXISTS, not a join).
     /// </summary>
-    public IQueryable<BucketCount> CausedFailureCounts(Stages stages, IReadOnlyList<Bucket> buckets) =>
-        Counting(stages, buckets)
-            .Where(d => d.Outcome == DeploymentOutcome.Succeeded
-                        && db.Incidents.Any(i => i.CausingDeploymentId == d.Id && i.Severity <= i.Service.Team.CountingSeverityThreshold))
-            .GroupBy(BucketNumber<Deployment>(d => d.FinishedAt!.Value, buckets))
-            .Select(g => new BucketCount(g.Key, g.Count()));
+    public IQueryable<BucketCount> CausedFailureCounts(Stages stages, IReadOnlyList<Bucket> buckets)
+    {
+        // Driven from the few incidents that name a cause, not from every deployment in range. Any counting failure
+        // counts, whichever service it hit: a deployment of one service can break another.
+        var counting = Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded);
+        return db.Incidents
+            .Where(i => i.CausingDeploymentId != null && i.Severity <= i.Service.Team.CountingSeverityThreshold)
+            .Join(counting, i => i.CausingDeploymentId, d => d.Id, (i, d) => new { d.Id, FinishedAt = d.FinishedAt!.Value })
+            .GroupByBucket(d => d.FinishedAt, buckets)
+            .Select(g => new BucketCount(g.Key, g.Select(d => d.Id).Distinct().Count())); // once, however many incidents name it
+    }
 
     public IQueryable<BucketCount> CatchCounts(IReadOnlyList<Bucket> buckets)
     {
@@ -63,25 +69,45 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
             .Where(i => i.ImpactStartedAt < toUtc && (i.ResolvedAt == null || i.ResolvedAt > fromUtc))
             .Select(i => new FailureInterval(i.ImpactStartedAt, i.ResolvedAt));
 
-    /// <summary>Succeeded production deployments with what lead time and shelf time need: their medians need the values.</summary>
-    public IQueryable<SucceededDeployment> SucceededDeployments(Stages stages, IReadOnlyList<Bucket> buckets)
+    /// <summary>
+    /// Per succeeded production deployment: its bucket, its lead time (First) and its shelf time (Second), in seconds.
+    /// Medians need the values; each travels as one number, computed in the database.
+    /// </summary>
+    public IQueryable<DurationSample> LeadAndShelfTimes(Stages stages, IReadOnlyList<Bucket> buckets)
     {
         var preProductionIds = stages.PreProductionIds;
+        Expression<Func<Deployment, double?>> leadTime = d => DurationFunctions.SecondsBetween(d.CommitAt, d.FinishedAt);
+        Expression<Func<Deployment, double?>> shelfTime = d => DurationFunctions.SecondsBetween(
+            db.Deployments
+                // "+ 0" keeps the stage filter off the (EnvironmentId, …) index: given an IN list there, SQLite would
+                // walk every pre-production deployment of the scope per row instead of seeking (ServiceId, Version, FinishedAt).
+                .Where(p => p.ServiceId == d.ServiceId && p.Version == d.Version && preProductionIds.Contains(p.EnvironmentId + 0)
+                            && p.Outcome == DeploymentOutcome.Succeeded && p.Kind == DeploymentKind.Normal)
+                .Min(p => p.FinishedAt),
+            d.FinishedAt);
         return InRange(Production(stages), buckets)
             .Where(d => d.Kind == DeploymentKind.Normal && d.Outcome == DeploymentOutcome.Succeeded)
-            .Select(d => new SucceededDeployment(
-                d.FinishedAt!.Value,
-                d.CommitAt,
-                db.Deployments
-                    .Where(p => p.ServiceId == d.ServiceId && p.Version == d.Version && preProductionIds.Contains(p.EnvironmentId)
-                                && p.Outcome == DeploymentOutcome.Succeeded && p.Kind == DeploymentKind.Normal)
-                    .Min(p => p.FinishedAt)));
+            .Select(Sample(d => d.FinishedAt!.Value, buckets, leadTime, shelfTime));
     }
 
-    public IQueryable<RollbackDuration> Rollbacks(Stages stages, IReadOnlyList<Bucket> buckets) =>
+    /// <summary>Per succeeded production rollback: its bucket and its duration (First), in seconds.</summary>
+    public IQueryable<DurationSample> RollbackTimes(Stages stages, IReadOnlyList<Bucket> buckets) =>
         InRange(Production(stages), buckets)
             .Where(d => d.Kind == DeploymentKind.Rollback && d.Outcome == DeploymentOutcome.Succeeded)
-            .Select(d => new RollbackDuration(d.StartedAt, d.FinishedAt!.Value));
+            .Select(Sample<Deployment>(d => d.FinishedAt!.Value, buckets, d => DurationFunctions.SecondsBetween(d.StartedAt, d.FinishedAt), d => null));
+
+    /// <summary>Builds row => new DurationSample(bucket number, first, second) over one parameter.</summary>
+    private static Expression<Func<T, DurationSample>> Sample<T>(Expression<Func<T, DateTime>> time, IReadOnlyList<Bucket> buckets,
+        Expression<Func<T, double?>> first, Expression<Func<T, double?>> second)
+    {
+        var row = time.Parameters[0];
+        return Expression.Lambda<Func<T, DurationSample>>(
+            Expression.New(typeof(DurationSample).GetConstructors().Single(),
+                BucketNumber(time, buckets).Body,
+                ReplacingExpressionVisitor.Replace(first.Parameters[0], row, first.Body),
+                ReplacingExpressionVisitor.Replace(second.Parameters[0], row, second.Body)),
+            row);
+    }
 
     public IQueryable<DateTime> LatestCatchBefore(DateTime utc) =>
         CountingCatches().Where(c => c.CaughtAt < utc).OrderByDescending(c => c.CaughtAt).Select(c => c.CaughtAt).Take(1);
@@ -113,23 +139,24 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     }
 
     /// <summary>
-    /// The bucket number of a row, for GROUP BY in the database: the count of bucket starts (after the first) at or
-    /// before the row's time, Σ (time ≥ edge ? 1 : 0). A flat sum of CASEs, not nested ones, because SQL Server
-    /// refuses CASE nested deeper than ten; the sum is built as a balanced tree so the expression stays shallow.
+    /// The bucket number of a row, for GROUP BY in the database, as a binary search over the bucket edges written as
+    /// nested CASEs: about log2(n) comparisons a row instead of n. The depth stays within SQL Server's limit of ten
+    /// nested CASEs for up to <see cref="TrendRange.MaxBuckets"/> buckets.
     /// </summary>
     public static Expression<Func<T, int>> BucketNumber<T>(Expression<Func<T, DateTime>> time, IReadOnlyList<Bucket> buckets)
     {
-        var terms = buckets.Skip(1)
-            .Select(b => (Expression)Expression.Condition(
-                Expression.GreaterThanOrEqual(time.Body, Expression.Constant(b.FromUtc)),
-                Expression.Constant(1), Expression.Constant(0)))
-            .ToList();
-        var body = terms.Count == 0 ? Expression.Constant(0) : Sum(terms, 0, terms.Count);
-        return Expression.Lambda<Func<T, int>>(body, time.Parameters);
+        if (buckets.Count > TrendRange.MaxBuckets) throw new ArgumentException($"At most {TrendRange.MaxBuckets} buckets.", nameof(buckets));
+        return Expression.Lambda<Func<T, int>>(Search(0, buckets.Count), time.Parameters);
 
-        static Expression Sum(List<Expression> terms, int start, int count) => count == 1
-            ? terms[start]
-            : Expression.Add(Sum(terms, start, count / 2), Sum(terms, start + count / 2, count - count / 2));
+        // Buckets [low, high): below the middle bucket's start, search the lower half, otherwise the upper one.
+        Expression Search(int low, int high)
+        {
+            if (high - low == 1) return Expression.Constant(low);
+            var middle = (low + high) / 2;
+            return Expression.Condition(
+                Expression.LessThan(time.Body, Expression.Constant(buckets[middle].FromUtc)),
+                Search(low, middle), Search(middle, high));
+        }
     }
 
     private IQueryable<Deployment> Production(Stages stages)
@@ -163,4 +190,11 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
             : db.Catches;
         return catches.Where(c => c.Severity <= c.Service.Team.CountingSeverityThreshold);
     }
+}
+
+internal static class BucketGrouping
+{
+    /// <summary>GROUP BY bucket number, for any row shape (anonymous types included, which a record projection is not).</summary>
+    public static IQueryable<IGrouping<int, T>> GroupByBucket<T>(this IQueryable<T> rows, Expression<Func<T, DateTime>> time, IReadOnlyList<Bucket> buckets) =>
+        rows.GroupBy(TrendQueries.BucketNumber(time, buckets));
 }

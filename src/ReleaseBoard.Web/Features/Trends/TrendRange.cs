@@ -11,8 +11,11 @@ public sealed record TrendRange(string Preset, DateOnly From, DateOnly To, Bucke
     public const string Last30Days = "30d", Last90Days = "90d", Last12Months = "12m", Custom = "custom";
     public static readonly IReadOnlyList<string> Presets = [Last30Days, Last90Days, Last12Months, Custom];
 
-    /// <summary>Ten years of weeks: beyond that a chart says nothing a monthly one does not.</summary>
-    public const int MaxBuckets = 530;
+    /// <summary>
+    /// Almost ten years of weeks: beyond that a chart says nothing a monthly one does not. 512 keeps the bucket search
+    /// in the database nine CASEs deep, within SQL Server's limit of ten.
+    /// </summary>
+    public const int MaxBuckets = 512;
 
     /// <summary>
     /// Reads the filters. <paramref name="from"/> is inclusive and <paramref name="to"/> exclusive (ISO dates, local to

@@ -13,7 +13,7 @@ public class TrendQueryShapeTests
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
-    // Five years of weeks: the bucket expression at its largest.
+    // Five years of weeks.
     private static readonly IReadOnlyList<Bucket> Buckets =
         BucketCalendar.Split(new DateOnly(2021, 1, 4), new DateOnly(2026, 1, 5), BucketSize.Week, Berlin);
 
@@ -74,16 +74,40 @@ public class TrendQueryShapeTests
     }
 
     [Fact]
-    public void Counts_are_grouped_in_the_database_by_a_flat_bucket_expression()
+    public void Counts_are_grouped_in_the_database_by_a_bucket_search_within_SQL_Servers_nesting_limit()
     {
         using var db = ContextFor(DatabaseProvider.SqlServer);
+        var most = BucketCalendar.Split(new DateOnly(2017, 1, 2), new DateOnly(2026, 10, 26), BucketSize.Week, Berlin);
+        Assert.Equal(TrendRange.MaxBuckets, most.Count);
+
         var sql = new TrendQueries(db, new TrendScope(1, "payments", "Payments", null, null, Berlin))
-            .DeploymentCounts(new Stages([3], [2]), Buckets).ToQueryString();
+            .DeploymentCounts(new Stages([3], [2]), most).ToQueryString();
 
         Assert.Contains("GROUP BY", sql);
         Assert.Contains("COUNT(", sql);
-        // One CASE per bucket edge, side by side: SQL Server allows CASE nested only ten deep.
-        Assert.DoesNotContain("ELSE CASE", sql);
-        Assert.DoesNotContain("THEN CASE", sql);
+        // SQL Server refuses CASE nested more than ten deep.
+        var (depth, deepest) = (0, 0);
+        foreach (var token in System.Text.RegularExpressions.Regex.Matches(sql, @"\b(CASE|END)\b").Select(m => m.Value))
+            deepest = Math.Max(deepest, depth += token == "CASE" ? 1 : -1);
+        Assert.InRange(deepest, 1, 10);
+    }
+
+    [Fact]
+    public void Durations_are_computed_by_each_provider_in_its_own_terms()
+    {
+        var scope = new TrendScope(1, "payments", "Payments", null, null, Berlin);
+        using var sqlServer = ContextFor(DatabaseProvider.SqlServer);
+        using var sqlite = ContextFor(DatabaseProvider.Sqlite);
+
+        Assert.Contains("DATEDIFF_BIG(millisecond,", new TrendQueries(sqlServer, scope).LeadAndShelfTimes(new Stages([3], [2]), Buckets).ToQueryString());
+        Assert.Contains("julianday(", new TrendQueries(sqlite, scope).LeadAndShelfTimes(new Stages([3], [2]), Buckets).ToQueryString());
+    }
+
+    [Fact]
+    public void More_buckets_than_the_limit_are_refused_before_reaching_a_database()
+    {
+        var tooMany = BucketCalendar.Split(new DateOnly(2010, 1, 4), new DateOnly(2026, 1, 5), BucketSize.Week, Berlin);
+
+        Assert.Throws<ArgumentException>(() => TrendQueries.BucketNumber<DateTime>(t => t, tooMany));
     }
 }
