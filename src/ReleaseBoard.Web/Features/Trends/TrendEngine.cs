@@ -117,13 +117,31 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             .ToList();
     }
 
-    /// <summary>Value waiting on the shelf now (DESIGN.md §4): how many versions, and since when the oldest waits.</summary>
+    /// <summary>
+    /// Value waiting on the shelf now (DESIGN.md §4): versions that passed the stage before production and are not in
+    /// production, nor overtaken there by a version that passed after them. Returns how many, and since when the
+    /// oldest waits. Reads each service's recent passes, newest first, until one that reached production.
+    /// </summary>
     public async Task<ShelfNow> WaitingOnShelfAsync(TrendScope scope, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var queries = new TrendQueries(db, scope);
-        var waiting = await queries.WaitingOnShelf(await StagesAsync(queries, cancellationToken)).ToListAsync(cancellationToken);
-        return new ShelfNow(waiting.Count, waiting.Min());
+        var stages = await StagesAsync(queries, cancellationToken);
+        var waiting = new List<DateTime>();
+        foreach (var pair in stages.Pairs)
+        {
+            for (var take = 50; ; take *= 4)
+            {
+                var passes = await queries.RecentPasses(pair, take).ToListAsync(cancellationToken);
+                var reachedProduction = passes.FindIndex(p => p.InProduction);
+                if (reachedProduction < 0 && passes.Count == take) continue; // all of them wait: look further back
+                var waitingPasses = reachedProduction < 0 ? passes : passes.Take(reachedProduction);
+                // A version that passed twice since then counts once, from the earlier of those passes.
+                waiting.AddRange(waitingPasses.GroupBy(p => p.Version).Select(g => g.Min(p => p.PassedAt)));
+                break;
+            }
+        }
+        return new ShelfNow(waiting.Count, waiting.Count == 0 ? null : waiting.Min());
     }
 
     /// <summary>
@@ -157,16 +175,19 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         var environments = await queries.Environments().ToListAsync(cancellationToken);
         var production = new List<int>();
         var preProduction = new List<int>();
+        var pairs = new List<StagePair>();
         foreach (var service in environments.GroupBy(e => e.ServiceId))
         {
             foreach (var prod in service.Where(e => e.IsProduction))
             {
                 production.Add(prod.Id);
                 var before = service.Where(e => !e.IsProduction && e.Order < prod.Order).MaxBy(e => e.Order);
-                if (before is not null) preProduction.Add(before.Id);
+                if (before is null) continue;
+                preProduction.Add(before.Id);
+                pairs.Add(new StagePair(service.Key, before.Id, prod.Id));
             }
         }
-        return new Stages(production, preProduction.Distinct().ToList());
+        return new Stages(production, preProduction.Distinct().ToList()) { Pairs = pairs };
     }
 
     private static List<TimeSpan>[] Samples(int buckets, IEnumerable<(int Bucket, double? Seconds)> values, Func<TimeSpan, bool> isValid)

@@ -8,7 +8,14 @@ using ReleaseBoard.Web.Features.Metrics;
 namespace ReleaseBoard.Web.Features.Trends;
 
 /// <summary>The production stage of each service in scope, and the stage just before it ("pre-production").</summary>
-public sealed record Stages(IReadOnlyList<int> ProductionIds, IReadOnlyList<int> PreProductionIds);
+public sealed record Stages(IReadOnlyList<int> ProductionIds, IReadOnlyList<int> PreProductionIds)
+{
+    /// <summary>Each service's stage before production, with its production stage.</summary>
+    public IReadOnlyList<StagePair> Pairs { get; init; } = [];
+}
+
+public sealed record StagePair(int ServiceId, int PreProductionId, int ProductionId);
+public sealed record RecentPass(string Version, DateTime PassedAt, bool InProduction);
 
 public sealed record EnvironmentStage(int Id, int ServiceId, int Order, bool IsProduction);
 public sealed record DeploymentBucketCount(int Bucket, int Counting, int Succeeded, int RolledBack);
@@ -119,24 +126,17 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
             .Select(c => new CatchRow(c.CaughtAt, c.Title, c.Service.Name, c.Severity));
 
     /// <summary>
-    /// When each version now waiting on the shelf first passed pre-production: it passed, and production has neither
-    /// that version nor one that passed pre-production at or after it (which carries its changes along).
+    /// A service's latest passes through its stage before production, newest first, each saying whether that version
+    /// is in production. Whatever passed before the newest pass that reached production was overtaken by it.
     /// </summary>
-    public IQueryable<DateTime?> WaitingOnShelf(Stages stages)
-    {
-        var (preProductionIds, productionIds) = (stages.PreProductionIds, stages.ProductionIds);
-        var passed = db.Deployments.Where(p => preProductionIds.Contains(p.EnvironmentId)
-                                               && p.Outcome == DeploymentOutcome.Succeeded && p.Kind == DeploymentKind.Normal);
-        return passed
-            .Where(p => !db.Deployments.Any(d =>
-                d.ServiceId == p.ServiceId && productionIds.Contains(d.EnvironmentId)
-                && d.Outcome == DeploymentOutcome.Succeeded && d.Kind == DeploymentKind.Normal
-                && (d.Version == p.Version
-                    || (d.FinishedAt > p.FinishedAt
-                        && passed.Any(q => q.ServiceId == d.ServiceId && q.Version == d.Version && q.FinishedAt >= p.FinishedAt)))))
-            .GroupBy(p => new { p.ServiceId, p.Version })
-            .Select(g => g.Min(p => p.FinishedAt));
-    }
+    public IQueryable<RecentPass> RecentPasses(StagePair pair, int take) =>
+        db.Deployments
+            .Where(p => p.EnvironmentId == pair.PreProductionId && p.Outcome == DeploymentOutcome.Succeeded && p.Kind == DeploymentKind.Normal)
+            .OrderByDescending(p => p.FinishedAt)
+            .Take(take)
+            .Select(p => new RecentPass(p.Version, p.FinishedAt!.Value, db.Deployments.Any(d =>
+                d.ServiceId == pair.ServiceId && d.Version == p.Version && d.EnvironmentId == pair.ProductionId
+                && d.Outcome == DeploymentOutcome.Succeeded && d.Kind == DeploymentKind.Normal)));
 
     /// <summary>
     /// The bucket number of a row, for GROUP BY in the database, as a binary search over the bucket edges written as

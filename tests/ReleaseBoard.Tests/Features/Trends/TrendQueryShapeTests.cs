@@ -61,6 +61,8 @@ public class TrendQueryShapeTests
                 var t when t == typeof(Stages) => (object)stages,
                 var t when t == typeof(IReadOnlyList<Bucket>) => Buckets,
                 var t when t == typeof(DateTime) => at,
+                var t when t == typeof(StagePair) => new StagePair(7, 2, 3),
+                var t when t == typeof(int) => 50,
                 var t => throw new InvalidOperationException($"No test value for {t} in {method.Name}"),
             }).ToArray();
             var query = (IQueryable)method.Invoke(queries, arguments)!;
