@@ -62,6 +62,8 @@ public static class TrendsLoad
         var oneTeam = await MeasureAsync(runs, () => engine.ComputeAsync(team!, from, to, BucketSize.Week));
         var allTeams = await MeasureAsync(runs, () => engine.ComputeAsync(all!, from, to, BucketSize.Week));
         var handWritten = await MeasureAsync(runs, () => HandWrittenAggregateAsync(file, End.AddMonths(-12), End));
+        var weeks = await HandWrittenAggregateAsync(file, End.AddMonths(-12), End);
+        if (weeks < 50) throw new InvalidOperationException($"The hand-written aggregate found {weeks} weeks: it is not measuring the data.");
 
         Console.WriteLine($"Dataset: {Deployments:N0} deployments, {Incidents:N0} incidents, {Catches:N0} catches, {Teams * ServicesPerTeam} services, {Years} years.");
         Console.WriteLine($"Runs per figure: {runs} after 3 warm-up runs; median [min–max]; allocated per run.");
@@ -150,9 +152,10 @@ public static class TrendsLoad
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT strftime('%Y-%W', d.FinishedAt) AS Week, COUNT(*), SUM(d.Outcome = 0)
+            SELECT strftime('%Y-%W', d.FinishedAt) AS Week, COUNT(*), SUM(d.Outcome = 'Succeeded')
             FROM Deployments d JOIN Environments e ON e.Id = d.EnvironmentId
-            WHERE e.IsProduction = 1 AND d.Kind = 0 AND d.Outcome IN (0, 2) AND d.FinishedAt >= $from AND d.FinishedAt < $to
+            WHERE e.IsProduction = 1 AND d.Kind = 'Normal' AND d.Outcome IN ('Succeeded', 'RolledBack')
+              AND d.FinishedAt >= $from AND d.FinishedAt < $to
             GROUP BY Week
             """;
         command.Parameters.AddWithValue("$from", from.ToString("yyyy-MM-dd HH:mm:ss"));

@@ -39,6 +39,8 @@ public class TrendsBrowserTests(BrowserFixture fixture)
         await Expect(page).ToHaveURLAsync(new Regex("team=search"));
         await Expect(page.GetByTestId("trend-summary")).ToContainTextAsync("Search");
         await Expect(page.Locator(".rb-chart .apexcharts-svg")).ToHaveCountAsync(9);
+        foreach (var chart in await page.Locator(".rb-chart").AllAsync())
+            Assert.Equal("1", await chart.GetAttributeAsync("data-chart-creations"));
     }
 
     [Fact]

@@ -88,4 +88,38 @@ public class ApexChartTests : BunitContext
 
         Assert.Null(exception);
     }
+
+    [Fact]
+    public void New_data_while_the_chart_is_still_being_created_updates_it_afterwards_instead_of_creating_another()
+    {
+        var module = JSInterop.SetupModule(ApexChart.ModulePath);
+        var create = module.SetupVoid("create", _ => true); // the library is still loading: no answer yet
+        module.Setup<bool>("update", _ => true).SetResult(true);
+        var chart = Render<ApexChart>(p => p.Add(c => c.Options, Options(1)));
+
+        chart.Render(p => p.Add(c => c.Options, Options(2)));
+        Assert.Single(module.Invocations["create"]);
+        Assert.Empty(module.Invocations["update"]);
+
+        create.SetVoidResult();
+
+        chart.WaitForAssertion(() => Assert.Single(module.Invocations["update"]));
+        Assert.Single(module.Invocations["create"]);
+    }
+
+    [Fact]
+    public async Task A_chart_disposed_while_being_created_is_destroyed_once_it_exists()
+    {
+        var module = JSInterop.SetupModule(ApexChart.ModulePath);
+        var create = module.SetupVoid("create", _ => true);
+        module.SetupVoid("destroy", _ => true).SetVoidResult();
+        Render<ApexChart>(p => p.Add(c => c.Options, Options(1)));
+
+        var disposal = DisposeComponentsAsync();
+        Assert.Empty(module.Invocations["destroy"]);
+        create.SetVoidResult();
+        await disposal;
+
+        Assert.Single(module.Invocations["destroy"]);
+    }
 }

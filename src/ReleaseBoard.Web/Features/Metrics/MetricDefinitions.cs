@@ -42,16 +42,17 @@ public static class MetricDefinitions
         "bucket → no value.");
 
     public static readonly Definition DeploymentFrequency = new("deployment-frequency", "Deployment frequency",
-        "Succeeded production deployments ÷ calendar days in the bucket (7 for a week, daylight saving or not). A " +
-        "failed deployment never went live and counts in no figure; rollback deployments count only for time to roll back.");
+        "Succeeded production deployments ÷ calendar days in the bucket (7 for a week, daylight saving or not; for the " +
+        "bucket still running, the days so far, today included). A failed deployment never went live and counts in no " +
+        "figure; rollback deployments count only for time to roll back.");
 
     public static readonly Definition LeadTime = new("lead-time", "Lead time for changes",
         "Median of (finish − commit time) over succeeded production deployments that carry a commit time; values ≤ 0 " +
         "are ignored. Median of an even count: the mean of the two middle values.");
 
     public static readonly Definition ChangeFailureRate = new("change-failure-rate", "Change failure rate",
-        "Deployments that count (production, outcome succeeded or rolled back) and were rolled back or are named as the " +
-        "cause of a failure ÷ deployments that count. Counted by deployment, never by incident: rolled back and named as " +
+        "Deployments that count (production, outcome succeeded or rolled back) and were rolled back (by their outcome, or " +
+        "by a rollback deployment that names them) or are named as the cause of a failure ÷ deployments that count. Counted by deployment, never by incident: rolled back and named as " +
         "a cause counts once.");
 
     public static readonly Definition TimeToRestore = new("time-to-restore", "Time to restore (MTTR)",

@@ -12,16 +12,21 @@ public static class TrendEndpoints
 
     /// <summary>One bucket. Durations carry their unit in the name; undefined figures are null, never 0.</summary>
     public sealed record BucketDto(
-        DateOnly LocalStart, DateOnly LocalEnd, DateTime FromUtc, DateTime ToUtc, bool Partial,
+        DateOnly LocalStart, DateOnly LocalEnd, DateTime FromUtc, DateTime ToUtc, bool Partial, DateTime MeasuredToUtc,
         int Failures, int ResolvedFailures, int OpenFailures, double DowntimeHours,
         double? MtbfHours, double? MttrMeanMinutes, double? MttrMedianMinutes, double? MttrP90Minutes,
         int Catches, RatioDto CatchRatio,
-        double DeploymentsPerDay, int SucceededDeployments, int CalendarDays,
-        MedianDto LeadTimeHours, RatioDto ChangeFailureRate, MedianDto TimeToRollBackMinutes, MedianDto ShelfTimeHours);
+        double DeploymentsPerDay, int SucceededDeployments, int DaysCounted,
+        MedianDto LeadTimeHours, RatioDto ChangeFailureRate, MedianDto TimeToRollBackMinutes, MedianDto ShelfTimeHours,
+        int? DaysSinceAtEnd);
+
+    public sealed record DaysSinceDto(DateOnly Date, int? Days);
+    public sealed record CatchDto(DateOnly Date, DateTime CaughtAt, string Title, string Service, int Severity);
+    public sealed record ShelfDto(int Versions, DateTime? OldestPassedAt);
 
     public sealed record MetricsResponse(
         string Team, string? Service, string TimeZone, DateOnly From, DateOnly To, string Bucket, DateTime ComputedAt,
-        IReadOnlyList<BucketDto> Buckets);
+        IReadOnlyList<BucketDto> Buckets, IReadOnlyList<DaysSinceDto> DaysSince, IReadOnlyList<CatchDto> Catches, ShelfDto WaitingNow);
 
     public static RouteGroupBuilder MapTrendEndpoints(this RouteGroupBuilder api)
     {
@@ -44,7 +49,8 @@ public static class TrendEndpoints
                     context.Response.Headers.ContentDisposition = $"attachment; filename=\"{TrendTable.FileName(report)}\"";
                     return TypedResults.Text(TrendTable.ToCsv(report), "text/csv; charset=utf-8");
                 }
-                return TypedResults.Ok(ToResponse(report));
+                var shelf = await engine.WaitingOnShelfAsync(scope, cancellationToken);
+                return TypedResults.Ok(ToResponse(report, shelf));
             })
             .RequireAuthorization(Policies.Read)
             .WithName("GetTeamMetrics")
@@ -55,21 +61,32 @@ public static class TrendEndpoints
         return api;
     }
 
-    private static bool WantsCsv(HttpRequest request) =>
-        request.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true);
+    /// <summary>CSV when the caller accepts text/csv (with a quality above 0) and prefers it to JSON.</summary>
+    private static bool WantsCsv(HttpRequest request)
+    {
+        var accepted = request.GetTypedHeaders().Accept;
+        double Quality(string type) => accepted.Where(a => a.MediaType.Equals(type, StringComparison.OrdinalIgnoreCase))
+            .Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
+        var csv = Quality("text/csv");
+        return csv > 0 && csv >= Quality("application/json");
+    }
 
-    public static MetricsResponse ToResponse(TrendReport report) => new(
+    public static MetricsResponse ToResponse(TrendReport report, ShelfNow shelf) => new(
         report.Scope.TeamSlug!, report.Scope.ServiceSlug, report.Scope.TimeZone.Id, report.From, report.To,
         report.BucketSize.ToString().ToLowerInvariant(), report.ComputedAtUtc,
         report.Buckets.Select(b => new BucketDto(
-            b.Bucket.LocalStart, b.Bucket.LocalEnd, b.Bucket.FromUtc, b.Bucket.ToUtc, b.IsPartial,
+            b.Bucket.LocalStart, b.Bucket.LocalEnd, b.Bucket.FromUtc, b.Bucket.ToUtc, b.IsPartial, b.Reliability.ToUtc,
             b.Reliability.Failures, b.Reliability.Resolved, b.Reliability.Open, Math.Round(b.Reliability.Downtime.TotalHours, 4),
             Hours(b.Reliability.Mtbf), Minutes(b.Reliability.MttrMean), Minutes(b.Reliability.MttrMedian), Minutes(b.Reliability.MttrP90),
             b.Catches, Ratio(b.CatchRatio),
-            Math.Round(b.DeploymentsPerDay, 4), b.SucceededDeployments, b.Bucket.CalendarDays,
+            Math.Round(b.DeploymentsPerDay, 4), b.SucceededDeployments, b.DaysCounted,
             new MedianDto(Hours(b.LeadTime.Median), b.LeadTime.Samples), Ratio(b.ChangeFailureRate),
             new MedianDto(Minutes(b.TimeToRollBack.Median), b.TimeToRollBack.Samples),
-            new MedianDto(Hours(b.ShelfTime.Median), b.ShelfTime.Samples))).ToList());
+            new MedianDto(Hours(b.ShelfTime.Median), b.ShelfTime.Samples),
+            b.DaysSinceAtEnd)).ToList(),
+        report.DaysSince.Select(p => new DaysSinceDto(p.Date, p.Days)).ToList(),
+        report.CatchMarks.Select(c => new CatchDto(c.Date, c.CaughtAtUtc, c.Title, c.ServiceName, c.Severity)).ToList(),
+        new ShelfDto(shelf.Versions, shelf.OldestPassedAtUtc));
 
     private static RatioDto Ratio(Ratio r) => new(r.Value is { } v ? Math.Round(v, 4) : null, r.Numerator, r.Denominator);
     private static double? Hours(TimeSpan? t) => t is { } v ? Math.Round(v.TotalHours, 4) : null;

@@ -48,6 +48,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         var buckets = BucketCalendar.Split(from, to, size, scope.TimeZone);
         var rangeFrom = buckets[0].FromUtc;
         var figuresTo = Min(buckets[^1].ToUtc, now); // nothing has happened after now; the current bucket is partial
+        var today = CatchStreakCalculator.LocalDate(now, scope.TimeZone);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var queries = new TrendQueries(db, scope);
@@ -61,12 +62,10 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             return await new TrendQueries(own, scope).LeadAndShelfTimes(stages, buckets).ToListAsync(cancellationToken);
         }, cancellationToken);
 
-        var deploymentCounts = (await queries.DeploymentCounts(stages, buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket);
-        var causedCounts = (await queries.CausedFailureCounts(stages, buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket, c => c.Count);
-        var catchCounts = (await queries.CatchCounts(buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket, c => c.Count);
-        var failures = await queries.Failures(rangeFrom, figuresTo).ToListAsync(cancellationToken);
-        var rollbacks = await queries.RollbackTimes(stages, buckets).ToListAsync(cancellationToken);
-        var (daysSince, marks) = await DaysSinceHistoryAsync(queries, scope.TimeZone, buckets[0].LocalStart, buckets[^1].LocalEnd, now, cancellationToken);
+        var groupedRead = ReadGroupedAsync();
+        // Both reads are awaited whatever happens, so a failure in one never leaves the other running unobserved.
+        await Task.WhenAll(groupedRead, leadAndShelfRead);
+        var (deploymentCounts, failedChanges, catchCounts, failures, rollbacks, (daysSince, marks)) = await groupedRead;
         var leadAndShelf = await leadAndShelfRead;
 
         // Lead time ignores values ≤ 0 (clock skew). A version in production before it passed pre-production (a hotfix)
@@ -85,17 +84,42 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
                 : ReliabilityCalculator.Empty(bucket.FromUtc, bucket.ToUtc);
             var catches = catchCounts.GetValueOrDefault(i);
             var deployed = deploymentCounts.GetValueOrDefault(i);
+            var isPartial = bucket.ToUtc > now;
             figures.Add(new BucketFigures(
-                bucket, IsPartial: bucket.ToUtc > now, reliability, catches,
+                bucket, isPartial, reliability, catches,
                 CatchRatio: new Ratio(catches, catches + reliability.Failures),
                 SucceededDeployments: deployed?.Succeeded ?? 0,
-                ChangeFailureRate: new Ratio((deployed?.RolledBack ?? 0) + causedCounts.GetValueOrDefault(i), deployed?.Counting ?? 0),
+                ChangeFailureRate: new Ratio((deployed?.RolledBack ?? 0) + failedChanges.GetValueOrDefault(i), deployed?.Counting ?? 0),
                 LeadTime: Median(leadTimes[i]),
                 TimeToRollBack: Median(rollbackTimes[i]),
-                ShelfTime: Median(shelfTimes[i])));
+                ShelfTime: Median(shelfTimes[i]))
+            {
+                // The bucket still running is measured up to now: so far, today included.
+                DaysCounted = isPartial ? Math.Clamp(today.DayNumber - bucket.LocalStart.DayNumber + 1, 0, bucket.CalendarDays) : bucket.CalendarDays,
+                DaysSinceAtEnd = daysSince.LastOrDefault(p => p.Date < bucket.LocalEnd)?.Days,
+            });
         }
 
         return new TrendReport(scope, buckets[0].LocalStart, buckets[^1].LocalEnd, size, figures, daysSince, marks, now);
+
+        async Task<(Dictionary<int, DeploymentBucketCount>, Dictionary<int, int>, Dictionary<int, int>, List<FailureInterval>,
+            List<DurationSample>, (IReadOnlyList<DaysSincePoint>, IReadOnlyList<CatchMark>))> ReadGroupedAsync()
+        {
+            var deploymentCounts = (await queries.DeploymentCounts(stages, buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket);
+            // Failed changes besides those whose outcome says "rolled back": named as a cause, or reverted by a rollback
+            // deployment. Counted by deployment: one named twice, or named and reverted, counts once.
+            var failedChanges = (await queries.NamedAsCause(stages, buckets).ToListAsync(cancellationToken))
+                .Concat(await queries.RevertedByRollback(stages, buckets).ToListAsync(cancellationToken))
+                .DistinctBy(d => d.Id)
+                .CountBy(d => d.Bucket)
+                .ToDictionary(c => c.Key, c => c.Value);
+            var catchCounts = (await queries.CatchCounts(buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket, c => c.Count);
+            var failures = await queries.Failures(rangeFrom, figuresTo).ToListAsync(cancellationToken);
+            var rollbacks = await queries.RollbackTimes(stages, buckets).ToListAsync(cancellationToken);
+            var history = await DaysSinceHistoryAsync(queries, scope.TimeZone, buckets[0].LocalStart, buckets[^1].LocalEnd, now, cancellationToken);
+            return (deploymentCounts, failedChanges, catchCounts, failures, rollbacks, history);
+        }
+
     }
 
     /// <summary>

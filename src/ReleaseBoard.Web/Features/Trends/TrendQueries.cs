@@ -20,14 +20,16 @@ public sealed record RecentPass(string Version, DateTime PassedAt, bool InProduc
 public sealed record EnvironmentStage(int Id, int ServiceId, int Order, bool IsProduction);
 public sealed record DeploymentBucketCount(int Bucket, int Counting, int Succeeded, int RolledBack);
 public sealed record BucketCount(int Bucket, int Count);
+public sealed record DeploymentInBucket(long Id, int Bucket);
 /// <summary>A row's bucket and up to two durations in seconds, computed in the database (no timestamps to parse).</summary>
 public sealed record DurationSample(int Bucket, double? First, double? Second);
 public sealed record CatchRow(DateTime CaughtAt, string Title, string ServiceName, int Severity);
 
 /// <summary>
 /// Every query of the trend engine, as queryables, so the engine runs them and a test compiles each one for both
-/// providers (<c>ToQueryString()</c>): plain LINQ only, no provider-only function. Counts are grouped in the database
-/// by a bucket number computed from the bucket edges; the rest are narrow projections.
+/// providers (<c>ToQueryString()</c>). Plain LINQ, plus <see cref="DurationFunctions.SecondsBetween"/>, which each
+/// provider translates in its own terms. Counts are grouped in the database by a bucket number computed from the
+/// bucket edges; the rest are narrow projections.
 /// </summary>
 public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
 {
@@ -46,19 +48,34 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
                 g.Count(d => d.Outcome == DeploymentOutcome.RolledBack)));
 
     /// <summary>
-    /// Deployments that count, were not rolled back and are named as the cause of a failure, per bucket. Rolled back
-    /// ones are counted already, and a deployment counts once however many incidents name it (EXISTS, not a join).
+    /// Deployments that count, whose outcome is not "rolled back", but that a counting failure names as its cause: their
+    /// ids and buckets. Driven from the few incidents that name a cause, not from every deployment in range. Any counting
+    /// failure counts, whichever service it hit: a deployment of one service can break another.
     /// </summary>
-    public IQueryable<BucketCount> CausedFailureCounts(Stages stages, IReadOnlyList<Bucket> buckets)
-    {
-        // Driven from the few incidents that name a cause, not from every deployment in range. Any counting failure
-        // counts, whichever service it hit: a deployment of one service can break another.
-        var counting = Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded);
-        return db.Incidents
+    public IQueryable<DeploymentInBucket> NamedAsCause(Stages stages, IReadOnlyList<Bucket> buckets) =>
+        db.Incidents
             .Where(i => i.CausingDeploymentId != null && i.Severity <= i.Service.Team.CountingSeverityThreshold)
-            .Join(counting, i => i.CausingDeploymentId, d => d.Id, (i, d) => new { d.Id, FinishedAt = d.FinishedAt!.Value })
-            .GroupByBucket(d => d.FinishedAt, buckets)
-            .Select(g => new BucketCount(g.Key, g.Select(d => d.Id).Distinct().Count())); // once, however many incidents name it
+            .Join(Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded), i => i.CausingDeploymentId, d => d.Id, (i, d) => d)
+            .Select(InBucket(buckets));
+
+    /// <summary>
+    /// Deployments that count, whose outcome is not "rolled back", but that a succeeded rollback deployment reverted:
+    /// a pipeline reports the rollback as a deployment of its own, naming the one it reverts.
+    /// </summary>
+    public IQueryable<DeploymentInBucket> RevertedByRollback(Stages stages, IReadOnlyList<Bucket> buckets) =>
+        db.Deployments
+            .Where(r => r.Kind == DeploymentKind.Rollback && r.Outcome == DeploymentOutcome.Succeeded && r.RollsBackDeploymentId != null)
+            .Join(Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded), r => r.RollsBackDeploymentId, d => d.Id, (r, d) => d)
+            .Select(InBucket(buckets));
+
+    private static Expression<Func<Deployment, DeploymentInBucket>> InBucket(IReadOnlyList<Bucket> buckets)
+    {
+        Expression<Func<Deployment, DateTime>> finished = d => d.FinishedAt!.Value;
+        return Expression.Lambda<Func<Deployment, DeploymentInBucket>>(
+            Expression.New(typeof(DeploymentInBucket).GetConstructors().Single(),
+                Expression.Property(finished.Parameters[0], nameof(Deployment.Id)),
+                BucketNumber(finished, buckets).Body),
+            finished.Parameters);
     }
 
     public IQueryable<BucketCount> CatchCounts(IReadOnlyList<Bucket> buckets)

@@ -17,6 +17,9 @@ public sealed record TrendRange(string Preset, DateOnly From, DateOnly To, Bucke
     /// </summary>
     public const int MaxBuckets = 512;
 
+    /// <summary>Dates a trend may name: far enough apart for any real history, far from the calendar's edges.</summary>
+    public static readonly DateOnly Earliest = new(1970, 1, 1), Latest = new(2199, 12, 31);
+
     /// <summary>
     /// Reads the filters. <paramref name="from"/> is inclusive and <paramref name="to"/> exclusive (ISO dates, local to
     /// the team); a preset ends today. Errors are per field, for a problem+json answer or the page.
@@ -46,6 +49,9 @@ public sealed record TrendRange(string Preset, DateOnly From, DateOnly To, Bucke
                 else if (!TryDate(to, out end)) errors["to"] = ["Give the day after the last one as an ISO date, e.g. 2026-04-01."];
                 if (!errors.ContainsKey("from") && !errors.ContainsKey("to") && end <= start)
                     errors["to"] = ["The range must end after it starts."];
+                foreach (var (field, date) in new[] { ("from", start), ("to", end) })
+                    if (!errors.ContainsKey(field) && (date < Earliest || date > Latest))
+                        errors[field] = [$"Use a date between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}."];
                 break;
             default:
                 errors["range"] = [$"Use one of {string.Join(", ", Presets)}."];

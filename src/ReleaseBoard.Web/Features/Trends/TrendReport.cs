@@ -25,8 +25,14 @@ public sealed record BucketFigures(
     MedianOf TimeToRollBack,
     MedianOf ShelfTime)
 {
-    /// <summary>Succeeded production deployments ÷ calendar days in the bucket (7 for a week, daylight saving or not).</summary>
-    public double DeploymentsPerDay => (double)SucceededDeployments / Bucket.CalendarDays;
+    /// <summary>Calendar days the figures cover: the bucket's (7 for a week, daylight saving or not), or so far for the running one.</summary>
+    public int DaysCounted { get; init; }
+
+    /// <summary>The days-since count at the end of the bucket's last day shown; null before the first catch on record.</summary>
+    public int? DaysSinceAtEnd { get; init; }
+
+    /// <summary>Succeeded production deployments ÷ calendar days counted.</summary>
+    public double DeploymentsPerDay => DaysCounted == 0 ? 0 : (double)SucceededDeployments / DaysCounted;
 }
 
 /// <summary>The days-since count as it stood at the end of each local day, and the catches that reset it.</summary>

@@ -20,6 +20,7 @@ public static class TrendTable
         new("From (UTC)", b => b.Bucket.FromUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant)),
         new("To (UTC)", b => b.Bucket.ToUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant)),
         new("Partial", b => b.IsPartial ? "yes" : "no"),
+        new("Measured to (UTC)", b => b.Reliability.ToUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant)),
         new("Failures", b => Int(b.Reliability.Failures)),
         new("Open failures", b => Int(b.Reliability.Open)),
         new("Downtime (h)", b => Hours(b.Reliability.Downtime)),
@@ -34,7 +35,7 @@ public static class TrendTable
         new("Catch ratio denominator", b => Int(b.CatchRatio.Denominator)),
         new("Deployments per day", b => Number(b.DeploymentsPerDay)),
         new("Succeeded deployments", b => Int(b.SucceededDeployments)),
-        new("Calendar days", b => Int(b.Bucket.CalendarDays)),
+        new("Days counted", b => Int(b.DaysCounted)),
         new("Lead time median (h)", b => Hours(b.LeadTime.Median)),
         new("Lead time samples", b => Int(b.LeadTime.Samples)),
         new("Change failure rate", b => Fraction(b.ChangeFailureRate.Value)),
@@ -44,15 +45,16 @@ public static class TrendTable
         new("Rollbacks", b => Int(b.TimeToRollBack.Samples)),
         new("Shelf time median (h)", b => Hours(b.ShelfTime.Median)),
         new("Shelf time samples", b => Int(b.ShelfTime.Samples)),
+        new("Days since a catch (end)", b => b.DaysSinceAtEnd is { } d ? Int(d) : ""),
     ];
 
     /// <summary>RFC 4180 CSV: a header row, then one row per bucket. Undefined figures are empty cells, never 0.</summary>
     public static string ToCsv(TrendReport report)
     {
         var csv = new StringBuilder();
-        csv.AppendLine(string.Join(",", Columns.Select(c => Escape(c.Header))));
+        csv.Append(string.Join(",", Columns.Select(c => Escape(c.Header)))).Append("\r\n");
         foreach (var bucket in report.Buckets)
-            csv.AppendLine(string.Join(",", Columns.Select(c => Escape(c.Cell(bucket)))));
+            csv.Append(string.Join(",", Columns.Select(c => Escape(c.Cell(bucket))))).Append("\r\n");
         return csv.ToString();
     }
 

@@ -41,6 +41,7 @@ public sealed class TrendApiFixture : IAsyncLifetime
                 new Deployment { Service = api, Environment = staging, Version = "1", StartedAt = Utc(13, 20), FinishedAt = Utc(13, 21), Outcome = DeploymentOutcome.Succeeded, Source = "test" },
                 new Deployment { Service = api, Environment = production, Version = "2", StartedAt = Utc(15, 8), FinishedAt = Utc(15, 9), Outcome = DeploymentOutcome.RolledBack, Source = "test" },
                 new Deployment { Service = api, Environment = production, Version = "3", StartedAt = Utc(16, 8), FinishedAt = Utc(16, 9), Outcome = DeploymentOutcome.Succeeded, Source = "test" },
+                new Deployment { Service = api, Environment = staging, Version = "4", StartedAt = Utc(17, 8), FinishedAt = Utc(17, 9), Outcome = DeploymentOutcome.Succeeded, Source = "test" },
                 new Incident { Service = api, Severity = 1, Title = "Down", ImpactStartedAt = Utc(14, 10), DetectedAt = Utc(14, 10), ResolvedAt = Utc(14, 12), CausingDeployment = cause, Source = "test" },
                 new Incident { Service = api, Severity = 2, Title = "Slow", ImpactStartedAt = Utc(14, 11), DetectedAt = Utc(14, 11), ResolvedAt = Utc(14, 14), Source = "test" },
                 new Catch { Service = api, Environment = staging, Severity = 2, Title = "Caught", ReportedBy = "test", CaughtAt = Utc(15, 10), RecordedAt = Utc(15, 10), Source = "test" });
@@ -134,12 +135,39 @@ public class TrendApiTests(TrendApiFixture fixture) : IClassFixture<TrendApiFixt
         Assert.Equal("", lines[2].Split(',')[TrendTable.Columns.ToList().FindIndex(c => c.Header == "MTBF (h)")]); // undefined, not 0
     }
 
+    [Fact]
+    public async Task CSV_refused_by_quality_zero_gives_JSON()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Fortnight);
+        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("text/csv;q=0"));
+        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+        var response = await fixture.Metrics.SendAsync(request, Ct);
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_days_since_history_catches_and_waiting_versions_come_along()
+    {
+        var body = await JsonOf(await fixture.Metrics.GetAsync(Fortnight, Ct));
+
+        Assert.Equal(14, body.GetProperty("daysSince").GetArrayLength());
+        Assert.Equal("Caught", body.GetProperty("catches")[0].GetProperty("title").GetString());
+        Assert.Equal(0, body.GetProperty("daysSince")[2].GetProperty("days").GetInt32()); // 15 Oct
+        var waiting = body.GetProperty("waitingNow"); // "4" passed staging after "1", the newest pass that reached production
+        Assert.Equal(1, waiting.GetProperty("versions").GetInt32());
+        Assert.Equal("2025-10-17T09:00:00Z", waiting.GetProperty("oldestPassedAt").GetString());
+    }
+
     [Theory]
     [InlineData("bucket=day", "bucket")]
     [InlineData("from=13.10.2025&to=2025-10-27", "from")]
     [InlineData("from=2025-10-27&to=2025-10-13", "to")]
     [InlineData("range=7d", "range")]
-    [InlineData("from=1900-01-01&to=2025-01-01&bucket=week", "from")]
+    [InlineData("from=1980-01-01&to=2025-01-01&bucket=week", "from")]
+    [InlineData("from=9999-12-01&to=9999-12-31&bucket=month", "from")]
+    [InlineData("from=0001-01-01&to=2020-01-01&bucket=month", "from")]
     public async Task Bad_filters_are_refused_field_by_field(string query, string field)
     {
         var response = await fixture.Metrics.GetAsync($"/api/v1/teams/metrics/metrics?{query}", Ct);

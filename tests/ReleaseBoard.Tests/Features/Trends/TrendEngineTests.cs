@@ -122,6 +122,60 @@ public class TrendEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_change_counts_once_whether_rolled_back_by_outcome_by_a_rollback_deployment_or_named_by_several_failures()
+    {
+        var twiceNamed = await DeployAsync(_team.ProductionId, "v1", Utc(2026, 10, 20, 9));
+        var reverted = await DeployAsync(_team.ProductionId, "v2", Utc(2026, 10, 21, 9));
+        var revertedAndNamed = await DeployAsync(_team.ProductionId, "v3", Utc(2026, 10, 22, 9));
+        var namedBySeverity4 = await DeployAsync(_team.ProductionId, "v4", Utc(2026, 10, 23, 9));
+        await DeployAsync(_team.ProductionId, "v5", Utc(2026, 10, 23, 12));                         // fine
+        await FailAsync(Utc(2026, 10, 20, 10), Utc(2026, 10, 20, 11), causedBy: twiceNamed);
+        await FailAsync(Utc(2026, 10, 20, 12), Utc(2026, 10, 20, 13), causedBy: twiceNamed);
+        await FailAsync(Utc(2026, 10, 22, 10), Utc(2026, 10, 22, 11), causedBy: revertedAndNamed);
+        await FailAsync(Utc(2026, 10, 23, 10), Utc(2026, 10, 23, 11), severity: 4, causedBy: namedBySeverity4); // counts nowhere
+        await using (var db = _database.CreateDbContext())
+        {
+            foreach (var (target, at) in new[] { (reverted, Utc(2026, 10, 21, 10)), (revertedAndNamed, Utc(2026, 10, 22, 10)) })
+                db.Deployments.Add(new Deployment
+                {
+                    ServiceId = _team.ServiceId, EnvironmentId = _team.ProductionId, Version = "v0", StartedAt = at, FinishedAt = at.AddMinutes(3),
+                    Outcome = DeploymentOutcome.Succeeded, Kind = DeploymentKind.Rollback, RollsBackDeploymentId = target, Source = "test",
+                });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var report = await ComputeAsync();
+
+        Assert.Equal(new Ratio(3, 5), report.Buckets[0].ChangeFailureRate);
+    }
+
+    [Fact]
+    public async Task The_running_bucket_divides_deployments_by_the_days_so_far()
+    {
+        // Friday 20 Nov: Monday to Friday is 5 days of the week so far.
+        foreach (var day in new[] { 16, 17, 18, 19, 20 })
+            await DeployAsync(_team.ProductionId, $"v{day}", Utc(2026, 11, day, 9));
+
+        var report = await ComputeAsync(from: new DateOnly(2026, 11, 16), to: new DateOnly(2026, 11, 23));
+
+        Assert.Equal(5, report.Buckets[0].DaysCounted);
+        Assert.Equal(1.0, report.Buckets[0].DeploymentsPerDay);
+    }
+
+    [Fact]
+    public async Task The_days_since_history_turns_at_local_midnight()
+    {
+        // 22:50Z on 20 October is 00:50 on the 21st in Berlin: the 21st shows 0, not the 20th.
+        await _database.AddCatchAsync(_team, Utc(2026, 10, 20, 22, 50));
+
+        var report = await ComputeAsync();
+
+        Assert.Equal([null, null, 0, 1], report.DaysSince.Take(4).Select(p => p.Days));
+        Assert.Equal(new DateOnly(2026, 10, 21), Assert.Single(report.CatchMarks).Date);
+        Assert.Equal(11, report.Buckets[1].DaysSinceAtEnd); // Sunday 1 November
+    }
+
+    [Fact]
     public async Task Catch_ratio_and_the_days_since_history_count_only_catches_of_counting_severity()
     {
         await _database.AddCatchAsync(_team, Utc(2026, 10, 10, 10), title: "Before the range");

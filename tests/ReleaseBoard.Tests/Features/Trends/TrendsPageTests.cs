@@ -50,6 +50,7 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(_clock);
         Services.AddSingleton<TrendEngine>();
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         JSInterop.Mode = JSRuntimeMode.Loose; // MudBlazor's own interop
         _charts = JSInterop.SetupModule(ApexChart.ModulePath);
         _charts.SetupVoid("create", _ => true).SetVoidResult();
@@ -116,6 +117,18 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("No failures in this range.", page.Find("[data-testid=empty-reliability]").TextContent.Trim()));
         Assert.Equal(9, page.FindAll("[data-testid^=empty-]").Count);
         Assert.Empty(_charts.Invocations["create"]);
+    }
+
+    [Fact]
+    public void While_prerendering_nothing_is_computed_yet()
+    {
+        Renderer.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/trends?team=payments");
+
+        var page = Render<TrendsPage>();
+
+        Assert.NotEmpty(page.FindAll(".mud-progress-linear"));
+        Assert.Empty(page.FindAll("[data-testid^=card-]"));
     }
 
     [Fact]
