@@ -87,7 +87,8 @@ public static class TrendsLoad
         var named = new (string Name, IQueryable Query)[]
         {
             ("DeploymentCounts", queries.DeploymentCounts(stages, buckets)),
-            ("CausedFailureCounts", queries.CausedFailureCounts(stages, buckets)),
+            ("NamedAsCause", queries.NamedAsCause(stages, buckets)),
+            ("RevertedByRollback", queries.RevertedByRollback(stages, buckets)),
             ("CatchCounts", queries.CatchCounts(buckets)),
             ("Failures", queries.Failures(buckets[0].FromUtc, buckets[^1].ToUtc)),
             ("LeadAndShelfTimes", queries.LeadAndShelfTimes(stages, buckets)),
