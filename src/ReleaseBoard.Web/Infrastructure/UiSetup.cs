@@ -8,6 +8,7 @@ using ReleaseBoard.Web.Features.DemoData;
 using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Ingestion.Webhooks;
 using ReleaseBoard.Web.Features.Operations;
+using ReleaseBoard.Web.Features.Promotion;
 using ReleaseBoard.Web.Features.Trends;
 using ReleaseBoard.Web.Features.Wall;
 
@@ -27,6 +28,9 @@ public static class UiSetup
 
         builder.Services.AddSingleton<WallQuery>();
         builder.Services.AddSingleton<TrendEngine>();
+        builder.Services.AddSingleton<PromotionGate>();
+        builder.Services.AddOptions<PromotionOptions>().BindConfiguration(PromotionOptions.SectionName)
+            .Validate(o => o.PausingSeverity is >= 1 and <= 4, "Promotion:PausingSeverity must be 1 to 4 (1 = worst).").ValidateOnStart();
         builder.Services.AddSingleton<CatchRecorder>();
         builder.Services.AddSingleton<DeploymentIngestion>();
         builder.Services.AddSingleton<IncidentIngestion>();
@@ -81,6 +85,7 @@ public static class UiSetup
         api.MapIngestionEndpoints();
         api.MapWebhookEndpoints();
         api.MapCatalogEndpoints();
+        api.MapGateEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Web.Features.Promotion;
+
+/// <summary>Why a pipeline may not promote automatically now. Codes are stable for scripts; messages are for people.</summary>
+public sealed record GateReason(string Code, string Message);
+
+/// <summary>What a version's stay in the previous stage says, when the pipeline names a version.</summary>
+public sealed record SoakStatus(string Version, string? PreviousStage, DateTime? PassedPreviousStageAt, DateTime? SoakEndsAt, int CatchesAgainst);
+
+public sealed record GateAnswer(
+    PromotionMode State, bool MayAutoPromote, IReadOnlyList<GateReason> Reasons, DateTime Since, string? ChangedBy, int SoakMinutes,
+    SoakStatus? Soak);
+
+/// <summary>
+/// The promotion gate (DESIGN.md §5): may a pipeline promote to this environment on its own, now? Only when the
+/// environment is Continuous and nothing blocks: no open production failure of pausing severity on the service, and,
+/// for the version asked about, a successful deployment to the previous stage at least the soak time ago with no
+/// catch against that version. Pipelines poll it, so it reads a handful of indexed rows and nothing is cached: a
+/// pause must be seen at once.
+/// </summary>
+public sealed class PromotionGate(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IOptionsMonitor<PromotionOptions> options)
+{
+    public async Task<GateAnswer> AskAsync(int serviceId, int environmentId, string? version, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var pausingSeverity = options.CurrentValue.PausingSeverity;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId)
+            .Select(e => new { e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.SoakMinutes, e.Order })
+            .SingleAsync(cancellationToken);
+        var reasons = new List<GateReason>();
+        switch (environment.PromotionMode)
+        {
+            case PromotionMode.Manual:
+                reasons.Add(new("manual", "The environment is promoted by hand (Manual)."));
+                break;
+            case PromotionMode.Paused:
+                reasons.Add(new("paused", $"Continuous promotion is paused{(environment.PromotionModeChangedBy is { } by ? $" by {by}" : "")}."));
+                break;
+        }
+
+        var openFailures = await db.Incidents.AsNoTracking()
+            .Where(i => i.ServiceId == serviceId && i.ResolvedAt == null && i.Severity <= pausingSeverity)
+            .OrderBy(i => i.Severity).ThenBy(i => i.ImpactStartedAt)
+            .Select(i => new { i.Title, i.Severity, i.ImpactStartedAt })
+            .ToListAsync(cancellationToken);
+        foreach (var failure in openFailures)
+            reasons.Add(new("open-failure", $"Failure open on the service since {failure.ImpactStartedAt:yyyy-MM-dd HH:mm} UTC: \"{failure.Title}\" (severity {failure.Severity})."));
+
+        SoakStatus? soak = null;
+        if (!string.IsNullOrWhiteSpace(version))
+        {
+            var previous = await db.Environments.AsNoTracking()
+                .Where(e => e.ServiceId == serviceId && e.Order < environment.Order)
+                .OrderByDescending(e => e.Order)
+                .Select(e => new { e.Id, e.Name })
+                .FirstOrDefaultAsync(cancellationToken);
+            DateTime? passedAt = null;
+            if (previous is not null)
+            {
+                passedAt = await db.Deployments.AsNoTracking()
+                    .Where(d => d.ServiceId == serviceId && d.Version == version && d.EnvironmentId == previous.Id
+                                && d.Outcome == DeploymentOutcome.Succeeded && d.Kind == DeploymentKind.Normal)
+                    .MinAsync(d => d.FinishedAt, cancellationToken);
+                if (passedAt is null)
+                    reasons.Add(new("not-in-previous-stage", $"Version {version} has not been deployed successfully to {previous.Name}."));
+            }
+            var soakEndsAt = passedAt?.AddMinutes(environment.SoakMinutes);
+            if (soakEndsAt > now)
+                reasons.Add(new("soaking", $"Version {version} soaks in {previous!.Name} until {soakEndsAt:yyyy-MM-dd HH:mm} UTC ({environment.SoakMinutes} min)."));
+            var catches = await db.Catches.AsNoTracking().CountAsync(c => c.ServiceId == serviceId && c.Version == version, cancellationToken);
+            if (catches > 0)
+                reasons.Add(new("caught", $"{catches} {(catches == 1 ? "catch names" : "catches name")} version {version}."));
+            soak = new SoakStatus(version, previous?.Name, passedAt, soakEndsAt, catches);
+        }
+
+        return new GateAnswer(environment.PromotionMode, environment.PromotionMode == PromotionMode.Continuous && reasons.Count == 0,
+            reasons, environment.PromotionModeChangedAt, environment.PromotionModeChangedBy, environment.SoakMinutes, soak);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Promotion;
+
+/// <summary>
+/// The gate a pipeline asks before promoting on its own, against the real app. Each test has a service of its own in
+/// team "gates": dev → staging (30 minutes' soak for production) → production.
+/// </summary>
+public class GateApiTests : IAsyncLifetime
+{
+    private readonly ReleaseBoardAppFactory _app = new();
+    private HttpClient _gates = null!, _other = null!, _anonymous = null!;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        await using (var db = await DbAsync())
+        {
+            db.Teams.AddRange(
+                new Team { Slug = "gates", Name = "Gates", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow },
+                new Team { Slug = "other", Name = "Other", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        }
+        var keys = _app.Services.GetRequiredService<ApiKeyService>();
+        _gates = Client((await keys.CreateAsync("gates-ci", "gates", AuditActor.System)).Value);
+        _other = Client((await keys.CreateAsync("other-ci", "other", AuditActor.System)).Value);
+        _anonymous = Client(null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in new[] { _gates, _other, _anonymous }) client?.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    private HttpClient Client(string? key)
+    {
+        var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    private Task<ReleaseBoardDbContext> DbAsync() =>
+        _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);
+
+    private sealed record TestService(string Slug, int Id, int StagingId, int ProductionId);
+
+    private async Task<TestService> ServiceAsync(PromotionMode production, int soakMinutes = 30)
+    {
+        await using var db = await DbAsync();
+        var team = await db.Teams.SingleAsync(t => t.Slug == "gates", Ct);
+        var service = new Service { Slug = "svc-" + Guid.NewGuid().ToString("N")[..8], Name = "svc", Team = team };
+        var staging = new ServiceEnvironment { Name = "staging", Order = 1, Service = service, PromotionMode = PromotionMode.Continuous };
+        var prod = new ServiceEnvironment
+        {
+            Name = "production", Order = 2, IsProduction = true, Service = service, PromotionMode = production, SoakMinutes = soakMinutes,
+            PromotionModeChangedAt = new DateTime(2026, 11, 1, 9, 0, 0, DateTimeKind.Utc), PromotionModeChangedBy = "lead@example.test",
+        };
+        db.AddRange(new ServiceEnvironment { Name = "dev", Order = 0, Service = service }, staging, prod);
+        await db.SaveChangesAsync(Ct);
+        return new TestService(service.Slug, service.Id, staging.Id, prod.Id);
+    }
+
+    private async Task<JsonElement> AskAsync(TestService service, string? version = null, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await _gates.GetAsync($"/api/v1/gates/{service.Slug}/production{(version is null ? "" : "?version=" + version)}", Ct);
+        Assert.Equal(expected, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+    }
+
+    private static string[] Codes(JsonElement gate) => gate.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).ToArray();
+
+    private async Task AddAsync(object entity)
+    {
+        await using var db = await DbAsync();
+        db.Add(entity);
+        await db.SaveChangesAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Continuous_with_nothing_blocking_may_promote_and_says_since_when_and_by_whom()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+
+        var gate = await AskAsync(service);
+
+        Assert.Equal("continuous", gate.GetProperty("state").GetString());
+        Assert.True(gate.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.Empty(Codes(gate));
+        Assert.Equal("2026-11-01T09:00:00Z", gate.GetProperty("since").GetString());
+        Assert.Equal("lead@example.test", gate.GetProperty("changedBy").GetString());
+    }
+
+    [Theory]
+    [InlineData(PromotionMode.Manual, "manual")]
+    [InlineData(PromotionMode.Paused, "paused")]
+    public async Task Manual_and_paused_never_promote_on_their_own(PromotionMode mode, string code)
+    {
+        var gate = await AskAsync(await ServiceAsync(mode));
+
+        Assert.Equal(code, gate.GetProperty("state").GetString());
+        Assert.False(gate.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.Equal([code], Codes(gate));
+    }
+
+    [Fact]
+    public async Task An_open_failure_of_pausing_severity_blocks_and_its_resolution_lifts_the_block_at_once()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+        var failure = new Incident { ServiceId = service.Id, Severity = 2, Title = "Checkout down", ImpactStartedAt = DateTime.UtcNow.AddMinutes(-3), DetectedAt = DateTime.UtcNow, Source = "test" };
+        await AddAsync(failure);
+        await AddAsync(new Incident { ServiceId = service.Id, Severity = 3, Title = "Slow search", ImpactStartedAt = DateTime.UtcNow, DetectedAt = DateTime.UtcNow, Source = "test" });
+
+        var blocked = await AskAsync(service);
+        Assert.False(blocked.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.Equal(["open-failure"], Codes(blocked)); // severity 3 is below the pausing severity (2)
+        Assert.Contains("Checkout down", blocked.GetProperty("reasons")[0].GetProperty("message").GetString());
+
+        await using (var db = await DbAsync())
+        {
+            await db.Incidents.Where(i => i.Id == failure.Id).ExecuteUpdateAsync(u => u.SetProperty(i => i.ResolvedAt, DateTime.UtcNow), Ct);
+        }
+        Assert.True((await AskAsync(service)).GetProperty("mayAutoPromote").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_pause_is_seen_by_the_very_next_question()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+        Assert.True((await AskAsync(service)).GetProperty("mayAutoPromote").GetBoolean());
+
+        await using (var db = await DbAsync())
+        {
+            await db.Environments.Where(e => e.Id == service.ProductionId).ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Paused), Ct);
+        }
+
+        Assert.Equal(["paused"], Codes(await AskAsync(service)));
+    }
+
+    [Fact]
+    public async Task A_version_promotes_only_after_its_soak_time_in_the_previous_stage_and_without_a_catch_against_it()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous, soakMinutes: 30);
+        Deployment Staging(string version, int minutesAgo) => new()
+        {
+            ServiceId = service.Id, EnvironmentId = service.StagingId, Version = version, StartedAt = DateTime.UtcNow.AddMinutes(-minutesAgo - 5),
+            FinishedAt = DateTime.UtcNow.AddMinutes(-minutesAgo), Outcome = DeploymentOutcome.Succeeded, Source = "test",
+        };
+        await AddAsync(Staging("2.0.0", 45));
+        await AddAsync(Staging("2.1.0", 10));
+        await AddAsync(Staging("2.2.0", 50));
+        await AddAsync(new Catch
+        {
+            ServiceId = service.Id, EnvironmentId = service.StagingId, Severity = 2, Title = "Refund twice", Version = "2.2.0",
+            ReportedBy = "test", CaughtAt = DateTime.UtcNow, RecordedAt = DateTime.UtcNow, Source = "test",
+        });
+
+        var soaked = await AskAsync(service, "2.0.0");
+        Assert.True(soaked.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.Equal("staging", soaked.GetProperty("version").GetProperty("previousStage").GetString());
+
+        var soaking = await AskAsync(service, "2.1.0");
+        Assert.Equal(["soaking"], Codes(soaking));
+        var endsAt = soaking.GetProperty("version").GetProperty("soakEndsAt").GetDateTime();
+        Assert.InRange(endsAt, DateTime.UtcNow.AddMinutes(19), DateTime.UtcNow.AddMinutes(21));
+
+        Assert.Equal(["caught"], Codes(await AskAsync(service, "2.2.0")));
+        Assert.Equal(["not-in-previous-stage"], Codes(await AskAsync(service, "9.9.9")));
+    }
+
+    [Fact]
+    public async Task The_gate_answers_only_those_who_may_read_the_team_and_names_what_is_unknown()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await _other.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _anonymous.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync("/api/v1/gates/nope/production", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/moon", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/production?version={new string('v', 129)}", Ct)).StatusCode);
+    }
+}
