@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.JSInterop;
+using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Components.Charts;
 
 namespace ReleaseBoard.Tests.Components;
@@ -90,7 +91,7 @@ public class ApexChartTests : BunitContext
     }
 
     [Fact]
-    public void New_data_while_the_chart_is_still_being_created_updates_it_afterwards_instead_of_creating_another()
+    public async Task New_data_while_the_chart_is_still_being_created_updates_it_afterwards_instead_of_creating_another()
     {
         var module = JSInterop.SetupModule(ApexChart.ModulePath);
         var create = module.SetupVoid("create", _ => true); // the library is still loading: no answer yet
@@ -103,7 +104,7 @@ public class ApexChartTests : BunitContext
 
         create.SetVoidResult();
 
-        chart.WaitForAssertion(() => Assert.Single(module.Invocations["update"]));
+        await Eventually.AssertAsync(() => Assert.Single(module.Invocations["update"]));
         Assert.Single(module.Invocations["create"]);
     }
 

@@ -64,11 +64,11 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
         await _database.DisposeAsync();
     }
 
-    private IRenderedComponent<TrendsPage> Open(string query)
+    private async Task<IRenderedComponent<TrendsPage>> OpenAsync(string query)
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo("/trends" + query);
         var page = Render<TrendsPage>();
-        page.WaitForAssertion(() => Assert.Equal(9, _charts.Invocations["create"].Count));
+        await Eventually.AssertAsync(() => Assert.Equal(9, _charts.Invocations["create"].Count));
         return page;
     }
 
@@ -76,9 +76,9 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
         ((JsonElement)invocation.Arguments[3]!).GetProperty("series").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToArray();
 
     [Fact]
-    public void Each_chart_is_sent_its_series_with_one_point_per_bucket()
+    public async Task Each_chart_is_sent_its_series_with_one_point_per_bucket()
     {
-        var page = Open("?team=payments&range=90d&bucket=week");
+        var page = await OpenAsync("?team=payments&range=90d&bucket=week");
 
         var creates = _charts.Invocations["create"];
         var reliability = creates.Single(c => SeriesNames(c).Contains(TrendCharts.Mtbf));
@@ -93,13 +93,13 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Changing_a_filter_updates_every_chart_in_place()
+    public async Task Changing_a_filter_updates_every_chart_in_place()
     {
-        var page = Open("?team=payments&range=90d&bucket=week");
+        await OpenAsync("?team=payments&range=90d&bucket=week");
 
         Services.GetRequiredService<NavigationManager>().NavigateTo("/trends?team=payments&range=90d&bucket=month");
 
-        page.WaitForAssertion(() => Assert.Equal(9, _charts.Invocations["update"].Count));
+        await Eventually.AssertAsync(() => Assert.Equal(9, _charts.Invocations["update"].Count));
         Assert.Equal(9, _charts.Invocations["create"].Count);
         var months = _charts.Invocations["update"]
             .Select(u => (JsonElement)u.Arguments[1]!)
