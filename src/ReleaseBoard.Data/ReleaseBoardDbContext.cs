@@ -17,6 +17,8 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<Catch> Catches => Set<Catch>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<PromotionRequest> PromotionRequests => Set<PromotionRequest>();
+    public DbSet<PromotionApproval> PromotionApprovals => Set<PromotionApproval>();
     public DbSet<SystemFlag> SystemFlags => Set<SystemFlag>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<DisplayLink> DisplayLinks => Set<DisplayLink>();

@@ -543,6 +543,93 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.ToTable("Incidents");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionApproval", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ApprovedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ApprovedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<long>("RequestId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId", "ApprovedBy")
+                        .IsUnique();
+
+                    b.ToTable("PromotionApprovals");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("EnvironmentId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("RequiredApprovals")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnvironmentId", "Status");
+
+                    b.HasIndex("Status", "ExpiresAt");
+
+                    b.ToTable("PromotionRequests");
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.ReleaseBoardUser", b =>
                 {
                     b.Property<string>("Id")
@@ -686,6 +773,10 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Property<string>("PromotionModeChangedBy")
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("PromotionModeReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
 
                     b.Property<int>("RequiredApprovals")
                         .HasColumnType("int");
@@ -906,6 +997,28 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Navigation("Service");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionApproval", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.PromotionRequest", "Request")
+                        .WithMany("Approvals")
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Request");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionRequest", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Environment");
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Service", b =>
                 {
                     b.HasOne("ReleaseBoard.Data.Entities.Team", "Team")
@@ -931,6 +1044,11 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
             modelBuilder.Entity("ReleaseBoard.Data.Entities.DisplayLink", b =>
                 {
                     b.Navigation("Teams");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionRequest", b =>
+                {
+                    b.Navigation("Approvals");
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Service", b =>

@@ -516,6 +516,89 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.ToTable("Incidents");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionApproval", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ApprovedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApprovedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RequestId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId", "ApprovedBy")
+                        .IsUnique();
+
+                    b.ToTable("PromotionApprovals");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EnvironmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RequiredApprovals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnvironmentId", "Status");
+
+                    b.HasIndex("Status", "ExpiresAt");
+
+                    b.ToTable("PromotionRequests");
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.ReleaseBoardUser", b =>
                 {
                     b.Property<string>("Id")
@@ -653,6 +736,10 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.Property<string>("PromotionModeChangedBy")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PromotionModeReason")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("RequiredApprovals")
@@ -872,6 +959,28 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.Navigation("Service");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionApproval", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.PromotionRequest", "Request")
+                        .WithMany("Approvals")
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Request");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionRequest", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Environment");
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Service", b =>
                 {
                     b.HasOne("ReleaseBoard.Data.Entities.Team", "Team")
@@ -897,6 +1006,11 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
             modelBuilder.Entity("ReleaseBoard.Data.Entities.DisplayLink", b =>
                 {
                     b.Navigation("Teams");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionRequest", b =>
+                {
+                    b.Navigation("Approvals");
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Service", b =>

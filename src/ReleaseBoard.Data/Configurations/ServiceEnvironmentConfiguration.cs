@@ -11,6 +11,7 @@ internal sealed class ServiceEnvironmentConfiguration : IEntityTypeConfiguration
         builder.ToTable("Environments");
         builder.Property(e => e.Name).HasMaxLength(64);
         builder.Property(e => e.PromotionModeChangedBy).HasMaxLength(200);
+        builder.Property(e => e.PromotionModeReason).HasMaxLength(1000);
         builder.Property(e => e.PromotionMode).HasConversion<string>().HasMaxLength(16);
         builder.Property(e => e.ConcurrencyStamp).IsConcurrencyToken();
         builder.HasIndex(e => new { e.ServiceId, e.Name }).IsUnique();

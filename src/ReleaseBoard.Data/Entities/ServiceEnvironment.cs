@@ -20,6 +20,9 @@ public class ServiceEnvironment
     public DateTime PromotionModeChangedAt { get; set; }
     public string? PromotionModeChangedBy { get; set; }
 
+    /// <summary>Why the state last changed, in the words of whoever changed it (or the incident that paused it).</summary>
+    public string? PromotionModeReason { get; set; }
+
     /// <summary>Approval policy: how many distinct approvers turn continuous promotion on (production 2, else 1 by default).</summary>
     public int RequiredApprovals { get; set; } = 1;
 

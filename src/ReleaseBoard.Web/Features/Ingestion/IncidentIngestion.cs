@@ -7,7 +7,8 @@ using ReleaseBoard.Web.Features.Access;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>Stores a production failure, or brings the stored one up to date (resolved, corrected); PATCH changes given fields.</summary>
-public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ServiceResolver services)
+public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ServiceResolver services,
+    ReleaseBoard.Web.Features.Promotion.PromotionService promotion)
 {
     public async Task<IngestOutcome<IncidentItem>> IngestAsync(IncidentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
@@ -33,7 +34,18 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         return await IngestAsync(db, service, request, reopen, cancellationToken);
     }
 
-    private static async Task<IngestOutcome<IncidentItem>> IngestAsync(
+    private async Task<IngestOutcome<IncidentItem>> IngestAsync(
+        ReleaseBoardDbContext db, ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
+    {
+        var outcome = await StoreAsync(db, service, request, reopen, cancellationToken);
+        // The immune system: a failure that opens (new, or open again) pauses the service's continuous environments
+        // when it is of pausing severity. A replay of a failure already open does not pause again what a person resumed.
+        if (outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored && (stored.Created || reopen))
+            await promotion.PauseForFailureAsync(service.Id, stored.Item.Severity, stored.Item.Title, cancellationToken);
+        return outcome;
+    }
+
+    private static async Task<IngestOutcome<IncidentItem>> StoreAsync(
         ReleaseBoardDbContext db, ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
     {
         long? causeId = null;

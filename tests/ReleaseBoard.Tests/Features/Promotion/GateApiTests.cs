@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -187,5 +188,45 @@ public class GateApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync("/api/v1/gates/nope/production", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/moon", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/production?version={new string('v', 129)}", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_failure_posted_through_the_API_pauses_the_service_at_once_and_the_gate_says_so()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+
+        var posted = await _gates.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            service = service.Slug, severity = 1, title = "Payments failing", startedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+            source = "pagerduty", externalId = "P-" + service.Slug,
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+
+        var gate = await AskAsync(service);
+        Assert.Equal("paused", gate.GetProperty("state").GetString());
+        Assert.False(gate.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.Equal("system", gate.GetProperty("changedBy").GetString());
+        Assert.Equal(["paused", "open-failure"], Codes(gate));
+        await using var db = await DbAsync();
+        Assert.Equal(PromotionMode.Paused, (await db.Environments.SingleAsync(e => e.Id == service.StagingId, Ct)).PromotionMode); // every continuous one
+        Assert.Equal(2, await db.AuditEntries.CountAsync(a => a.Action == "promotion.paused-by-failure" && a.Reason!.Contains("Payments failing"), Ct));
+    }
+
+    [Fact]
+    public async Task A_milder_failure_or_a_replay_of_an_open_one_does_not_pause()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+        var incident = new { service = service.Slug, severity = 3, title = "Slow", startedAt = DateTimeOffset.UtcNow.AddMinutes(-1), source = "pd", externalId = "S-" + service.Slug };
+
+        Assert.Equal(HttpStatusCode.Created, (await _gates.PostAsJsonAsync("/api/v1/incidents", incident, Ct)).StatusCode);
+        Assert.Equal("continuous", (await AskAsync(service)).GetProperty("state").GetString());
+
+        var severe = incident with { severity = 2, externalId = "X-" + service.Slug };
+        Assert.Equal(HttpStatusCode.Created, (await _gates.PostAsJsonAsync("/api/v1/incidents", severe, Ct)).StatusCode);
+        await using (var db = await DbAsync())
+            await db.Environments.Where(e => e.ServiceId == service.Id).ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
+        Assert.Equal(HttpStatusCode.OK, (await _gates.PostAsJsonAsync("/api/v1/incidents", severe, Ct)).StatusCode); // replay, still open
+
+        Assert.Equal("continuous", (await AskAsync(service)).GetProperty("state").GetString());
     }
 }

@@ -1,0 +1,237 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Web.Features.Promotion;
+
+/// <summary>The answer to a promotion action: done (with the environment as it now stands), refused, or lost to someone faster.</summary>
+public abstract record PromotionOutcome
+{
+    public sealed record Done(EnvironmentStanding Environment, long? RequestId = null) : PromotionOutcome;
+
+    /// <summary>Not allowed as asked: <paramref name="Code"/> is stable for scripts, the message is for people.</summary>
+    public sealed record Refused(string Code, string Message) : PromotionOutcome;
+
+    /// <summary>Someone changed the environment between reading and acting; nothing was stored. Shows what stands now.</summary>
+    public sealed record ChangedMeanwhile(EnvironmentStanding Current) : PromotionOutcome;
+}
+
+/// <summary>An environment's state as a person sees it beside the switch, with the stamp to act on it.</summary>
+public sealed record EnvironmentStanding(int Id, PromotionMode Mode, DateTime Since, string? By, string? Reason, Guid Stamp);
+
+/// <summary>
+/// The promotion state machine of DESIGN.md §5. Manual/Paused → Continuous only by request and the policy's number of
+/// distinct approvers (never the requester), before the request expires; Continuous → Paused at once, by one person or
+/// by the immune system; → Manual with a reason. Every change is an audit entry, and every change to an environment,
+/// its requests included, goes through the environment's concurrency stamp: of two people acting at once, one wins and
+/// the other is told what changed, on SQLite and SQL Server alike. Who may act (Approver) is checked by the caller's
+/// policy; this class trusts the actor's name it is given.
+/// </summary>
+public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IOptionsMonitor<PromotionOptions> options)
+{
+    public static readonly TimeSpan RequestLifetime = TimeSpan.FromHours(24);
+
+    public async Task<PromotionOutcome> RequestContinuousAsync(int environmentId, Guid expectedStamp, AuditActor actor, string? reason, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return new PromotionOutcome.Refused("reason-required", "Say why the environment should promote continuously.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var environment = await db.Environments.SingleOrDefaultAsync(e => e.Id == environmentId, cancellationToken);
+        if (environment is null) return new PromotionOutcome.Refused("not-found", "There is no such environment.");
+        if (environment.ConcurrencyStamp != expectedStamp) return new PromotionOutcome.ChangedMeanwhile(Standing(environment));
+        if (environment.PromotionMode == PromotionMode.Continuous) return new PromotionOutcome.Refused("already-continuous", "The environment already promotes continuously.");
+        var now = Now();
+        await ExpireDueAsync(db, environmentId, now, cancellationToken);
+        if (await db.PromotionRequests.AnyAsync(r => r.EnvironmentId == environmentId && r.Status == PromotionRequestStatus.Pending, cancellationToken))
+            return new PromotionOutcome.Refused("request-pending", "A request for this environment is already waiting for approval.");
+
+        var request = new PromotionRequest
+        {
+            EnvironmentId = environmentId, From = environment.PromotionMode, RequestedBy = actor.Name, Reason = reason.Trim(),
+            RequestedAt = now, ExpiresAt = now + RequestLifetime, RequiredApprovals = Math.Max(1, environment.RequiredApprovals),
+            Status = PromotionRequestStatus.Pending,
+        };
+        db.PromotionRequests.Add(request);
+        environment.ConcurrencyStamp = Guid.NewGuid();
+        Audit(db, actor, "promotion.requested", environment, environment.PromotionMode, PromotionMode.Continuous, request.Reason, now);
+        return await SaveAsync(db, environment, cancellationToken, () => request.Id);
+    }
+
+    public async Task<PromotionOutcome> ApproveAsync(long requestId, AuditActor actor, string? overrideReason = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await db.PromotionRequests.Include(r => r.Approvals).Include(r => r.Environment)
+            .SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is null) return new PromotionOutcome.Refused("not-found", "There is no such request.");
+        var environment = request.Environment;
+        var now = Now();
+        if (request.Status == PromotionRequestStatus.Pending && request.ExpiresAt <= now)
+        {
+            Expire(db, request, environment, now);
+            await SaveAsync(db, environment, cancellationToken);
+            return new PromotionOutcome.Refused("expired", $"The request expired at {request.ExpiresAt:yyyy-MM-dd HH:mm} UTC; ask again.");
+        }
+        if (request.Status != PromotionRequestStatus.Pending)
+            return new PromotionOutcome.Refused("closed", $"The request is {request.Status.ToString().ToLowerInvariant()} already.");
+        if (string.Equals(request.RequestedBy, actor.Name, StringComparison.OrdinalIgnoreCase))
+            return new PromotionOutcome.Refused("own-request", "Four eyes: the requester cannot approve their own request.");
+        if (request.Approvals.Any(a => string.Equals(a.ApprovedBy, actor.Name, StringComparison.OrdinalIgnoreCase)))
+            return new PromotionOutcome.Refused("already-approved", "You approved this request already; it needs another approver.");
+
+        request.Approvals.Add(new PromotionApproval { ApprovedBy = actor.Name, ApprovedAt = now, OverrideReason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim() });
+        Audit(db, actor, overrideReason is null ? "promotion.approved" : "promotion.approved-with-override", environment, environment.PromotionMode, PromotionMode.Continuous, overrideReason, now);
+        if (request.Approvals.Count >= request.RequiredApprovals)
+        {
+            request.Status = PromotionRequestStatus.Approved;
+            (request.ClosedAt, request.ClosedBy) = (now, actor.Name);
+            var before = environment.PromotionMode;
+            Change(environment, PromotionMode.Continuous, now, $"{request.RequestedBy} (approved by {string.Join(", ", request.Approvals.Select(a => a.ApprovedBy))})", request.Reason);
+            Audit(db, AuditActor.System, "promotion.continuous", environment, before, PromotionMode.Continuous, $"request {request.Id}: {request.Reason}", now);
+        }
+        environment.ConcurrencyStamp = Guid.NewGuid();
+        return await SaveAsync(db, environment, cancellationToken, () => request.Id);
+    }
+
+    public async Task<PromotionOutcome> RejectAsync(long requestId, AuditActor actor, string? reason, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return new PromotionOutcome.Refused("reason-required", "Say why the request is rejected.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await db.PromotionRequests.Include(r => r.Environment).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is null) return new PromotionOutcome.Refused("not-found", "There is no such request.");
+        if (request.Status != PromotionRequestStatus.Pending)
+            return new PromotionOutcome.Refused("closed", $"The request is {request.Status.ToString().ToLowerInvariant()} already.");
+        var now = Now();
+        request.Status = PromotionRequestStatus.Rejected;
+        (request.ClosedAt, request.ClosedBy) = (now, actor.Name);
+        request.Environment.ConcurrencyStamp = Guid.NewGuid();
+        Audit(db, actor, "promotion.rejected", request.Environment, request.Environment.PromotionMode, request.Environment.PromotionMode, reason.Trim(), now);
+        return await SaveAsync(db, request.Environment, cancellationToken, () => request.Id);
+    }
+
+    /// <summary>Continuous → Paused, at once: stopping must be fast. Pending requests stay; resuming needs one.</summary>
+    public Task<PromotionOutcome> PauseAsync(int environmentId, Guid expectedStamp, AuditActor actor, string? reason, CancellationToken cancellationToken = default) =>
+        SetAsync(environmentId, expectedStamp, actor, reason, PromotionMode.Paused, "promotion.paused", from: [PromotionMode.Continuous], cancellationToken);
+
+    /// <summary>→ Manual with a reason, from Continuous or Paused. A pending request is withdrawn with it.</summary>
+    public Task<PromotionOutcome> SetManualAsync(int environmentId, Guid expectedStamp, AuditActor actor, string? reason, CancellationToken cancellationToken = default) =>
+        SetAsync(environmentId, expectedStamp, actor, reason, PromotionMode.Manual, "promotion.manual", from: [PromotionMode.Continuous, PromotionMode.Paused], cancellationToken);
+
+    /// <summary>"Stop the line": pauses every continuous environment of a team (or of all teams, with null) at once.</summary>
+    public async Task<OperationResult<int>> StopTheLineAsync(int? teamId, AuditActor actor, string? reason, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return OperationResult<int>.Fail("reason", "Say why the line stops.");
+        return OperationResult<int>.Ok(await PauseWhereAsync(e => teamId == null || e.Service.TeamId == teamId, actor, reason.Trim(), "promotion.stop-the-line", cancellationToken));
+    }
+
+    /// <summary>
+    /// The immune system: a production failure of pausing severity opening on a service pauses that service's
+    /// continuous environments at once (actor: system, reason: the incident). Returns how many it paused.
+    /// </summary>
+    public async Task<int> PauseForFailureAsync(int serviceId, int severity, string incidentTitle, CancellationToken cancellationToken = default)
+    {
+        if (severity > options.CurrentValue.PausingSeverity) return 0;
+        return await PauseWhereAsync(e => e.ServiceId == serviceId, AuditActor.System, $"Failure opened (severity {severity}): {incidentTitle}", "promotion.paused-by-failure", cancellationToken);
+    }
+
+    private async Task<int> PauseWhereAsync(System.Linq.Expressions.Expression<Func<ServiceEnvironment, bool>> which, AuditActor actor, string reason, string action, CancellationToken cancellationToken)
+    {
+        // Retried on a concurrent change: a stop must never be lost because someone approved at the same moment.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var now = Now();
+            var continuous = await db.Environments.Where(which).Where(e => e.PromotionMode == PromotionMode.Continuous).ToListAsync(cancellationToken);
+            foreach (var environment in continuous)
+            {
+                Change(environment, PromotionMode.Paused, now, actor.Name, reason);
+                environment.ConcurrencyStamp = Guid.NewGuid();
+                Audit(db, actor, action, environment, PromotionMode.Continuous, PromotionMode.Paused, reason, now);
+            }
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return continuous.Count;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                // read again and pause what is continuous now
+            }
+        }
+    }
+
+    private async Task<PromotionOutcome> SetAsync(int environmentId, Guid expectedStamp, AuditActor actor, string? reason, PromotionMode to, string action,
+        PromotionMode[] from, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return new PromotionOutcome.Refused("reason-required", "Say why.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var environment = await db.Environments.SingleOrDefaultAsync(e => e.Id == environmentId, cancellationToken);
+        if (environment is null) return new PromotionOutcome.Refused("not-found", "There is no such environment.");
+        if (environment.ConcurrencyStamp != expectedStamp) return new PromotionOutcome.ChangedMeanwhile(Standing(environment));
+        if (!from.Contains(environment.PromotionMode))
+            return new PromotionOutcome.Refused("not-allowed", $"The environment is {environment.PromotionMode}; it cannot go to {to} that way.");
+        var now = Now();
+        if (to == PromotionMode.Manual)
+        {
+            foreach (var pending in await db.PromotionRequests.Where(r => r.EnvironmentId == environmentId && r.Status == PromotionRequestStatus.Pending).ToListAsync(cancellationToken))
+                (pending.Status, pending.ClosedAt, pending.ClosedBy) = (PromotionRequestStatus.Withdrawn, now, actor.Name);
+        }
+        var before = environment.PromotionMode;
+        Change(environment, to, now, actor.Name, reason.Trim());
+        environment.ConcurrencyStamp = Guid.NewGuid();
+        Audit(db, actor, action, environment, before, to, reason.Trim(), now);
+        return await SaveAsync(db, environment, cancellationToken);
+    }
+
+    /// <summary>Closes this environment's pending requests whose time is up, with an audit entry each.</summary>
+    private static async Task ExpireDueAsync(ReleaseBoardDbContext db, int environmentId, DateTime now, CancellationToken cancellationToken)
+    {
+        var due = await db.PromotionRequests.Include(r => r.Environment)
+            .Where(r => r.EnvironmentId == environmentId && r.Status == PromotionRequestStatus.Pending && r.ExpiresAt <= now)
+            .ToListAsync(cancellationToken);
+        foreach (var request in due) Expire(db, request, request.Environment, now);
+    }
+
+    private static void Expire(ReleaseBoardDbContext db, PromotionRequest request, ServiceEnvironment environment, DateTime now)
+    {
+        (request.Status, request.ClosedAt, request.ClosedBy) = (PromotionRequestStatus.Expired, now, AuditActor.System.Name);
+        environment.ConcurrencyStamp = Guid.NewGuid();
+        Audit(db, AuditActor.System, "promotion.expired", environment, environment.PromotionMode, environment.PromotionMode, $"request {request.Id} by {request.RequestedBy}", now);
+    }
+
+    private static async Task<PromotionOutcome> SaveAsync(ReleaseBoardDbContext db, ServiceEnvironment environment, CancellationToken cancellationToken, Func<long>? requestId = null)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return new PromotionOutcome.Done(Standing(environment), requestId?.Invoke());
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Nothing of this action was stored (one SaveChanges, one transaction); show what stands now.
+            db.ChangeTracker.Clear();
+            var current = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == environment.Id, cancellationToken);
+            return new PromotionOutcome.ChangedMeanwhile(Standing(current));
+        }
+    }
+
+    private static void Change(ServiceEnvironment environment, PromotionMode to, DateTime now, string by, string? reason)
+    {
+        environment.PromotionMode = to;
+        environment.PromotionModeChangedAt = now;
+        environment.PromotionModeChangedBy = by.Length > 200 ? by[..200] : by;
+        environment.PromotionModeReason = reason is { Length: > 1000 } ? reason[..1000] : reason;
+    }
+
+    private static void Audit(ReleaseBoardDbContext db, AuditActor actor, string action, ServiceEnvironment environment, PromotionMode before, PromotionMode after, string? reason, DateTime now) =>
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = action, Subject = $"environment/{environment.Id}",
+            Before = before.ToString(), After = after.ToString(), Reason = reason,
+        });
+
+    private static EnvironmentStanding Standing(ServiceEnvironment e) =>
+        new(e.Id, e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.PromotionModeReason, e.ConcurrencyStamp);
+
+    private DateTime Now() => clock.GetUtcNow().UtcDateTime;
+}

@@ -1,0 +1,210 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Promotion;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Promotion;
+
+/// <summary>The promotion state machine over every transition, allowed and refused, on a real SQLite store.</summary>
+public class PromotionServiceTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
+    private SqliteTestDatabase _database = null!;
+    private TestTeam _team = null!;
+    private PromotionService _promotion = null!;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly AuditActor Ada = AuditActor.User("ada@example.test"), Ben = AuditActor.User("ben@example.test"), Cy = AuditActor.User("cy@example.test");
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await SqliteTestDatabase.CreateAsync();
+        _team = await _database.AddTeamAsync();
+        await using (var db = _database.CreateDbContext())
+            await db.Environments.Where(e => e.Id == _team.ProductionId).ExecuteUpdateAsync(u => u.SetProperty(e => e.RequiredApprovals, 2), Ct);
+        _promotion = new PromotionService(_database, _clock, new FixedOptions(new PromotionOptions()));
+    }
+
+    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
+
+    private sealed class FixedOptions(PromotionOptions value) : IOptionsMonitor<PromotionOptions>
+    {
+        public PromotionOptions CurrentValue => value;
+        public PromotionOptions Get(string? name) => value;
+        public IDisposable? OnChange(Action<PromotionOptions, string?> listener) => null;
+    }
+
+    private async Task<ServiceEnvironment> EnvironmentAsync(int id)
+    {
+        await using var db = _database.CreateDbContext();
+        return await db.Environments.AsNoTracking().SingleAsync(e => e.Id == id, Ct);
+    }
+
+    private async Task<string[]> AuditAsync()
+    {
+        await using var db = _database.CreateDbContext();
+        return await db.AuditEntries.OrderBy(a => a.Id).Select(a => a.Action).ToArrayAsync(Ct);
+    }
+
+    private async Task SetModeAsync(int environmentId, PromotionMode mode)
+    {
+        await using var db = _database.CreateDbContext();
+        await db.Environments.Where(e => e.Id == environmentId).ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, mode), Ct);
+    }
+
+    private async Task<long> RequestAsync(int environmentId, AuditActor by)
+    {
+        var stamp = (await EnvironmentAsync(environmentId)).ConcurrencyStamp;
+        var outcome = Assert.IsType<PromotionOutcome.Done>(await _promotion.RequestContinuousAsync(environmentId, stamp, by, "staging has been quiet for a month", Ct));
+        return outcome.RequestId!.Value;
+    }
+
+    private static string Refusal(PromotionOutcome outcome) => Assert.IsType<PromotionOutcome.Refused>(outcome).Code;
+
+    [Fact]
+    public async Task Production_turns_continuous_when_two_distinct_approvers_other_than_the_requester_approve()
+    {
+        var request = await RequestAsync(_team.ProductionId, Ada);
+
+        Assert.Equal("own-request", Refusal(await _promotion.ApproveAsync(request, Ada, cancellationToken: Ct)));
+        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct));
+        Assert.Equal(PromotionMode.Manual, (await EnvironmentAsync(_team.ProductionId)).PromotionMode); // one of two
+        Assert.Equal("already-approved", Refusal(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct)));
+        var done = Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Cy, cancellationToken: Ct));
+
+        Assert.Equal(PromotionMode.Continuous, done.Environment.Mode);
+        var environment = await EnvironmentAsync(_team.ProductionId);
+        Assert.Equal(PromotionMode.Continuous, environment.PromotionMode);
+        Assert.Equal("staging has been quiet for a month", environment.PromotionModeReason);
+        Assert.Equal(["promotion.requested", "promotion.approved", "promotion.approved", "promotion.continuous"], await AuditAsync());
+        Assert.Equal("closed", Refusal(await _promotion.ApproveAsync(request, AuditActor.User("dee@example.test"), cancellationToken: Ct)));
+    }
+
+    [Fact]
+    public async Task Elsewhere_one_approver_is_enough()
+    {
+        var request = await RequestAsync(_team.StagingId, Ada);
+
+        var done = Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct));
+
+        Assert.Equal(PromotionMode.Continuous, done.Environment.Mode);
+    }
+
+    [Fact]
+    public async Task An_expired_request_cannot_be_approved_and_a_new_one_can_be_made()
+    {
+        var request = await RequestAsync(_team.StagingId, Ada);
+        _clock.Advance(PromotionService.RequestLifetime + TimeSpan.FromMinutes(1));
+
+        Assert.Equal("expired", Refusal(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct)));
+        Assert.Equal(PromotionMode.Manual, (await EnvironmentAsync(_team.StagingId)).PromotionMode);
+        Assert.Contains("promotion.expired", await AuditAsync());
+        await RequestAsync(_team.StagingId, Ada);
+    }
+
+    [Fact]
+    public async Task One_pending_request_per_environment_and_a_reason_is_required()
+    {
+        await RequestAsync(_team.ProductionId, Ada);
+        var stamp = (await EnvironmentAsync(_team.ProductionId)).ConcurrencyStamp;
+
+        Assert.Equal("request-pending", Refusal(await _promotion.RequestContinuousAsync(_team.ProductionId, stamp, Ben, "me too", Ct)));
+        Assert.Equal("reason-required", Refusal(await _promotion.RequestContinuousAsync(_team.StagingId, Guid.Empty, Ben, "  ", Ct)));
+    }
+
+    [Fact]
+    public async Task Acting_on_a_stale_stamp_stores_nothing_and_shows_what_changed()
+    {
+        var stale = (await EnvironmentAsync(_team.StagingId)).ConcurrencyStamp;
+        await RequestAsync(_team.StagingId, Ada); // changes the stamp
+
+        var outcome = await _promotion.RequestContinuousAsync(_team.StagingId, stale, Ben, "again", Ct);
+
+        Assert.IsType<PromotionOutcome.ChangedMeanwhile>(outcome);
+        Assert.Single(await AuditAsync());
+    }
+
+    [Fact]
+    public async Task Pause_is_immediate_from_continuous_only_and_manual_withdraws_pending_requests()
+    {
+        await SetModeAsync(_team.ProductionId, PromotionMode.Continuous);
+        var environment = await EnvironmentAsync(_team.ProductionId);
+
+        Assert.Equal("reason-required", Refusal(await _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp, Ada, "", Ct)));
+        var paused = Assert.IsType<PromotionOutcome.Done>(await _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp, Ada, "odd latency", Ct));
+        Assert.Equal(PromotionMode.Paused, paused.Environment.Mode);
+        Assert.Equal("not-allowed", Refusal(await _promotion.PauseAsync(environment.Id, paused.Environment.Stamp, Ada, "again", Ct)));
+
+        var request = await RequestAsync(_team.ProductionId, Ada); // resume from Paused needs a request again
+        var now = await EnvironmentAsync(_team.ProductionId);
+        Assert.IsType<PromotionOutcome.Done>(await _promotion.SetManualAsync(now.Id, now.ConcurrencyStamp, Ben, "back to hand promotion", Ct));
+        Assert.Equal("closed", Refusal(await _promotion.ApproveAsync(request, Cy, cancellationToken: Ct)));
+        Assert.Equal(PromotionMode.Manual, (await EnvironmentAsync(_team.ProductionId)).PromotionMode);
+    }
+
+    [Fact]
+    public async Task Stop_the_line_pauses_every_continuous_environment_of_the_team_and_no_other()
+    {
+        var other = await _database.AddTeamAsync("search");
+        foreach (var id in new[] { _team.StagingId, _team.ProductionId, other.ProductionId }) await SetModeAsync(id, PromotionMode.Continuous);
+
+        var stopped = await _promotion.StopTheLineAsync(_team.TeamId, Ada, "release freeze", Ct);
+
+        Assert.Equal(2, stopped.Value);
+        Assert.Equal(PromotionMode.Paused, (await EnvironmentAsync(_team.StagingId)).PromotionMode);
+        Assert.Equal(PromotionMode.Paused, (await EnvironmentAsync(_team.ProductionId)).PromotionMode);
+        Assert.Equal(PromotionMode.Continuous, (await EnvironmentAsync(other.ProductionId)).PromotionMode);
+        Assert.Equal(["promotion.stop-the-line", "promotion.stop-the-line"], await AuditAsync());
+    }
+
+    [Fact]
+    public async Task A_failure_of_pausing_severity_pauses_the_service_as_the_system_and_a_milder_one_does_not()
+    {
+        await SetModeAsync(_team.ProductionId, PromotionMode.Continuous);
+
+        Assert.Equal(0, await _promotion.PauseForFailureAsync(_team.ServiceId, 3, "Slow search", Ct));
+        Assert.Equal(1, await _promotion.PauseForFailureAsync(_team.ServiceId, 2, "Checkout down", Ct));
+
+        var environment = await EnvironmentAsync(_team.ProductionId);
+        Assert.Equal(PromotionMode.Paused, environment.PromotionMode);
+        Assert.Equal("system", environment.PromotionModeChangedBy);
+        Assert.Contains("Checkout down", environment.PromotionModeReason);
+    }
+
+    [Fact]
+    public async Task Many_simultaneous_pauses_and_approvals_end_consistent_with_a_complete_audit_trail()
+    {
+        var request = await RequestAsync(_team.ProductionId, Ada);
+        var approvers = Enumerable.Range(1, 8).Select(i => AuditActor.User($"approver{i}@example.test")).ToArray();
+
+        var outcomes = await Task.WhenAll(approvers.Select(a => Task.Run(() => _promotion.ApproveAsync(request, a, cancellationToken: Ct))));
+
+        await using var db = _database.CreateDbContext();
+        var approvals = await db.PromotionApprovals.CountAsync(a => a.RequestId == request, Ct);
+        var audit = await AuditAsync();
+        Assert.Equal(outcomes.Count(o => o is PromotionOutcome.Done), approvals);
+        Assert.Equal(approvals, audit.Count(a => a == "promotion.approved"));
+        Assert.All(outcomes, o => Assert.True(o is PromotionOutcome.Done or PromotionOutcome.ChangedMeanwhile or PromotionOutcome.Refused { Code: "closed" }, o.ToString()));
+        var environment = await EnvironmentAsync(_team.ProductionId);
+        Assert.Equal(approvals >= 2 ? PromotionMode.Continuous : PromotionMode.Manual, environment.PromotionMode);
+        Assert.Equal(approvals >= 2 ? 1 : 0, audit.Count(a => a == "promotion.continuous"));
+
+    }
+
+    [Fact]
+    public async Task Of_many_simultaneous_pauses_exactly_one_wins_and_the_others_see_it()
+    {
+        await SetModeAsync(_team.ProductionId, PromotionMode.Continuous);
+        var environment = await EnvironmentAsync(_team.ProductionId);
+
+        var pauses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Task.Run(() => _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp, AuditActor.User($"p{i}@example.test"), "stop", Ct))));
+
+        Assert.Single(pauses, p => p is PromotionOutcome.Done);
+        Assert.All(pauses.Where(p => p is not PromotionOutcome.Done), p => Assert.Equal(PromotionMode.Paused, Assert.IsType<PromotionOutcome.ChangedMeanwhile>(p).Current.Mode));
+        Assert.Equal(["promotion.paused"], await AuditAsync());
+        Assert.Equal(PromotionMode.Paused, (await EnvironmentAsync(environment.Id)).PromotionMode);
+    }
+}
