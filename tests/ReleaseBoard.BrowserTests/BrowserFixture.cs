@@ -46,7 +46,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public static string EmailOf(string role) => $"{role.ToLowerInvariant()}@example.test";
 
-    /// <summary>Opens a page in a fresh browser context, signed in through the login form when a role is given.</summary>
+    /// <summary>Opens a page in a fresh browser context, signed in through the login form when a role (or an email) is given.</summary>
     public async Task<IPage> OpenAsync(string path, int width = 1920, int height = 1080, string? signedInAs = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
@@ -54,7 +54,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (signedInAs is not null)
         {
             await page.GotoAsync(App.BaseUrl + "/account/login");
-            await page.GetByTestId("email").FillAsync(EmailOf(signedInAs));
+            await page.GetByTestId("email").FillAsync(signedInAs.Contains('@') ? signedInAs : EmailOf(signedInAs));
             await page.GetByTestId("password").FillAsync(Password);
             await page.GetByTestId("sign-in").ClickAsync();
             await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
@@ -102,7 +102,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             [
                 new() { Name = "dev", Order = 0, Service = service },
                 new() { Name = "staging", Order = 1, Service = service },
-                new() { Name = "production", Order = 2, IsProduction = true, Service = service },
+                new() { Name = "production", Order = 2, IsProduction = true, RequiredApprovals = 2, Service = service },
             ];
             db.AddRange(environments);
             firstStaging ??= environments[1];

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Web.Features.Promotion;
+
+public sealed record PendingRequest(long Id, string RequestedBy, string Reason, DateTime RequestedAt, DateTime ExpiresAt, int Required, IReadOnlyList<string> ApprovedBy);
+
+public sealed record PipelineStage(
+    int Id, string Name, bool IsProduction, PromotionMode Mode, DateTime Since, string? By, string? Reason, Guid Stamp,
+    int RequiredApprovals, int SoakMinutes, PendingRequest? Pending);
+
+public sealed record PipelineService(int Id, string Slug, string Name, string TeamSlug, string TeamName, IReadOnlyList<PipelineStage> Stages);
+
+public sealed record RecentChange(DateTime At, string Actor, string Action, string Where, string? Before, string? After, string? Reason);
+
+public sealed record PipelinesView(IReadOnlyList<PipelineService> Services, IReadOnlyList<RecentChange> Recent);
+
+/// <summary>What the pipelines page shows: every service of a team (or of all) with its stages in order, their states and pending requests.</summary>
+public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task<PipelinesView> LoadAsync(string? teamSlug, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var services = await db.Services.AsNoTracking()
+            .Where(s => teamSlug == null || s.Team.Slug == teamSlug)
+            .OrderBy(s => s.Team.Name).ThenBy(s => s.Name)
+            .Select(s => new { s.Id, s.Slug, s.Name, TeamSlug = s.Team.Slug, TeamName = s.Team.Name })
+            .ToListAsync(cancellationToken);
+        var serviceIds = services.Select(s => s.Id).ToList();
+        var environments = await db.Environments.AsNoTracking()
+            .Where(e => serviceIds.Contains(e.ServiceId))
+            .OrderBy(e => e.Order)
+            .ToListAsync(cancellationToken);
+        var environmentIds = environments.Select(e => e.Id).ToList();
+        // A request past its expiry is shown as gone; the next action on the environment records its expiry.
+        var pending = await db.PromotionRequests.AsNoTracking()
+            .Where(r => environmentIds.Contains(r.EnvironmentId) && r.Status == PromotionRequestStatus.Pending && r.ExpiresAt > now)
+            .Select(r => new { r.EnvironmentId, Request = new PendingRequest(r.Id, r.RequestedBy, r.Reason, r.RequestedAt, r.ExpiresAt, r.RequiredApprovals,
+                r.Approvals.OrderBy(a => a.ApprovedAt).Select(a => a.ApprovedBy).ToList()) })
+            .ToListAsync(cancellationToken);
+        var pendingByEnvironment = pending.ToDictionary(p => p.EnvironmentId, p => p.Request);
+
+        var result = services.Select(s => new PipelineService(s.Id, s.Slug, s.Name, s.TeamSlug, s.TeamName,
+                environments.Where(e => e.ServiceId == s.Id).Select(e => new PipelineStage(
+                    e.Id, e.Name, e.IsProduction, e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.PromotionModeReason,
+                    e.ConcurrencyStamp, e.RequiredApprovals, e.SoakMinutes, pendingByEnvironment.GetValueOrDefault(e.Id))).ToList()))
+            .ToList();
+
+        var names = environments.ToDictionary(e => $"environment/{e.Id}",
+            e => $"{services.First(s => s.Id == e.ServiceId).Name} · {e.Name}");
+        var subjects = names.Keys.ToList();
+        var recent = await db.AuditEntries.AsNoTracking()
+            .Where(a => a.Action.StartsWith("promotion.") && subjects.Contains(a.Subject))
+            .OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+            .Take(15)
+            .Select(a => new { a.At, a.Actor, a.Action, a.Subject, a.Before, a.After, a.Reason })
+            .ToListAsync(cancellationToken);
+        return new PipelinesView(result, recent.Select(a => new RecentChange(a.At, a.Actor, a.Action, names[a.Subject], a.Before, a.After, a.Reason)).ToList());
+    }
+}

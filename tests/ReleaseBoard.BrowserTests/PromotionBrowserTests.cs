@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ReleaseBoard.BrowserTests;
+
+/// <summary>The switch with four eyes, and the immune system, as people and a pipeline see them.</summary>
+[Collection(nameof(BrowserCollection))]
+public class PromotionBrowserTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task Two_approvers_turn_production_continuous_live_on_the_wall_and_an_incident_pauses_it_within_a_second()
+    {
+        await fixture.AddTeamAsync("promo", daysAgo: 4, "promo-api");
+        var second = "second-approver@example.test";
+        Assert.Equal(0, (await fixture.App.RunCommandAsync(BrowserFixture.Password, "users", "create", "--email", second, "--role", "Approver")).ExitCode);
+        var key = (await fixture.App.RunCommandAsync(null, "apikeys", "create", "--name", "promo-ci", "--team", "promo")).Output.Trim();
+
+        var wall = await fixture.OpenAsync("/wall/promo", signedInAs: "Viewer");
+        await BrowserFixture.WaitUntilLiveAsync(wall);
+        var productionOnWall = wall.GetByTestId("pipelines").Locator(".wall-env").Filter(new() { HasText = "production" }).Locator(".wall-env__mode");
+        await Expect(productionOnWall).ToHaveTextAsync("Manual");
+
+        // The release lead asks, with a reason.
+        var lead = await fixture.OpenAsync("/pipelines?team=promo", 1280, 900, signedInAs: "Approver");
+        await BrowserFixture.WaitUntilLiveAsync(lead);
+        var production = lead.GetByTestId("stage-promo-api-production");
+        await production.GetByTestId("request").ClickAsync();
+        await production.GetByTestId("reason").FillAsync("Staging has caught everything for a month");
+        await production.GetByTestId("confirm").ClickAsync();
+        await Expect(production.GetByTestId("approvals")).ToContainTextAsync("0 of 2 approvals");
+        await production.GetByTestId("approve").ClickAsync();
+        await Expect(lead.GetByTestId("promotion-message")).ToContainTextAsync("cannot approve their own request");
+
+        // Two other approvers, in their own browsers; the lead's page follows live.
+        var first = await fixture.OpenAsync("/pipelines?team=promo", 1280, 900, signedInAs: "Admin");
+        await BrowserFixture.WaitUntilLiveAsync(first);
+        await first.GetByTestId("stage-promo-api-production").GetByTestId("approve").ClickAsync();
+        await Expect(production.GetByTestId("approvals")).ToContainTextAsync("1 of 2 approvals");
+        var other = await fixture.OpenAsync("/pipelines?team=promo", 1280, 900, signedInAs: second);
+        await BrowserFixture.WaitUntilLiveAsync(other);
+        await other.GetByTestId("stage-promo-api-production").GetByTestId("approve").ClickAsync();
+
+        await Expect(productionOnWall).ToHaveTextAsync("Continuous", new() { Timeout = 1000 });
+        await Expect(production.GetByTestId("state")).ToHaveTextAsync("Continuous");
+        await lead.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "pipelines-continuous-1280x900.png"), FullPage = true });
+
+        // A failure opens: the pipeline's incident tool reports it, and production pauses by itself.
+        using var api = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var posted = await api.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            service = "promo-api", severity = 1, title = "Payments failing", startedAt = DateTimeOffset.UtcNow, source = "pagerduty", externalId = "PD-1",
+        }, TestContext.Current.CancellationToken);
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        await Expect(productionOnWall).ToHaveTextAsync("PAUSED", new() { Timeout = 1000 });
+        var gate = JsonDocument.Parse(await api.GetStringAsync("/api/v1/gates/promo-api/production", TestContext.Current.CancellationToken)).RootElement;
+        Assert.False(gate.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.Equal("paused", gate.GetProperty("state").GetString());
+        await Expect(production.GetByTestId("why")).ToContainTextAsync("Payments failing");
+        await wall.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-paused-by-failure.png") });
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_the_pipelines_but_no_switch()
+    {
+        await fixture.AddTeamAsync("promo-view", daysAgo: 2, "view-api");
+        var page = await fixture.OpenAsync("/pipelines?team=promo-view", 1280, 900, signedInAs: "Viewer");
+        await BrowserFixture.WaitUntilLiveAsync(page);
+
+        await Expect(page.GetByTestId("stage-view-api-production").GetByTestId("state")).ToHaveTextAsync("Manual");
+        await Expect(page.GetByTestId("request")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("stop-the-line")).ToHaveCountAsync(0);
+    }
+}
