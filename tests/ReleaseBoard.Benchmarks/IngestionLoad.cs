@@ -13,7 +13,7 @@ namespace ReleaseBoard.Benchmarks;
 /// p50/p99 latency, beside the raw single-row-commit insert rate of the same SQLite file in the same run, so the
 /// HTTP + validation + EF overhead is visible. Bounded in time, loopback only.
 /// </summary>
-public static class IngestionLoad
+public static partial class IngestionLoad
 {
     private const int Warmup = 15;
 
