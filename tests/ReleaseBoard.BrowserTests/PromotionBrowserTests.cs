@@ -37,11 +37,21 @@ public class PromotionBrowserTests(BrowserFixture fixture)
         // Two other approvers, in their own browsers; the lead's page follows live.
         var first = await fixture.OpenAsync("/pipelines?team=promo", 1280, 900, signedInAs: "Admin");
         await BrowserFixture.WaitUntilLiveAsync(first);
-        await first.GetByTestId("stage-promo-api-production").GetByTestId("approve").ClickAsync();
+        // The evidence beside the switch fails two criteria (a catch 4 days ago, no rollback proven): approving needs a reason.
+        var firstProduction = first.GetByTestId("stage-promo-api-production");
+        await Expect(firstProduction.GetByTestId("criterion-rollback-proven")).ToContainTextAsync("none in 30 days");
+        await firstProduction.GetByTestId("approve").ClickAsync();
+        await Expect(first.GetByTestId("promotion-message")).ToContainTextAsync("needs a written override reason");
+        await Expect(production.GetByTestId("approvals")).ToContainTextAsync("0 of 2 approvals");
+        await firstProduction.GetByTestId("override-reason").FillAsync("Rollback drill is booked for Monday; we watch it meanwhile");
+        await firstProduction.GetByTestId("approve-anyway").ClickAsync();
         await Expect(production.GetByTestId("approvals")).ToContainTextAsync("1 of 2 approvals");
         var other = await fixture.OpenAsync("/pipelines?team=promo", 1280, 900, signedInAs: second);
         await BrowserFixture.WaitUntilLiveAsync(other);
-        await other.GetByTestId("stage-promo-api-production").GetByTestId("approve").ClickAsync();
+        var otherProduction = other.GetByTestId("stage-promo-api-production");
+        await otherProduction.GetByTestId("approve").ClickAsync();
+        await otherProduction.GetByTestId("override-reason").FillAsync("Agreed, with the drill on Monday");
+        await otherProduction.GetByTestId("approve-anyway").ClickAsync();
 
         await Expect(productionOnWall).ToHaveTextAsync("Continuous", new() { Timeout = 1000 });
         await Expect(production.GetByTestId("state")).ToHaveTextAsync("Continuous");

@@ -778,6 +778,21 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)");
 
+                    b.Property<int>("ReadinessMaxChangeFailurePercent")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReadinessMaxMttrMinutes")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReadinessMinDaysSinceCatch")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReadinessRollbackMaxMinutes")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReadinessRollbackWithinDays")
+                        .HasColumnType("int");
+
                     b.Property<int>("RequiredApprovals")
                         .HasColumnType("int");
 

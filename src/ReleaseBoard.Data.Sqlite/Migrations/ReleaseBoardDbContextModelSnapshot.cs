@@ -742,6 +742,21 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ReadinessMaxChangeFailurePercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReadinessMaxMttrMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReadinessMinDaysSinceCatch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReadinessRollbackMaxMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReadinessRollbackWithinDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("RequiredApprovals")
                         .HasColumnType("INTEGER");
 

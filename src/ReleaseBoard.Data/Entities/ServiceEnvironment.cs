@@ -29,6 +29,23 @@ public class ServiceEnvironment
     /// <summary>Approval policy: minutes a version soaks in the previous stage before continuous promotion takes it.</summary>
     public int SoakMinutes { get; set; }
 
+    // Readiness thresholds for turning this environment continuous (DESIGN.md §5), each with its evidence beside the switch.
+
+    /// <summary>Days since the service's last counting catch must be at least this.</summary>
+    public int ReadinessMinDaysSinceCatch { get; set; } = 7;
+
+    /// <summary>The service's MTTR over 90 days must be at most this many minutes.</summary>
+    public int ReadinessMaxMttrMinutes { get; set; } = 60;
+
+    /// <summary>The service's change failure rate over 90 days must be at most this percentage.</summary>
+    public int ReadinessMaxChangeFailurePercent { get; set; } = 15;
+
+    /// <summary>A production rollback must have been proven within this many days ...</summary>
+    public int ReadinessRollbackWithinDays { get; set; } = 30;
+
+    /// <summary>... and have taken at most this many minutes.</summary>
+    public int ReadinessRollbackMaxMinutes { get; set; } = 15;
+
     /// <summary>Changes on every write so two people acting at once cannot silently overwrite each other.</summary>
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
 }

@@ -8,7 +8,11 @@ public sealed record PendingRequest(long Id, string RequestedBy, string Reason, 
 
 public sealed record PipelineStage(
     int Id, string Name, bool IsProduction, PromotionMode Mode, DateTime Since, string? By, string? Reason, Guid Stamp,
-    int RequiredApprovals, int SoakMinutes, PendingRequest? Pending);
+    int RequiredApprovals, int SoakMinutes, PendingRequest? Pending)
+{
+    /// <summary>The evidence beside the switch, for stages that are not continuous (where turning it on is the question).</summary>
+    public Readiness? Readiness { get; init; }
+}
 
 public sealed record PipelineService(int Id, string Slug, string Name, string TeamSlug, string TeamName, IReadOnlyList<PipelineStage> Stages);
 
@@ -17,7 +21,7 @@ public sealed record RecentChange(DateTime At, string Actor, string Action, stri
 public sealed record PipelinesView(IReadOnlyList<PipelineService> Services, IReadOnlyList<RecentChange> Recent);
 
 /// <summary>What the pipelines page shows: every service of a team (or of all) with its stages in order, their states and pending requests.</summary>
-public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ReadinessEvaluator readiness)
 {
     public async Task<PipelinesView> LoadAsync(string? teamSlug, CancellationToken cancellationToken = default)
     {
@@ -42,10 +46,14 @@ public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFa
             .ToListAsync(cancellationToken);
         var pendingByEnvironment = pending.ToDictionary(p => p.EnvironmentId, p => p.Request);
 
+        var evidence = new Dictionary<int, Readiness>();
+        foreach (var environment in environments.Where(e => e.PromotionMode != PromotionMode.Continuous))
+            evidence[environment.Id] = await readiness.EvaluateAsync(environment.Id, cancellationToken);
         var result = services.Select(s => new PipelineService(s.Id, s.Slug, s.Name, s.TeamSlug, s.TeamName,
                 environments.Where(e => e.ServiceId == s.Id).Select(e => new PipelineStage(
                     e.Id, e.Name, e.IsProduction, e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.PromotionModeReason,
-                    e.ConcurrencyStamp, e.RequiredApprovals, e.SoakMinutes, pendingByEnvironment.GetValueOrDefault(e.Id))).ToList()))
+                    e.ConcurrencyStamp, e.RequiredApprovals, e.SoakMinutes, pendingByEnvironment.GetValueOrDefault(e.Id))
+                { Readiness = evidence.GetValueOrDefault(e.Id) }).ToList()))
             .ToList();
 
         var names = environments.ToDictionary(e => $"environment/{e.Id}",

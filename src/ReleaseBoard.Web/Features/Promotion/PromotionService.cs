@@ -29,7 +29,8 @@ public sealed record EnvironmentStanding(int Id, PromotionMode Mode, DateTime Si
 /// the other is told what changed, on SQLite and SQL Server alike. Who may act (Approver) is checked by the caller's
 /// policy; this class trusts the actor's name it is given.
 /// </summary>
-public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IOptionsMonitor<PromotionOptions> options)
+public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IOptionsMonitor<PromotionOptions> options,
+    ReadinessEvaluator readiness)
 {
     public static readonly TimeSpan RequestLifetime = TimeSpan.FromHours(24);
 
@@ -78,6 +79,11 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
             return new PromotionOutcome.Refused("own-request", "Four eyes: the requester cannot approve their own request.");
         if (request.Approvals.Any(a => string.Equals(a.ApprovedBy, actor.Name, StringComparison.OrdinalIgnoreCase)))
             return new PromotionOutcome.Refused("already-approved", "You approved this request already; it needs another approver.");
+        var evidence = await readiness.EvaluateAsync(environment.Id, cancellationToken);
+        if (!evidence.AllPass && string.IsNullOrWhiteSpace(overrideReason))
+            return new PromotionOutcome.Refused("override-required",
+                $"Failing: {string.Join("; ", evidence.Failing.Select(c => $"{c.Name} {c.Measured} (needs {c.Threshold})"))}. Approving anyway needs a written override reason.");
+        if (evidence.AllPass) overrideReason = null; // nothing overridden
 
         request.Approvals.Add(new PromotionApproval { ApprovedBy = actor.Name, ApprovedAt = now, OverrideReason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim() });
         Audit(db, actor, overrideReason is null ? "promotion.approved" : "promotion.approved-with-override", environment, environment.PromotionMode, PromotionMode.Continuous, overrideReason, now);

@@ -15,6 +15,13 @@ public class PromotionServiceTests : IAsyncLifetime
     private SqliteTestDatabase _database = null!;
     private TestTeam _team = null!;
     private PromotionService _promotion = null!;
+    private ReadinessEvaluator _readiness = null!;
+
+    private static Deployment Rollback(TestTeam team, DateTime finished, TimeSpan took) => new()
+    {
+        ServiceId = team.ServiceId, EnvironmentId = team.ProductionId, Version = "rb", StartedAt = finished - took, FinishedAt = finished,
+        Outcome = DeploymentOutcome.Succeeded, Kind = DeploymentKind.Rollback, Source = "test",
+    };
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly AuditActor Ada = AuditActor.User("ada@example.test"), Ben = AuditActor.User("ben@example.test"), Cy = AuditActor.User("cy@example.test");
 
@@ -23,8 +30,14 @@ public class PromotionServiceTests : IAsyncLifetime
         _database = await SqliteTestDatabase.CreateAsync();
         _team = await _database.AddTeamAsync();
         await using (var db = _database.CreateDbContext())
+        {
             await db.Environments.Where(e => e.Id == _team.ProductionId).ExecuteUpdateAsync(u => u.SetProperty(e => e.RequiredApprovals, 2), Ct);
-        _promotion = new PromotionService(_database, _clock, new FixedOptions(new PromotionOptions()));
+            // The evidence every criterion asks for: a production rollback proven two days ago in five minutes.
+            db.Deployments.Add(Rollback(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2), TimeSpan.FromMinutes(5)));
+            await db.SaveChangesAsync(Ct);
+        }
+        _readiness = new ReadinessEvaluator(_database, _clock);
+        _promotion = new PromotionService(_database, _clock, new FixedOptions(new PromotionOptions()), _readiness);
     }
 
     public async ValueTask DisposeAsync() => await _database.DisposeAsync();
@@ -206,5 +219,71 @@ public class PromotionServiceTests : IAsyncLifetime
         Assert.All(pauses.Where(p => p is not PromotionOutcome.Done), p => Assert.Equal(PromotionMode.Paused, Assert.IsType<PromotionOutcome.ChangedMeanwhile>(p).Current.Mode));
         Assert.Equal(["promotion.paused"], await AuditAsync());
         Assert.Equal(PromotionMode.Paused, (await EnvironmentAsync(environment.Id)).PromotionMode);
+    }
+
+    [Fact]
+    public async Task Approving_while_a_criterion_fails_needs_a_written_override_reason()
+    {
+        await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2)); // 2 days since a catch; 7 asked
+        var request = await RequestAsync(_team.StagingId, Ada);
+
+        var refused = Assert.IsType<PromotionOutcome.Refused>(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct));
+        Assert.Equal("override-required", refused.Code);
+        Assert.Contains("Days since the last catch 2 days (needs ≥ 7 days)", refused.Message);
+
+        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, "hotfix train, watched by two of us", Ct));
+        Assert.Equal(PromotionMode.Continuous, (await EnvironmentAsync(_team.StagingId)).PromotionMode);
+        Assert.Contains("promotion.approved-with-override", await AuditAsync());
+        await using var db = _database.CreateDbContext();
+        Assert.Equal("hotfix train, watched by two of us", (await db.PromotionApprovals.SingleAsync(Ct)).OverrideReason);
+    }
+
+    [Fact]
+    public async Task The_evidence_measures_each_criterion_for_the_service_against_the_environments_thresholds()
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        await _database.AddCatchAsync(_team, now.AddDays(-10));
+        await _database.AddIncidentAsync(_team, now.AddDays(-20), now.AddDays(-20).AddMinutes(30));
+        await _database.AddIncidentAsync(_team, now.AddDays(-10), now.AddDays(-10).AddMinutes(90)); // MTTR (30 + 90) / 2 = 60 min
+        await using (var db = _database.CreateDbContext())
+        {
+            for (var i = 0; i < 10; i++)
+                db.Deployments.Add(new Deployment
+                {
+                    ServiceId = _team.ServiceId, EnvironmentId = _team.ProductionId, Version = $"v{i}", StartedAt = now.AddDays(-i - 1).AddMinutes(-5),
+                    FinishedAt = now.AddDays(-i - 1), Outcome = i < 2 ? DeploymentOutcome.RolledBack : DeploymentOutcome.Succeeded, Source = "test",
+                });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var evidence = await _readiness.EvaluateAsync(_team.ProductionId, Ct);
+        var byKey = evidence.Criteria.ToDictionary(c => c.Key);
+
+        Assert.Equal(("10 days", true), (byKey["days-since-catch"].Measured, byKey["days-since-catch"].Passed));
+        Assert.Equal(("60 min", true), (byKey["mttr"].Measured, byKey["mttr"].Passed)); // ≤ 60 min passes
+        Assert.Equal(("20 % (2 / 10)", false), (byKey["change-failure-rate"].Measured, byKey["change-failure-rate"].Passed)); // > 15 %
+        Assert.True(byKey["rollback-proven"].Passed);
+        Assert.True(byKey["no-open-failure"].Passed);
+        Assert.False(evidence.AllPass);
+
+        await _database.AddIncidentAsync(_team, now.AddMinutes(-5), null);
+        Assert.False((await _readiness.EvaluateAsync(_team.ProductionId, Ct)).Criteria.Single(c => c.Key == "no-open-failure").Passed);
+    }
+
+    [Fact]
+    public async Task A_rollback_that_is_too_old_or_too_slow_proves_nothing()
+    {
+        await using (var db = _database.CreateDbContext())
+        {
+            await db.Deployments.Where(d => d.Kind == DeploymentKind.Rollback).ExecuteDeleteAsync(Ct);
+            db.Deployments.Add(Rollback(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-40), TimeSpan.FromMinutes(5)));
+            db.Deployments.Add(Rollback(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-3), TimeSpan.FromMinutes(25)));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var criterion = (await _readiness.EvaluateAsync(_team.ProductionId, Ct)).Criteria.Single(c => c.Key == "rollback-proven");
+
+        Assert.False(criterion.Passed);
+        Assert.StartsWith("25 min", criterion.Measured);
     }
 }

@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Metrics;
+
+namespace ReleaseBoard.Web.Features.Promotion;
+
+/// <summary>One readiness criterion: what was measured, against what, and whether it passes.</summary>
+public sealed record ReadinessCriterion(string Key, string Name, string Measured, string Threshold, bool Passed);
+
+public sealed record Readiness(IReadOnlyList<ReadinessCriterion> Criteria)
+{
+    public bool AllPass => Criteria.All(c => c.Passed);
+    public IEnumerable<ReadinessCriterion> Failing => Criteria.Where(c => !c.Passed);
+}
+
+/// <summary>
+/// The evidence beside a switch (DESIGN.md §5), for one service against its environment's thresholds: days since the
+/// service's last counting catch, its MTTR and change failure rate over the last 90 days, a production rollback
+/// proven recently and fast, and no open failure. Same definitions as the wall and the trends.
+/// </summary>
+public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+{
+    public static readonly TimeSpan Window = TimeSpan.FromDays(90);
+
+    public async Task<Readiness> EvaluateAsync(int environmentId, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var from = now - Window;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId)
+            .Select(e => new
+            {
+                e.ServiceId, e.ReadinessMinDaysSinceCatch, e.ReadinessMaxMttrMinutes, e.ReadinessMaxChangeFailurePercent,
+                e.ReadinessRollbackWithinDays, e.ReadinessRollbackMaxMinutes, e.Service.Team.TimeZoneId, e.Service.Team.CountingSeverityThreshold,
+            })
+            .SingleAsync(cancellationToken);
+        var serviceId = environment.ServiceId;
+        var threshold = environment.CountingSeverityThreshold;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(environment.TimeZoneId);
+        var criteria = new List<ReadinessCriterion>();
+
+        var lastCatch = await db.Catches.Where(c => c.ServiceId == serviceId && c.Severity <= threshold).MaxAsync(c => (DateTime?)c.CaughtAt, cancellationToken);
+        int? daysSince = lastCatch is { } caught ? CatchStreakCalculator.LocalDate(now, zone).DayNumber - CatchStreakCalculator.LocalDate(caught, zone).DayNumber : null;
+        criteria.Add(new("days-since-catch", "Days since the last catch", daysSince is { } d ? $"{d} days" : "no catch recorded",
+            $"≥ {environment.ReadinessMinDaysSinceCatch} days", daysSince is null || daysSince >= environment.ReadinessMinDaysSinceCatch));
+
+        var failures = await db.Incidents.Where(i => i.ServiceId == serviceId && i.Severity <= threshold && i.ImpactStartedAt < now && (i.ResolvedAt == null || i.ResolvedAt > from))
+            .Select(i => new FailureInterval(i.ImpactStartedAt, i.ResolvedAt)).ToListAsync(cancellationToken);
+        var reliability = ReliabilityCalculator.Calculate(failures, from, now, now);
+        criteria.Add(new("mttr", "MTTR, 90 days", reliability.MttrMean is { } mttr ? DurationText.Format(mttr) : "no resolved failure",
+            $"≤ {environment.ReadinessMaxMttrMinutes} min", reliability.MttrMean is null || reliability.MttrMean <= TimeSpan.FromMinutes(environment.ReadinessMaxMttrMinutes)));
+
+        var counting = db.Deployments.Where(x => x.ServiceId == serviceId && x.Environment.IsProduction && x.Kind == DeploymentKind.Normal
+            && (x.Outcome == DeploymentOutcome.Succeeded || x.Outcome == DeploymentOutcome.RolledBack) && x.FinishedAt >= from && x.FinishedAt < now);
+        var deployments = await counting.CountAsync(cancellationToken);
+        var failed = await counting.CountAsync(x => x.Outcome == DeploymentOutcome.RolledBack
+            || db.Incidents.Any(i => i.CausingDeploymentId == x.Id && i.Severity <= threshold)
+            || db.Deployments.Any(r => r.RollsBackDeploymentId == x.Id && r.Kind == DeploymentKind.Rollback && r.Outcome == DeploymentOutcome.Succeeded), cancellationToken);
+        var rate = deployments == 0 ? (double?)null : 100.0 * failed / deployments;
+        criteria.Add(new("change-failure-rate", "Change failure rate, 90 days", rate is { } p ? $"{p:0.#} % ({failed} / {deployments})" : "no production deployment",
+            $"≤ {environment.ReadinessMaxChangeFailurePercent} %", rate is null || rate <= environment.ReadinessMaxChangeFailurePercent));
+
+        var rollbackSince = now.AddDays(-environment.ReadinessRollbackWithinDays);
+        var rollback = await db.Deployments.Where(x => x.ServiceId == serviceId && x.Environment.IsProduction && x.Kind == DeploymentKind.Rollback
+                && x.Outcome == DeploymentOutcome.Succeeded && x.FinishedAt >= rollbackSince)
+            .OrderByDescending(x => x.FinishedAt).Select(x => new { x.StartedAt, FinishedAt = x.FinishedAt!.Value }).FirstOrDefaultAsync(cancellationToken);
+        var rollbackTook = rollback is null ? (TimeSpan?)null : rollback.FinishedAt - rollback.StartedAt;
+        criteria.Add(new("rollback-proven", "Rollback proven", rollbackTook is { } took ? $"{DurationText.Format(took)}, {DurationText.Age(now - rollback!.FinishedAt)} ago" : $"none in {environment.ReadinessRollbackWithinDays} days",
+            $"within {environment.ReadinessRollbackWithinDays} days, ≤ {environment.ReadinessRollbackMaxMinutes} min",
+            rollbackTook is { } t && t <= TimeSpan.FromMinutes(environment.ReadinessRollbackMaxMinutes)));
+
+        var open = await db.Incidents.CountAsync(i => i.ServiceId == serviceId && i.ResolvedAt == null && i.Severity <= threshold, cancellationToken);
+        criteria.Add(new("no-open-failure", "No open failure", open == 0 ? "none open" : $"{open} open", "none", open == 0));
+        return new Readiness(criteria);
+    }
+}
