@@ -83,6 +83,12 @@ public class PromotionBrowserTests(BrowserFixture fixture)
 
         await Expect(page.GetByTestId("stage-view-api-production").GetByTestId("state")).ToHaveTextAsync("Manual");
         await Expect(page.GetByTestId("request")).ToHaveCountAsync(0);
+        // The what-if replay is evidence, open to everyone: try another soak time.
+        var production = page.GetByTestId("stage-view-api-production");
+        await Expect(production.GetByTestId("what-if-result")).ToContainTextAsync("Last 90 days at 0 min");
+        await production.GetByTestId("what-if-soak").FillAsync("120");
+        await production.GetByTestId("what-if-soak").PressAsync("Tab");
+        await Expect(production.GetByTestId("what-if-result")).ToContainTextAsync("Last 90 days at 120 min");
         await Expect(page.GetByTestId("stop-the-line")).ToHaveCountAsync(0);
     }
 }
