@@ -83,6 +83,7 @@ public class PromotionBrowserTests(BrowserFixture fixture)
 
         await Expect(page.GetByTestId("stage-view-api-production").GetByTestId("state")).ToHaveTextAsync("Manual");
         await Expect(page.GetByTestId("request")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("pipeline-view-api").GetByTestId("maturity")).ToContainTextAsync("missing: no deployment to pre-production in the last 30 days");
         // The what-if replay is evidence, open to everyone: try another soak time.
         var production = page.GetByTestId("stage-view-api-production");
         await Expect(production.GetByTestId("what-if-result")).ToContainTextAsync("Last 90 days at 0 min");

@@ -14,7 +14,10 @@ public sealed record PipelineStage(
     public Readiness? Readiness { get; init; }
 }
 
-public sealed record PipelineService(int Id, string Slug, string Name, string TeamSlug, string TeamName, IReadOnlyList<PipelineStage> Stages);
+public sealed record PipelineService(int Id, string Slug, string Name, string TeamSlug, string TeamName, IReadOnlyList<PipelineStage> Stages)
+{
+    public MaturityStep? Maturity { get; init; }
+}
 
 public sealed record RecentChange(DateTime At, string Actor, string Action, string Where, string? Before, string? After, string? Reason);
 
@@ -55,6 +58,19 @@ public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFa
                     e.ConcurrencyStamp, e.RequiredApprovals, e.SoakMinutes, pendingByEnvironment.GetValueOrDefault(e.Id))
                 { Readiness = evidence.GetValueOrDefault(e.Id) }).ToList()))
             .ToList();
+
+        // How builds reach the stage before production, per service, over 30 days: the first step of the maturity scale.
+        var since = now.AddDays(-30);
+        var preProductionIds = environments.GroupBy(e => e.ServiceId)
+            .Select(g => g.Where(e => !e.IsProduction && g.Any(p => p.IsProduction && p.Order > e.Order)).MaxBy(e => e.Order)?.Id)
+            .Where(id => id is not null).Select(id => id!.Value).ToList();
+        var shares = (await db.Deployments.AsNoTracking()
+                .Where(d => preProductionIds.Contains(d.EnvironmentId) && d.FinishedAt >= since && d.Kind == DeploymentKind.Normal)
+                .GroupBy(d => d.ServiceId)
+                .Select(g => new { ServiceId = g.Key, All = g.Count(), Automatic = g.Count(d => d.Trigger == DeploymentTrigger.Automatic) })
+                .ToListAsync(cancellationToken))
+            .ToDictionary(x => x.ServiceId, x => (x.Automatic, x.All));
+        result = result.Select(s => s with { Maturity = Maturity.Assess(s.Stages, shares.GetValueOrDefault(s.Id)) }).ToList();
 
         var names = environments.ToDictionary(e => $"environment/{e.Id}",
             e => $"{services.First(s => s.Id == e.ServiceId).Name} · {e.Name}");
