@@ -72,6 +72,15 @@ public class PromotionBrowserTests(BrowserFixture fixture)
         Assert.Equal("paused", gate.GetProperty("state").GetString());
         await Expect(production.GetByTestId("why")).ToContainTextAsync("Payments failing");
         await wall.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-paused-by-failure.png") });
+
+        // The whole story is in the audit trail, filterable and exportable.
+        await lead.GetByTestId("audit-link").ClickAsync();
+        await Expect(lead.GetByTestId("promotion-audit")).ToContainTextAsync("paused-by-failure");
+        await Expect(lead.GetByTestId("promotion-audit").Locator("tbody tr")).ToHaveCountAsync(5); // requested, 2 approvals, continuous, paused
+        var csv = await lead.RunAndWaitForDownloadAsync(() => lead.GetByTestId("audit-csv").ClickAsync());
+        var lines = await File.ReadAllLinesAsync(await csv.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.Equal(6, lines.Length);
+        Assert.Contains(lines, l => l.Contains("approved-with-override") && l.Contains("Rollback drill is booked for Monday"));
     }
 
     [Fact]

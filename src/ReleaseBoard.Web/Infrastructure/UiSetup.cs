@@ -32,6 +32,7 @@ public static class UiSetup
         builder.Services.AddSingleton<PromotionService>();
         builder.Services.AddSingleton<ReadinessEvaluator>();
         builder.Services.AddSingleton<WhatIfReplay>();
+        builder.Services.AddSingleton<PromotionAuditQuery>();
         builder.Services.AddSingleton<PipelinesQuery>();
         builder.Services.AddOptions<PromotionOptions>().BindConfiguration(PromotionOptions.SectionName)
             .Validate(o => o.PausingSeverity is >= 1 and <= 4, "Promotion:PausingSeverity must be 1 to 4 (1 = worst).").ValidateOnStart();

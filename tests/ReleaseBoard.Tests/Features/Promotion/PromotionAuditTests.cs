@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Promotion;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Promotion;
+
+/// <summary>The promotion audit trail: filtered by team, action, person and date, and exported as CSV.</summary>
+public class PromotionAuditTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
+    private SqliteTestDatabase _database = null!;
+    private TestTeam _payments = null!, _search = null!;
+    private PromotionAuditQuery _query = null!;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private sealed class FixedOptions : IOptionsMonitor<PromotionOptions>
+    {
+        public PromotionOptions CurrentValue { get; } = new();
+        public PromotionOptions Get(string? name) => CurrentValue;
+        public IDisposable? OnChange(Action<PromotionOptions, string?> listener) => null;
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await SqliteTestDatabase.CreateAsync();
+        _payments = await _database.AddTeamAsync("payments");
+        _search = await _database.AddTeamAsync("search");
+        var promotion = new PromotionService(_database, _clock, new FixedOptions(), new ReadinessEvaluator(_database, _clock));
+        await using (var db = _database.CreateDbContext())
+            await db.Environments.Where(e => e.Id == _payments.ProductionId || e.Id == _search.ProductionId)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
+        async Task<Guid> Stamp(int id) { await using var db = _database.CreateDbContext(); return (await db.Environments.SingleAsync(e => e.Id == id, Ct)).ConcurrencyStamp; }
+
+        await promotion.PauseAsync(_payments.ProductionId, await Stamp(_payments.ProductionId), AuditActor.User("ada@example.test"), "=cmd|' /C calc'!A0, odd latency", Ct);
+        _clock.Advance(TimeSpan.FromDays(2));
+        await promotion.PauseAsync(_search.ProductionId, await Stamp(_search.ProductionId), AuditActor.User("ben@example.test"), "freeze", Ct);
+        await promotion.RequestContinuousAsync(_payments.ProductionId, await Stamp(_payments.ProductionId), AuditActor.User("ben@example.test"), "latency is fine again", Ct);
+        _query = new PromotionAuditQuery(_database);
+    }
+
+    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task Filters_narrow_by_team_action_person_and_date_newest_first()
+    {
+        var all = await _query.LoadAsync(new(null, null, null, null, null), Ct);
+        Assert.Equal(["requested", "paused", "paused"], all.Select(r => r.Action));
+
+        Assert.Equal(["requested", "paused"], (await _query.LoadAsync(new("payments", null, null, null, null), Ct)).Select(r => r.Action));
+        Assert.Equal(["search"], (await _query.LoadAsync(new(null, "paused", "ben", null, null), Ct)).Select(r => r.Team));
+        Assert.Equal(["payments"], (await _query.LoadAsync(new(null, null, null, null, new DateOnly(2026, 11, 20)), Ct)).Select(r => r.Team));
+        Assert.Equal("production", all[0].Environment);
+    }
+
+    [Fact]
+    public async Task The_CSV_holds_the_rows_shown_and_a_typed_reason_cannot_become_a_formula()
+    {
+        var rows = await _query.LoadAsync(new("payments", "paused", null, null, null), Ct);
+
+        var lines = PromotionAuditQuery.ToCsv(rows).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("At (UTC),Team,Service,Environment,Action,Actor,Before,After,Reason", lines[0]);
+        Assert.Equal("2026-11-20T09:00:00Z,payments,payments-api,production,paused,ada@example.test,Continuous,Paused,\"'=cmd|' /C calc'!A0, odd latency\"", lines[1]);
+        Assert.Equal(2, lines.Length);
+    }
+}
