@@ -23,6 +23,14 @@ public sealed class ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyD
         builder.ConfigureLogging(logging => logging.AddProvider(CapturingLoggerProvider.Shared));
     }
 
+    /// <summary>A client that calls the API as a pipeline does: with the key as a bearer token (none: anonymous), no redirects followed.</summary>
+    public HttpClient CreateApiClient(string? key)
+    {
+        var client = CreateClient(new() { AllowAutoRedirect = false });
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

@@ -50,12 +50,7 @@ public sealed class IngestionFixture : IAsyncLifetime
         Anonymous = Client(null);
     }
 
-    private HttpClient Client(string? key)
-    {
-        var client = App.CreateClient(new() { AllowAutoRedirect = false });
-        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return client;
-    }
+    private HttpClient Client(string? key) => App.CreateApiClient(key);
 
     public async Task<ReleaseBoardDbContext> DbAsync() =>
         await App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync();

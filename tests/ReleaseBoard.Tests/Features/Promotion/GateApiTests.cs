@@ -43,12 +43,7 @@ public class GateApiTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    private HttpClient Client(string? key)
-    {
-        var client = _app.CreateClient(new() { AllowAutoRedirect = false });
-        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return client;
-    }
+    private HttpClient Client(string? key) => _app.CreateApiClient(key);
 
     private Task<ReleaseBoardDbContext> DbAsync() =>
         _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
@@ -17,19 +16,12 @@ public class PromotionAuditTests : IAsyncLifetime
     private PromotionAuditQuery _query = null!;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed class FixedOptions : IOptionsMonitor<PromotionOptions>
-    {
-        public PromotionOptions CurrentValue { get; } = new();
-        public PromotionOptions Get(string? name) => CurrentValue;
-        public IDisposable? OnChange(Action<PromotionOptions, string?> listener) => null;
-    }
-
     public async ValueTask InitializeAsync()
     {
         _database = await SqliteTestDatabase.CreateAsync();
         _payments = await _database.AddTeamAsync("payments");
         _search = await _database.AddTeamAsync("search");
-        var promotion = new PromotionService(_database, _clock, new FixedOptions(), new ReadinessEvaluator(_database, _clock));
+        var promotion = new PromotionService(_database, _clock, new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()), new ReadinessEvaluator(_database, _clock));
         await using (var db = _database.CreateDbContext())
             await db.Environments.Where(e => e.Id == _payments.ProductionId || e.Id == _search.ProductionId)
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
@@ -37,17 +36,10 @@ public class PromotionServiceTests : IAsyncLifetime
             await db.SaveChangesAsync(Ct);
         }
         _readiness = new ReadinessEvaluator(_database, _clock);
-        _promotion = new PromotionService(_database, _clock, new FixedOptions(new PromotionOptions()), _readiness);
+        _promotion = new PromotionService(_database, _clock, new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()), _readiness);
     }
 
     public async ValueTask DisposeAsync() => await _database.DisposeAsync();
-
-    private sealed class FixedOptions(PromotionOptions value) : IOptionsMonitor<PromotionOptions>
-    {
-        public PromotionOptions CurrentValue => value;
-        public PromotionOptions Get(string? name) => value;
-        public IDisposable? OnChange(Action<PromotionOptions, string?> listener) => null;
-    }
 
     private async Task<ServiceEnvironment> EnvironmentAsync(int id)
     {

@@ -54,12 +54,7 @@ public sealed class TrendApiFixture : IAsyncLifetime
         Anonymous = Client(null);
     }
 
-    private HttpClient Client(string? key)
-    {
-        var client = App.CreateClient(new() { AllowAutoRedirect = false });
-        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return client;
-    }
+    private HttpClient Client(string? key) => App.CreateApiClient(key);
 
     public async ValueTask DisposeAsync()
     {
