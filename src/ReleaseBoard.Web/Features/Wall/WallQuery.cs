@@ -42,14 +42,6 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
             .Select(i => new OpenIncident(i.Title, i.Service.Name, i.Severity, i.ImpactStartedAt, i.Link))
             .ToListAsync(cancellationToken);
 
-        var windowStart = now - ReliabilityWindow;
-        var failures = await db.Incidents
-            .Where(i => i.Service.TeamId == team.Id && i.Severity <= threshold
-                        && i.ImpactStartedAt < now && (i.ResolvedAt == null || i.ResolvedAt > windowStart))
-            .Select(i => new FailureInterval(i.ImpactStartedAt, i.ResolvedAt))
-            .ToListAsync(cancellationToken);
-        var reliability = ReliabilityCalculator.Calculate(failures, windowStart, now, now);
-
         var environments = await db.Environments
             .Where(e => e.Service.TeamId == team.Id)
             .OrderBy(e => e.Service.Name).ThenBy(e => e.Order)
@@ -61,7 +53,9 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
             .ToList();
 
         var scope = new TrendScope(team.Id, team.Slug, team.Name, null, null, zone);
+        // The trend's last point is the 90-day figure as it stands now: the one the wall shows, read once.
         var trend = await _trends.RollingReliabilityAsync(scope, TrendWeeks, ReliabilityWindow, cancellationToken);
+        var reliability = trend[^1];
         var shelf = await _trends.WaitingOnShelfAsync(scope, cancellationToken);
 
         return new WallSnapshot(team.Slug, team.Name, zone, team.IsDemo, streak, latestCatch, openIncidents, reliability, pipelines, now)
