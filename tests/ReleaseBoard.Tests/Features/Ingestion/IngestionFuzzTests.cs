@@ -153,7 +153,7 @@ public class IngestionFuzzTests(IngestionFixture fixture) : IClassFixture<Ingest
 
     private static readonly Dictionary<string, Func<Random, JsonObject>> OtherWrites = new()
     {
-        ["PATCH /api/v1/incidents/fuzz/i1"] = random => new JsonObject { ["resolvedAt"] = Ago(random, 5), ["severity"] = random.Next(1, 5), ["title"] = "Patched", ["url"] = "https://x.example" },
+        ["PATCH /api/v1/incidents/fuzz/patch-target"] = random => new JsonObject { ["resolvedAt"] = Ago(random, 5), ["severity"] = random.Next(1, 5), ["title"] = "Patched", ["url"] = "https://x.example" },
         ["PUT /api/v1/catalog?dryRun=true"] = _ => JsonNode.Parse("""
             { "teams": [ { "slug": "fuzzed", "name": "Fuzzed", "timeZone": "Europe/Berlin", "countingSeverityThreshold": 3,
               "services": [ { "slug": "fuzz-api", "name": "Fuzz", "repository": "acme/fuzz", "pagerDutyServiceId": "PFUZZ",
@@ -166,7 +166,7 @@ public class IngestionFuzzTests(IngestionFixture fixture) : IClassFixture<Ingest
     };
 
     [Theory]
-    [InlineData("PATCH /api/v1/incidents/fuzz/i1", 4)]
+    [InlineData("PATCH /api/v1/incidents/fuzz/patch-target", 4)]
     [InlineData("PUT /api/v1/catalog?dryRun=true", 5)]
     [InlineData("POST /api/v1/webhooks/alertmanager", 6)]
     [InlineData("POST /api/v1/webhooks/github", 7)]
@@ -175,8 +175,10 @@ public class IngestionFuzzTests(IngestionFixture fixture) : IClassFixture<Ingest
     {
         var random = new Random(seed);
         var (method, path) = (call.Split(' ')[0], call.Split(' ')[1]);
-        // The PATCH target exists: an incident with source "fuzz" and id "i1".
-        await fixture.AllTeams.PostAsJsonAsync("/api/v1/incidents", new { service = "payments-api", severity = 2, title = "To patch", startedAt = DateTimeOffset.UtcNow.AddHours(-1), source = Source, externalId = "i1" }, TestContext.Current.CancellationToken);
+        // The PATCH target exists: an incident with source "fuzz" and an id of its own. Not one of the ids the POST fuzzing
+        // sends (i0..i39): that test may run first and store "i1" for another service, and an id that names incidents
+        // of two services is rightly refused, whatever the body.
+        await fixture.AllTeams.PostAsJsonAsync("/api/v1/incidents", new { service = "payments-api", severity = 2, title = "To patch", startedAt = DateTimeOffset.UtcNow.AddHours(-1), source = Source, externalId = "patch-target" }, TestContext.Current.CancellationToken);
         var statuses = new Dictionary<int, int>();
 
         for (var i = 0; i < 400; i++)
