@@ -12,7 +12,29 @@ public sealed record CatalogServiceEntry(string? Slug, string? Name, string? Rep
 
 /// <param name="RequiredApprovals">Distinct approvers to turn continuous promotion on; default 2 for production, 1 elsewhere.</param>
 /// <param name="SoakMinutes">Minutes in the previous stage before continuous promotion takes a version; default 0.</param>
-public sealed record CatalogEnvironmentEntry(string? Name, bool? IsProduction, int? RequiredApprovals, int? SoakMinutes);
+/// <param name="Readiness">The evidence asked for before this environment turns continuous; omitted fields take the defaults.</param>
+public sealed record CatalogEnvironmentEntry(string? Name, bool? IsProduction, int? RequiredApprovals, int? SoakMinutes, CatalogReadinessEntry? Readiness = null);
+
+/// <summary>Readiness thresholds (DESIGN.md §5); each omitted one is the default shown.</summary>
+/// <param name="MinDaysSinceCatch">Days since the service's last counting catch, at least (default 7).</param>
+/// <param name="MaxMttrMinutes">MTTR over 90 days, at most (default 60).</param>
+/// <param name="MaxChangeFailurePercent">Change failure rate over 90 days, at most (default 15).</param>
+/// <param name="RollbackWithinDays">A production rollback proven within this many days (default 30) ...</param>
+/// <param name="RollbackMaxMinutes">... taking at most this many minutes (default 15).</param>
+public sealed record CatalogReadinessEntry(int? MinDaysSinceCatch, int? MaxMttrMinutes, int? MaxChangeFailurePercent, int? RollbackWithinDays, int? RollbackMaxMinutes)
+{
+    public static readonly CatalogReadinessEntry Defaults = new(7, 60, 15, 30, 15);
+
+    /// <summary>Allowed range per field, for validation and for the message that names it.</summary>
+    public static readonly IReadOnlyList<(string Field, int Min, int Max, Func<CatalogReadinessEntry, int?> Read)> Ranges =
+    [
+        ("minDaysSinceCatch", 0, 365, r => r.MinDaysSinceCatch),
+        ("maxMttrMinutes", 1, 10_080, r => r.MaxMttrMinutes),
+        ("maxChangeFailurePercent", 0, 100, r => r.MaxChangeFailurePercent),
+        ("rollbackWithinDays", 1, 365, r => r.RollbackWithinDays),
+        ("rollbackMaxMinutes", 1, 1_440, r => r.RollbackMaxMinutes),
+    ];
+}
 
 /// <summary>What applying a catalog did, and what it would delete but did not.</summary>
 public sealed record CatalogReport(

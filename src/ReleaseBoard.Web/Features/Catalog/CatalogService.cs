@@ -25,7 +25,9 @@ public sealed partial class CatalogService(IDbContextFactory<ReleaseBoardDbConte
         var teams = await db.Teams.AsNoTracking().Include(t => t.Services).ThenInclude(s => s.Environments).OrderBy(t => t.Slug).ToListAsync(cancellationToken);
         return new CatalogDocument(teams.Select(t => new CatalogTeamEntry(t.Slug, t.Name, t.TimeZoneId, t.CountingSeverityThreshold,
             t.Services.OrderBy(s => s.Slug).Select(s => new CatalogServiceEntry(s.Slug, s.Name, s.Repository, s.PagerDutyServiceId,
-                s.Environments.OrderBy(e => e.Order).Select(e => new CatalogEnvironmentEntry(e.Name, e.IsProduction, e.RequiredApprovals, e.SoakMinutes)).ToList())).ToList())).ToList());
+                s.Environments.OrderBy(e => e.Order).Select(e => new CatalogEnvironmentEntry(e.Name, e.IsProduction, e.RequiredApprovals, e.SoakMinutes,
+                    new CatalogReadinessEntry(e.ReadinessMinDaysSinceCatch, e.ReadinessMaxMttrMinutes, e.ReadinessMaxChangeFailurePercent,
+                        e.ReadinessRollbackWithinDays, e.ReadinessRollbackMaxMinutes))).ToList())).ToList())).ToList());
     }
 
     public async Task<CatalogReport> ApplyAsync(CatalogDocument? catalog, AuditActor actor, bool dryRun, CancellationToken cancellationToken = default)
@@ -90,7 +92,8 @@ public sealed partial class CatalogService(IDbContextFactory<ReleaseBoardDbConte
                         var environmentChanged = Set(environment.Order, order++, v => environment.Order = v)
                                                  | Set(environment.IsProduction, production, v => environment.IsProduction = v)
                                                  | Set(environment.RequiredApprovals, environmentEntry.RequiredApprovals ?? (production ? 2 : 1), v => environment.RequiredApprovals = v)
-                                                 | Set(environment.SoakMinutes, environmentEntry.SoakMinutes ?? 0, v => environment.SoakMinutes = v);
+                                                 | Set(environment.SoakMinutes, environmentEntry.SoakMinutes ?? 0, v => environment.SoakMinutes = v)
+                                                 | SetReadiness(environment, environmentEntry.Readiness);
                         if (environmentChanged && !isNewEnvironment) environment.ConcurrencyStamp = Guid.NewGuid();
                         Track($"environment {team.Slug}/{service.Slug}/{environment.Name}", isNewEnvironment, environmentChanged);
                     }
@@ -116,6 +119,17 @@ public sealed partial class CatalogService(IDbContextFactory<ReleaseBoardDbConte
             resolver.Invalidate();
             return new CatalogReport(true, created, updated, unchanged, notInCatalog, new Dictionary<string, string[]>());
         });
+    }
+
+    /// <summary>The catalog is the whole truth: a threshold it omits goes back to its default.</summary>
+    private static bool SetReadiness(ServiceEnvironment environment, CatalogReadinessEntry? wanted)
+    {
+        var defaults = CatalogReadinessEntry.Defaults;
+        return Set(environment.ReadinessMinDaysSinceCatch, wanted?.MinDaysSinceCatch ?? defaults.MinDaysSinceCatch!.Value, v => environment.ReadinessMinDaysSinceCatch = v)
+               | Set(environment.ReadinessMaxMttrMinutes, wanted?.MaxMttrMinutes ?? defaults.MaxMttrMinutes!.Value, v => environment.ReadinessMaxMttrMinutes = v)
+               | Set(environment.ReadinessMaxChangeFailurePercent, wanted?.MaxChangeFailurePercent ?? defaults.MaxChangeFailurePercent!.Value, v => environment.ReadinessMaxChangeFailurePercent = v)
+               | Set(environment.ReadinessRollbackWithinDays, wanted?.RollbackWithinDays ?? defaults.RollbackWithinDays!.Value, v => environment.ReadinessRollbackWithinDays = v)
+               | Set(environment.ReadinessRollbackMaxMinutes, wanted?.RollbackMaxMinutes ?? defaults.RollbackMaxMinutes!.Value, v => environment.ReadinessRollbackMaxMinutes = v);
     }
 
     private static bool Set<T>(T current, T wanted, Action<T> assign)
@@ -186,6 +200,10 @@ public sealed partial class CatalogService(IDbContextFactory<ReleaseBoardDbConte
                     else if (!names.Add(environment.Name)) errors.Add($"{eat}.name", $"Environment \"{environment.Name}\" is listed twice.");
                     if (environment.RequiredApprovals is < 1 or > 5) errors.Add($"{eat}.requiredApprovals", "1 to 5 approvers.");
                     if (environment.SoakMinutes is < 0 or > 10_080) errors.Add($"{eat}.soakMinutes", "0 to 10080 minutes (a week).");
+                    if (environment.Readiness is { } readiness)
+                        foreach (var (field, min, max, read) in CatalogReadinessEntry.Ranges)
+                            if (read(readiness) is { } value && (value < min || value > max))
+                                errors.Add($"{eat}.readiness.{field}", $"{min} to {max}.");
                 }
                 if (service.Environments.Count(e => e?.IsProduction == true) != 1)
                     errors.Add($"{sat}.environments", "Exactly one environment is production (\"isProduction\": true).");

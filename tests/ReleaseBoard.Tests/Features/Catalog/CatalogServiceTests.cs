@@ -46,6 +46,54 @@ public class CatalogServiceTests
     }
 
     [Fact]
+    public async Task Readiness_thresholds_are_set_per_environment_by_the_catalog_and_omitted_ones_are_the_defaults()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var service = new CatalogService(database, _clock, new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions())));
+        await service.ApplyAsync(Catalog(), AuditActor.System, false, Ct);
+        var team = Catalog().Teams![0];
+        var api = team.Services![0];
+        var strict = new CatalogDocument([team with { Services = [api with { Environments = [api.Environments![0], api.Environments[1],
+            api.Environments[2] with { Readiness = new CatalogReadinessEntry(14, 30, 5, null, 10) }] }, team.Services[1]] }]);
+
+        var report = await service.ApplyAsync(strict, AuditActor.System, false, Ct);
+
+        Assert.Equal(["environment payments/payments-api/production"], report.Updated);
+        await using (var db = database.CreateDbContext())
+        {
+            var production = await db.Environments.SingleAsync(e => e.Service.Slug == "payments-api" && e.IsProduction, Ct);
+            Assert.Equal((14, 30, 5, 30, 10), (production.ReadinessMinDaysSinceCatch, production.ReadinessMaxMttrMinutes,
+                production.ReadinessMaxChangeFailurePercent, production.ReadinessRollbackWithinDays, production.ReadinessRollbackMaxMinutes));
+        }
+        var exported = (await service.ExportAsync(Ct)).Teams!.Single().Services!.Single(s => s.Slug == "payments-api").Environments!;
+        Assert.Equal(new CatalogReadinessEntry(14, 30, 5, 30, 10), exported[2].Readiness);
+        Assert.Equal(CatalogReadinessEntry.Defaults, exported[1].Readiness);
+
+        // The catalog is the whole truth: applying the first one again puts the defaults back.
+        Assert.Equal(["environment payments/payments-api/production"], (await service.ApplyAsync(Catalog(), AuditActor.System, false, Ct)).Updated);
+    }
+
+    [Fact]
+    public async Task A_threshold_out_of_range_is_named_by_its_path_and_nothing_is_written()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var service = new CatalogService(database, _clock, new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions())));
+        var team = Catalog().Teams![0];
+        var api = team.Services![0];
+        var bad = new CatalogDocument([team with { Services = [api with { Environments = [api.Environments![0], api.Environments[1],
+            api.Environments[2] with { Readiness = new CatalogReadinessEntry(-1, 0, 101, 400, 2000) }] }] }]);
+
+        var report = await service.ApplyAsync(bad, AuditActor.System, false, Ct);
+
+        const string at = "teams[0].services[0].environments[2].readiness.";
+        Assert.Equal([at + "maxChangeFailurePercent", at + "maxMttrMinutes", at + "minDaysSinceCatch", at + "rollbackMaxMinutes", at + "rollbackWithinDays"],
+            report.Errors.Keys.Order());
+        Assert.Equal(["0 to 100."], report.Errors[at + "maxChangeFailurePercent"]);
+        await using var db = database.CreateDbContext();
+        Assert.Equal(0, await db.Teams.CountAsync(Ct));
+    }
+
+    [Fact]
     public async Task Applying_the_same_catalog_again_changes_nothing()
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
