@@ -30,6 +30,8 @@ public static class UiSetup
         builder.Services.AddSingleton<TrendEngine>();
         builder.Services.AddSingleton<PromotionGate>();
         builder.Services.AddSingleton<PromotionService>();
+        builder.Services.AddSingleton<PromotionActions>();
+        builder.Services.AddHostedService<PromotionExpirySweep>();
         builder.Services.AddSingleton<ReadinessEvaluator>();
         builder.Services.AddSingleton<WhatIfReplay>();
         builder.Services.AddSingleton<PromotionAuditQuery>();
@@ -91,6 +93,7 @@ public static class UiSetup
         api.MapWebhookEndpoints();
         api.MapCatalogEndpoints();
         api.MapGateEndpoints();
+        api.MapPromotionEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

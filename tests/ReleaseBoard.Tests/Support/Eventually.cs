@@ -21,4 +21,21 @@ public static class Eventually
             }
         }
     }
+
+    /// <summary>The same, for an assertion that reads something first (the store, say).</summary>
+    public static async Task AssertAsync(Func<Task> assertion, int timeoutMilliseconds = 10_000)
+    {
+        for (var waited = 0; ; waited += 20)
+        {
+            try
+            {
+                await assertion();
+                return;
+            }
+            catch (Exception) when (waited < timeoutMilliseconds)
+            {
+                await Task.Delay(20, Xunit.TestContext.Current.CancellationToken);
+            }
+        }
+    }
 }

@@ -19,25 +19,13 @@ public static class GateEndpoints
 
     public static RouteGroupBuilder MapGateEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/gates/{service}/{environment}", async Task<Results<Ok<GateResponse>, ProblemHttpResult, ValidationProblem>> (
+        api.MapGet("/gates/{service}/{environment}", async Task<IResult> (
                 string service, string environment, string? version, HttpContext context, ServiceResolver resolver,
                 IDbContextFactory<ReleaseBoardDbContext> dbFactory, PromotionGate gate, CancellationToken cancellationToken) =>
             {
                 if (version is { Length: > 128 }) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["version"] = ["At most 128 characters."] });
-                int serviceId, environmentId;
-                await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-                {
-                    var (resolved, refusal) = await resolver.ResolveAsync<GateResponse>(db, service, context.User, cancellationToken);
-                    switch (refusal)
-                    {
-                        case IngestOutcome<GateResponse>.NotFound notFound: return TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound);
-                        case IngestOutcome<GateResponse>.Forbidden forbidden: return TypedResults.Problem(forbidden.Detail, statusCode: StatusCodes.Status403Forbidden);
-                        case IngestOutcome<GateResponse>.Invalid invalid: return TypedResults.ValidationProblem(invalid.Errors);
-                    }
-                    var found = await resolver.EnvironmentAsync(db, resolved!.Id, environment, cancellationToken);
-                    if (found is null) return TypedResults.Problem($"Service \"{service}\" has no environment \"{environment}\".", statusCode: StatusCodes.Status404NotFound);
-                    (serviceId, environmentId) = (resolved.Id, found.Value.Id);
-                }
+                var (serviceId, environmentId, refusal) = await PromotionEndpoints.ResolveAsync(service, environment, context, dbFactory, resolver, cancellationToken);
+                if (refusal is not null) return refusal;
 
                 var answer = await gate.AskAsync(serviceId, environmentId, version, cancellationToken);
                 return TypedResults.Ok(new GateResponse(
@@ -47,6 +35,7 @@ public static class GateEndpoints
                     answer.Soak is { } s ? new SoakDto(s.Version, s.PreviousStage, s.PassedPreviousStageAt, s.SoakEndsAt, s.CatchesAgainst) : null));
             })
             .RequireAuthorization(Policies.Read)
+            .Produces<GateResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("AskGate")
             .WithSummary("May a pipeline promote to this environment on its own now? true only when Continuous and nothing blocks; reasons say why not.")
             .WithDescription("With ?version= the gate also checks that version's soak time in the previous stage and catches against it. Nothing is cached: a pause is seen at once.")

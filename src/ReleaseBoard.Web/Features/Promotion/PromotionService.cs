@@ -189,6 +189,32 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         return await SaveAsync(db, environment, cancellationToken);
     }
 
+    /// <summary>
+    /// Records every request whose time is up as expired, with an audit entry each, so the trail and the pipelines page
+    /// say so when it happens rather than at the next action on the environment. Run by <see cref="PromotionExpirySweep"/>.
+    /// Returns how many it expired. Two instances sweeping at once: the environment's stamp lets one of them win.
+    /// </summary>
+    public async Task<int> ExpireDueRequestsAsync(CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var now = Now();
+            var due = await db.PromotionRequests.Include(r => r.Environment)
+                .Where(r => r.Status == PromotionRequestStatus.Pending && r.ExpiresAt <= now).ToListAsync(cancellationToken);
+            foreach (var request in due) Expire(db, request, request.Environment, now);
+            try
+            {
+                if (due.Count > 0) await db.SaveChangesAsync(cancellationToken);
+                return due.Count;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                // someone acted on one of these environments meanwhile (perhaps expiring it): read again
+            }
+        }
+    }
+
     /// <summary>Closes this environment's pending requests whose time is up, with an audit entry each.</summary>
     private static async Task ExpireDueAsync(ReleaseBoardDbContext db, int environmentId, DateTime now, CancellationToken cancellationToken)
     {

@@ -108,6 +108,48 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
         Assert.Equal(expected == "201" ? 1 : 0, await db.Catches.CountAsync(c => c.Title == title, TestContext.Current.CancellationToken));
     }
 
+    [Theory]
+    [MemberData(nameof(ReadApiCases))]
+    public async Task Reading_an_environments_promotion_through_the_API(string principal, string expected)
+    {
+        var response = await fixture.ClientFor(principal).GetAsync("/api/v1/environments/alpha-api/production/promotion", TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public static TheoryData<string, string> PromotionChangeCases() => new()
+    {
+        // Promotion changes take a person who is an Approver now. API keys are refused whatever their team: four eyes
+        // need people, and a pipeline must not switch its own gate on. An Approver gets past the check to the state
+        // machine, which refuses Manual → Manual (409), so no case here changes anything for the next.
+        { Anonymous, "401" }, { Viewer, "403" }, { Approver, "409" }, { Admin, "409" }, { KeyOfTeam, "403" },
+        { KeyOfOtherTeam, "403" }, { KeyOfAllTeams, "403" }, { RevokedKey, "401" }, { DisplayLinkAsBearer, "401" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PromotionChangeCases))]
+    public async Task Changing_promotion_through_the_API_takes_an_approver_and_never_a_key(string principal, string expected)
+    {
+        await using var db = await fixture.App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var auditBefore = await db.AuditEntries.CountAsync(a => a.Action.StartsWith("promotion."), TestContext.Current.CancellationToken);
+        var ct = TestContext.Current.CancellationToken;
+
+        var responses = new[]
+        {
+            await fixture.ClientFor(principal).PostAsJsonAsync("/api/v1/environments/alpha-api/staging/promotion/manual", new { reason = "matrix" }, ct),
+            await fixture.ClientFor(principal).PostAsJsonAsync("/api/v1/environments/alpha-api/staging/promotion/pause", new { reason = "matrix" }, ct),
+            await fixture.ClientFor(principal).PostAsJsonAsync("/api/v1/stop-the-line", new { reason = "matrix", team = "beta" }, ct),
+        };
+
+        Assert.Equal(expected, ((int)responses[0].StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(expected, ((int)responses[1].StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Stopping a line with nothing continuous pauses nothing, and answers 200 to whoever may stop it.
+        Assert.Equal(expected == "409" ? "200" : expected, ((int)responses[2].StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (principal is KeyOfTeam or KeyOfAllTeams)
+            Assert.Contains("API keys do not change promotion", await responses[0].Content.ReadAsStringAsync(ct));
+        Assert.Equal(auditBefore, await db.AuditEntries.CountAsync(a => a.Action.StartsWith("promotion."), ct));
+    }
+
     [Fact]
     public async Task Anonymous_read_only_viewing_can_be_switched_on_and_still_changes_nothing()
     {

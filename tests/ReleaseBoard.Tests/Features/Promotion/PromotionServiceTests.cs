@@ -110,6 +110,44 @@ public class PromotionServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_sweep_records_expiry_when_the_time_is_up_without_anyone_acting()
+    {
+        var staging = await RequestAsync(_team.StagingId, Ada);
+        _clock.Advance(TimeSpan.FromHours(12));
+        var production = await RequestAsync(_team.ProductionId, Ben);
+        _clock.Advance(PromotionService.RequestLifetime - TimeSpan.FromHours(12));
+
+        Assert.Equal(1, await _promotion.ExpireDueRequestsAsync(Ct)); // staging's is 24 h old, production's 12 h
+        Assert.Equal(0, await _promotion.ExpireDueRequestsAsync(Ct));  // recorded once
+        await using (var db = _database.CreateDbContext())
+        {
+            var statuses = await db.PromotionRequests.OrderBy(r => r.Id).Select(r => new { r.Id, r.Status, r.ClosedBy }).ToListAsync(Ct);
+            Assert.Equal([(staging, PromotionRequestStatus.Expired, (string?)"system"), (production, PromotionRequestStatus.Pending, null)],
+                statuses.Select(r => (r.Id, r.Status, r.ClosedBy)));
+        }
+        Assert.Equal(["promotion.requested", "promotion.requested", "promotion.expired"], await AuditAsync());
+    }
+
+    [Fact]
+    public async Task The_expiry_sweep_runs_by_itself_every_minute()
+    {
+        await RequestAsync(_team.StagingId, Ada);
+        using var sweep = new PromotionExpirySweep(_promotion, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<PromotionExpirySweep>.Instance);
+        await sweep.StartAsync(Ct);
+        try
+        {
+            _clock.Advance(PromotionService.RequestLifetime);
+            _clock.Advance(PromotionExpirySweep.Interval);
+
+            await Eventually.AssertAsync(async () => Assert.Contains("promotion.expired", await AuditAsync()));
+        }
+        finally
+        {
+            await sweep.StopAsync(Ct);
+        }
+    }
+
+    [Fact]
     public async Task One_pending_request_per_environment_and_a_reason_is_required()
     {
         await RequestAsync(_team.ProductionId, Ada);

@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Web.Features.Promotion;
+
+/// <summary>
+/// The one door through which people change promotion: the pipelines page and the promotion API both come here, so
+/// neither can forget the check. Who acts is read from the store at this moment: a signed-in person who is an Approver
+/// or Admin now (a role taken away, a password reset or a lockout since sign-in counts at once). API keys never change
+/// promotion: four eyes need two people, and a pipeline that could switch its own gate on would make the gate
+/// meaningless. Pipelines stop promotion by reporting failures; the immune system does the rest.
+/// </summary>
+public sealed class PromotionActions(PromotionService promotion, UserAdministration users)
+{
+    public const string ForbiddenCode = "forbidden";
+
+    public async Task<PromotionOutcome> RequestContinuousAsync(ClaimsPrincipal who, int environmentId, Guid expectedStamp, string? reason, CancellationToken cancellationToken = default) =>
+        await ApproverAsync(who) is { } actor ? await promotion.RequestContinuousAsync(environmentId, expectedStamp, actor, reason, cancellationToken) : Refusal(who);
+
+    public async Task<PromotionOutcome> ApproveAsync(ClaimsPrincipal who, long requestId, string? overrideReason, CancellationToken cancellationToken = default) =>
+        await ApproverAsync(who) is { } actor ? await promotion.ApproveAsync(requestId, actor, overrideReason, cancellationToken) : Refusal(who);
+
+    public async Task<PromotionOutcome> RejectAsync(ClaimsPrincipal who, long requestId, string? reason, CancellationToken cancellationToken = default) =>
+        await ApproverAsync(who) is { } actor ? await promotion.RejectAsync(requestId, actor, reason, cancellationToken) : Refusal(who);
+
+    public async Task<PromotionOutcome> PauseAsync(ClaimsPrincipal who, int environmentId, Guid expectedStamp, string? reason, CancellationToken cancellationToken = default) =>
+        await ApproverAsync(who) is { } actor ? await promotion.PauseAsync(environmentId, expectedStamp, actor, reason, cancellationToken) : Refusal(who);
+
+    public async Task<PromotionOutcome> SetManualAsync(ClaimsPrincipal who, int environmentId, Guid expectedStamp, string? reason, CancellationToken cancellationToken = default) =>
+        await ApproverAsync(who) is { } actor ? await promotion.SetManualAsync(environmentId, expectedStamp, actor, reason, cancellationToken) : Refusal(who);
+
+    /// <summary>Pauses every continuous environment of a team, or of all teams with null. The error field is <see cref="ForbiddenCode"/> when the caller may not.</summary>
+    public async Task<OperationResult<int>> StopTheLineAsync(ClaimsPrincipal who, int? teamId, string? reason, CancellationToken cancellationToken = default) =>
+        await ApproverAsync(who) is { } actor
+            ? await promotion.StopTheLineAsync(teamId, actor, reason, cancellationToken)
+            : OperationResult<int>.Fail(ForbiddenCode, ((PromotionOutcome.Refused)Refusal(who)).Message);
+
+    private async Task<AuditActor?> ApproverAsync(ClaimsPrincipal who) =>
+        !who.IsApiKey() && await users.MayActNowAsync(who, Policies.Record) ? who.ToAuditActor() : null;
+
+    private static PromotionOutcome Refusal(ClaimsPrincipal who) => new PromotionOutcome.Refused(ForbiddenCode, who.IsApiKey()
+        ? "API keys do not change promotion: a person signed in as Approver does (four eyes need people). Pipelines ask the gate and report failures."
+        : "This needs the Approver role. Nothing was changed.");
+}

@@ -1,0 +1,110 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Promotion;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Promotion;
+
+/// <summary>
+/// The pipelines page's buttons are shown by the sign-in's claims, but what a click does is decided on the server from
+/// the store at that moment: an Approver demoted after the page loaded still sees Pause and changes nothing with it.
+/// The page runs on the real app's services (store, Identity, promotion), with bUnit's sign-in.
+/// </summary>
+public class PipelinesPageTests : BunitContext, IAsyncLifetime
+{
+    private readonly ReleaseBoardAppFactory _app = new();
+    private int _productionId;
+    private Bunit.TestDoubles.BunitAuthorizationContext _auth = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await using (var db = await DbAsync())
+        {
+            var team = new Team { Slug = "ops", Name = "Ops", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow };
+            var service = new Service { Slug = "svc", Name = "svc", Team = team };
+            var production = new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, RequiredApprovals = 2, Service = service, PromotionMode = PromotionMode.Continuous };
+            db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service }, production);
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+            _productionId = production.Id;
+        }
+        Assert.True((await _app.Services.GetRequiredService<UserAdministration>().CreateAsync("ben@example.test", Roles.Approver, "a long enough passphrase", AuditActor.System)).Succeeded);
+
+        Services.AddMudServices();
+        Services.AddFallbackServiceProvider(_app.Services);
+        _auth = AddAuthorization(); // before the first service is read (the renderer is one)
+        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    private Task<ReleaseBoardDbContext> DbAsync() =>
+        _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+
+    /// <summary>Ben signed in as the login would sign him in: his id and security stamp in the claims, Approver by claim.</summary>
+    private async Task SignInAsBenAsync()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
+        var ben = (await users.FindByEmailAsync("ben@example.test"))!;
+        var stampClaim = scope.ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
+        _auth.SetAuthorized("ben@example.test");
+        _auth.SetRoles(Roles.Approver);
+        _auth.SetPolicies(Policies.Record, Policies.View);
+        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, ben.Id), new Claim(stampClaim, (await users.GetSecurityStampAsync(ben))!));
+    }
+
+    private async Task<IRenderedComponent<PipelinesPage>> PauseProductionAsync()
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/pipelines?team=ops");
+        var page = Render<PipelinesPage>();
+        page.WaitForElement("[data-testid=stage-svc-production] [data-testid=pause]").Click();
+        page.WaitForElement("[data-testid=stage-svc-production] input[data-testid=reason]").Change("latency looks odd");
+        await page.Find("[data-testid=stage-svc-production] [data-testid=confirm]").ClickAsync(new());
+        return page;
+    }
+
+    private async Task<(PromotionMode Mode, int PauseEntries)> ProductionAsync()
+    {
+        await using var db = await DbAsync();
+        return ((await db.Environments.SingleAsync(e => e.Id == _productionId)).PromotionMode,
+            await db.AuditEntries.CountAsync(a => a.Action == "promotion.paused"));
+    }
+
+    [Fact]
+    public async Task An_approver_pauses_production_from_the_page()
+    {
+        await SignInAsBenAsync();
+
+        var page = await PauseProductionAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("Paused.", page.Find("[data-testid=promotion-message]").TextContent));
+        Assert.Equal((PromotionMode.Paused, 1), await ProductionAsync());
+    }
+
+    [Fact]
+    public async Task An_approver_demoted_after_signing_in_still_sees_the_button_and_the_server_refuses_the_click()
+    {
+        await SignInAsBenAsync();
+        Assert.True((await _app.Services.GetRequiredService<UserAdministration>().SetRoleAsync("ben@example.test", Roles.Viewer, AuditActor.System)).Succeeded);
+
+        var page = await PauseProductionAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("needs the Approver role", page.Find("[data-testid=promotion-message]").TextContent));
+        Assert.Equal((PromotionMode.Continuous, 0), await ProductionAsync());
+    }
+}
