@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Ingestion;
 
@@ -32,6 +33,26 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
         await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         return await IngestAsync(db, service, request, reopen, cancellationToken);
+    }
+
+    /// <summary>
+    /// A failure a person records on the form: stored like any other (the immune system included), and the audit
+    /// trail says who recorded it, because the form has no tool behind it to vouch for it.
+    /// </summary>
+    public async Task<IngestOutcome<IncidentItem>> RecordByPersonAsync(ResolvedService service, IncidentRequest request, AuditActor person, CancellationToken cancellationToken)
+    {
+        var outcome = await IngestForServiceAsync(service, request, reopen: false, cancellationToken);
+        if (outcome is IngestOutcome<IncidentItem>.Stored stored)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, Action = "incident.recorded",
+                Subject = $"incident/{stored.Item.Id}", After = $"severity {stored.Item.Severity} on {service.TeamSlug}/{service.Slug}: {stored.Item.Title}",
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return outcome;
     }
 
     private async Task<IngestOutcome<IncidentItem>> IngestAsync(

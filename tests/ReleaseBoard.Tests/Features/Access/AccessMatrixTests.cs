@@ -29,7 +29,8 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
 
         foreach (var path in new[] { "/", "/wall/alpha", "/definitions" })
             Page(path, (Anonymous, SignIn), (Viewer, Ok), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfOtherTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
-        Page("/catches/new", (Anonymous, SignIn), (Viewer, Denied), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfOtherTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
+        foreach (var path in new[] { "/catches/new", "/incidents/new" })
+            Page(path, (Anonymous, SignIn), (Viewer, Denied), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfOtherTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
         foreach (var path in new[] { "/admin/users", "/admin/api-keys", "/admin/display-links", "/admin/audit", "/admin/demo-data", "/admin/catalog", "/admin/import" })
             Page(path, (Anonymous, SignIn), (Viewer, Denied), (Approver, Denied), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
         foreach (var principal in new[] { Anonymous, Viewer, Approver, Admin })

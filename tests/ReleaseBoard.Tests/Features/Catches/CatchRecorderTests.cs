@@ -110,10 +110,10 @@ public class CatchRecorderTests
     {
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
-        Assert.False(RecordCatchPage.TryParseLocal("2026-03-29T02:30", berlin, out _, out var error));
+        Assert.False(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-03-29T02:30", berlin, out _, out var error));
         Assert.Contains("does not exist", error);
-        Assert.True(RecordCatchPage.TryParseLocal("2026-03-29T03:30", berlin, out var utc, out _));
+        Assert.True(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-03-29T03:30", berlin, out var utc, out _));
         Assert.Equal(new DateTime(2026, 3, 29, 1, 30, 0, DateTimeKind.Utc), utc);
-        Assert.False(RecordCatchPage.TryParseLocal("yesterday", berlin, out _, out _));
+        Assert.False(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("yesterday", berlin, out _, out _));
     }
 }

@@ -28,7 +28,7 @@ public sealed record ImportReport(ImportKind Kind, bool Applied, int Rows, int I
 /// checked with the same rules as the API before anything is written; then all rows go in one transaction. Rows whose
 /// (source, externalId) is stored already are skipped, so importing a file twice adds nothing.
 /// </summary>
-public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, Promotion.PromotionService promotion)
 {
     public const int MaxRows = 50_000;
 
@@ -213,6 +213,9 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
+        // The immune system holds for imports too: a file that brings a failure still open is a failure opening now.
+        foreach (var open in entities.OfType<Incident>().Where(i => i.ResolvedAt is null))
+            await promotion.PauseForFailureAsync(open.ServiceId, open.Severity, open.Title, cancellationToken);
         return new ImportReport(kind, true, table.Rows.Count, entities.Count, alreadyStored, []);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Ingestion.Import;
+using ReleaseBoard.Web.Features.Promotion;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Ingestion.Import;
@@ -11,6 +12,9 @@ public class EventImporterTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+
+    private EventImporter Importer(SqliteTestDatabase database) => new(database, _clock,
+        new PromotionService(database, _clock, new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()), new ReadinessEvaluator(database, _clock)));
 
     private const string Deployments = """
         service,environment,version,startedAt,finishedAt,outcome,kind,rollsBack,source,externalId
@@ -26,7 +30,7 @@ public class EventImporterTests
         await using var database = await SqliteTestDatabase.CreateAsync();
         await database.AddTeamAsync();
 
-        var report = await new EventImporter(database, _clock).ImportAsync(ImportKind.Deployments, Deployments, AuditActor.System, dryRun: false, Ct);
+        var report = await Importer(database).ImportAsync(ImportKind.Deployments, Deployments, AuditActor.System, dryRun: false, Ct);
 
         Assert.True(report.Applied, string.Join("; ", report.Problems));
         Assert.Equal((4, 4, 0), (report.Rows, report.Imported, report.AlreadyStored));
@@ -42,7 +46,7 @@ public class EventImporterTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
         await database.AddTeamAsync();
-        var importer = new EventImporter(database, _clock);
+        var importer = Importer(database);
         await importer.ImportAsync(ImportKind.Deployments, Deployments, AuditActor.System, false, Ct);
 
         var again = await importer.ImportAsync(ImportKind.Deployments, Deployments, AuditActor.System, false, Ct);
@@ -67,7 +71,7 @@ public class EventImporterTests
             payments-api,2,Duplicate,2026-02-05T10:00:00Z,,pd,1
             """;
 
-        var report = await new EventImporter(database, _clock).ImportAsync(ImportKind.Incidents, csv, AuditActor.System, false, Ct);
+        var report = await Importer(database).ImportAsync(ImportKind.Incidents, csv, AuditActor.System, false, Ct);
 
         Assert.False(report.Applied);
         Assert.Contains(report.Problems, p => p is { Line: 3, Field: "severity" });
@@ -85,7 +89,7 @@ public class EventImporterTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
 
-        var report = await new EventImporter(database, _clock).ImportAsync(ImportKind.Catches, "service,colour\nx,red\n", AuditActor.System, false, Ct);
+        var report = await Importer(database).ImportAsync(ImportKind.Catches, "service,colour\nx,red\n", AuditActor.System, false, Ct);
 
         Assert.Equal("colour", Assert.Single(report.Problems).Field);
     }
@@ -95,7 +99,7 @@ public class EventImporterTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
         await database.AddTeamAsync();
-        var importer = new EventImporter(database, _clock);
+        var importer = Importer(database);
         await importer.ImportAsync(ImportKind.Deployments, Deployments, AuditActor.System, false, Ct);
 
         var catches = await importer.ImportAsync(ImportKind.Catches, """
@@ -113,5 +117,34 @@ public class EventImporterTests
         await using var db = database.CreateDbContext();
         Assert.Equal("102", (await db.Incidents.Include(i => i.CausingDeployment).SingleAsync(Ct)).CausingDeployment!.ExternalId);
         Assert.Equal(0, await db.Catches.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task An_imported_failure_still_open_pauses_the_service_like_one_from_the_api_and_a_resolved_one_does_not()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await using (var db = database.CreateDbContext())
+            await db.Environments.Where(e => e.Id == team.ProductionId).ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
+        const string history = """
+            service,severity,title,startedAt,resolvedAt,source,externalId
+            payments-api,1,Old outage,2026-02-01T10:00:00Z,2026-02-01T11:00:00Z,pd,1
+            """;
+        Assert.True((await Importer(database).ImportAsync(ImportKind.Incidents, history, AuditActor.System, false, Ct)).Applied);
+        await using (var db = database.CreateDbContext())
+            Assert.Equal(PromotionMode.Continuous, (await db.Environments.SingleAsync(e => e.Id == team.ProductionId, Ct)).PromotionMode);
+
+        const string open = """
+            service,severity,title,startedAt,source,externalId
+            payments-api,2,Checkout failing now,2026-11-27T08:30:00Z,pd,2
+            """;
+        Assert.True((await Importer(database).ImportAsync(ImportKind.Incidents, open, AuditActor.System, false, Ct)).Applied);
+
+        await using (var db = database.CreateDbContext())
+        {
+            var production = await db.Environments.SingleAsync(e => e.Id == team.ProductionId, Ct);
+            Assert.Equal((PromotionMode.Paused, "system"), (production.PromotionMode, production.PromotionModeChangedBy));
+            Assert.Contains("Checkout failing now", production.PromotionModeReason);
+        }
     }
 }

@@ -1,0 +1,91 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Incidents;
+
+namespace ReleaseBoard.Tests.Features.Incidents;
+
+/// <summary>
+/// The form for failures no tool reports, on the real app's services: it stores the failure, says who recorded it,
+/// and the immune system pauses the service's continuous environments as it does for the API and webhooks.
+/// </summary>
+public class RecordIncidentPageTests : BunitContext, IAsyncLifetime
+{
+    private readonly ReleaseBoardAppFactory _app = new();
+    private int _productionId;
+
+    public async ValueTask InitializeAsync()
+    {
+        await using (var db = await DbAsync())
+        {
+            var team = new Team { Slug = "ops", Name = "Ops", TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
+            var service = new Service { Slug = "svc", Name = "svc", Team = team };
+            var production = new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service, PromotionMode = PromotionMode.Continuous };
+            db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service, PromotionMode = PromotionMode.Continuous }, production);
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+            _productionId = production.Id;
+        }
+        Services.AddMudServices();
+        Services.AddFallbackServiceProvider(_app.Services);
+        var auth = AddAuthorization();
+        auth.SetAuthorized("ada@example.test");
+        auth.SetRoles(Roles.Approver); // no security stamp: trusted as a single-sign-on user's claims are
+        auth.SetPolicies(Policies.Record, Policies.View);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    private Task<ReleaseBoardDbContext> DbAsync() =>
+        _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+
+    private IRenderedComponent<RecordIncidentPage> Open()
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/incidents/new?team=ops");
+        return Render<RecordIncidentPage>();
+    }
+
+    [Fact]
+    public async Task An_open_failure_recorded_on_the_form_pauses_the_continuous_stages_and_names_who_recorded_it()
+    {
+        var page = Open();
+        page.WaitForElement("input[data-testid=title]").Change("Checkout returns 500");
+
+        await page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("Paused at once: staging, production", page.Find("[data-testid=recorded]").TextContent));
+        await using var db = await DbAsync();
+        var incident = await db.Incidents.SingleAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(("Checkout returns 500", 2, (DateTime?)null), (incident.Title, incident.Severity, incident.ResolvedAt));
+        Assert.Equal(PromotionMode.Paused, (await db.Environments.SingleAsync(e => e.Id == _productionId, Xunit.TestContext.Current.CancellationToken)).PromotionMode);
+        var recorded = await db.AuditEntries.SingleAsync(a => a.Action == "incident.recorded", Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(("ada@example.test", $"incident/{incident.Id}"), (recorded.Actor, recorded.Subject));
+    }
+
+    [Fact]
+    public async Task A_resolution_before_the_start_is_refused_on_its_field_and_nothing_is_stored()
+    {
+        var page = Open();
+        page.WaitForElement("input[data-testid=title]").Change("Slow search");
+        page.Find("input[data-testid=started-at]").Change("2026-11-20T10:00");
+        page.Find("input[data-testid=resolved-at]").Change("2026-11-20T09:00");
+
+        await page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("The resolution is before the impact start.", page.Find(".mud-input-control:has(input[data-testid=resolved-at])").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=recorded]"));
+        await using var db = await DbAsync();
+        Assert.Equal(0, await db.Incidents.CountAsync(Xunit.TestContext.Current.CancellationToken));
+        Assert.Equal(PromotionMode.Continuous, (await db.Environments.SingleAsync(e => e.Id == _productionId, Xunit.TestContext.Current.CancellationToken)).PromotionMode);
+    }
+}
