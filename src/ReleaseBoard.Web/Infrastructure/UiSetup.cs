@@ -27,17 +27,13 @@ public static class UiSetup
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddSingleton<WallQuery>();
-        builder.Services.AddSingleton<TrendEngine>();
+        builder.AddPromotionStateMachine();
         builder.Services.AddSingleton<PromotionGate>();
-        builder.Services.AddSingleton<PromotionService>();
         builder.Services.AddSingleton<PromotionActions>();
         builder.Services.AddHostedService<PromotionExpirySweep>();
-        builder.Services.AddSingleton<ReadinessEvaluator>();
         builder.Services.AddSingleton<WhatIfReplay>();
         builder.Services.AddSingleton<PromotionAuditQuery>();
         builder.Services.AddSingleton<PipelinesQuery>();
-        builder.Services.AddOptions<PromotionOptions>().BindConfiguration(PromotionOptions.SectionName)
-            .Validate(o => o.PausingSeverity is >= 1 and <= 4, "Promotion:PausingSeverity must be 1 to 4 (1 = worst).").ValidateOnStart();
         builder.Services.AddSingleton<CatchRecorder>();
         builder.Services.AddSingleton<DeploymentIngestion>();
         builder.Services.AddSingleton<IncidentIngestion>();
@@ -49,6 +45,21 @@ public static class UiSetup
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         builder.AddDemoDataServices();
+        return builder;
+    }
+
+    /// <summary>
+    /// The promotion state machine and what its readiness evidence reads. The command line needs it too: an import of
+    /// a failure still open pauses promotion there as it does in the app.
+    /// </summary>
+    public static WebApplicationBuilder AddPromotionStateMachine(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<TrendEngine>();
+        builder.Services.TryAddSingleton<ReadinessEvaluator>();
+        builder.Services.TryAddSingleton<PromotionService>();
+        builder.Services.AddOptions<PromotionOptions>().BindConfiguration(PromotionOptions.SectionName)
+            .Validate(o => o.PausingSeverity is >= 1 and <= 4, "Promotion:PausingSeverity must be 1 to 4 (1 = worst).").ValidateOnStart();
         return builder;
     }
 

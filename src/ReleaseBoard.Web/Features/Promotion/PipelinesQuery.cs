@@ -62,7 +62,7 @@ public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFa
         // How builds reach the stage before production, per service, over 30 days: the first step of the maturity scale.
         var since = now.AddDays(-30);
         var preProductionIds = environments.GroupBy(e => e.ServiceId)
-            .Select(g => g.Where(e => !e.IsProduction && g.Any(p => p.IsProduction && p.Order > e.Order)).MaxBy(e => e.Order)?.Id)
+            .Select(g => g.FirstOrDefault(e => e.IsProduction) is { } production ? PipelineOrder.StageBefore(g, production.Order, e => e.Order)?.Id : null)
             .Where(id => id is not null).Select(id => id!.Value).ToList();
         var shares = (await db.Deployments.AsNoTracking()
                 .Where(d => preProductionIds.Contains(d.EnvironmentId) && d.FinishedAt >= since && d.Kind == DeploymentKind.Normal)

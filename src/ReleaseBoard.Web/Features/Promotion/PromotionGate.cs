@@ -55,9 +55,7 @@ public sealed class PromotionGate(IDbContextFactory<ReleaseBoardDbContext> dbFac
         SoakStatus? soak = null;
         if (!string.IsNullOrWhiteSpace(version))
         {
-            var previous = await db.Environments.AsNoTracking()
-                .Where(e => e.ServiceId == serviceId && e.Order < environment.Order)
-                .OrderByDescending(e => e.Order)
+            var previous = await db.Environments.AsNoTracking().StagesBefore(serviceId, environment.Order)
                 .Select(e => new { e.Id, e.Name })
                 .FirstOrDefaultAsync(cancellationToken);
             DateTime? passedAt = null;

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Features.Metrics;
+using ReleaseBoard.Web.Features.Trends;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
@@ -19,7 +20,7 @@ public sealed record Readiness(IReadOnlyList<ReadinessCriterion> Criteria)
 /// service's last counting catch, its MTTR and change failure rate over the last 90 days, a production rollback
 /// proven recently and fast, and no open failure. Same definitions as the wall and the trends.
 /// </summary>
-public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, TrendEngine trends)
 {
     public static readonly TimeSpan Window = TimeSpan.FromDays(90);
 
@@ -32,7 +33,7 @@ public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> 
             .Select(e => new
             {
                 e.ServiceId, e.ReadinessMinDaysSinceCatch, e.ReadinessMaxMttrMinutes, e.ReadinessMaxChangeFailurePercent,
-                e.ReadinessRollbackWithinDays, e.ReadinessRollbackMaxMinutes, e.Service.Team.TimeZoneId, e.Service.Team.CountingSeverityThreshold,
+                e.ReadinessRollbackWithinDays, e.ReadinessRollbackMaxMinutes, e.Service.Team.TimeZoneId, e.Service.Team.CountingSeverityThreshold, e.Service.TeamId,
             })
             .SingleAsync(cancellationToken);
         var serviceId = environment.ServiceId;
@@ -51,12 +52,8 @@ public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> 
         criteria.Add(new("mttr", "MTTR, 90 days", reliability.MttrMean is { } mttr ? DurationText.Format(mttr) : "no resolved failure",
             $"≤ {environment.ReadinessMaxMttrMinutes} min", reliability.MttrMean is null || reliability.MttrMean <= TimeSpan.FromMinutes(environment.ReadinessMaxMttrMinutes)));
 
-        var counting = db.Deployments.Where(x => x.ServiceId == serviceId && x.Environment.IsProduction && x.Kind == DeploymentKind.Normal
-            && (x.Outcome == DeploymentOutcome.Succeeded || x.Outcome == DeploymentOutcome.RolledBack) && x.FinishedAt >= from && x.FinishedAt < now);
-        var deployments = await counting.CountAsync(cancellationToken);
-        var failed = await counting.CountAsync(x => x.Outcome == DeploymentOutcome.RolledBack
-            || db.Incidents.Any(i => i.CausingDeploymentId == x.Id && i.Severity <= threshold)
-            || db.Deployments.Any(r => r.RollsBackDeploymentId == x.Id && r.Kind == DeploymentKind.Rollback && r.Outcome == DeploymentOutcome.Succeeded), cancellationToken);
+        var (failed, deployments) = await trends.ChangeFailuresAsync(
+            new TrendScope(environment.TeamId, null, "", serviceId, null, zone), from, now, cancellationToken);
         var rate = deployments == 0 ? (double?)null : 100.0 * failed / deployments;
         criteria.Add(new("change-failure-rate", "Change failure rate, 90 days", rate is { } p ? $"{p:0.#} % ({failed} / {deployments})" : "no production deployment",
             $"≤ {environment.ReadinessMaxChangeFailurePercent} %", rate is null || rate <= environment.ReadinessMaxChangeFailurePercent));

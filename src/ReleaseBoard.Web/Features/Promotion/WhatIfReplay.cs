@@ -28,8 +28,8 @@ public sealed class WhatIfReplay(IDbContextFactory<ReleaseBoardDbContext> dbFact
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId)
             .Select(e => new { e.ServiceId, e.Order, e.Service.Team.CountingSeverityThreshold }).SingleAsync(cancellationToken);
-        var previousId = await db.Environments.Where(e => e.ServiceId == environment.ServiceId && e.Order < environment.Order)
-            .OrderByDescending(e => e.Order).Select(e => (int?)e.Id).FirstOrDefaultAsync(cancellationToken);
+        var previousId = await db.Environments.StagesBefore(environment.ServiceId, environment.Order)
+            .Select(e => (int?)e.Id).FirstOrDefaultAsync(cancellationToken);
         if (previousId is null) return null; // the first stage has nothing before it to soak in
 
         var catches = await db.Catches.AsNoTracking()

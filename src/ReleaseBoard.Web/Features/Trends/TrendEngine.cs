@@ -106,13 +106,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             List<DurationSample>, (IReadOnlyList<DaysSincePoint>, IReadOnlyList<CatchMark>))> ReadGroupedAsync()
         {
             var deploymentCounts = (await queries.DeploymentCounts(stages, buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket);
-            // Failed changes besides those whose outcome says "rolled back": named as a cause, or reverted by a rollback
-            // deployment. Counted by deployment: one named twice, or named and reverted, counts once.
-            var failedChanges = (await queries.NamedAsCause(stages, buckets).ToListAsync(cancellationToken))
-                .Concat(await queries.RevertedByRollback(stages, buckets).ToListAsync(cancellationToken))
-                .DistinctBy(d => d.Id)
-                .CountBy(d => d.Bucket)
-                .ToDictionary(c => c.Key, c => c.Value);
+            var failedChanges = await OtherFailedChangesAsync(queries, stages, buckets, cancellationToken);
             var catchCounts = (await queries.CatchCounts(buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket, c => c.Count);
             var failures = await queries.Failures(rangeFrom, figuresTo).ToListAsync(cancellationToken);
             var rollbacks = await queries.RollbackTimes(stages, buckets).ToListAsync(cancellationToken);
@@ -194,6 +188,34 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         return (points, marks);
     }
 
+    /// <summary>
+    /// The change failure rate over one window [from, to) of production deployments, as the trends define it: the
+    /// readiness evidence beside the switch asks this, so the switch and the trends page can never disagree.
+    /// </summary>
+    public async Task<(int Failed, int Deployments)> ChangeFailuresAsync(TrendScope scope, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var queries = new TrendQueries(db, scope);
+        var stages = await StagesAsync(queries, cancellationToken);
+        Bucket[] window = [new Bucket(0, DateOnly.FromDateTime(fromUtc), DateOnly.FromDateTime(toUtc), fromUtc, toUtc)];
+        var counts = await queries.DeploymentCounts(stages, window).SingleOrDefaultAsync(cancellationToken);
+        if (counts is null) return (0, 0);
+        var others = await OtherFailedChangesAsync(queries, stages, window, cancellationToken);
+        return (counts.RolledBack + others.GetValueOrDefault(0), counts.Counting);
+    }
+
+    /// <summary>
+    /// Failed changes besides those whose outcome says "rolled back", per bucket: named as a cause by a counting
+    /// failure, or reverted by a rollback deployment. Counted by deployment: one named twice, or named and reverted,
+    /// counts once.
+    /// </summary>
+    private static async Task<Dictionary<int, int>> OtherFailedChangesAsync(TrendQueries queries, Stages stages, IReadOnlyList<Bucket> buckets, CancellationToken cancellationToken) =>
+        (await queries.NamedAsCause(stages, buckets).ToListAsync(cancellationToken))
+            .Concat(await queries.RevertedByRollback(stages, buckets).ToListAsync(cancellationToken))
+            .DistinctBy(d => d.Id)
+            .CountBy(d => d.Bucket)
+            .ToDictionary(c => c.Key, c => c.Value);
+
     public static async Task<Stages> StagesAsync(TrendQueries queries, CancellationToken cancellationToken)
     {
         var environments = await queries.Environments().ToListAsync(cancellationToken);
@@ -205,7 +227,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             foreach (var prod in service.Where(e => e.IsProduction))
             {
                 production.Add(prod.Id);
-                var before = service.Where(e => !e.IsProduction && e.Order < prod.Order).MaxBy(e => e.Order);
+                var before = PipelineOrder.StageBefore(service, prod.Order, e => e.Order);
                 if (before is null) continue;
                 preProduction.Add(before.Id);
                 pairs.Add(new StagePair(service.Key, before.Id, prod.Id));

@@ -189,6 +189,7 @@ public static class ReleaseBoardCommandLine
         builder.AddReleaseBoardStore();
         builder.AddReleaseBoardAccess();
         builder.AddDemoDataServices();
+        builder.AddPromotionStateMachine();
         builder.Services.AddSingleton<Catalog.CatalogService>();
         builder.Services.AddSingleton<Ingestion.Import.EventImporter>();
 
