@@ -20,6 +20,7 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<PromotionRequest> PromotionRequests => Set<PromotionRequest>();
     public DbSet<PromotionApproval> PromotionApprovals => Set<PromotionApproval>();
     public DbSet<SystemFlag> SystemFlags => Set<SystemFlag>();
+    public DbSet<ChangeStamp> ChangeStamps => Set<ChangeStamp>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<DisplayLink> DisplayLinks => Set<DisplayLink>();
 

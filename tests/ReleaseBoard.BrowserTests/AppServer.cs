@@ -12,12 +12,16 @@ namespace ReleaseBoard.BrowserTests;
 /// </summary>
 public sealed class AppServer : IAsyncDisposable
 {
-    private readonly string _dataFolder = Path.Combine(Path.GetTempPath(), "releaseboard-browser-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _dataFolder;
+    private readonly bool _ownsDataFolder;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private Process? _process;
 
-    public AppServer()
+    /// <param name="sharesDatabaseWith">Another instance whose database this one uses too: two instances behind one load balancer.</param>
+    public AppServer(AppServer? sharesDatabaseWith = null)
     {
+        _ownsDataFolder = sharesDatabaseWith is null;
+        _dataFolder = sharesDatabaseWith?._dataFolder ?? Path.Combine(Path.GetTempPath(), "releaseboard-browser-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dataFolder);
         Port = FreePort();
     }
@@ -124,6 +128,7 @@ public sealed class AppServer : IAsyncDisposable
         await KillAsync();
         _http.Dispose();
         SqliteConnection.ClearAllPools();
+        if (!_ownsDataFolder) return;
         try { Directory.Delete(_dataFolder, recursive: true); } catch (IOException) { /* best effort */ }
     }
 }

@@ -326,6 +326,26 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.ToTable("Catches", (string)null);
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.ChangeStamp", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Value")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ChangeStamps", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Value = new Guid("00000000-0000-0000-0000-000000000000")
+                        });
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Deployment", b =>
                 {
                     b.Property<long>("Id")

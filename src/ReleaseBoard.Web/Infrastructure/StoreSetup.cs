@@ -17,6 +17,10 @@ public static class StoreSetup
 
         builder.Services.AddSingleton<DataChangeNotifier>();
         builder.Services.AddSingleton<DataChangeInterceptor>();
+        builder.Services.AddOptions<ChangeOptions>().BindConfiguration(ChangeOptions.SectionName)
+            .Validate(o => o.PollInterval >= TimeSpan.FromMilliseconds(100) && o.PollInterval <= TimeSpan.FromMinutes(5),
+                "Changes:PollInterval must be between 00:00:00.1 and 00:05:00.")
+            .ValidateOnStart();
         builder.Services.AddSingleton(sp => ResolveConnection(
             sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,

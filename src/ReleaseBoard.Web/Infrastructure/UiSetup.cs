@@ -31,6 +31,7 @@ public static class UiSetup
         builder.Services.AddSingleton<PromotionGate>();
         builder.Services.AddSingleton<PromotionActions>();
         builder.Services.AddHostedService<PromotionExpirySweep>();
+        builder.Services.AddHostedService<ChangeStampPoller>();
         builder.Services.AddSingleton<WhatIfReplay>();
         builder.Services.AddSingleton<PromotionAuditQuery>();
         builder.Services.AddSingleton<PipelinesQuery>();

@@ -1,0 +1,15 @@
+namespace ReleaseBoard.Data.Entities;
+
+/// <summary>
+/// The change sequence of DESIGN.md §6, as one row: every write through the store gives it a new value in the same
+/// transaction, so several app instances on one database learn of each other's writes by polling a single row.
+/// A fresh value rather than a counter: EF Core writes it like any other column, and "different from what I saw
+/// last" is all a poller needs to know.
+/// </summary>
+public class ChangeStamp
+{
+    public const int RowId = 1;
+
+    public int Id { get; set; }
+    public Guid Value { get; set; }
+}

@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Web.Infrastructure;
+
+public sealed class ChangeOptions
+{
+    public const string SectionName = "Changes";
+
+    /// <summary>
+    /// How often each instance reads the change stamp to learn of other instances' writes (and of the command line's).
+    /// One indexed single-row read per interval; a second keeps walls within about a second of any instance.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Scale-out (DESIGN.md §6): several instances on one database see each other's writes. Each write gives the change
+/// stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>); this reads the row every
+/// <see cref="ChangeOptions.PollInterval"/> and, when it changed and the value is not this instance's own last write,
+/// notifies the pages here as a local write would.
+/// </summary>
+public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> dbFactory, DataChangeNotifier notifier, TimeProvider clock,
+    IOptions<ChangeOptions> options, ILogger<ChangeStampPoller> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Guid? seen = null;
+        var failing = false;
+        using var timer = new PeriodicTimer(options.Value.PollInterval, clock);
+        do
+        {
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
+                var current = await db.ChangeStamps.AsNoTracking().Where(s => s.Id == ChangeStamp.RowId).Select(s => s.Value).SingleOrDefaultAsync(stoppingToken);
+                if (seen is not null && current != seen && current != notifier.LastOwnStamp) notifier.NotifyChanged();
+                seen = current;
+                if (failing) logger.LogInformation("The change stamp can be read again.");
+                failing = false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The database away for a while: say so once, keep polling, and catch up when it answers.
+                if (!failing) logger.LogWarning(ex, "Reading the change stamp failed; other instances' writes show here once it answers again.");
+                failing = true;
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
