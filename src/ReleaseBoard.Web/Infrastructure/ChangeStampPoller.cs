@@ -41,7 +41,7 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
                 if (failing) logger.LogInformation("The change stamp can be read again.");
                 failing = false;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // The database away for a while: say so once, keep polling, and catch up when it answers.
                 if (!failing) logger.LogWarning(ex, "Reading the change stamp failed; other instances' writes show here once it answers again.");

@@ -29,7 +29,12 @@ public static class LocalTimeInput
             error = $"{local:yyyy-MM-dd HH:mm} does not exist in {zone.Id}: the clocks jumped forward then.";
             return false;
         }
-        utc = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        // The hour the clocks go back happens twice: take its first occurrence, so "now" typed in the second one is
+        // never read as an hour in the future (and refused as such).
+        utc = zone.IsAmbiguousTime(local)
+            ? DateTime.SpecifyKind(local - zone.GetAmbiguousTimeOffsets(local).Max(), DateTimeKind.Utc)
+            : TimeZoneInfo.ConvertTimeToUtc(local, zone);
         return true;
     }
 }

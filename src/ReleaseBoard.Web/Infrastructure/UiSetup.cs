@@ -97,7 +97,9 @@ public static class UiSetup
         app.MapHealthEndpoints();
         app.MapAccountEndpoints();
         app.MapApiDocumentation();
-        var api = app.MapGroup("/api/v1").DisableAntiforgery(); // machines authenticate with a Bearer key, not a cookie form
+        // No antiforgery form tokens on the API: event writes take a Bearer key only, and the promotion changes that take
+        // a person's cookie guard themselves (JSON bodies only, same-origin filter; see PromotionEndpoints).
+        var api = app.MapGroup("/api/v1").DisableAntiforgery();
         api.MapWallEndpoints();
         api.MapTrendEndpoints();
         api.MapTeamsEndpoints();

@@ -83,6 +83,9 @@ public static class AccessSetup
 
     private const string SsoCookieName = ".ReleaseBoard.Sso";
 
+    /// <summary>How long a single-sign-on session lasts before the identity provider is asked again.</summary>
+    public static readonly TimeSpan SsoSessionLifetime = TimeSpan.FromHours(8);
+
     private static void ConfigureCookie(CookieAuthenticationOptions options, string name)
     {
         options.Cookie.Name = name;
@@ -111,7 +114,15 @@ public static class AccessSetup
     /// </summary>
     private static void AddSingleSignOn(AuthenticationBuilder authentication, OpenIdConnectSettings sso)
     {
-        authentication.AddCookie(SsoCookieScheme, options => ConfigureCookie(options, SsoCookieName));
+        authentication.AddCookie(SsoCookieScheme, options =>
+        {
+            ConfigureCookie(options, SsoCookieName);
+            // A single-sign-on user has no local account to re-check: the identity provider's roles are read at each
+            // sign-in. So the session ends after a working day, never slides, and a role taken away at the provider
+            // stops working by the next sign-in at the latest (which the provider usually completes without a prompt).
+            options.ExpireTimeSpan = SsoSessionLifetime;
+            options.SlidingExpiration = false;
+        });
         authentication.AddOpenIdConnect(OpenIdConnectScheme, sso.DisplayName, options =>
         {
             options.Authority = sso.Authority;

@@ -55,6 +55,31 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         return outcome;
     }
 
+    /// <summary>
+    /// A person resolves an open failure, whatever brought it in (the form, an import without ids, a tool that never
+    /// sent the resolution): the time is checked like the API's, and the audit trail says who resolved it.
+    /// </summary>
+    public async Task<OperationResult<bool>> ResolveByPersonAsync(long incidentId, DateTime resolvedAtUtc, AuditActor person, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
+        if (incident is null) return OperationResult<bool>.Fail("incident", "There is no such failure.");
+        if (incident.ResolvedAt is not null) return OperationResult<bool>.Fail("incident", $"It was resolved already, at {incident.ResolvedAt:yyyy-MM-dd HH:mm} UTC.");
+        var errors = new FieldErrors();
+        errors.NotInFuture("resolvedAt", new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero), clock.GetUtcNow().UtcDateTime);
+        errors.NotBefore("resolvedAt", new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero), "startedAt", new DateTimeOffset(incident.ImpactStartedAt, TimeSpan.Zero));
+        if (errors.Any) return OperationResult<bool>.Fail("resolvedAt", string.Join(" ", errors.Errors.SelectMany(e => e.Value)));
+
+        incident.ResolvedAt = resolvedAtUtc;
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, Action = "incident.resolved",
+            Subject = $"incident/{incident.Id}", After = $"resolved at {resolvedAtUtc:yyyy-MM-dd HH:mm} UTC: {incident.Title}",
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return OperationResult<bool>.Ok(true);
+    }
+
     private async Task<IngestOutcome<IncidentItem>> IngestAsync(
         ReleaseBoardDbContext db, ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
     {

@@ -23,8 +23,9 @@ public sealed class ServiceResolver(IMemoryCache cache)
     /// <summary>Forget everything remembered: the catalog changed.</summary>
     public void Invalidate() => Interlocked.Increment(ref _generation);
 
+    /// <param name="teamSlug">Narrows a slug that several teams use (people act for every team; a key is scoped already).</param>
     public async Task<(ResolvedService? Service, IngestOutcome<T>? Refusal)> ResolveAsync<T>(
-        ReleaseBoardDbContext db, string slug, ClaimsPrincipal caller, CancellationToken cancellationToken)
+        ReleaseBoardDbContext db, string slug, ClaimsPrincipal caller, CancellationToken cancellationToken, string? teamSlug = null)
     {
         var candidates = await cache.GetOrCreateAsync(Key("service", slug), async entry =>
         {
@@ -38,6 +39,11 @@ public sealed class ServiceResolver(IMemoryCache cache)
             return (null, new IngestOutcome<T>.NotFound($"There is no service \"{slug}\"."));
         }
 
+        if (!string.IsNullOrWhiteSpace(teamSlug))
+        {
+            candidates = candidates.Where(c => string.Equals(c.TeamSlug, teamSlug.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
+            if (candidates.Count == 0) return (null, new IngestOutcome<T>.NotFound($"Team \"{teamSlug}\" has no service \"{slug}\"."));
+        }
         var allowed = candidates.Where(c => caller.MayActForTeam(c.TeamSlug)).ToList();
         return allowed.Count switch
         {

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Infrastructure;
 
@@ -11,7 +13,7 @@ namespace ReleaseBoard.Web.Features.Promotion;
 /// promotion: four eyes need two people, and a pipeline that could switch its own gate on would make the gate
 /// meaningless. Pipelines stop promotion by reporting failures; the immune system does the rest.
 /// </summary>
-public sealed class PromotionActions(PromotionService promotion, UserAdministration users)
+public sealed class PromotionActions(PromotionService promotion, UserAdministration users, IDbContextFactory<ReleaseBoardDbContext> dbFactory)
 {
     public const string ForbiddenCode = "forbidden";
 
@@ -30,11 +32,23 @@ public sealed class PromotionActions(PromotionService promotion, UserAdministrat
     public async Task<PromotionOutcome> SetManualAsync(ClaimsPrincipal who, int environmentId, Guid expectedStamp, string? reason, CancellationToken cancellationToken = default) =>
         await ApproverAsync(who) is { } actor ? await promotion.SetManualAsync(environmentId, expectedStamp, actor, reason, cancellationToken) : Refusal(who);
 
-    /// <summary>Pauses every continuous environment of a team, or of all teams with null. The error field is <see cref="ForbiddenCode"/> when the caller may not.</summary>
-    public async Task<OperationResult<int>> StopTheLineAsync(ClaimsPrincipal who, int? teamId, string? reason, CancellationToken cancellationToken = default) =>
-        await ApproverAsync(who) is { } actor
-            ? await promotion.StopTheLineAsync(teamId, actor, reason, cancellationToken)
-            : OperationResult<int>.Fail(ForbiddenCode, ((PromotionOutcome.Refused)Refusal(who)).Message);
+    /// <summary>
+    /// Pauses every continuous environment of a team (by slug), or of all teams with none. Who acts is checked before
+    /// the team is looked up, so a caller who may not act learns nothing about which teams exist. The error field is
+    /// <see cref="ForbiddenCode"/> when the caller may not, "team" when there is no such team.
+    /// </summary>
+    public async Task<OperationResult<int>> StopTheLineAsync(ClaimsPrincipal who, string? teamSlug, string? reason, CancellationToken cancellationToken = default)
+    {
+        if (await ApproverAsync(who) is not { } actor) return OperationResult<int>.Fail(ForbiddenCode, ((PromotionOutcome.Refused)Refusal(who)).Message);
+        int? teamId = null;
+        if (!string.IsNullOrWhiteSpace(teamSlug))
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            teamId = await db.Teams.Where(t => t.Slug == teamSlug.Trim()).Select(t => (int?)t.Id).SingleOrDefaultAsync(cancellationToken);
+            if (teamId is null) return OperationResult<int>.Fail("team", $"There is no team \"{teamSlug}\".");
+        }
+        return await promotion.StopTheLineAsync(teamId, actor, reason, cancellationToken);
+    }
 
     private async Task<AuditActor?> ApproverAsync(ClaimsPrincipal who) =>
         !who.IsApiKey() && await users.MayActNowAsync(who, Policies.Record) ? who.ToAuditActor() : null;

@@ -13,8 +13,10 @@ namespace ReleaseBoard.Web.Features.Promotion;
 /// pause, manual, stop the line — as a signed-in Approver, through <see cref="PromotionActions"/> like the page.
 /// API keys are refused every change with 403: four eyes need people. Changes take the environment's stamp from
 /// If-Match (the ETag of the GET) when given, so a script acts only on what it has seen; 412 when it is stale.
-/// Cross-site requests cannot use a person's cookie here: it is SameSite=Lax (not sent on cross-site POSTs) and the
-/// body must be application/json, which a plain form cannot send.
+/// A person's cookie is what authorises a change here, so another site must not be able to make a signed-in browser
+/// send one (CSRF): the body must be application/json (a plain form cannot send it, and a script on another origin
+/// needs a CORS preflight this app never grants), and <see cref="SameOriginOnly"/> refuses what the browser itself marks
+/// as coming from another site or origin. Scripts and curl send neither header.
 /// </summary>
 public static class PromotionEndpoints
 {
@@ -29,7 +31,8 @@ public static class PromotionEndpoints
 
     public static RouteGroupBuilder MapPromotionEndpoints(this RouteGroupBuilder api)
     {
-        var environment = api.MapGroup("/environments/{service}/{environment}/promotion").WithTags("Promotion").RequireAuthorization(Policies.Read);
+        var environment = api.MapGroup("/environments/{service}/{environment}/promotion").WithTags("Promotion").RequireAuthorization(Policies.Read)
+            .AddEndpointFilter(SameOriginOnly);
 
         environment.MapGet("", async Task<IResult> (string service, string environment, HttpContext context, IDbContextFactory<ReleaseBoardDbContext> dbFactory,
                 ServiceResolver resolver, TimeProvider clock, CancellationToken ct) =>
@@ -47,7 +50,8 @@ public static class PromotionEndpoints
         MapEnvironmentChange(environment, "/manual", "SetManual", "→ Manual, with a reason; a waiting request is withdrawn.",
             (actions, who, id, stamp, body, ct) => actions.SetManualAsync(who, id, stamp, body.Reason, ct));
 
-        var requests = api.MapGroup("/promotion-requests/{id:long}").WithTags("Promotion").RequireAuthorization(Policies.Read);
+        var requests = api.MapGroup("/promotion-requests/{id:long}").WithTags("Promotion").RequireAuthorization(Policies.Read)
+            .AddEndpointFilter(SameOriginOnly);
         requests.MapPost("/approve", async Task<IResult> (long id, HttpContext context, PromotionActions actions, IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, CancellationToken ct) =>
             {
                 var body = await ApiJson.ReadAsync<ApprovalBody>(context.Request, ct);
@@ -65,27 +69,39 @@ public static class PromotionEndpoints
             .WithName("RejectRequest").WithSummary("Reject a waiting request, with a reason.")
             .Accepts<ReasonBody>("application/json").Produces<PromotionStateDto>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
-        api.MapPost("/stop-the-line", async Task<IResult> (HttpContext context, PromotionActions actions, IDbContextFactory<ReleaseBoardDbContext> dbFactory, CancellationToken ct) =>
+        api.MapPost("/stop-the-line", async Task<IResult> (HttpContext context, PromotionActions actions, CancellationToken ct) =>
             {
                 var body = await ApiJson.ReadAsync<StopTheLineBody>(context.Request, ct);
                 if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
-                int? teamId = null;
-                if (!string.IsNullOrWhiteSpace(body.Value!.Team))
-                {
-                    await using var db = await dbFactory.CreateDbContextAsync(ct);
-                    teamId = await db.Teams.Where(t => t.Slug == body.Value.Team.Trim()).Select(t => (int?)t.Id).SingleOrDefaultAsync(ct);
-                    if (teamId is null) return TypedResults.Problem($"There is no team \"{body.Value.Team}\".", statusCode: StatusCodes.Status404NotFound);
-                }
-                var result = await actions.StopTheLineAsync(context.User, teamId, body.Value.Reason, ct);
+                var result = await actions.StopTheLineAsync(context.User, body.Value!.Team, body.Value.Reason, ct);
                 if (result.Succeeded) return TypedResults.Ok(new StopTheLineResponse(result.Value));
-                return result.ErrorField == PromotionActions.ForbiddenCode
-                    ? TypedResults.Problem(result.Error, statusCode: StatusCodes.Status403Forbidden)
-                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { [result.ErrorField!] = [result.Error!] });
+                return result.ErrorField switch
+                {
+                    PromotionActions.ForbiddenCode => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status403Forbidden),
+                    "team" => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status404NotFound),
+                    _ => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [result.ErrorField!] = [result.Error!] }),
+                };
             })
+            .AddEndpointFilter(SameOriginOnly)
             .RequireAuthorization(Policies.Read).WithTags("Promotion").WithName("StopTheLine")
             .WithSummary("Pause every continuous environment of one team (team given) or of all teams, at once, with a reason.")
             .Accepts<StopTheLineBody>("application/json").Produces<StopTheLineResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
         return api;
+    }
+
+    /// <summary>Refuses a change a browser marks as sent from another site or origin; reads pass.</summary>
+    internal static async ValueTask<object?> SameOriginOnly(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var request = invocation.HttpContext.Request;
+        if (HttpMethods.IsGet(request.Method)) return await next(invocation);
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        var origin = request.Headers.Origin.ToString();
+        var foreignOrigin = origin.Length > 0
+            && !(Uri.TryCreate(origin, UriKind.Absolute, out var from) && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+        if (site is "cross-site" or "same-site" || foreignOrigin)
+            return TypedResults.Problem("Promotion changes are accepted from ReleaseBoard's own pages or from scripts, not from another site.",
+                statusCode: StatusCodes.Status403Forbidden);
+        return await next(invocation);
     }
 
     private delegate Task<PromotionOutcome> EnvironmentChange(
@@ -126,7 +142,7 @@ public static class PromotionEndpoints
         IDbContextFactory<ReleaseBoardDbContext> dbFactory, ServiceResolver resolver, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (resolved, refusal) = await resolver.ResolveAsync<object>(db, service, context.User, ct);
+        var (resolved, refusal) = await resolver.ResolveAsync<object>(db, service, context.User, ct, context.Request.Query["team"].FirstOrDefault());
         switch (refusal)
         {
             case IngestOutcome<object>.NotFound notFound: return (0, 0, TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound));

@@ -19,7 +19,7 @@ public sealed class PromotionExpirySweep(PromotionService promotion, TimeProvide
                 var expired = await promotion.ExpireDueRequestsAsync(stoppingToken);
                 if (expired > 0) logger.LogInformation("Expired {Count} promotion request(s) past their time.", expired);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // A database that is away for a minute must not end the sweep for good; the next tick tries again.
                 logger.LogWarning(ex, "Expiring promotion requests failed; trying again in {Interval}.", Interval);

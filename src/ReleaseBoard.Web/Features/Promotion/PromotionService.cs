@@ -69,12 +69,12 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         var now = Now();
         if (request.Status == PromotionRequestStatus.Pending && request.ExpiresAt <= now)
         {
+            // Past its time but not yet swept: recorded as expired now (that much is stored), and refused.
             Expire(db, request, environment, now);
             await SaveAsync(db, environment, cancellationToken);
-            return new PromotionOutcome.Refused("expired", $"The request expired at {request.ExpiresAt:yyyy-MM-dd HH:mm} UTC; ask again.");
+            return Closed(request);
         }
-        if (request.Status != PromotionRequestStatus.Pending)
-            return new PromotionOutcome.Refused("closed", $"The request is {request.Status.ToString().ToLowerInvariant()} already.");
+        if (request.Status != PromotionRequestStatus.Pending) return Closed(request);
         if (string.Equals(request.RequestedBy, actor.Name, StringComparison.OrdinalIgnoreCase))
             return new PromotionOutcome.Refused("own-request", "Four eyes: the requester cannot approve their own request.");
         if (request.Approvals.Any(a => string.Equals(a.ApprovedBy, actor.Name, StringComparison.OrdinalIgnoreCase)))
@@ -105,9 +105,14 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db.PromotionRequests.Include(r => r.Environment).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
         if (request is null) return new PromotionOutcome.Refused("not-found", "There is no such request.");
-        if (request.Status != PromotionRequestStatus.Pending)
-            return new PromotionOutcome.Refused("closed", $"The request is {request.Status.ToString().ToLowerInvariant()} already.");
         var now = Now();
+        if (request.Status == PromotionRequestStatus.Pending && request.ExpiresAt <= now)
+        {
+            Expire(db, request, request.Environment, now);
+            await SaveAsync(db, request.Environment, cancellationToken);
+            return Closed(request);
+        }
+        if (request.Status != PromotionRequestStatus.Pending) return Closed(request);
         request.Status = PromotionRequestStatus.Rejected;
         (request.ClosedAt, request.ClosedBy) = (now, actor.Name);
         request.Environment.ConcurrencyStamp = Guid.NewGuid();
@@ -261,6 +266,11 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
             At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = action, Subject = $"environment/{environment.Id}",
             Before = before.ToString(), After = after.ToString(), Reason = reason,
         });
+
+    /// <summary>A request that is no longer waiting; an expired one says so with its own code, however it came to expire.</summary>
+    private static PromotionOutcome Closed(PromotionRequest request) => request.Status == PromotionRequestStatus.Expired
+        ? new PromotionOutcome.Refused("expired", $"The request expired at {request.ExpiresAt:yyyy-MM-dd HH:mm} UTC; ask again.")
+        : new PromotionOutcome.Refused("closed", $"The request is {request.Status.ToString().ToLowerInvariant()} already.");
 
     private static EnvironmentStanding Standing(ServiceEnvironment e) =>
         new(e.Id, e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.PromotionModeReason, e.ConcurrencyStamp);

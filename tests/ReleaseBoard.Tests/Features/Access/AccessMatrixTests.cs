@@ -163,6 +163,8 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
         AssertOutcome(await anonymous.GetAsync("/admin/users", TestContext.Current.CancellationToken), SignIn, "anonymous viewing GET /admin/users");
         var post = await anonymous.PostAsJsonAsync("/api/v1/catches", new { title = "x" }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+        var stop = await anonymous.PostAsJsonAsync("/api/v1/stop-the-line", new { reason = "anyone?" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Forbidden, stop.StatusCode); // reading is open to anyone; changing promotion is not
     }
 
     [Fact]

@@ -116,4 +116,15 @@ public class CatchRecorderTests
         Assert.Equal(new DateTime(2026, 3, 29, 1, 30, 0, DateTimeKind.Utc), utc);
         Assert.False(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("yesterday", berlin, out _, out _));
     }
+
+    [Fact]
+    public void The_hour_that_happens_twice_when_clocks_go_back_is_read_as_its_first_occurrence()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+
+        // 2026-10-25 02:30 happens at 00:30 UTC (summer time) and again at 01:30 UTC: the earlier is never in the future.
+        Assert.True(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-10-25T02:30", berlin, out var utc, out _));
+        Assert.Equal(new DateTime(2026, 10, 25, 0, 30, 0, DateTimeKind.Utc), utc);
+        Assert.Equal(DateTimeKind.Utc, utc.Kind);
+    }
 }

@@ -67,6 +67,8 @@ public class RecordIncidentPageTests : BunitContext, IAsyncLifetime
         await using var db = await DbAsync();
         var incident = await db.Incidents.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(("Checkout returns 500", 2, (DateTime?)null), (incident.Title, incident.Severity, incident.ResolvedAt));
+        Assert.Equal(RecordIncidentPage.FormSource, incident.Source);
+        Assert.Contains($"{incident.Source}/{incident.ExternalId}", page.Find("[data-testid=recorded]").TextContent); // addressable by PATCH
         Assert.Equal(PromotionMode.Paused, (await db.Environments.SingleAsync(e => e.Id == _productionId, Xunit.TestContext.Current.CancellationToken)).PromotionMode);
         var recorded = await db.AuditEntries.SingleAsync(a => a.Action == "incident.recorded", Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(("ada@example.test", $"incident/{incident.Id}"), (recorded.Actor, recorded.Subject));
@@ -87,5 +89,30 @@ public class RecordIncidentPageTests : BunitContext, IAsyncLifetime
         await using var db = await DbAsync();
         Assert.Equal(0, await db.Incidents.CountAsync(Xunit.TestContext.Current.CancellationToken));
         Assert.Equal(PromotionMode.Continuous, (await db.Environments.SingleAsync(e => e.Id == _productionId, Xunit.TestContext.Current.CancellationToken)).PromotionMode);
+    }
+
+    [Fact]
+    public async Task An_open_failure_whatever_reported_it_is_resolved_from_the_list_and_the_trail_says_who()
+    {
+        long id;
+        await using (var db = await DbAsync())
+        {
+            // Imported without ids: nothing but this list can resolve it.
+            var incident = new Incident { ServiceId = (await db.Services.SingleAsync(Xunit.TestContext.Current.CancellationToken)).Id, Severity = 3, Title = "Imported, still open",
+                ImpactStartedAt = DateTime.UtcNow.AddHours(-3), DetectedAt = DateTime.UtcNow.AddHours(-3), Source = "import" };
+            db.Incidents.Add(incident);
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+            id = incident.Id;
+        }
+        var page = Open();
+        page.WaitForAssertion(() => Assert.Contains("Imported, still open", page.Find("[data-testid=open-failures]").TextContent));
+
+        await page.Find("[data-testid=open-failure] [data-testid=resolve]").ClickAsync(new());
+
+        page.WaitForElement("[data-testid=no-open-failures]");
+        await using var check = await DbAsync();
+        Assert.NotNull((await check.Incidents.SingleAsync(i => i.Id == id, Xunit.TestContext.Current.CancellationToken)).ResolvedAt);
+        var resolved = await check.AuditEntries.SingleAsync(a => a.Action == "incident.resolved", Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(("ada@example.test", $"incident/{id}"), (resolved.Actor, resolved.Subject));
     }
 }

@@ -229,4 +229,52 @@ public class PromotionApiTests(PromotionApiFixture fixture) : IClassFixture<Prom
         await using var db = await fixture.DbAsync();
         Assert.All(await db.Environments.Where(e => e.Id == first || e.Id == second).ToListAsync(Ct), e => Assert.Equal(PromotionMode.Paused, e.PromotionMode));
     }
+
+    [Fact]
+    public async Task Stop_the_line_asks_who_acts_before_it_says_whether_a_team_exists()
+    {
+        var viewer = await fixture.Viewer.PostAsJsonAsync("/api/v1/stop-the-line", new { reason = "x", team = "no-such-team" }, Ct);
+        var approver = await fixture.Ada.PostAsJsonAsync("/api/v1/stop-the-line", new { reason = "x", team = "no-such-team" }, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, viewer.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, approver.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Origin", "https://elsewhere.example")]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    public async Task A_change_a_browser_marks_as_from_another_site_is_refused(string header, string value)
+    {
+        var (slug, productionId) = await fixture.ServiceAsync(PromotionMode.Continuous);
+        using var forged = new HttpRequestMessage(HttpMethod.Post, Path(slug, "/pause")) { Content = JsonContent.Create(new { reason = "forged" }) };
+        forged.Headers.TryAddWithoutValidation(header, value);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await fixture.Ada.SendAsync(forged, Ct)).StatusCode);
+        Assert.Empty(await PromotionAuditAsync(productionId));
+
+        using var own = new HttpRequestMessage(HttpMethod.Post, Path(slug, "/pause")) { Content = JsonContent.Create(new { reason = "from our page" }) };
+        own.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        own.Headers.TryAddWithoutValidation("Origin", fixture.Ada.BaseAddress!.GetLeftPart(UriPartial.Authority));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Ada.SendAsync(own, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_service_slug_two_teams_use_is_named_with_its_team()
+    {
+        var (slug, productionId) = await fixture.ServiceAsync(PromotionMode.Continuous);
+        await using (var db = await fixture.DbAsync())
+        {
+            var other = new Team { Slug = "other-" + slug, Name = "Other", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow };
+            db.Add(new ServiceEnvironment { Name = "production", Order = 0, IsProduction = true, Service = new Service { Slug = slug, Name = slug, Team = other } });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var ambiguous = await fixture.Ada.PostAsJsonAsync(Path(slug, "/pause"), new { reason = "which one?" }, Ct);
+        var named = await fixture.Ada.PostAsJsonAsync(Path(slug, "/pause") + "?team=shop", new { reason = "this one" }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, ambiguous.StatusCode);
+        Assert.Equal("paused", (await JsonAsync(named, HttpStatusCode.OK)).GetProperty("state").GetString());
+        Assert.Equal(["promotion.paused"], await PromotionAuditAsync(productionId));
+    }
 }

@@ -129,22 +129,40 @@ public class PromotionServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_expiry_sweep_runs_by_itself_every_minute()
+    public async Task The_expiry_sweep_runs_by_itself_at_start_and_then_every_minute()
     {
         await RequestAsync(_team.StagingId, Ada);
+        _clock.Advance(PromotionService.RequestLifetime); // due before the sweep starts: its first pass expires it
         using var sweep = new PromotionExpirySweep(_promotion, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<PromotionExpirySweep>.Instance);
         await sweep.StartAsync(Ct);
         try
         {
-            _clock.Advance(PromotionService.RequestLifetime);
-            _clock.Advance(PromotionExpirySweep.Interval);
+            await Eventually.AssertAsync(async () => Assert.Single(await AuditAsync(), "promotion.expired"));
+            await RequestAsync(_team.ProductionId, Ben);
+            _clock.Advance(PromotionService.RequestLifetime); // due now: only a tick of the timer can expire this one
 
-            await Eventually.AssertAsync(async () => Assert.Contains("promotion.expired", await AuditAsync()));
+            await Eventually.AssertAsync(async () => Assert.Equal(2, (await AuditAsync()).Count(a => a == "promotion.expired")));
         }
         finally
         {
             await sweep.StopAsync(Ct);
         }
+    }
+
+    [Fact]
+    public async Task A_request_the_sweep_expired_is_refused_as_expired_and_one_past_its_time_cannot_be_rejected()
+    {
+        var swept = await RequestAsync(_team.StagingId, Ada);
+        var unswept = await RequestAsync(_team.ProductionId, Ada);
+        _clock.Advance(PromotionService.RequestLifetime);
+        await using (var db = _database.CreateDbContext())
+            await db.PromotionRequests.Where(r => r.Id == swept).ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, PromotionRequestStatus.Expired), Ct);
+
+        Assert.Equal("expired", Refusal(await _promotion.ApproveAsync(swept, Ben, cancellationToken: Ct)));
+        Assert.Equal("expired", Refusal(await _promotion.RejectAsync(swept, Ben, "too late", Ct)));
+        Assert.Equal("expired", Refusal(await _promotion.RejectAsync(unswept, Ben, "too late", Ct)));
+        await using var check = _database.CreateDbContext();
+        Assert.Equal(PromotionRequestStatus.Expired, (await check.PromotionRequests.SingleAsync(r => r.Id == unswept, Ct)).Status);
     }
 
     [Fact]
