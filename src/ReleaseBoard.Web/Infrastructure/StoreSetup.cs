@@ -50,10 +50,20 @@ public static class StoreSetup
         var options = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         var connection = app.Services.GetRequiredService<DatabaseConnection>();
         if (connection.SqliteFolder is { } folder) Directory.CreateDirectory(folder);
-        if (!options.MigrateOnStartup) return;
 
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync();
-        await db.Database.MigrateAsync();
+        if (options.MigrateOnStartup)
+        {
+            await db.Database.MigrateAsync();
+            return;
+        }
+        // Migrations are someone else's step (docker-compose's one-shot `migrate`): an instance started before it ran
+        // stops here with what to do, rather than failing later on a missing table.
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        if (pending.Count > 0)
+            throw new InvalidOperationException(
+                $"{pending.Count} database migration(s) are not applied ({string.Join(", ", pending)}). Run the migrate command " +
+                "(`ReleaseBoard.Web migrate`, or docker compose's migrate service) first, or set Database:MigrateOnStartup=true.");
     }
 
     internal static DatabaseConnection ResolveConnection(IConfiguration configuration, DatabaseOptions options, string contentRoot)

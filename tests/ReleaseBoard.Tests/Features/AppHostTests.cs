@@ -19,6 +19,41 @@ public class AppHostTests
     }
 
     [Fact]
+    public async Task Ready_says_so_only_while_every_migration_of_this_build_is_applied()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var client = app.CreateClient();
+        var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+
+        // As if the database were restored from a backup older than this build.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(app.ConnectionString))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM __EFMigrationsHistory WHERE MigrationId LIKE '%_ChangeStamps'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+        }
+        var behind = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        var live = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
+
+        Assert.Equal((HttpStatusCode.OK, "ready"), (ready.StatusCode, await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, behind.StatusCode);
+        Assert.Contains("ChangeStamps", await behind.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode); // alive, just not ready
+    }
+
+    [Fact]
+    public void Without_migrating_at_start_an_unmigrated_database_stops_the_start_with_what_to_run()
+    {
+        using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.Server);
+
+        Assert.Contains("Run the migrate command", error.Message);
+        Assert.Contains("InitialCreate", error.Message);
+    }
+
+    [Fact]
     public async Task The_wall_is_served_prerendered_with_the_number_and_caption()
     {
         await using var app = new ReleaseBoardAppFactory(seedDemoData: true, new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" });
