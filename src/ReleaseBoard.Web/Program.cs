@@ -11,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddReleaseBoardStore();
 builder.AddReleaseBoardAccess();
 builder.AddReleaseBoardFeatures();
+builder.AddReleaseBoardTelemetry();
 
 var app = builder.Build();
 await app.UseReleaseBoardAsync();

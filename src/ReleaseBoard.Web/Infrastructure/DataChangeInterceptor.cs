@@ -13,10 +13,19 @@ namespace ReleaseBoard.Web.Infrastructure;
 /// Every write also gives the change stamp row a new value in the same transaction: that is how other instances on
 /// the same database (<see cref="ChangeStampPoller"/>) learn of it, and a write that rolls back leaves no trace there.
 /// </summary>
-public sealed class DataChangeInterceptor(DataChangeNotifier notifier) : SaveChangesInterceptor, IDbTransactionInterceptor
+/// <remarks>It also counts what was committed for <see cref="ReleaseBoardMetrics"/>: one place sees every writer.</remarks>
+public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBoardMetrics? metrics = null) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
-    private readonly ConditionalWeakTable<DbContext, StrongBox<Guid>> _uncommittedWrites = new();
-    private readonly ConditionalWeakTable<DbContext, StrongBox<Guid>> _savingStamps = new();
+    /// <summary>A write on its way: the stamp it carries, and what it stores, counted once it is committed.</summary>
+    private sealed class PendingWrite(Guid stamp)
+    {
+        public Guid Stamp { get; } = stamp;
+        public List<(string Kind, bool Created)> Events { get; } = [];
+        public List<string> PromotionActions { get; } = [];
+    }
+
+    private readonly ConditionalWeakTable<DbContext, PendingWrite> _uncommittedWrites = new();
+    private readonly ConditionalWeakTable<DbContext, PendingWrite> _savingStamps = new();
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -62,9 +71,21 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier) : SaveCha
     private void Stamp(DbContext? context)
     {
         if (context is null) return;
-        var writes = context.ChangeTracker.Entries().Any(e => e.Entity is not ChangeStamp && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
-        if (!writes) return;
+        var writes = context.ChangeTracker.Entries().Where(e => e.Entity is not ChangeStamp && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
+        if (writes.Count == 0) return;
         var value = Guid.NewGuid();
+        var pending = new PendingWrite(value);
+        foreach (var entry in writes)
+        {
+            var created = entry.State == EntityState.Added;
+            switch (entry.Entity)
+            {
+                case Deployment when entry.State != EntityState.Deleted: pending.Events.Add(("deployment", created)); break;
+                case Incident when entry.State != EntityState.Deleted: pending.Events.Add(("incident", created)); break;
+                case Catch when entry.State != EntityState.Deleted: pending.Events.Add(("catch", created)); break;
+                case AuditEntry { Action: var action } when created && action.StartsWith("promotion.", StringComparison.Ordinal): pending.PromotionActions.Add(action); break;
+            }
+        }
         var tracked = context.ChangeTracker.Entries<ChangeStamp>().FirstOrDefault();
         if (tracked is null)
         {
@@ -76,24 +97,42 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier) : SaveCha
             tracked.Entity.Value = value;
             tracked.Property(r => r.Value).IsModified = true;
         }
-        _savingStamps.AddOrUpdate(context, new StrongBox<Guid>(value));
+        _savingStamps.AddOrUpdate(context, pending);
     }
 
     private void OnSaved(DbContext? context, int result)
     {
-        if (result <= 0 || context is null || !_savingStamps.TryGetValue(context, out var stamp)) return;
+        if (result <= 0 || context is null || !_savingStamps.TryGetValue(context, out var write)) return;
         _savingStamps.Remove(context);
-        if (context.Database.CurrentTransaction is null) notifier.NotifyChanged(stamp.Value);
-        else _uncommittedWrites.AddOrUpdate(context, stamp);
+        if (context.Database.CurrentTransaction is null) Committed(write);
+        else if (_uncommittedWrites.TryGetValue(context, out var earlier))
+        {
+            // Several saves in one transaction: one notification at the commit, with the last stamp and every count.
+            var merged = new PendingWrite(write.Stamp);
+            merged.Events.AddRange(earlier.Events.Concat(write.Events));
+            merged.PromotionActions.AddRange(earlier.PromotionActions.Concat(write.PromotionActions));
+            _uncommittedWrites.AddOrUpdate(context, merged);
+        }
+        else _uncommittedWrites.AddOrUpdate(context, write);
     }
 
     private void OnCommitted(DbContext? context)
     {
-        if (context is not null && _uncommittedWrites.TryGetValue(context, out var stamp))
+        if (context is not null && _uncommittedWrites.TryGetValue(context, out var write))
         {
             _uncommittedWrites.Remove(context);
-            notifier.NotifyChanged(stamp.Value);
+            Committed(write);
         }
+    }
+
+    private void Committed(PendingWrite write)
+    {
+        if (metrics is not null)
+        {
+            foreach (var (kind, created) in write.Events) metrics.EventStored(kind, created);
+            foreach (var action in write.PromotionActions) metrics.PromotionTransition(action);
+        }
+        notifier.NotifyChanged(write.Stamp);
     }
 
     private void Forget(DbContext? context)
