@@ -14,12 +14,15 @@ public sealed class AppServer : IAsyncDisposable
 {
     private readonly string _dataFolder;
     private readonly bool _ownsDataFolder;
+    private readonly bool _pooling;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private Process? _process;
 
     /// <param name="sharesDatabaseWith">Another instance whose database this one uses too: two instances behind one load balancer.</param>
-    public AppServer(AppServer? sharesDatabaseWith = null)
+    /// <param name="pooledConnections">False opens the database file afresh for every operation, so that taking the file away is felt at once.</param>
+    public AppServer(AppServer? sharesDatabaseWith = null, bool pooledConnections = true)
     {
+        _pooling = pooledConnections;
         _ownsDataFolder = sharesDatabaseWith is null;
         _dataFolder = sharesDatabaseWith?._dataFolder ?? Path.Combine(Path.GetTempPath(), "releaseboard-browser-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dataFolder);
@@ -28,7 +31,8 @@ public sealed class AppServer : IAsyncDisposable
 
     public int Port { get; }
     public string BaseUrl => $"http://127.0.0.1:{Port}";
-    public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dataFolder, "releaseboard.db") }.ToString();
+    public string DatabaseFile => Path.Combine(_dataFolder, "releaseboard.db");
+    public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = _pooling }.ToString();
 
     public async Task StartAsync()
     {

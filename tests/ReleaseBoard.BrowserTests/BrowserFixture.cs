@@ -64,11 +64,11 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A display link for the team, as a TV would open it (stored hashed, like the app stores it).</summary>
-    public async Task<string> DisplayLinkAsync(string teamSlug)
+    public async Task<string> DisplayLinkAsync(string teamSlug, AppServer? on = null)
     {
         var token = ReleaseBoard.Web.Features.Access.SecretToken.Create("rbd_");
         var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
-        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, App.ConnectionString);
+        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, (on ?? App).ConnectionString);
         await using var db = new ReleaseBoardDbContext(options.Options);
         var teamId = await db.Teams.Where(t => t.Slug == teamSlug).Select(t => t.Id).SingleAsync();
         db.DisplayLinks.Add(new DisplayLink
@@ -88,10 +88,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// A team of the test's own in UTC, with its services (dev → staging → production each) and a counting catch
     /// <paramref name="daysAgo"/> days ago at noon on the first one.
     /// </summary>
-    public async Task AddTeamAsync(string slug, int daysAgo, params string[] serviceNames)
+    public Task AddTeamAsync(string slug, int daysAgo, params string[] serviceNames) => AddTeamAsync(App, slug, daysAgo, serviceNames);
+
+    /// <summary>The same, in the database of another app server.</summary>
+    public static async Task AddTeamAsync(AppServer on, string slug, int daysAgo, params string[] serviceNames)
     {
         var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
-        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, App.ConnectionString);
+        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, on.ConnectionString);
         await using var db = new ReleaseBoardDbContext(options.Options);
         var team = new Team { Slug = slug, Name = slug, TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow };
         ServiceEnvironment? firstStaging = null;

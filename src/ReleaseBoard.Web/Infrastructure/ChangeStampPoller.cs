@@ -20,7 +20,8 @@ public sealed class ChangeOptions
 /// Scale-out (DESIGN.md §6): several instances on one database see each other's writes. Each write gives the change
 /// stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>); this reads the row every
 /// <see cref="ChangeOptions.PollInterval"/> and, when it changed and the value is not this instance's own last write,
-/// notifies the pages here as a local write would.
+/// notifies the pages here as a local write would. It is also how open pages learn at once that the database went
+/// away, and came back.
 /// </summary>
 public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> dbFactory, DataChangeNotifier notifier, TimeProvider clock,
     IOptions<ChangeOptions> options, ILogger<ChangeStampPoller> logger) : BackgroundService
@@ -36,16 +37,22 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
             {
                 await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
                 var current = await db.ChangeStamps.AsNoTracking().Where(s => s.Id == ChangeStamp.RowId).Select(s => s.Value).SingleOrDefaultAsync(stoppingToken);
-                if (seen is not null && current != seen && current != notifier.LastOwnStamp) notifier.NotifyChanged();
+                // Back after an outage: pages re-read whatever the stamp says, and drop their "stale" marks.
+                if (failing || (seen is not null && current != seen && current != notifier.LastOwnStamp)) notifier.NotifyChanged();
                 seen = current;
-                if (failing) logger.LogInformation("The change stamp can be read again.");
+                if (failing) logger.LogInformation("The database answers again.");
                 failing = false;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database away for a while: say so once, keep polling, and catch up when it answers.
-                if (!failing) logger.LogWarning(ex, "Reading the change stamp failed; other instances' writes show here once it answers again.");
-                failing = true;
+                // The database away: say so once, and have the open pages try a read, which fails and marks their
+                // figures stale at once rather than at their next scheduled refresh. Keep polling; catch up when it answers.
+                if (!failing)
+                {
+                    logger.LogWarning(ex, "The database does not answer; pages keep their last figures, marked stale, until it does.");
+                    failing = true;
+                    notifier.NotifyChanged();
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

@@ -88,7 +88,7 @@ public static class UiSetup
             context.Request.Path.StartsWithSegments("/api") || ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _);
         app.UseWhen(context => !ForMachines(context),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-        app.UseWhen(ForMachines, branch => branch.UseStatusCodePages());
+        app.UseWhen(ForMachines, branch => branch.UseStatusCodePages().UseDatabaseOutageAnswers());
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -117,6 +117,40 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent));
     }
 
+    [Fact]
+    public void While_the_database_is_away_the_wall_keeps_its_figures_marked_stale_and_recovers_by_itself()
+    {
+        var switchable = new SwitchableDbContextFactory(_database);
+        Services.AddSingleton<IDbContextFactory<ReleaseBoardDbContext>>(switchable);
+        Services.AddSingleton(new WallQuery(switchable, _clock));
+        var page = Render<LiveWall>(p => p.Add(w => w.TeamSlug, _team.Slug));
+        page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=stale]"));
+
+        switchable.Away = true;
+        _clock.Advance(LiveWall.FullRefreshInterval); // the next scheduled re-read fails
+
+        page.WaitForAssertion(() => Assert.Contains("STALE since 00:03", page.Find("[data-testid=stale]").TextContent));
+        Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent); // the last figures stay up
+        _clock.Advance(LiveWall.TickInterval);
+        page.WaitForAssertion(() => Assert.Contains("STALE since 00:03", page.Find("[data-testid=stale]").TextContent)); // since the first failure
+
+        switchable.Away = false;
+        _clock.Advance(LiveWall.TickInterval);
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=stale]")));
+        Assert.Equal("7", page.Find("[data-testid=days-since]").TextContent); // read afresh: past midnight now
+    }
+
+    /// <summary>A database that goes away and comes back.</summary>
+    private sealed class SwitchableDbContextFactory(IDbContextFactory<ReleaseBoardDbContext> inner) : IDbContextFactory<ReleaseBoardDbContext>
+    {
+        public volatile bool Away;
+
+        public ReleaseBoardDbContext CreateDbContext() =>
+            Away ? throw new Microsoft.Data.Sqlite.SqliteException("unable to open database file", 14) : inner.CreateDbContext();
+    }
+
     /// <summary>A database that does not answer the first time (locked, or still starting).</summary>
     private sealed class FailingFirstDbContextFactory(IDbContextFactory<ReleaseBoardDbContext> inner) : IDbContextFactory<ReleaseBoardDbContext>
     {
