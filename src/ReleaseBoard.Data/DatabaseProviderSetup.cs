@@ -57,6 +57,10 @@ public static class DatabaseProviderSetup
         {
             var handle = (connection as SqliteConnection)?.Handle;
             if (handle is not null && _configured.TryGetValue(handle, out _)) return;
+            // EF opens a read-only connection to ask whether the file exists. Switching a database that is not in WAL
+            // mode yet (a restored backup, a copied file) needs a write, which a read-only connection cannot do: the
+            // first read-write connection does it instead.
+            if (connection is SqliteConnection sqlite && new SqliteConnectionStringBuilder(sqlite.ConnectionString).Mode == SqliteOpenMode.ReadOnly) return;
             using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             command.ExecuteNonQuery();

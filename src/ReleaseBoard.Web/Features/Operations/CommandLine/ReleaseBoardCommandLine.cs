@@ -3,6 +3,7 @@ using System.Globalization;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.DemoData;
+using ReleaseBoard.Web.Features.Operations.DataSafety;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Operations.CommandLine;
@@ -155,7 +156,45 @@ public static class ReleaseBoardCommandLine
             }));
             importCommand.Subcommands.Add(sub);
         }
+        // import --from FILE.json: all data of an export, into an empty database (also how SQLite moves to SQL Server)
+        var exportFile = new Option<FileInfo>("--from") { Description = "With no event kind: a JSON file written by export, imported whole into an empty database." };
+        importCommand.Options.Add(exportFile);
+        importCommand.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            if (parse.GetValue(exportFile) is not { } file)
+                return Report(false, "Say what to import: import --from EXPORT.json, or import deployments|incidents|catches --from FILE.csv.", null, error);
+            if (!file.Exists) return Report(false, $"There is no file {file.FullName}.", null, error);
+            await using var stream = file.OpenRead();
+            var result = await services.GetRequiredService<DataSafety.DataExchange>().ImportAsync(stream, ct);
+            return Report(result.Succeeded, result.Error, result.Succeeded ? $"Imported {result.Value!.Total} rows in {result.Value.Rows.Count(r => r.Value > 0)} tables." : null, error);
+        }));
         root.Subcommands.Add(importCommand);
+
+        // export, backup
+        var exportTo = new Option<FileInfo>("--to") { Description = "The JSON file to write (not overwritten if it exists).", Required = true };
+        var export = new Command("export", "Write all data (teams, events, audit trail, users, keys) as one JSON file, for import into another database.") { exportTo };
+        export.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var file = parse.GetValue(exportTo)!;
+            if (file.Exists) return Report(false, $"{file.FullName} exists already; export never overwrites a file.", null, error);
+            var partial = file.FullName + ".partial";
+            ExchangeSummary summary;
+            await using (var stream = File.Create(partial))
+                summary = await services.GetRequiredService<DataSafety.DataExchange>().ExportAsync(stream, TimeProvider.System, ct);
+            File.Move(partial, file.FullName);
+            output.WriteLine(file.FullName);
+            return Report(true, null, $"Exported {summary.Total} rows from {summary.Rows.Count} tables. The file holds password and key hashes: keep it like a secret.", error);
+        }));
+        root.Subcommands.Add(export);
+        var backupTo = new Option<string>("--to") { Description = "The backup file to write (not overwritten if it exists).", Required = true, HelpName = "FILE" };
+        var backup = new Command("backup", "Copy the SQLite database to a file, consistently, while the app keeps running.") { backupTo };
+        backup.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var result = await services.GetRequiredService<DataSafety.SqliteBackup>().BackupAsync(parse.GetValue(backupTo), ct);
+            if (result.Succeeded) output.WriteLine(Path.GetFullPath(parse.GetValue(backupTo)!));
+            return Report(result.Succeeded, result.Error, $"Backed up {result.Value:N0} bytes; integrity checked.", error);
+        }));
+        root.Subcommands.Add(backup);
 
         // migrate, demo
         var migrate = new Command("migrate", "Apply pending database migrations.");
@@ -192,6 +231,8 @@ public static class ReleaseBoardCommandLine
         builder.AddPromotionStateMachine();
         builder.Services.AddSingleton<Catalog.CatalogService>();
         builder.Services.AddSingleton<Ingestion.Import.EventImporter>();
+        builder.Services.AddSingleton<DataSafety.DataExchange>();
+        builder.Services.AddSingleton<DataSafety.SqliteBackup>();
 
         try
         {

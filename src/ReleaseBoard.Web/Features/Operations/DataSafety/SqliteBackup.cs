@@ -1,0 +1,51 @@
+using Microsoft.Data.Sqlite;
+using ReleaseBoard.Data;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Web.Features.Operations.DataSafety;
+
+/// <summary>
+/// An online backup of the SQLite database with SQLite's own backup API: a consistent copy of everything committed
+/// when it started, taken while the app keeps reading and writing (WAL lets both go on). Written beside the target
+/// and renamed at the end, so a backup file is either whole or absent; checked with integrity_check before it counts.
+/// </summary>
+public sealed class SqliteBackup(DatabaseConnection connection)
+{
+    public async Task<OperationResult<long>> BackupAsync(string? to, CancellationToken cancellationToken = default)
+    {
+        if (connection.Provider != DatabaseProvider.Sqlite)
+            return OperationResult<long>.Fail("provider", "This database is SQL Server: back it up with SQL Server's own BACKUP DATABASE (see the README's operations section), or move its data with export.");
+        if (string.IsNullOrWhiteSpace(to)) return OperationResult<long>.Fail("to", "Say where the backup goes: --to FILE.");
+        var target = Path.GetFullPath(to);
+        if (File.Exists(target)) return OperationResult<long>.Fail("to", $"{target} exists already; a backup never overwrites a file.");
+        if (Path.GetDirectoryName(target) is { } folder && !Directory.Exists(folder)) return OperationResult<long>.Fail("to", $"There is no folder {folder}.");
+
+        var partial = target + ".partial";
+        File.Delete(partial);
+        try
+        {
+            await using (var source = new SqliteConnection(connection.ConnectionString))
+            await using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ToString()))
+            {
+                await source.OpenAsync(cancellationToken);
+                await copy.OpenAsync(cancellationToken);
+                // One step: the copy is what was committed when it began, whatever is written meanwhile.
+                source.BackupDatabase(copy);
+                await using var check = copy.CreateCommand();
+                check.CommandText = "PRAGMA integrity_check";
+                if (await check.ExecuteScalarAsync(cancellationToken) is not "ok")
+                    return OperationResult<long>.Fail("to", "The copy failed SQLite's integrity check; nothing was kept.");
+                // A backup is one self-contained file: fold its write-ahead log into it.
+                check.CommandText = "PRAGMA journal_mode=DELETE";
+                await check.ExecuteScalarAsync(cancellationToken);
+            }
+            File.Move(partial, target);
+            return OperationResult<long>.Ok(new FileInfo(target).Length);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            if (File.Exists(partial)) File.Delete(partial);
+        }
+    }
+}
