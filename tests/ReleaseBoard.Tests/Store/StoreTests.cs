@@ -50,6 +50,24 @@ public class StoreTests
     }
 
     [Fact]
+    public void The_SQL_Server_script_creates_every_table_and_index_of_the_model_and_its_concurrency_and_change_columns()
+    {
+        using var db = ContextFor(DatabaseProvider.SqlServer, "Server=unused;Database=ReleaseBoard;Integrated Security=false");
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        var model = db.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
+
+        var tables = model.GetEntityTypes().Where(t => !t.IsOwned()).Select(t => t.GetTableName()!).Distinct().ToList();
+        var indexes = model.GetEntityTypes().SelectMany(t => t.GetIndexes()).Select(i => i.GetDatabaseName()!).ToList();
+        Assert.True(tables.Count >= 20, $"only {tables.Count} tables in the model");
+        Assert.All(tables, table => Assert.Contains($"CREATE TABLE [{table}]", script));
+        Assert.All(indexes, index => Assert.Matches($@"CREATE (UNIQUE )?INDEX \[{System.Text.RegularExpressions.Regex.Escape(index)}\]", script));
+        Assert.Contains("IX_Deployments_EnvironmentId_FinishedAt_Kind_Outcome", indexes); // what the trends read by
+        Assert.Matches(@"\[ConcurrencyStamp\] uniqueidentifier NOT NULL", script); // optimistic concurrency on environments
+        Assert.Contains("ChangeStamps", script);
+        Assert.Matches(@"INSERT INTO \[ChangeStamps\] \(\[Id\], \[Value\]\)", script); // the one row the instances poll
+    }
+
+    [Fact]
     public async Task Migrations_create_the_indexes_the_time_range_queries_use()
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
