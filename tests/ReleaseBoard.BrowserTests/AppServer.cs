@@ -31,6 +31,7 @@ public sealed class AppServer : IAsyncDisposable
 
     public int Port { get; }
     public string BaseUrl => $"http://127.0.0.1:{Port}";
+    public string DataFolder => _dataFolder;
     public string DatabaseFile => Path.Combine(_dataFolder, "releaseboard.db");
     public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = _pooling }.ToString();
 

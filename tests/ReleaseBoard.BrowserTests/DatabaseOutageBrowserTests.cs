@@ -22,9 +22,8 @@ public class DatabaseOutageBrowserTests(BrowserFixture fixture)
         await BrowserFixture.WaitUntilLiveAsync(wall);
         await wall.EvaluateAsync("() => window.__sameDocument = true");
 
-        var files = new[] { "", "-wal", "-shm" }.Select(suffix => server.DatabaseFile + suffix).Where(File.Exists).ToList();
-        foreach (var file in files) File.Move(file, file + ".away");
-        Directory.CreateDirectory(server.DatabaseFile); // nothing can open the database now
+        // The database's folder moved aside in one rename: nothing can open the database (SQLite creates no folder).
+        Directory.Move(server.DataFolder, server.DataFolder + ".away");
         try
         {
             await Expect(wall.GetByTestId("stale")).ToContainTextAsync("STALE since", new() { Timeout = 5000 });
@@ -33,8 +32,7 @@ public class DatabaseOutageBrowserTests(BrowserFixture fixture)
         }
         finally
         {
-            Directory.Delete(server.DatabaseFile);
-            foreach (var file in files) File.Move(file + ".away", file);
+            Directory.Move(server.DataFolder + ".away", server.DataFolder);
         }
 
         await Expect(wall.GetByTestId("stale")).ToHaveCountAsync(0, new() { Timeout = 5000 });

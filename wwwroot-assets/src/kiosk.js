@@ -7,13 +7,13 @@
 //    to every half hour;
 //  - two failures fire no reconnect event at all: the server dying between the prerendered HTML and the
 //    circuit (the page looks fine but is frozen), and an unhandled error in a component (the error bar shows).
-// So: reconnect forever with short intervals; when the circuit is lost, poll /healthz until the server
+// So: reconnect forever with short intervals; when the circuit is lost, poll /readyz until the server
 // answers and only then reload; and a watchdog covers the two silent cases, with a backoff so a page that
 // fails on every load does not reload in a tight loop.
 (function () {
     "use strict";
 
-    const healthUrl = "healthz";
+    const healthUrl = "readyz"; // ready, not just alive: the wall it reloads onto can read its data
     const circuitStartDeadlineMs = 15000;
     const reloadHistoryKey = "releaseboard.kiosk.reloads";
 

@@ -19,13 +19,23 @@ public sealed class ChangeOptions
 /// <summary>
 /// Scale-out (DESIGN.md §6): several instances on one database see each other's writes. Each write gives the change
 /// stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>); this reads the row every
-/// <see cref="ChangeOptions.PollInterval"/> and, when it changed and the value is not this instance's own last write,
-/// notifies the pages here as a local write would. It is also how open pages learn at once that the database went
+/// <see cref="ChangeOptions.PollInterval"/> and, when it changed, notifies the pages here as a local write would. It is also how open pages learn at once that the database went
 /// away, and came back.
 /// </summary>
 public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> dbFactory, DataChangeNotifier notifier, TimeProvider clock,
     IOptions<ChangeOptions> options, ILogger<ChangeStampPoller> logger) : BackgroundService
 {
+    /// <summary>
+    /// The stamp as it stands. On SQL Server without waiting for locks: every write holds the row until it commits,
+    /// and a long one (an import) must not make this read time out and every wall claim the database is away; a value
+    /// read dirty costs at most one extra re-read.
+    /// </summary>
+    private static Task<Guid> ReadStampAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
+        (db.Database.IsSqlServer()
+            ? db.ChangeStamps.FromSqlRaw("SELECT [Id], [Value] FROM [ChangeStamps] WITH (NOLOCK)")
+            : db.ChangeStamps)
+        .AsNoTracking().Where(s => s.Id == ChangeStamp.RowId).Select(s => s.Value).SingleOrDefaultAsync(cancellationToken);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Guid? seen = null;
@@ -36,9 +46,11 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
             try
             {
                 await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-                var current = await db.ChangeStamps.AsNoTracking().Where(s => s.Id == ChangeStamp.RowId).Select(s => s.Value).SingleOrDefaultAsync(stoppingToken);
-                // Back after an outage: pages re-read whatever the stamp says, and drop their "stale" marks.
-                if (failing || (seen is not null && current != seen && current != notifier.LastOwnStamp)) notifier.NotifyChanged();
+                var current = await ReadStampAsync(db, stoppingToken);
+                // Any change, our own writes included: a value we wrote may hide another instance's write just before
+                // it, and the pages fold the extra notification into their throttled re-read anyway. Back after an
+                // outage, pages re-read whatever the stamp says, and drop their "stale" marks.
+                if (failing || (seen is not null && current != seen)) notifier.NotifyChanged();
                 seen = current;
                 if (failing) logger.LogInformation("The database answers again.");
                 failing = false;

@@ -51,6 +51,47 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
         return ValueTask.FromResult(result);
     }
 
+    // Contexts are pooled and reused: whatever a previous transaction left unsettled (disposed without a rollback, a
+    // failed save, a failed commit) is forgotten when the next one starts, so it is never counted or announced.
+    // (Only what waited for a commit: SaveChanges starts a transaction of its own after SavingChanges stamped it.)
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        ForgetUncommitted(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        ForgetUncommitted(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private void ForgetUncommitted(DbContext? context)
+    {
+        if (context is not null) _uncommittedWrites.Remove(context);
+    }
+
+    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => Forget(eventData.Context);
+
+    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => ForgetSaving(eventData.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ForgetSaving(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void ForgetSaving(DbContext? context)
+    {
+        if (context is not null) _savingStamps.Remove(context);
+    }
+
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => OnCommitted(eventData.Context);
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -132,7 +173,7 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
             foreach (var (kind, created) in write.Events) metrics.EventStored(kind, created);
             foreach (var action in write.PromotionActions) metrics.PromotionTransition(action);
         }
-        notifier.NotifyChanged(write.Stamp);
+        notifier.NotifyChanged();
     }
 
     private void Forget(DbContext? context)

@@ -14,16 +14,6 @@ public sealed class DataChangeNotifier(ILogger<DataChangeNotifier> logger)
     /// <summary>Counts notifications, so a page that subscribes after its first read can tell whether it missed one.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>The stamp this instance wrote last: the poller does not announce our own writes a second time.</summary>
-    public Guid LastOwnStamp { get; private set; }
-
-    /// <summary>A write of this instance committed, with the change stamp it wrote.</summary>
-    public void NotifyChanged(Guid ownStamp)
-    {
-        LastOwnStamp = ownStamp;
-        NotifyChanged();
-    }
-
     /// <summary>Something changed: a write here, or one of another instance seen by the poller.</summary>
     public void NotifyChanged()
     {

@@ -31,7 +31,7 @@ public static class TelemetrySetup
             .WithMetrics(metrics => metrics
                 .AddMeter(ReleaseBoardMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
-                .AddMeter("Microsoft.AspNetCore.Components", "Microsoft.AspNetCore.Components.Server.Circuits")
+                .AddMeter("Microsoft.AspNetCore.Components", "Microsoft.AspNetCore.Components.Server.Circuits", "Microsoft.EntityFrameworkCore")
                 .AddRuntimeInstrumentation())
             .WithLogging(logging => { }, options => (options.IncludeFormattedMessage, options.IncludeScopes) = (true, true))
             .UseOtlpExporter();

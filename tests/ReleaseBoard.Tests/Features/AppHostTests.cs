@@ -8,7 +8,7 @@ namespace ReleaseBoard.Tests.Features;
 public class AppHostTests
 {
     [Fact]
-    public async Task Health_answers_ok_when_the_database_does()
+    public async Task Health_answers_ok_while_the_process_serves()
     {
         await using var app = new ReleaseBoardAppFactory();
 

@@ -83,12 +83,21 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
     private async Task<IngestOutcome<IncidentItem>> IngestAsync(
         ReleaseBoardDbContext db, ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
     {
-        var outcome = await StoreAsync(db, service, request, reopen, cancellationToken);
-        // The immune system: a failure that opens (new, or open again) pauses the service's continuous environments
-        // when it is of pausing severity. A replay of a failure already open does not pause again what a person resumed.
-        if (outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored && (stored.Created || reopen))
-            await promotion.PauseForFailureAsync(service.Id, stored.Item.Severity, stored.Item.Title, cancellationToken);
-        return outcome;
+        // One transaction for the failure and the pause it causes (SQLite takes the write lock at its start, so the
+        // read of what to pause cannot race another writer).
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var outcome = await StoreAsync(db, service, request, reopen, cancellationToken);
+            // The immune system: a failure that opens (new, or open again) pauses the service's continuous environments
+            // when it is of pausing severity. A replay of a failure already open does not pause again what a person resumed.
+            if (outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored && (stored.Created || reopen))
+                await promotion.PauseForFailureAsync(db, service.Id, stored.Item.Severity, stored.Item.Title, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return outcome;
+        });
     }
 
     private static async Task<IngestOutcome<IncidentItem>> StoreAsync(

@@ -142,7 +142,34 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
     public async Task<int> PauseForFailureAsync(int serviceId, int severity, string incidentTitle, CancellationToken cancellationToken = default)
     {
         if (severity > options.CurrentValue.PausingSeverity) return 0;
-        return await PauseWhereAsync(e => e.ServiceId == serviceId, AuditActor.System, $"Failure opened (severity {severity}): {incidentTitle}", "promotion.paused-by-failure", cancellationToken);
+        return await PauseWhereAsync(e => e.ServiceId == serviceId, AuditActor.System, FailureReason(severity, incidentTitle), "promotion.paused-by-failure", cancellationToken);
+    }
+
+    /// <summary>
+    /// The same, inside the caller's transaction: the failure and the pause it causes are stored together or not at
+    /// all, so a database that fails between them can never leave an open failure that paused nothing (a retry would
+    /// be a replay, which does not pause again).
+    /// </summary>
+    public async Task<int> PauseForFailureAsync(ReleaseBoardDbContext db, int serviceId, int severity, string incidentTitle, CancellationToken cancellationToken = default)
+    {
+        if (severity > options.CurrentValue.PausingSeverity) return 0;
+        var paused = PauseIn(db, await db.Environments.Where(e => e.ServiceId == serviceId && e.PromotionMode == PromotionMode.Continuous).ToListAsync(cancellationToken),
+            AuditActor.System, FailureReason(severity, incidentTitle), "promotion.paused-by-failure", Now());
+        await db.SaveChangesAsync(cancellationToken);
+        return paused;
+    }
+
+    private static string FailureReason(int severity, string incidentTitle) => $"Failure opened (severity {severity}): {incidentTitle}";
+
+    private static int PauseIn(ReleaseBoardDbContext db, List<ServiceEnvironment> continuous, AuditActor actor, string reason, string action, DateTime now)
+    {
+        foreach (var environment in continuous)
+        {
+            Change(environment, PromotionMode.Paused, now, actor.Name, reason);
+            environment.ConcurrencyStamp = Guid.NewGuid();
+            Audit(db, actor, action, environment, PromotionMode.Continuous, PromotionMode.Paused, reason, now);
+        }
+        return continuous.Count;
     }
 
     private async Task<int> PauseWhereAsync(System.Linq.Expressions.Expression<Func<ServiceEnvironment, bool>> which, AuditActor actor, string reason, string action, CancellationToken cancellationToken)
@@ -153,16 +180,11 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var now = Now();
             var continuous = await db.Environments.Where(which).Where(e => e.PromotionMode == PromotionMode.Continuous).ToListAsync(cancellationToken);
-            foreach (var environment in continuous)
-            {
-                Change(environment, PromotionMode.Paused, now, actor.Name, reason);
-                environment.ConcurrencyStamp = Guid.NewGuid();
-                Audit(db, actor, action, environment, PromotionMode.Continuous, PromotionMode.Paused, reason, now);
-            }
+            var paused = PauseIn(db, continuous, actor, reason, action, now);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return continuous.Count;
+                return paused;
             }
             catch (DbUpdateConcurrencyException) when (attempt < 5)
             {

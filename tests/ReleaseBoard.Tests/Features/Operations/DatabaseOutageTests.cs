@@ -17,9 +17,10 @@ namespace ReleaseBoard.Tests.Features.Operations;
 /// </summary>
 public class DatabaseOutageTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "releaseboard-outage", Guid.NewGuid().ToString("N"))).FullName;
+    private readonly string _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "releaseboard-outage", Guid.NewGuid().ToString("N"), "data")).Parent!.FullName;
     private ReleaseBoardAppFactory _app = null!;
-    private string DatabaseFile => Path.Combine(_folder, "outage.db");
+    private string DataFolder => Path.Combine(_folder, "data");
+    private string DatabaseFile => Path.Combine(DataFolder, "outage.db");
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public ValueTask InitializeAsync()
@@ -38,20 +39,13 @@ public class DatabaseOutageTests : IAsyncLifetime
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
     }
 
-    /// <summary>Moves the database (with its WAL) aside and puts a directory where it was: nothing can open it.</summary>
-    private void TakeAway()
-    {
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-            if (File.Exists(DatabaseFile + suffix)) File.Move(DatabaseFile + suffix, DatabaseFile + suffix + ".away");
-        Directory.CreateDirectory(DatabaseFile);
-    }
+    /// <summary>
+    /// Moves the database's folder (the file with its WAL, in one rename) aside: nothing can open the database, and
+    /// SQLite does not create a missing folder, so no empty database appears in its place meanwhile.
+    /// </summary>
+    private void TakeAway() => Directory.Move(DataFolder, DataFolder + ".away");
 
-    private void PutBack()
-    {
-        Directory.Delete(DatabaseFile);
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-            if (File.Exists(DatabaseFile + suffix + ".away")) File.Move(DatabaseFile + suffix + ".away", DatabaseFile + suffix);
-    }
+    private void PutBack() => Directory.Move(DataFolder + ".away", DataFolder);
 
     [Fact]
     public async Task Writes_while_the_database_is_away_get_503_with_a_retry_hint_and_the_app_recovers_by_itself()

@@ -63,6 +63,7 @@ public partial class DeploymentFilesTests
             Assert.Contains("Database__Provider: SqlServer", app);
             Assert.Contains("Bootstrap__AdminEmail: admin@example.test", app);
             Assert.Contains("/readyz", app);
+            Assert.Contains("pull_policy: never", app); // the image is built once, by migrate, not twice in parallel
             Assert.Matches(@"sqlserver:\s*\n\s*condition: service_healthy", migrate);
             Assert.Contains("sqlserver-data:/var/opt/mssql", Section(config.Output, "sqlserver"));
         }

@@ -211,11 +211,13 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
                 After = $"{entities.Count} imported, {alreadyStored} already stored",
             });
             await db.SaveChangesAsync(cancellationToken);
+            // The immune system holds for imports too: a file that brings a failure still open is a failure opening
+            // now, and the pause is part of the import's one transaction.
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+            foreach (var open in entities.OfType<Incident>().Where(i => i.ResolvedAt is null))
+                await promotion.PauseForFailureAsync(db, open.ServiceId, open.Severity, open.Title, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
-        // The immune system holds for imports too: a file that brings a failure still open is a failure opening now.
-        foreach (var open in entities.OfType<Incident>().Where(i => i.ResolvedAt is null))
-            await promotion.PauseForFailureAsync(open.ServiceId, open.Severity, open.Title, cancellationToken);
         return new ImportReport(kind, true, table.Rows.Count, entities.Count, alreadyStored, []);
     }
 

@@ -179,9 +179,16 @@ public static class ReleaseBoardCommandLine
             if (file.Exists) return Report(false, $"{file.FullName} exists already; export never overwrites a file.", null, error);
             var partial = file.FullName + ".partial";
             ExchangeSummary summary;
-            await using (var stream = File.Create(partial))
-                summary = await services.GetRequiredService<DataSafety.DataExchange>().ExportAsync(stream, TimeProvider.System, ct);
-            File.Move(partial, file.FullName);
+            try
+            {
+                await using (var stream = File.Create(partial))
+                    summary = await services.GetRequiredService<DataSafety.DataExchange>().ExportAsync(stream, TimeProvider.System, ct);
+                File.Move(partial, file.FullName);
+            }
+            finally
+            {
+                if (File.Exists(partial)) File.Delete(partial); // never a half export that looks whole
+            }
             output.WriteLine(file.FullName);
             return Report(true, null, $"Exported {summary.Total} rows from {summary.Rows.Count} tables. The file holds password and key hashes: keep it like a secret.", error);
         }));

@@ -38,6 +38,9 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ChangeTracker.AutoDetectChangesEnabled = false;
+        // On SQLite, one read transaction is a snapshot (WAL): every table as of one moment, while the app writes on.
+        // SQL Server has no snapshot without ALLOW_SNAPSHOT_ISOLATION: export a quiet installation, or use BACKUP.
+        await using var snapshot = await BeginSnapshotAsync(db, cancellationToken);
         var rows = new Dictionary<string, int>();
         await using var writer = new Utf8JsonWriter(to);
         writer.WriteStartObject();
@@ -89,6 +92,8 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
         {
             await strategy.ExecuteAsync(async () =>
             {
+                db.ChangeTracker.Clear(); // a retry starts from nothing
+                rows.Clear();
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 // The roles every start creates are the only rows a fresh database has; the export brings its own.
                 await db.Roles.ExecuteDeleteAsync(cancellationToken);
@@ -126,6 +131,16 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
         }
     }
 
+    private static async Task<IAsyncDisposable?> BeginSnapshotAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection sqlite) return null;
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        // Deferred: a reader's snapshot, taking no write lock, so pipelines keep writing while the export runs.
+        var transaction = sqlite.BeginTransaction(deferred: true);
+        await db.Database.UseTransactionAsync(transaction, cancellationToken);
+        return transaction;
+    }
+
     /// <summary>A migration's name without its timestamp: the same on both providers, whose ids differ.</summary>
     private static string? SchemaName(string? migrationId) => migrationId is null ? null : migrationId[(migrationId.IndexOf('_') + 1)..];
 
@@ -143,10 +158,18 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
     private static async Task<int> ExportTableAsync<T>(ReleaseBoardDbContext db, IEntityType table, Utf8JsonWriter writer, CancellationToken cancellationToken) where T : class
     {
         var properties = table.GetProperties().ToList();
+        var keys = table.FindPrimaryKey()!.Properties;
+        // Large tables have one numeric key: page by it (each page an index seek). The rest are small: page by offset.
+        var numericKey = keys.Count == 1 && (keys[0].ClrType == typeof(long) || keys[0].ClrType == typeof(int)) ? keys[0] : null;
+        long after = long.MinValue;
         var count = 0;
         for (var skip = 0; ; skip += BatchSize)
         {
-            var batch = await InKeyOrder<T>(db, table).Skip(skip).Take(BatchSize).ToListAsync(cancellationToken);
+            var page = numericKey is null ? InKeyOrder<T>(db, table).Skip(skip)
+                : numericKey.ClrType == typeof(int) ? InKeyOrder<T>(db, table).Where(e => EF.Property<int>(e, numericKey.Name) > (int)Math.Max(after, int.MinValue))
+                : InKeyOrder<T>(db, table).Where(e => EF.Property<long>(e, numericKey.Name) > after);
+            var batch = await page.Take(BatchSize).ToListAsync(cancellationToken);
+            if (numericKey is not null && batch.Count > 0) after = Convert.ToInt64(db.Entry(batch[^1]).Property(numericKey.Name).CurrentValue, System.Globalization.CultureInfo.InvariantCulture);
             foreach (var entity in batch)
             {
                 var entry = db.Entry(entity);
