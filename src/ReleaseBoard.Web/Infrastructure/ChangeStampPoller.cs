@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
@@ -10,25 +11,86 @@ public sealed class ChangeOptions
     public const string SectionName = "Changes";
 
     /// <summary>
-    /// How often each instance reads the change stamp to learn of other instances' writes (and of the command line's).
-    /// One indexed single-row read per interval; a second keeps walls within about a second of any instance.
+    /// How often each instance looks for other instances' writes (and the command line's). One or two tiny reads per
+    /// interval; a second keeps walls within about a second of any instance.
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
-/// Scale-out (DESIGN.md §6): several instances on one database see each other's writes. Each write gives the change
-/// stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>); this reads the row every
-/// <see cref="ChangeOptions.PollInterval"/> and, when it changed, notifies the pages here as a local write would. It is also how open pages learn at once that the database went
-/// away, and came back.
+/// Scale-out (DESIGN.md §6): several instances on one database see each other's writes. On SQL Server each write gives
+/// the change stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>) and this reads it; on
+/// SQLite it reads SQLite's own data_version on a connection of its own, which changes whenever any other connection,
+/// in any process, commits. Either way, every <see cref="ChangeOptions.PollInterval"/>, a change notifies the pages here
+/// as a local write would. It is also how open pages learn at once that the database went away, and came back: each
+/// round reads through the app's own connections too, and a failure there is one.
 /// </summary>
 public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> dbFactory, DataChangeNotifier notifier, TimeProvider clock,
-    IOptions<ChangeOptions> options, ILogger<ChangeStampPoller> logger) : BackgroundService
+    IOptions<ChangeOptions> options, DatabaseConnection connection, ILogger<ChangeStampPoller> logger) : BackgroundService
 {
+    private SqliteConnection? _sqliteWatch;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long? seen = null;
+        Guid? seenStamp = null;
+        var failing = false;
+        using var timer = new PeriodicTimer(options.Value.PollInterval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    bool changed;
+                    await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
+                    {
+                        var stamp = await ReadStampAsync(db, stoppingToken); // also: the database answers the app's own path
+                        if (connection.Provider == DatabaseProvider.Sqlite)
+                        {
+                            var version = await SqliteDataVersionAsync(stoppingToken);
+                            changed = seen is not null && version != seen;
+                            seen = version;
+                        }
+                        else
+                        {
+                            changed = seenStamp is not null && stamp != seenStamp;
+                            seenStamp = stamp;
+                        }
+                    }
+                    // Any change, our own writes included (they cannot be told apart from another's), and the pages
+                    // fold the extra notification into their throttled re-read. Back after an outage, pages re-read
+                    // whatever the counter says, and drop their "stale" marks.
+                    if (failing || changed) notifier.NotifyChanged();
+                    if (failing) logger.LogInformation("The database answers again.");
+                    failing = false;
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    await ForgetSqliteWatchAsync();
+                    seen = null;
+                    // The database away: say so once, and have the open pages try a read, which fails and marks their
+                    // figures stale at once rather than at their next scheduled refresh. Keep polling; catch up when it answers.
+                    if (!failing)
+                    {
+                        logger.LogWarning(ex, "The database does not answer; pages keep their last figures, marked stale, until it does.");
+                        failing = true;
+                        notifier.NotifyChanged();
+                    }
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        finally
+        {
+            await ForgetSqliteWatchAsync();
+        }
+    }
+
     /// <summary>
-    /// The stamp as it stands. On SQL Server without waiting for locks: every write holds the row until it commits,
-    /// and a long one (an import) must not make this read time out and every wall claim the database is away; a value
-    /// read dirty costs at most one extra re-read.
+    /// The stamp as it stands (the SQL Server counter). On SQL Server without waiting for locks: every write holds the
+    /// row until it commits, and a long one (an import) must not make this read time out and every wall claim the
+    /// database is away; a value read dirty costs at most one extra re-read.
     /// </summary>
     private static Task<Guid> ReadStampAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
         (db.Database.IsSqlServer()
@@ -36,37 +98,25 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
             : db.ChangeStamps)
         .AsNoTracking().Where(s => s.Id == ChangeStamp.RowId).Select(s => s.Value).SingleOrDefaultAsync(cancellationToken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>SQLite's data_version, on one connection kept for it: the counter is per connection.</summary>
+    private async Task<long> SqliteDataVersionAsync(CancellationToken cancellationToken)
     {
-        Guid? seen = null;
-        var failing = false;
-        using var timer = new PeriodicTimer(options.Value.PollInterval, clock);
-        do
+        if (_sqliteWatch is null)
         {
-            try
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-                var current = await ReadStampAsync(db, stoppingToken);
-                // Any change, our own writes included: a value we wrote may hide another instance's write just before
-                // it, and the pages fold the extra notification into their throttled re-read anyway. Back after an
-                // outage, pages re-read whatever the stamp says, and drop their "stale" marks.
-                if (failing || (seen is not null && current != seen)) notifier.NotifyChanged();
-                seen = current;
-                if (failing) logger.LogInformation("The database answers again.");
-                failing = false;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database away: say so once, and have the open pages try a read, which fails and marks their
-                // figures stale at once rather than at their next scheduled refresh. Keep polling; catch up when it answers.
-                if (!failing)
-                {
-                    logger.LogWarning(ex, "The database does not answer; pages keep their last figures, marked stale, until it does.");
-                    failing = true;
-                    notifier.NotifyChanged();
-                }
-            }
+            // Not from the pool: a pooled handle would be shared with other work and could be closed under us.
+            var watch = new SqliteConnection(new SqliteConnectionStringBuilder(connection.ConnectionString) { Pooling = false }.ToString());
+            await watch.OpenAsync(cancellationToken);
+            _sqliteWatch = watch;
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        await using var command = _sqliteWatch.CreateCommand();
+        command.CommandText = "PRAGMA data_version";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task ForgetSqliteWatchAsync()
+    {
+        if (_sqliteWatch is null) return;
+        await _sqliteWatch.DisposeAsync();
+        _sqliteWatch = null;
     }
 }
