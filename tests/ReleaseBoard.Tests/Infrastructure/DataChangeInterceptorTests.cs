@@ -58,6 +58,32 @@ public class DataChangeInterceptorTests
     }
 
     [Fact]
+    public async Task On_SQL_Server_a_write_carries_a_new_change_stamp_in_the_same_save_and_on_SQLite_none()
+    {
+        var interceptor = new ReleaseBoard.Web.Infrastructure.DataChangeInterceptor(
+            new ReleaseBoard.Web.Infrastructure.DataChangeNotifier(Microsoft.Extensions.Logging.Abstractions.NullLogger<ReleaseBoard.Web.Infrastructure.DataChangeNotifier>.Instance));
+        // Nothing listens on port 1: the save fails at connecting, after the interceptor has prepared it.
+        var options = new DbContextOptionsBuilder<ReleaseBoard.Data.ReleaseBoardDbContext>()
+            .UseSqlServer("Server=127.0.0.1,1;Database=rb;User Id=rb;Password=unused;TrustServerCertificate=true;Connect Timeout=1",
+                sql => sql.MigrationsAssembly(ReleaseBoard.Data.DatabaseProviderSetup.SqlServerMigrationsAssembly))
+            .AddInterceptors(interceptor).Options;
+        await using var sqlServer = new ReleaseBoard.Data.ReleaseBoardDbContext(options);
+        sqlServer.Teams.Add(new ReleaseBoard.Data.Entities.Team { Slug = "s", Name = "s", TimeZoneId = "Etc/UTC" });
+
+        await Assert.ThrowsAnyAsync<Exception>(() => sqlServer.SaveChangesAsync(TestContext.Current.CancellationToken));
+
+        var stamp = Assert.Single(sqlServer.ChangeTracker.Entries<ReleaseBoard.Data.Entities.ChangeStamp>());
+        Assert.Equal(EntityState.Modified, stamp.State); // an UPDATE of the one row, in the write's own batch
+        Assert.NotEqual(Guid.Empty, stamp.Entity.Value);
+
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        await using var sqlite = database.CreateDbContext();
+        sqlite.Teams.Add(new ReleaseBoard.Data.Entities.Team { Slug = "q", Name = "q", TimeZoneId = "Etc/UTC" });
+        await sqlite.SaveChangesAsync(TestContext.Current.CancellationToken);
+        Assert.Empty(sqlite.ChangeTracker.Entries<ReleaseBoard.Data.Entities.ChangeStamp>()); // SQLite's data_version does this
+    }
+
+    [Fact]
     public async Task Reading_or_rolling_back_announces_nothing()
     {
         await using var database = await SqliteTestDatabase.CreateAsync();

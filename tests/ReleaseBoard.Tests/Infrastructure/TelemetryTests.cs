@@ -18,25 +18,11 @@ public class TelemetryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(int ProductionId, string Key)> TeamAsync(ReleaseBoardAppFactory app)
-    {
-        int productionId;
-        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct))
-        {
-            var service = new Service { Slug = "metered", Name = "metered", Team = new Team { Slug = "metered", Name = "Metered", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow } };
-            var production = new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service, PromotionMode = PromotionMode.Continuous };
-            db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service }, production);
-            await db.SaveChangesAsync(Ct);
-            productionId = production.Id;
-        }
-        return (productionId, (await app.Services.GetRequiredService<ApiKeyService>().CreateAsync("metered-ci", "metered", AuditActor.System)).Value!);
-    }
-
     [Fact]
     public async Task Events_stored_and_promotion_transitions_are_counted_once_committed()
     {
         await using var app = new ReleaseBoardAppFactory();
-        var (productionId, key) = await TeamAsync(app);
+        var (productionId, key) = await app.AddTeamWithKeyAsync("metered", PromotionMode.Continuous);
         var meters = app.Services.GetRequiredService<IMeterFactory>();
         using var events = new MetricCollector<long>(meters, ReleaseBoardMetrics.MeterName, "releaseboard.events.stored");
         using var transitions = new MetricCollector<long>(meters, ReleaseBoardMetrics.MeterName, "releaseboard.promotion.transitions");

@@ -31,6 +31,27 @@ public sealed class ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyD
         return client;
     }
 
+    /// <summary>
+    /// A team of its own with one service (same slug) in staging → production, and an API key for it: the usual
+    /// ground for a test that feeds the API. Returns the production environment's id and the key.
+    /// </summary>
+    public async Task<(int ProductionId, string Key)> AddTeamWithKeyAsync(string slug, ReleaseBoard.Data.Entities.PromotionMode production = ReleaseBoard.Data.Entities.PromotionMode.Manual)
+    {
+        var ct = Xunit.TestContext.Current.CancellationToken;
+        await using var db = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ReleaseBoard.Data.ReleaseBoardDbContext>>(Services).CreateDbContextAsync(ct);
+        var service = new ReleaseBoard.Data.Entities.Service
+        {
+            Slug = slug, Name = slug, Team = new ReleaseBoard.Data.Entities.Team { Slug = slug, Name = slug, TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow },
+        };
+        var productionStage = new ReleaseBoard.Data.Entities.ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service, PromotionMode = production };
+        db.AddRange(new ReleaseBoard.Data.Entities.ServiceEnvironment { Name = "staging", Order = 0, Service = service }, productionStage);
+        await db.SaveChangesAsync(ct);
+        var key = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<ReleaseBoard.Web.Features.Access.ApiKeyService>(Services).CreateAsync($"{slug}-ci", slug, ReleaseBoard.Web.Infrastructure.AuditActor.System, ct);
+        return (productionStage.Id, key.Value!);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

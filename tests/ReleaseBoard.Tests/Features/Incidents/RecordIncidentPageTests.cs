@@ -15,12 +15,11 @@ namespace ReleaseBoard.Tests.Features.Incidents;
 /// The form for failures no tool reports, on the real app's services: it stores the failure, says who recorded it,
 /// and the immune system pauses the service's continuous environments as it does for the API and webhooks.
 /// </summary>
-public class RecordIncidentPageTests : BunitContext, IAsyncLifetime
+public class RecordIncidentPageTests : AppBunitContext
 {
-    private readonly ReleaseBoardAppFactory _app = new();
     private int _productionId;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         await using (var db = await DbAsync())
         {
@@ -31,23 +30,11 @@ public class RecordIncidentPageTests : BunitContext, IAsyncLifetime
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
             _productionId = production.Id;
         }
-        Services.AddMudServices();
-        Services.AddFallbackServiceProvider(_app.Services);
-        var auth = AddAuthorization();
+        var auth = UseAppServices();
         auth.SetAuthorized("ada@example.test");
         auth.SetRoles(Roles.Approver); // no security stamp: trusted as a single-sign-on user's claims are
         auth.SetPolicies(Policies.Record, Policies.View);
-        JSInterop.Mode = JSRuntimeMode.Loose;
     }
-
-    public new async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _app.DisposeAsync();
-    }
-
-    private Task<ReleaseBoardDbContext> DbAsync() =>
-        _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
 
     private IRenderedComponent<RecordIncidentPage> Open()
     {

@@ -49,23 +49,12 @@ public sealed class DataSafetyTests : IDisposable
         return (process.ExitCode, await output, await error);
     }
 
-    private static async Task<string> KeyForNewTeamAsync(ReleaseBoardAppFactory app, string slug)
-    {
-        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct))
-        {
-            var service = new Service { Slug = slug, Name = slug, Team = new Team { Slug = slug, Name = slug, TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow } };
-            db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service }, new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service });
-            await db.SaveChangesAsync(Ct);
-        }
-        return (await app.Services.GetRequiredService<ApiKeyService>().CreateAsync($"{slug}-ci", slug, AuditActor.System, Ct)).Value!;
-    }
-
     [Fact]
     public async Task A_backup_taken_under_write_load_holds_every_event_acknowledged_before_it_began_and_opens_as_a_working_database()
     {
         var live = Database("live.db");
         await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = live });
-        var key = await KeyForNewTeamAsync(app, "busy");
+        var (_, key) = await app.AddTeamWithKeyAsync("busy");
         var acknowledged = new ConcurrentDictionary<string, DateTime>();
         using var stop = new CancellationTokenSource();
         var writers = Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
@@ -129,7 +118,7 @@ public sealed class DataSafetyTests : IDisposable
         {
             // Beyond the demo: people, a key, a display link and a promotion request, so every kind of table has rows.
             await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ada@example.test", Roles.Approver, "a long enough passphrase", AuditActor.System);
-            await KeyForNewTeamAsync(app, "extra");
+            await app.AddTeamWithKeyAsync("extra");
             await app.Services.GetRequiredService<DisplayLinkService>().CreateAsync(["extra"], TimeSpan.FromSeconds(30), AuditActor.System, Ct);
             await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);
             var production = await db.Environments.FirstAsync(e => e.Service.Team.Slug == "extra" && e.IsProduction, Ct);
@@ -164,7 +153,7 @@ public sealed class DataSafetyTests : IDisposable
     {
         var source = Database("source.db");
         await using (var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = source }))
-            await KeyForNewTeamAsync(app, "only");
+            await app.AddTeamWithKeyAsync("only");
         var file = Path.Combine(_folder, "export.json");
         Assert.Equal(0, (await CommandAsync(source, "export", "--to", file)).Exit);
 

@@ -50,14 +50,7 @@ public class DatabaseOutageTests : IAsyncLifetime
     [Fact]
     public async Task Writes_while_the_database_is_away_get_503_with_a_retry_hint_and_the_app_recovers_by_itself()
     {
-        string key;
-        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct))
-        {
-            var service = new Service { Slug = "outage", Name = "outage", Team = new Team { Slug = "outage", Name = "Outage", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow } };
-            db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service }, new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service });
-            await db.SaveChangesAsync(Ct);
-        }
-        key = (await _app.Services.GetRequiredService<ApiKeyService>().CreateAsync("outage-ci", "outage", AuditActor.System, Ct)).Value!;
+        var (_, key) = await _app.AddTeamWithKeyAsync("outage");
         using var pipeline = _app.CreateApiClient(key);
         object Catch(string id) => new { service = "outage", environment = "staging", severity = 2, title = $"Catch {id}", caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1), reportedBy = "qa", source = "qa", externalId = id };
 

@@ -20,13 +20,12 @@ namespace ReleaseBoard.Tests.Features.Promotion;
 /// the store at that moment: an Approver demoted after the page loaded still sees Pause and changes nothing with it.
 /// The page runs on the real app's services (store, Identity, promotion), with bUnit's sign-in.
 /// </summary>
-public class PipelinesPageTests : BunitContext, IAsyncLifetime
+public class PipelinesPageTests : AppBunitContext
 {
-    private readonly ReleaseBoardAppFactory _app = new();
     private int _productionId;
     private Bunit.TestDoubles.BunitAuthorizationContext _auth = null!;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         await using (var db = await DbAsync())
         {
@@ -37,28 +36,15 @@ public class PipelinesPageTests : BunitContext, IAsyncLifetime
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
             _productionId = production.Id;
         }
-        Assert.True((await _app.Services.GetRequiredService<UserAdministration>().CreateAsync("ben@example.test", Roles.Approver, "a long enough passphrase", AuditActor.System)).Succeeded);
+        Assert.True((await App.Services.GetRequiredService<UserAdministration>().CreateAsync("ben@example.test", Roles.Approver, "a long enough passphrase", AuditActor.System)).Succeeded);
 
-        Services.AddMudServices();
-        Services.AddFallbackServiceProvider(_app.Services);
-        _auth = AddAuthorization(); // before the first service is read (the renderer is one)
-        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        JSInterop.Mode = JSRuntimeMode.Loose;
+        _auth = UseAppServices();
     }
-
-    public new async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _app.DisposeAsync();
-    }
-
-    private Task<ReleaseBoardDbContext> DbAsync() =>
-        _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
 
     /// <summary>Ben signed in as the login would sign him in: his id and security stamp in the claims, Approver by claim.</summary>
     private async Task SignInAsBenAsync()
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = App.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
         var ben = (await users.FindByEmailAsync("ben@example.test"))!;
         var stampClaim = scope.ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
@@ -100,7 +86,7 @@ public class PipelinesPageTests : BunitContext, IAsyncLifetime
     public async Task An_approver_demoted_after_signing_in_still_sees_the_button_and_the_server_refuses_the_click()
     {
         await SignInAsBenAsync();
-        Assert.True((await _app.Services.GetRequiredService<UserAdministration>().SetRoleAsync("ben@example.test", Roles.Viewer, AuditActor.System)).Succeeded);
+        Assert.True((await App.Services.GetRequiredService<UserAdministration>().SetRoleAsync("ben@example.test", Roles.Viewer, AuditActor.System)).Succeeded);
 
         var page = await PauseProductionAsync();
 
