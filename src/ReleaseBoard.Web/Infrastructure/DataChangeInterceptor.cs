@@ -17,16 +17,15 @@ namespace ReleaseBoard.Web.Infrastructure;
 /// <remarks>It also counts what was committed for <see cref="ReleaseBoardMetrics"/>: one place sees every writer.</remarks>
 public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBoardMetrics? metrics = null) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
-    /// <summary>A write on its way: the stamp it carries, and what it stores, counted once it is committed.</summary>
-    private sealed class PendingWrite(Guid stamp)
+    /// <summary>A write on its way: what it stores, counted (and announced) once it is committed.</summary>
+    private sealed class PendingWrite
     {
-        public Guid Stamp { get; } = stamp;
         public List<(string Kind, bool Created)> Events { get; } = [];
         public List<string> PromotionActions { get; } = [];
     }
 
     private readonly ConditionalWeakTable<DbContext, PendingWrite> _uncommittedWrites = new();
-    private readonly ConditionalWeakTable<DbContext, PendingWrite> _savingStamps = new();
+    private readonly ConditionalWeakTable<DbContext, PendingWrite> _saving = new();
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -90,7 +89,7 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
 
     private void ForgetSaving(DbContext? context)
     {
-        if (context is not null) _savingStamps.Remove(context);
+        if (context is not null) _saving.Remove(context);
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => OnCommitted(eventData.Context);
@@ -109,14 +108,16 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
         return Task.CompletedTask;
     }
 
-    /// <summary>A write (anything added, changed or deleted) carries a new stamp value in the same SaveChanges.</summary>
+    /// <summary>
+    /// Notes what a write (anything added, changed or deleted) stores; on SQL Server it also carries a new change stamp
+    /// value in the same SaveChanges.
+    /// </summary>
     private void Stamp(DbContext? context)
     {
         if (context is null) return;
         var writes = context.ChangeTracker.Entries().Where(e => e.Entity is not ChangeStamp && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
         if (writes.Count == 0) return;
-        var value = Guid.NewGuid();
-        var pending = new PendingWrite(value);
+        var pending = new PendingWrite();
         foreach (var entry in writes)
         {
             var created = entry.State == EntityState.Added;
@@ -128,32 +129,32 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
                 case AuditEntry { Action: var action } when created && action.StartsWith("promotion.", StringComparison.Ordinal): pending.PromotionActions.Add(action); break;
             }
         }
-        _savingStamps.AddOrUpdate(context, pending);
+        _saving.AddOrUpdate(context, pending);
         // SQLite needs no stamp: its own data_version tells other connections of any commit, at no cost to writers
         // (the stamp row took a fifth of the ingestion rate there). SQL Server has no such counter.
         if (!context.Database.IsSqlServer()) return;
         var tracked = context.ChangeTracker.Entries<ChangeStamp>().FirstOrDefault();
         if (tracked is null)
         {
-            var row = new ChangeStamp { Id = ChangeStamp.RowId, Value = value };
+            var row = new ChangeStamp { Id = ChangeStamp.RowId, Value = Guid.NewGuid() };
             context.Attach(row).Property(r => r.Value).IsModified = true; // UPDATE of the one row, never an INSERT
         }
         else
         {
-            tracked.Entity.Value = value;
+            tracked.Entity.Value = Guid.NewGuid();
             tracked.Property(r => r.Value).IsModified = true;
         }
     }
 
     private void OnSaved(DbContext? context, int result)
     {
-        if (result <= 0 || context is null || !_savingStamps.TryGetValue(context, out var write)) return;
-        _savingStamps.Remove(context);
+        if (result <= 0 || context is null || !_saving.TryGetValue(context, out var write)) return;
+        _saving.Remove(context);
         if (context.Database.CurrentTransaction is null) Committed(write);
         else if (_uncommittedWrites.TryGetValue(context, out var earlier))
         {
-            // Several saves in one transaction: one notification at the commit, with the last stamp and every count.
-            var merged = new PendingWrite(write.Stamp);
+            // Several saves in one transaction: one notification at the commit, with every count.
+            var merged = new PendingWrite();
             merged.Events.AddRange(earlier.Events.Concat(write.Events));
             merged.PromotionActions.AddRange(earlier.PromotionActions.Concat(write.PromotionActions));
             _uncommittedWrites.AddOrUpdate(context, merged);
@@ -184,6 +185,6 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
     {
         if (context is null) return;
         _uncommittedWrites.Remove(context);
-        _savingStamps.Remove(context);
+        _saving.Remove(context);
     }
 }

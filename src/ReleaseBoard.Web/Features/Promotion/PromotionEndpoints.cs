@@ -52,22 +52,11 @@ public static class PromotionEndpoints
 
         var requests = api.MapGroup("/promotion-requests/{id:long}").WithTags("Promotion").RequireAuthorization(Policies.Read)
             .AddEndpointFilter(SameOriginOnly);
-        requests.MapPost("/approve", async Task<IResult> (long id, HttpContext context, PromotionActions actions, IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, CancellationToken ct) =>
-            {
-                var body = await ApiJson.ReadAsync<ApprovalBody>(context.Request, ct);
-                if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
-                return await AnswerAsync(await actions.ApproveAsync(context.User, id, body.Value!.OverrideReason, ct), context, dbFactory, clock, ct);
-            })
-            .WithName("ApproveRequest").WithSummary("Approve a waiting request (never your own); with a failing readiness criterion, overrideReason is required.")
-            .Accepts<ApprovalBody>("application/json").Produces<PromotionStateDto>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        requests.MapPost("/reject", async Task<IResult> (long id, HttpContext context, PromotionActions actions, IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, CancellationToken ct) =>
-            {
-                var body = await ApiJson.ReadAsync<ReasonBody>(context.Request, ct);
-                if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
-                return await AnswerAsync(await actions.RejectAsync(context.User, id, body.Value!.Reason, ct), context, dbFactory, clock, ct);
-            })
-            .WithName("RejectRequest").WithSummary("Reject a waiting request, with a reason.")
-            .Accepts<ReasonBody>("application/json").Produces<PromotionStateDto>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        MapRequestAction<ApprovalBody>(requests, "/approve", "ApproveRequest",
+            "Approve a waiting request (never your own); with a failing readiness criterion, overrideReason is required.",
+            (actions, who, id, body, ct) => actions.ApproveAsync(who, id, body.OverrideReason, ct));
+        MapRequestAction<ReasonBody>(requests, "/reject", "RejectRequest", "Reject a waiting request, with a reason.",
+            (actions, who, id, body, ct) => actions.RejectAsync(who, id, body.Reason, ct));
 
         api.MapPost("/stop-the-line", async Task<IResult> (HttpContext context, PromotionActions actions, CancellationToken ct) =>
             {
@@ -103,6 +92,18 @@ public static class PromotionEndpoints
                 statusCode: StatusCodes.Status403Forbidden);
         return await next(invocation);
     }
+
+    private static void MapRequestAction<TBody>(RouteGroupBuilder requests, string path, string name, string summary,
+        Func<PromotionActions, System.Security.Claims.ClaimsPrincipal, long, TBody, CancellationToken, Task<PromotionOutcome>> act) where TBody : class =>
+        requests.MapPost(path, async Task<IResult> (long id, HttpContext context, PromotionActions actions, IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+                TimeProvider clock, CancellationToken ct) =>
+            {
+                var body = await ApiJson.ReadAsync<TBody>(context.Request, ct);
+                if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
+                return await AnswerAsync(await act(actions, context.User, id, body.Value!, ct), context, dbFactory, clock, ct);
+            })
+            .WithName(name).WithSummary(summary)
+            .Accepts<TBody>("application/json").Produces<PromotionStateDto>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
     private delegate Task<PromotionOutcome> EnvironmentChange(
         PromotionActions actions, System.Security.Claims.ClaimsPrincipal who, int environmentId, Guid stamp, ReasonBody body, CancellationToken cancellationToken);
