@@ -21,7 +21,7 @@ public class PromotionAuditTests : IAsyncLifetime
         _database = await SqliteTestDatabase.CreateAsync();
         _payments = await _database.AddTeamAsync("payments");
         _search = await _database.AddTeamAsync("search");
-        var promotion = new PromotionService(_database, _clock, new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()), new ReadinessEvaluator(_database, _clock, new ReleaseBoard.Web.Features.Trends.TrendEngine(_database, _clock)));
+        var promotion = TestPromotion.Service(_database, _clock);
         await using (var db = _database.CreateDbContext())
             await db.Environments.Where(e => e.Id == _payments.ProductionId || e.Id == _search.ProductionId)
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);

@@ -35,8 +35,8 @@ public class PromotionServiceTests : IAsyncLifetime
             db.Deployments.Add(Rollback(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2), TimeSpan.FromMinutes(5)));
             await db.SaveChangesAsync(Ct);
         }
-        _readiness = new ReadinessEvaluator(_database, _clock, new ReleaseBoard.Web.Features.Trends.TrendEngine(_database, _clock));
-        _promotion = new PromotionService(_database, _clock, new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()), _readiness);
+        _readiness = TestPromotion.Readiness(_database, _clock);
+        _promotion = TestPromotion.Service(_database, _clock, _readiness);
     }
 
     public async ValueTask DisposeAsync() => await _database.DisposeAsync();

@@ -241,8 +241,7 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
     {
         foreach (var table in tables.Where(t => t.ClrType != typeof(Microsoft.AspNetCore.Identity.IdentityRole)))
         {
-            var any = typeof(DataExchange).GetMethod(nameof(AnyAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(table.ClrType);
-            if (await (Task<bool>)any.Invoke(null, [db, cancellationToken])!) return table.GetTableName();
+            if (await (Task<bool>)Generic(nameof(AnyAsync), table).Invoke(null, [db, cancellationToken])!) return table.GetTableName();
         }
         return null;
     }

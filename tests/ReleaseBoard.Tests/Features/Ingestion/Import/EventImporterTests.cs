@@ -14,7 +14,7 @@ public class EventImporterTests
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
 
     private EventImporter Importer(SqliteTestDatabase database) => new(database, _clock,
-        new PromotionService(database, _clock, new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()), new ReadinessEvaluator(database, _clock, new ReleaseBoard.Web.Features.Trends.TrendEngine(database, _clock))));
+        TestPromotion.Service(database, _clock));
 
     private const string Deployments = """
         service,environment,version,startedAt,finishedAt,outcome,kind,rollsBack,source,externalId
