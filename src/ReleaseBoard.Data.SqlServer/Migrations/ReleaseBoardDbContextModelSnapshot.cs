@@ -247,6 +247,10 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
                     b.Property<string>("ActorKind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -579,6 +583,11 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("ApproverId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
                     b.Property<string>("OverrideReason")
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)");
@@ -588,7 +597,7 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RequestId", "ApprovedBy")
+                    b.HasIndex("RequestId", "ApproverId")
                         .IsUnique();
 
                     b.ToTable("PromotionApprovals");
@@ -632,6 +641,11 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("RequestedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
 
                     b.Property<int>("RequiredApprovals")
                         .HasColumnType("int");

@@ -231,6 +231,10 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ActorKind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -550,6 +554,11 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ApproverId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("OverrideReason")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
@@ -559,7 +568,7 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RequestId", "ApprovedBy")
+                    b.HasIndex("RequestId", "ApproverId")
                         .IsUnique();
 
                     b.ToTable("PromotionApprovals");
@@ -600,6 +609,11 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.Property<string>("RequestedBy")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("RequiredApprovals")

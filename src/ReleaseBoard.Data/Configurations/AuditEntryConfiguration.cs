@@ -11,6 +11,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.ToTable("AuditEntries");
         builder.Property(a => a.ActorKind).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Actor).HasMaxLength(200);
+        builder.Property(a => a.ActorId).HasMaxLength(450);
         builder.Property(a => a.Action).HasMaxLength(64);
         builder.Property(a => a.Subject).HasMaxLength(200);
         builder.Property(a => a.Reason).HasMaxLength(2000);

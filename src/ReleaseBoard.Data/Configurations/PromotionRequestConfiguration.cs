@@ -11,6 +11,7 @@ internal sealed class PromotionRequestConfiguration : IEntityTypeConfiguration<P
         builder.Property(r => r.From).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.RequestedBy).HasMaxLength(200);
+        builder.Property(r => r.RequestedById).HasMaxLength(450);
         builder.Property(r => r.ClosedBy).HasMaxLength(200);
         builder.Property(r => r.Reason).HasMaxLength(1000);
         // Pending requests per environment, and everything pending for the approvers' list.
@@ -25,9 +26,10 @@ internal sealed class PromotionApprovalConfiguration : IEntityTypeConfiguration<
     public void Configure(EntityTypeBuilder<PromotionApproval> builder)
     {
         builder.Property(a => a.ApprovedBy).HasMaxLength(200);
+        builder.Property(a => a.ApproverId).HasMaxLength(450);
         builder.Property(a => a.OverrideReason).HasMaxLength(1000);
-        // Distinct approvers, enforced by the store too: two clicks of one person are one approval.
-        builder.HasIndex(a => new { a.RequestId, a.ApprovedBy }).IsUnique();
+        // Distinct approvers, enforced by the store too: two clicks (or two sign-ins) of one person are one approval.
+        builder.HasIndex(a => new { a.RequestId, a.ApproverId }).IsUnique();
         builder.HasOne(a => a.Request).WithMany(r => r.Approvals).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -8,6 +8,9 @@ public class AuditEntry
     public AuditActorKind ActorKind { get; set; }
     public required string Actor { get; set; }
 
+    /// <summary>The actor's stable id (a user's id, an SSO issuer and subject, "api-key/7", "system").</summary>
+    public string? ActorId { get; set; }
+
     /// <summary>A short machine-readable verb, e.g. "catch.recorded".</summary>
     public required string Action { get; set; }
 

@@ -14,6 +14,9 @@ public class PromotionRequest
     public PromotionMode From { get; set; }
 
     public required string RequestedBy { get; set; }
+
+    /// <summary>The requester's stable id: four eyes compare ids, never names.</summary>
+    public required string RequestedById { get; set; }
     public required string Reason { get; set; }
     public DateTime RequestedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
@@ -44,6 +47,9 @@ public class PromotionApproval
     public long RequestId { get; set; }
     public PromotionRequest Request { get; set; } = null!;
     public required string ApprovedBy { get; set; }
+
+    /// <summary>The approver's stable id; one approval per person and request, enforced by the store.</summary>
+    public required string ApproverId { get; set; }
     public DateTime ApprovedAt { get; set; }
     public string? OverrideReason { get; set; }
 }

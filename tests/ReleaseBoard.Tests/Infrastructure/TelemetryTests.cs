@@ -40,7 +40,7 @@ public class TelemetryTests
         await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct))
         {
             var stamp = (await db.Environments.SingleAsync(e => e.Id == productionId, Ct)).ConcurrencyStamp;
-            Assert.IsType<PromotionOutcome.Done>(await app.Services.GetRequiredService<PromotionService>().PauseAsync(productionId, stamp, AuditActor.User("ops@example.test"), "metered pause", Ct));
+            Assert.IsType<PromotionOutcome.Done>(await app.Services.GetRequiredService<PromotionService>().PauseAsync(productionId, stamp, AuditActor.User("ops@example.test", "ops@example.test"), "metered pause", Ct));
         }
 
         var stored = events.GetMeasurementSnapshot().Select(m => ((string)m.Tags["kind"]!, (string)m.Tags["outcome"]!, m.Value)).ToList();

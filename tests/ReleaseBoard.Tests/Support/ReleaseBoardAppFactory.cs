@@ -48,7 +48,7 @@ public sealed class ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyD
         db.AddRange(new ReleaseBoard.Data.Entities.ServiceEnvironment { Name = "staging", Order = 0, Service = service }, productionStage);
         await db.SaveChangesAsync(ct);
         var key = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<ReleaseBoard.Web.Features.Access.ApiKeyService>(Services).CreateAsync($"{slug}-ci", slug, ReleaseBoard.Web.Infrastructure.AuditActor.System, ct);
+            .GetRequiredService<ReleaseBoard.Web.Features.Access.ApiKeyService>(Services).CreateAsync($"{slug}-ci", slug, false, ReleaseBoard.Web.Infrastructure.AuditActor.System, ct);
         return (productionStage.Id, key.Value!);
     }
 

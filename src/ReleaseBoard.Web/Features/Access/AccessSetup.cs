@@ -140,12 +140,20 @@ public static class AccessSetup
             options.Events.OnTokenValidated = context =>
             {
                 if (context.Principal?.Identity is ClaimsIdentity identity)
+                {
                     foreach (var role in MapRoles(identity.FindAll(sso.RoleClaim).Select(c => c.Value), sso.RoleMap))
                         identity.AddClaim(new Claim(ClaimTypes.Role, role));
+                    // Emails change at the provider; the issuer and subject of the id token do not.
+                    if (identity.FindFirst("iss")?.Value is { } issuer && identity.FindFirst("sub")?.Value is { } subject)
+                        identity.AddClaim(new Claim(PersonClaims.PersonId, SsoPersonId(issuer, subject)));
+                }
                 return Task.CompletedTask;
             };
         });
     }
+
+    /// <summary>The stable id of a person known only by single sign-on: the provider and its id for them.</summary>
+    public static string SsoPersonId(string issuer, string subject) => $"sso/{issuer}#{subject}";
 
     /// <summary>Identity-provider values to ReleaseBoard roles; unknown values and unknown target roles are ignored.</summary>
     public static IReadOnlyList<string> MapRoles(IEnumerable<string> providerValues, IReadOnlyDictionary<string, string> roleMap) =>

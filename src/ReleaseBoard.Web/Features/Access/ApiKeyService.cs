@@ -25,16 +25,25 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
     /// <summary>Last-used times are written at most this often per key, so a busy pipeline does not write on every call.</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
-    /// <param name="teamSlug">The one team the key acts for; null (not empty) for every team.</param>
-    public async Task<OperationResult<string>> CreateAsync(string? name, string? teamSlug, AuditActor actor, CancellationToken cancellationToken = default)
+    /// <param name="teamSlug">The one team the key acts for.</param>
+    /// <param name="allTeams">
+    /// A key for every team instead: only when asked for in so many words (never because the team was left out),
+    /// since such a key reads and writes every team's history.
+    /// </param>
+    public async Task<OperationResult<string>> CreateAsync(string? name, string? teamSlug, bool allTeams, AuditActor actor,
+        CancellationToken cancellationToken = default)
     {
         name = name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > 100) return OperationResult<string>.Fail("name", "Give the key a name of 1 to 100 characters.");
+        if (string.IsNullOrEmpty(name) || name.Length > 100)
+            return OperationResult<string>.Fail("name", "Give the key a name of 1 to 100 characters.");
+        if (allTeams && teamSlug is not null)
+            return OperationResult<string>.Fail("team", "Choose one team or every team, not both.");
+        if (!allTeams && string.IsNullOrWhiteSpace(teamSlug))
+            return OperationResult<string>.Fail("team",
+                "Choose the team the key acts for. A key for every team is an explicit choice (--all-teams).");
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         int? teamId = null;
-        if (teamSlug is not null && string.IsNullOrWhiteSpace(teamSlug))
-            return OperationResult<string>.Fail("team", "The team is empty: give a team's slug, or leave the team out for a key that acts for every team.");
         if (teamSlug is not null)
         {
             teamId = await db.Teams.Where(t => t.Slug == teamSlug.Trim()).Select(t => (int?)t.Id).SingleOrDefaultAsync(cancellationToken);
@@ -53,7 +62,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
         db.ApiKeys.Add(apiKey);
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = "api-key.created", Subject = $"api-key/{name}",
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "api-key.created", Subject = $"api-key/{name}",
             After = $"scope {teamSlug?.Trim() ?? "all teams"}, {apiKey.KeyPrefix}…", TeamId = teamId,
         });
         await db.SaveChangesAsync(cancellationToken);
@@ -72,7 +81,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
         cache.Remove(CacheKey(key.KeyHash));
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = "api-key.revoked", Subject = $"api-key/{key.Name}", TeamId = key.TeamId,
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "api-key.revoked", Subject = $"api-key/{key.Name}", TeamId = key.TeamId,
         });
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<bool>.Ok(true);

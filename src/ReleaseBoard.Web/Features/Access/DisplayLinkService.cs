@@ -49,7 +49,7 @@ public sealed class DisplayLinkService(IDbContextFactory<ReleaseBoardDbContext> 
         await db.SaveChangesAsync(cancellationToken);
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = "display-link.created", Subject = $"display-link/{link.Id}",
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "display-link.created", Subject = $"display-link/{link.Id}",
             After = $"{string.Join(", ", slugs)} every {link.RotateEverySeconds} s, {link.TokenPrefix}…",
             TeamId = slugs.Count == 1 ? teams[0].Id : null,
         });
@@ -68,7 +68,7 @@ public sealed class DisplayLinkService(IDbContextFactory<ReleaseBoardDbContext> 
         link.RevokedAt = now;
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = "display-link.revoked", Subject = $"display-link/{id}",
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "display-link.revoked", Subject = $"display-link/{id}",
         });
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<bool>.Ok(true);

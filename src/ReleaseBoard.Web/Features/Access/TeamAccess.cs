@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Access;
 
@@ -14,13 +16,36 @@ public static class TeamAccess
         return team == ApiKeyClaims.AllTeams || string.Equals(team, teamSlug, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>The name the audit trail records for this principal.</summary>
-    public static ReleaseBoard.Web.Infrastructure.AuditActor ToAuditActor(this ClaimsPrincipal principal)
+    /// <summary>
+    /// The person's stable id: their local account's id (an SSO sign-in linked to one carries it too), else the
+    /// SSO identity's issuer and subject. Null for API keys and anonymous callers. Names and emails change; this
+    /// does not, so four eyes compare it.
+    /// </summary>
+    public static string? PersonId(this ClaimsPrincipal principal) =>
+        principal.IsApiKey() || principal.Identity?.IsAuthenticated != true ? null
+            : principal.FindFirstValue(PersonClaims.PersonId) ?? principal.FindFirstValue(ClaimTypes.NameIdentifier);
+
+    /// <summary>Who the audit trail records for this principal.</summary>
+    public static AuditActor ToAuditActor(this ClaimsPrincipal principal)
     {
         if (principal.IsApiKey())
-            return new(ReleaseBoard.Data.Entities.AuditActorKind.ApiKey, $"api key {principal.Identity?.Name}");
-        return principal.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
-            ? ReleaseBoard.Web.Infrastructure.AuditActor.User(name)
-            : ReleaseBoard.Web.Infrastructure.AuditActor.AnonymousUser;
+            return new(AuditActorKind.ApiKey, $"api key {principal.Identity?.Name}",
+                $"api-key/{principal.FindFirstValue(ApiKeyClaims.KeyId)}");
+        return principal.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } && principal.PersonId() is { } id
+            ? AuditActor.User(id, name)
+            : AuditActor.AnonymousUser;
     }
+}
+
+/// <summary>Claims ReleaseBoard adds to a person's sign-in.</summary>
+public static class PersonClaims
+{
+    /// <summary>The stable id of <see cref="TeamAccess.PersonId"/>, set on single-sign-on sessions.</summary>
+    public const string PersonId = "releaseboard:person";
+
+    /// <summary>When a single-sign-on session ends (Unix seconds): open pages stop acting then.</summary>
+    public const string SessionEnds = "releaseboard:session-ends";
+
+    /// <summary>The SSO identity ("issuer subject") behind a session, so an Admin's block counts at once.</summary>
+    public const string SsoIdentity = "releaseboard:sso-identity";
 }

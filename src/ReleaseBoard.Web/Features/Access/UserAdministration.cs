@@ -138,7 +138,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         await using var db = await dbFactory.CreateDbContextAsync();
         db.AuditEntries.Add(new AuditEntry
         {
-            At = clock.GetUtcNow().UtcDateTime, ActorKind = actor.Kind, Actor = actor.Name, Action = action,
+            At = clock.GetUtcNow().UtcDateTime, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = action,
             Subject = $"user/{subject}", Before = before, After = after,
         });
         await db.SaveChangesAsync();

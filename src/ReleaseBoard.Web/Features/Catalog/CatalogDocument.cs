@@ -37,13 +37,20 @@ public sealed record CatalogReadinessEntry(int? MinDaysSinceCatch, int? MaxMttrM
 }
 
 /// <summary>What applying a catalog did, and what it would delete but did not.</summary>
+/// <param name="PolicyChangeRefused">
+/// True when <see cref="Errors"/> name policy fields that an API key may not change (nothing was stored).
+/// </param>
 public sealed record CatalogReport(
     bool Applied,
     IReadOnlyList<string> Created,
     IReadOnlyList<string> Updated,
     int Unchanged,
     IReadOnlyList<string> NotInCatalog,
-    IReadOnlyDictionary<string, string[]> Errors)
+    IReadOnlyDictionary<string, string[]> Errors,
+    bool PolicyChangeRefused = false)
 {
     public bool Succeeded => Errors.Count == 0;
+
+    public static CatalogReport Refused(Dictionary<string, string[]> errors, bool policyChange = false) =>
+        new(false, [], [], 0, [], errors, policyChange);
 }

@@ -104,7 +104,7 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
                 {
                     At = now,
                     ActorKind = actor.Kind,
-                    Actor = actor.Name,
+                    Actor = actor.Name, ActorId = actor.Id,
                     Action = "catch.recorded",
                     Subject = $"catch/{entity.Id}",
                     After = $"sev {entity.Severity} · {entity.Title} · environment/{entity.EnvironmentId} · reported by {entity.ReportedBy}",

@@ -106,7 +106,7 @@ public sealed class DemoDataSeeder(
             await db.Teams.Where(t => t.IsDemo).ExecuteDeleteAsync(cancellationToken);
             db.AuditEntries.Add(new AuditEntry
             {
-                At = clock.GetUtcNow().UtcDateTime, ActorKind = actor.Kind, Actor = actor.Name,
+                At = clock.GetUtcNow().UtcDateTime, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id,
                 Action = "demo-data.removed", Subject = "demo-data",
             });
             await db.SaveChangesAsync(cancellationToken);

@@ -47,7 +47,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             db.AuditEntries.Add(new AuditEntry
             {
-                At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, Action = "incident.recorded",
+                At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, ActorId = person.Id, Action = "incident.recorded",
                 Subject = $"incident/{stored.Item.Id}", After = $"severity {stored.Item.Severity} on {service.TeamSlug}/{service.Slug}: {stored.Item.Title}",
             });
             await db.SaveChangesAsync(cancellationToken);
@@ -73,7 +73,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         incident.ResolvedAt = resolvedAtUtc;
         db.AuditEntries.Add(new AuditEntry
         {
-            At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, Action = "incident.resolved",
+            At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, ActorId = person.Id, Action = "incident.resolved",
             Subject = $"incident/{incident.Id}", After = $"resolved at {resolvedAtUtc:yyyy-MM-dd HH:mm} UTC: {incident.Title}",
         });
         await db.SaveChangesAsync(cancellationToken);

@@ -49,7 +49,8 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
 
         var request = new PromotionRequest
         {
-            EnvironmentId = environmentId, From = environment.PromotionMode, RequestedBy = actor.Name, Reason = reason.Trim(),
+            EnvironmentId = environmentId, From = environment.PromotionMode, RequestedBy = actor.Name,
+            RequestedById = actor.Id, Reason = reason.Trim(),
             RequestedAt = now, ExpiresAt = now + RequestLifetime, RequiredApprovals = Math.Max(1, environment.RequiredApprovals),
             Status = PromotionRequestStatus.Pending,
         };
@@ -59,7 +60,20 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         return await SaveAsync(db, environment, cancellationToken, () => request.Id);
     }
 
-    public async Task<PromotionOutcome> ApproveAsync(long requestId, AuditActor actor, string? overrideReason = null, CancellationToken cancellationToken = default)
+    public async Task<PromotionOutcome> ApproveAsync(long requestId, AuditActor actor, string? overrideReason = null,
+        CancellationToken cancellationToken = default)
+    {
+        // An approval names a request, not a state the approver saw: a race with another approver is tried again, so
+        // every approver hears a definite answer (counted, or closed) and the store never counts more than needed.
+        for (var attempt = 0; ; attempt++)
+        {
+            var outcome = await TryApproveAsync(requestId, actor, overrideReason, cancellationToken);
+            if (outcome is not PromotionOutcome.ChangedMeanwhile || attempt >= 20) return outcome;
+        }
+    }
+
+    private async Task<PromotionOutcome> TryApproveAsync(long requestId, AuditActor actor, string? overrideReason,
+        CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db.PromotionRequests.Include(r => r.Approvals).Include(r => r.Environment)
@@ -75,9 +89,10 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
             return Closed(request);
         }
         if (request.Status != PromotionRequestStatus.Pending) return Closed(request);
-        if (string.Equals(request.RequestedBy, actor.Name, StringComparison.OrdinalIgnoreCase))
+        // Four eyes compare stable ids: a second sign-in of the same person (a linked SSO identity) is the same id.
+        if (request.RequestedById == actor.Id)
             return new PromotionOutcome.Refused("own-request", "Four eyes: the requester cannot approve their own request.");
-        if (request.Approvals.Any(a => string.Equals(a.ApprovedBy, actor.Name, StringComparison.OrdinalIgnoreCase)))
+        if (request.Approvals.Any(a => a.ApproverId == actor.Id))
             return new PromotionOutcome.Refused("already-approved", "You approved this request already; it needs another approver.");
         var evidence = await readiness.EvaluateAsync(environment.Id, cancellationToken);
         if (!evidence.AllPass && string.IsNullOrWhiteSpace(overrideReason))
@@ -85,7 +100,11 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
                 $"Failing: {string.Join("; ", evidence.Failing.Select(c => $"{c.Name} {c.Measured} (needs {c.Threshold})"))}. Approving anyway needs a written override reason.");
         if (evidence.AllPass) overrideReason = null; // nothing overridden
 
-        request.Approvals.Add(new PromotionApproval { ApprovedBy = actor.Name, ApprovedAt = now, OverrideReason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim() });
+        request.Approvals.Add(new PromotionApproval
+        {
+            ApprovedBy = actor.Name, ApproverId = actor.Id, ApprovedAt = now,
+            OverrideReason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim(),
+        });
         Audit(db, actor, overrideReason is null ? "promotion.approved" : "promotion.approved-with-override", environment, environment.PromotionMode, PromotionMode.Continuous, overrideReason, now);
         if (request.Approvals.Count >= request.RequiredApprovals)
         {
@@ -285,7 +304,8 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
     private static void Audit(ReleaseBoardDbContext db, AuditActor actor, string action, ServiceEnvironment environment, PromotionMode before, PromotionMode after, string? reason, DateTime now) =>
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = action, Subject = $"environment/{environment.Id}",
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = action,
+            Subject = $"environment/{environment.Id}",
             Before = before.ToString(), After = after.ToString(), Reason = reason,
         });
 

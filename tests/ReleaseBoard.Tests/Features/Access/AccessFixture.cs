@@ -12,7 +12,7 @@ namespace ReleaseBoard.Tests.Features.Access;
 public sealed class AccessFixture : IAsyncLifetime
 {
     public const string Password = "a long enough passphrase";
-    public static readonly AuditActor Setup = AuditActor.User("test setup");
+    public static readonly AuditActor Setup = AuditActor.User("test setup", "test setup");
 
     public ReleaseBoardAppFactory App { get; } = new(seedDemoData: false, CapturingLoggerProvider.Settings);
     public Dictionary<string, HttpClient> Clients { get; } = new();
@@ -45,10 +45,10 @@ public sealed class AccessFixture : IAsyncLifetime
         }
 
         var keys = App.Services.GetRequiredService<ApiKeyService>();
-        KeyForAlpha = (await keys.CreateAsync("alpha-ci", "alpha", Setup)).Value!;
-        KeyForBeta = (await keys.CreateAsync("beta-ci", "beta", Setup)).Value!;
-        KeyForAllTeams = (await keys.CreateAsync("incident-tool", null, Setup)).Value!;
-        RevokedKey = (await keys.CreateAsync("old-ci", "alpha", Setup)).Value!;
+        KeyForAlpha = (await keys.CreateAsync("alpha-ci", "alpha", false, Setup)).Value!;
+        KeyForBeta = (await keys.CreateAsync("beta-ci", "beta", false, Setup)).Value!;
+        KeyForAllTeams = (await keys.CreateAsync("incident-tool", null, true, Setup)).Value!;
+        RevokedKey = (await keys.CreateAsync("old-ci", "alpha", false, Setup)).Value!;
         await keys.RevokeAsync("old-ci", Setup);
 
         var links = App.Services.GetRequiredService<DisplayLinkService>();

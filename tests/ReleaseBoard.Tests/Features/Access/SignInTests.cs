@@ -65,7 +65,7 @@ public class SignInTests
         }
         Assert.True(await users.MayActNowAsync(signedIn, Policies.Admin));
 
-        await users.SetRoleAsync("demoted@example.test", Roles.Viewer, AuditActor.User("first@example.test"));
+        await users.SetRoleAsync("demoted@example.test", Roles.Viewer, AuditActor.User("first@example.test", "first@example.test"));
 
         Assert.True(signedIn.IsInRole(Roles.Admin)); // the old sign-in still claims it...
         Assert.False(await users.MayActNowAsync(signedIn, Policies.Admin)); // ...and the store says no

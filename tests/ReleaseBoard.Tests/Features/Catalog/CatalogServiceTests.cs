@@ -42,7 +42,9 @@ public class CatalogServiceTests
         Assert.Equal((2, 30), (production.RequiredApprovals, production.SoakMinutes));
         Assert.Equal(1, api.Environments.Single(e => e.Name == "dev").RequiredApprovals);
         Assert.Equal(3, (await db.Environments.SingleAsync(e => e.Service.Slug == "ledger" && e.IsProduction, Ct)).RequiredApprovals);
-        Assert.Equal("catalog.applied", (await db.AuditEntries.SingleAsync(Ct)).Action);
+        var audit = await db.AuditEntries.OrderBy(a => a.Id).ToListAsync(Ct);
+        Assert.Equal(report.Created.Count, audit.Count(a => a.Action == "catalog.created"));
+        Assert.Equal("catalog.applied", audit[^1].Action);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public class CatchRecorderTests
         var announcements = 0;
         database.Notifier.Changed += () => announcements++;
 
-        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(team), AuditActor.User("ana@example.test"), TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(team), AuditActor.User("ana@example.test", "ana@example.test"), TestContext.Current.CancellationToken);
 
         Assert.True(result.Succeeded);
         await using var db = database.CreateDbContext();

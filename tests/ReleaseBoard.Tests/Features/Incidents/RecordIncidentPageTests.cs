@@ -33,6 +33,7 @@ public class RecordIncidentPageTests : AppBunitContext
         var auth = UseAppServices();
         auth.SetAuthorized("ada@example.test");
         auth.SetRoles(Roles.Approver); // no security stamp: trusted as a single-sign-on user's claims are
+        auth.SetClaims(new System.Security.Claims.Claim(PersonClaims.PersonId, "sso/https://idp.example#ada"));
         auth.SetPolicies(Policies.Record, Policies.View);
     }
 

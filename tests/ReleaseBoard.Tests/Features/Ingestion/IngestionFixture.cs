@@ -44,9 +44,9 @@ public sealed class IngestionFixture : IAsyncLifetime
             await db.SaveChangesAsync();
         }
         var keys = App.Services.GetRequiredService<ApiKeyService>();
-        Payments = Client((await keys.CreateAsync("payments-ci", "payments", AuditActor.System)).Value);
-        Search = Client((await keys.CreateAsync("search-ci", "search", AuditActor.System)).Value);
-        AllTeams = Client((await keys.CreateAsync("incident-tool", null, AuditActor.System)).Value);
+        Payments = Client((await keys.CreateAsync("payments-ci", "payments", false, AuditActor.System)).Value);
+        Search = Client((await keys.CreateAsync("search-ci", "search", false, AuditActor.System)).Value);
+        AllTeams = Client((await keys.CreateAsync("incident-tool", null, true, AuditActor.System)).Value);
         Anonymous = Client(null);
     }
 

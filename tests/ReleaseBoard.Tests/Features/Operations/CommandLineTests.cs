@@ -73,7 +73,9 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("Boss", "users", "create", "--email", "a@example.test", "--role", "Boss")]
     [InlineData("frobnicate", "users", "frobnicate")]
     [InlineData("apikey", "apikey", "create", "--name", "x")]
-    [InlineData("team is empty", "apikeys", "create", "--name", "x", "--team", "")]
+    [InlineData("Choose the team", "apikeys", "create", "--name", "x", "--team", "")]
+    [InlineData("--all-teams", "apikeys", "create", "--name", "x")]
+    [InlineData("not both", "apikeys", "create", "--name", "x", "--team", "alpha", "--all-teams")]
     [InlineData("--every", "displaylinks", "create", "--team", "alpha", "--every", "soon")]
     [InlineData("--id", "displaylinks", "revoke", "--id", "seven")]
     public async Task Bad_arguments_get_a_clear_message_and_a_non_zero_exit(string mentioned, params string[] args)
@@ -123,6 +125,14 @@ public sealed class CommandLineTests : IDisposable
         var unknownTeam = await RunAsync(null, "apikeys", "create", "--name", "x", "--team", "nope");
         Assert.Equal(1, unknownTeam.Exit);
         Assert.Equal("", unknownTeam.Out);
+
+        // Every team only when asked for by name, never as the default of a forgotten --team.
+        var noTeam = await RunAsync(null, "apikeys", "create", "--name", "platform-ci");
+        Assert.Equal((1, ""), (noTeam.Exit, noTeam.Out));
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM ApiKeys WHERE Name = 'platform-ci'"));
+        var allTeams = await RunAsync(null, "apikeys", "create", "--name", "platform-ci", "--all-teams");
+        Assert.True(allTeams.Exit == 0, allTeams.Err);
+        Assert.Equal(DBNull.Value, Scalar("SELECT TeamId FROM ApiKeys WHERE Name = 'platform-ci'"));
     }
 
     [Fact]

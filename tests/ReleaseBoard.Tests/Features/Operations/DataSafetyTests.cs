@@ -123,7 +123,7 @@ public sealed class DataSafetyTests : IDisposable
             await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);
             var production = await db.Environments.FirstAsync(e => e.Service.Team.Slug == "extra" && e.IsProduction, Ct);
             Assert.IsType<PromotionOutcome.Done>(await app.Services.GetRequiredService<PromotionService>()
-                .RequestContinuousAsync(production.Id, production.ConcurrencyStamp, AuditActor.User("ada@example.test"), "ready", Ct));
+                .RequestContinuousAsync(production.Id, production.ConcurrencyStamp, AuditActor.User("ada@example.test", "ada@example.test"), "ready", Ct));
         }
         var first = Path.Combine(_folder, "first.json");
         var exported = await CommandAsync(source, "export", "--to", first);

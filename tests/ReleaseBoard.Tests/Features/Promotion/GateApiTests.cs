@@ -32,8 +32,8 @@ public class GateApiTests : IAsyncLifetime
             await db.SaveChangesAsync(Ct);
         }
         var keys = _app.Services.GetRequiredService<ApiKeyService>();
-        _gates = Client((await keys.CreateAsync("gates-ci", "gates", AuditActor.System)).Value);
-        _other = Client((await keys.CreateAsync("other-ci", "other", AuditActor.System)).Value);
+        _gates = Client((await keys.CreateAsync("gates-ci", "gates", false, AuditActor.System)).Value);
+        _other = Client((await keys.CreateAsync("other-ci", "other", false, AuditActor.System)).Value);
         _anonymous = Client(null);
     }
 

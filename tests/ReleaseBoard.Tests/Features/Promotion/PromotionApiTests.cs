@@ -34,7 +34,7 @@ public sealed class PromotionApiFixture : IAsyncLifetime
         Ada = await SignIn.SignedInClientAsync(App, "ada@example.test", Password);
         Ben = await SignIn.SignedInClientAsync(App, "ben@example.test", Password);
         Viewer = await SignIn.SignedInClientAsync(App, "vic@example.test", Password);
-        Key = App.CreateApiClient((await App.Services.GetRequiredService<ApiKeyService>().CreateAsync("shop-ci", "shop", AuditActor.System)).Value);
+        Key = App.CreateApiClient((await App.Services.GetRequiredService<ApiKeyService>().CreateAsync("shop-ci", "shop", false, AuditActor.System)).Value);
     }
 
     public Task<ReleaseBoardDbContext> DbAsync() => App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync();

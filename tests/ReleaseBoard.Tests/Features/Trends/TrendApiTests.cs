@@ -48,9 +48,9 @@ public sealed class TrendApiFixture : IAsyncLifetime
             await db.SaveChangesAsync();
         }
         var keys = App.Services.GetRequiredService<ApiKeyService>();
-        Metrics = Client((await keys.CreateAsync("metrics-bot", "metrics", AuditActor.System)).Value);
-        Other = Client((await keys.CreateAsync("other-bot", "other", AuditActor.System)).Value);
-        AllTeams = Client((await keys.CreateAsync("dashboard", null, AuditActor.System)).Value);
+        Metrics = Client((await keys.CreateAsync("metrics-bot", "metrics", false, AuditActor.System)).Value);
+        Other = Client((await keys.CreateAsync("other-bot", "other", false, AuditActor.System)).Value);
+        AllTeams = Client((await keys.CreateAsync("dashboard", null, true, AuditActor.System)).Value);
         Anonymous = Client(null);
     }
 

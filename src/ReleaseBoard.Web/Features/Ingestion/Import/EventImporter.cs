@@ -207,7 +207,7 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
             db.AddRange(entities);
             db.AuditEntries.Add(new AuditEntry
             {
-                At = now, ActorKind = actor.Kind, Actor = actor.Name, Action = $"import.{kind.ToString().ToLowerInvariant()}", Subject = "import",
+                At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = $"import.{kind.ToString().ToLowerInvariant()}", Subject = "import",
                 After = $"{entities.Count} imported, {alreadyStored} already stored",
             });
             await db.SaveChangesAsync(cancellationToken);

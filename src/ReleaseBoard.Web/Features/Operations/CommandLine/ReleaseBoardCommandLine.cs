@@ -17,7 +17,7 @@ public static class ReleaseBoardCommandLine
 {
     private static readonly string[] HelpWords = ["--help", "-h", "-?", "help"];
 
-    private static readonly AuditActor CommandLineActor = new(AuditActorKind.System, "command line");
+    private static readonly AuditActor CommandLineActor = AuditActor.CommandLine;
 
     /// <summary>
     /// True when the arguments ask for a command rather than for the web app: the web app takes only options
@@ -67,11 +67,20 @@ public static class ReleaseBoardCommandLine
 
         // apikeys
         var keyName = new Option<string>("--name") { Description = "A unique name, e.g. the pipeline's.", Required = true };
-        var keyTeam = new Option<string?>("--team") { Description = "The one team the key may act for (its slug). Left out: every team. Given empty: an error, never every team." };
-        var createKey = new Command("create", "Create an API key and print it on standard output. It is shown this once only.") { keyName, keyTeam };
+        var keyTeam = new Option<string?>("--team") { Description = "The one team the key may act for (its slug)." };
+        var keyAllTeams = new Option<bool>("--all-teams")
+        {
+            Description = "Instead of --team: a key that reads and writes every team (a platform pipeline, the catalog).",
+        };
+        var createKey = new Command("create",
+            "Create an API key and print it on standard output. It is shown this once only. Give --team or --all-teams.")
+        {
+            keyName, keyTeam, keyAllTeams,
+        };
         createKey.SetAction((parse, ct) => WithServices(error, async services =>
         {
-            var result = await services.GetRequiredService<ApiKeyService>().CreateAsync(parse.GetValue(keyName), parse.GetValue(keyTeam), CommandLineActor, ct);
+            var result = await services.GetRequiredService<ApiKeyService>().CreateAsync(
+                parse.GetValue(keyName), parse.GetValue(keyTeam), parse.GetValue(keyAllTeams), CommandLineActor, ct);
             if (result.Succeeded) output.WriteLine(result.Value);
             return Report(result.Succeeded, result.Error, $"Created API key \"{parse.GetValue(keyName)}\". Store it now: it cannot be shown again.", error);
         }));

@@ -42,8 +42,8 @@ public sealed class WebhookTests : IAsyncLifetime
             await db.SaveChangesAsync(Ct);
         }
         var keys = _app.Services.GetRequiredService<ApiKeyService>();
-        _searchKey = (await keys.CreateAsync("alertmanager", "search", AuditActor.System, Ct)).Value!;
-        _paymentsKey = (await keys.CreateAsync("payments-ci", "payments", AuditActor.System, Ct)).Value!;
+        _searchKey = (await keys.CreateAsync("alertmanager", "search", false, AuditActor.System, Ct)).Value!;
+        _paymentsKey = (await keys.CreateAsync("payments-ci", "payments", false, AuditActor.System, Ct)).Value!;
         _client = _app.CreateClient();
     }
 

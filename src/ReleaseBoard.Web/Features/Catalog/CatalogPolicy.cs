@@ -1,0 +1,133 @@
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Web.Features.Catalog;
+
+/// <summary>An environment's policy as a catalog entry asks for it, omitted fields filled in.</summary>
+public sealed record EnvironmentPolicy(
+    bool IsProduction, int RequiredApprovals, int SoakMinutes, CatalogReadinessEntry Readiness);
+
+/// <summary>
+/// Promotion policy: who must approve, how long a version soaks, the readiness thresholds, the stage order, which
+/// stage is production, and the team's time zone and counting threshold (the windows and the evidence are read in
+/// them). People change it (an Admin on the admin page, an operator with the command line); an API key never does,
+/// so a leaked or over-broad key cannot switch the four eyes off (docs/decisions/0001-policy-belongs-to-people.md).
+/// </summary>
+public static class CatalogPolicy
+{
+    private const string Why = "is promotion policy: an Admin (Admin → Catalog) or an operator (catalog apply) " +
+                               "changes it, never an API key.";
+
+    public static CatalogReadinessEntry ReadinessOf(ServiceEnvironment e) => new(e.ReadinessMinDaysSinceCatch,
+        e.ReadinessMaxMttrMinutes, e.ReadinessMaxChangeFailurePercent, e.ReadinessRollbackWithinDays,
+        e.ReadinessRollbackMaxMinutes);
+
+    /// <summary>
+    /// What the entry asks for. Omitted fields are the defaults when <paramref name="keep"/> is null (people's catalog
+    /// is the whole truth; a new environment starts from the defaults), else what <paramref name="keep"/> has now.
+    /// </summary>
+    public static EnvironmentPolicy Effective(CatalogEnvironmentEntry entry, ServiceEnvironment? keep)
+    {
+        var production = entry.IsProduction ?? keep?.IsProduction ?? false;
+        var current = keep is null ? CatalogReadinessEntry.Defaults : ReadinessOf(keep);
+        var asked = entry.Readiness;
+        return new EnvironmentPolicy(
+            production,
+            entry.RequiredApprovals ?? keep?.RequiredApprovals ?? (production ? 2 : 1),
+            entry.SoakMinutes ?? keep?.SoakMinutes ?? 0,
+            new CatalogReadinessEntry(
+                asked?.MinDaysSinceCatch ?? current.MinDaysSinceCatch,
+                asked?.MaxMttrMinutes ?? current.MaxMttrMinutes,
+                asked?.MaxChangeFailurePercent ?? current.MaxChangeFailurePercent,
+                asked?.RollbackWithinDays ?? current.RollbackWithinDays,
+                asked?.RollbackMaxMinutes ?? current.RollbackMaxMinutes));
+    }
+
+    public static void SetReadiness(CatalogChanges.Log log, ServiceEnvironment e, CatalogReadinessEntry wanted)
+    {
+        log.Set("readiness.minDaysSinceCatch", e.ReadinessMinDaysSinceCatch, wanted.MinDaysSinceCatch!.Value,
+            v => e.ReadinessMinDaysSinceCatch = v);
+        log.Set("readiness.maxMttrMinutes", e.ReadinessMaxMttrMinutes, wanted.MaxMttrMinutes!.Value,
+            v => e.ReadinessMaxMttrMinutes = v);
+        log.Set("readiness.maxChangeFailurePercent", e.ReadinessMaxChangeFailurePercent,
+            wanted.MaxChangeFailurePercent!.Value, v => e.ReadinessMaxChangeFailurePercent = v);
+        log.Set("readiness.rollbackWithinDays", e.ReadinessRollbackWithinDays, wanted.RollbackWithinDays!.Value,
+            v => e.ReadinessRollbackWithinDays = v);
+        log.Set("readiness.rollbackMaxMinutes", e.ReadinessRollbackMaxMinutes, wanted.RollbackMaxMinutes!.Value,
+            v => e.ReadinessRollbackMaxMinutes = v);
+    }
+
+    /// <summary>
+    /// Every field of a machine's catalog that would change policy, by its JSON path; empty when it changes none.
+    /// Omitted policy fields keep what the store has; a new environment must take the defaults; existing stages keep
+    /// their order and new ones go after the last.
+    /// </summary>
+    public static Dictionary<string, string[]> ChangesBy(CatalogDocument catalog, IReadOnlyList<Team> existing)
+    {
+        var errors = new Ingestion.FieldErrors();
+        for (var t = 0; t < catalog.Teams!.Count; t++)
+        {
+            var entry = catalog.Teams[t];
+            var team = existing.FirstOrDefault(x => x.Slug == entry.Slug);
+            if (team is null) continue; // a new team: its services and stages start from the defaults, checked below
+            var at = $"teams[{t}]";
+            if (entry.TimeZone != team.TimeZoneId) errors.Add($"{at}.timeZone", Differs(team.TimeZoneId));
+            if (entry.CountingSeverityThreshold is { } threshold && threshold != team.CountingSeverityThreshold)
+                errors.Add($"{at}.countingSeverityThreshold", Differs(team.CountingSeverityThreshold));
+        }
+        for (var t = 0; t < catalog.Teams.Count; t++)
+        {
+            var team = existing.FirstOrDefault(x => x.Slug == catalog.Teams[t].Slug);
+            var services = catalog.Teams[t].Services ?? [];
+            for (var s = 0; s < services.Count; s++)
+                CheckService(errors, $"teams[{t}].services[{s}]", services[s],
+                    team?.Services.FirstOrDefault(x => x.Slug == services[s].Slug));
+        }
+        return errors.Errors;
+    }
+
+    private static void CheckService(
+        Ingestion.FieldErrors errors, string at, CatalogServiceEntry entry, Service? service)
+    {
+        var stored = service?.Environments.OrderBy(e => e.Order).ToList() ?? [];
+        var lastStoredSeen = -1;
+        for (var e = 0; e < entry.Environments!.Count; e++)
+        {
+            var environmentEntry = entry.Environments[e];
+            var eat = $"{at}.environments[{e}]";
+            var environment = stored.FirstOrDefault(x => x.Name == environmentEntry.Name);
+            var index = environment is null ? -1 : stored.IndexOf(environment);
+            if (environment is null && lastStoredSeen < stored.Count - 1)
+                errors.Add($"{eat}.name", "Stage order " + Why + " A new stage may be added after the last one.");
+            if (environment is not null && index < lastStoredSeen)
+                errors.Add($"{eat}.name", "Stage order " + Why);
+            lastStoredSeen = Math.Max(lastStoredSeen, index);
+
+            var baseline = Effective(environmentEntry with
+            {
+                RequiredApprovals = null, SoakMinutes = null, Readiness = null,
+                IsProduction = environment is null ? environmentEntry.IsProduction : null,
+            }, environment);
+            var asked = Effective(environmentEntry, environment);
+            if (environment is not null && asked.IsProduction != environment.IsProduction)
+                errors.Add($"{eat}.isProduction", Differs(environment.IsProduction));
+            if (environment is null && service is not null && asked.IsProduction)
+                errors.Add($"{eat}.isProduction", "Which stage is production " + Why);
+            if (asked.RequiredApprovals != baseline.RequiredApprovals)
+                errors.Add($"{eat}.requiredApprovals", Differs(baseline.RequiredApprovals));
+            if (asked.SoakMinutes != baseline.SoakMinutes)
+                errors.Add($"{eat}.soakMinutes", Differs(baseline.SoakMinutes));
+            foreach (var (field, _, _, read) in CatalogReadinessEntry.Ranges)
+                if (read(asked.Readiness) != read(baseline.Readiness))
+                    errors.Add($"{eat}.readiness.{field}", Differs(read(baseline.Readiness)));
+        }
+    }
+
+    private static string Differs<T>(T stands) => $"This {Why} It stays {Format(stands)}.";
+
+    private static string Format<T>(T value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        null => "unset",
+        _ => value.ToString()!,
+    };
+}

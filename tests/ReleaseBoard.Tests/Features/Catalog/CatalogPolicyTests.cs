@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Catalog;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Catalog;
+
+/// <summary>Policy belongs to people: an API key shapes the catalog but never changes who approves or how long.</summary>
+public sealed class CatalogPolicyTests : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private readonly ReleaseBoardAppFactory _app = new();
+    private HttpClient _platform = null!;
+
+    private static CatalogDocument Shop(
+        string name = "Shop", string timeZone = "Europe/Berlin", int? approvals = 2, int? soak = 30,
+        CatalogReadinessEntry? readiness = null, IReadOnlyList<CatalogEnvironmentEntry>? environments = null) => new(
+    [
+        new CatalogTeamEntry("shop", name, timeZone, null,
+        [
+            new CatalogServiceEntry("shop-api", "Shop API", "acme/shop-api", null, environments ??
+            [
+                new CatalogEnvironmentEntry("staging", null, null, null),
+                new CatalogEnvironmentEntry("production", true, approvals, soak, readiness),
+            ]),
+        ]),
+    ]);
+
+    public async ValueTask InitializeAsync()
+    {
+        var setUp = await _app.Services.GetRequiredService<CatalogService>()
+            .ApplyAsync(Shop(), AuditActor.CommandLine, dryRun: false, Ct);
+        Assert.True(setUp.Applied);
+        var key = await _app.Services.GetRequiredService<ApiKeyService>()
+            .CreateAsync("platform-ci", null, allTeams: true, AuditActor.System, Ct);
+        _platform = _app.CreateApiClient(key.Value);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _platform.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    private async Task<ServiceEnvironment> ProductionAsync()
+    {
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        return await db.Environments.AsNoTracking().SingleAsync(e => e.Service.Slug == "shop-api" && e.IsProduction, Ct);
+    }
+
+    private async Task<List<AuditEntry>> AuditAsync()
+    {
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        return await db.AuditEntries.AsNoTracking().OrderBy(a => a.Id).ToListAsync(Ct);
+    }
+
+    private static async Task<Dictionary<string, string[]>> ErrorsAsync(HttpResponseMessage response) =>
+        JsonSerializer.Deserialize<Dictionary<string, string[]>>(
+            JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("errors"))!;
+
+    [Fact]
+    public async Task A_key_lowering_approvals_and_soak_is_refused_whole_naming_every_policy_field()
+    {
+        var auditBefore = (await AuditAsync()).Count;
+        var weaker = Shop(name: "Shop renamed", approvals: 1, soak: 0,
+            readiness: new CatalogReadinessEntry(0, null, 100, null, null));
+
+        var response = await _platform.PutAsJsonAsync("/api/v1/catalog", weaker, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var errors = await ErrorsAsync(response);
+        const string production = "teams[0].services[0].environments[1]";
+        Assert.Equal(
+            [$"{production}.readiness.maxChangeFailurePercent", $"{production}.readiness.minDaysSinceCatch",
+             $"{production}.requiredApprovals", $"{production}.soakMinutes"],
+            errors.Keys.Order());
+        Assert.Contains("It stays 2.", errors[$"{production}.requiredApprovals"][0]);
+        var stored = await ProductionAsync();
+        Assert.Equal((2, 30, 7, 15), (stored.RequiredApprovals, stored.SoakMinutes, stored.ReadinessMinDaysSinceCatch,
+            stored.ReadinessMaxChangeFailurePercent));
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        Assert.Equal("Shop", (await db.Teams.SingleAsync(t => t.Slug == "shop", Ct)).Name); // the rename too: whole
+        Assert.Equal(auditBefore, (await AuditAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_dry_run_with_a_policy_change_is_refused_the_same_way()
+    {
+        var response = await _platform.PutAsJsonAsync("/api/v1/catalog?dryRun=true", Shop(soak: 5), Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(["teams[0].services[0].environments[1].soakMinutes"], (await ErrorsAsync(response)).Keys);
+    }
+
+    [Fact]
+    public async Task A_key_renames_adds_services_and_appends_stages_while_omitted_policy_stays_as_people_set_it()
+    {
+        var document = new CatalogDocument(
+        [
+            new CatalogTeamEntry("shop", "Shop & Checkout", "Europe/Berlin", null,
+            [
+                new CatalogServiceEntry("shop-api", "Shop API v2", "acme/shop-api", "PSHOP01",
+                [
+                    new CatalogEnvironmentEntry("staging", null, null, null),
+                    new CatalogEnvironmentEntry("production", true, null, null), // policy left out: it stays
+                    new CatalogEnvironmentEntry("verify", null, null, null), // a new stage after the last one
+                ]),
+                new CatalogServiceEntry("basket", null, null, null,
+                [
+                    new CatalogEnvironmentEntry("staging", null, null, null),
+                    new CatalogEnvironmentEntry("production", true, 2, 0), // the defaults, said out loud
+                ]),
+            ]),
+        ]);
+
+        var response = await _platform.PutAsJsonAsync("/api/v1/catalog", document, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var production = await ProductionAsync();
+        Assert.Equal((2, 30), (production.RequiredApprovals, production.SoakMinutes));
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        var stages = await db.Environments.Where(e => e.Service.Slug == "shop-api").OrderBy(e => e.Order)
+            .Select(e => e.Name).ToListAsync(Ct);
+        Assert.Equal(["staging", "production", "verify"], stages);
+        Assert.Equal("Shop & Checkout", (await db.Teams.SingleAsync(t => t.Slug == "shop", Ct)).Name);
+        var basket = await db.Environments.SingleAsync(e => e.Service.Slug == "basket" && e.IsProduction, Ct);
+        Assert.Equal((2, 0), (basket.RequiredApprovals, basket.SoakMinutes));
+    }
+
+    [Fact]
+    public async Task A_key_may_not_insert_a_stage_before_production_move_production_or_change_the_time_zone()
+    {
+        var document = Shop(timeZone: "America/New_York", approvals: null, soak: null, environments:
+        [
+            new CatalogEnvironmentEntry("staging", true, null, null),
+            new CatalogEnvironmentEntry("canary", null, null, null),
+            new CatalogEnvironmentEntry("production", false, null, null),
+        ]);
+
+        var response = await _platform.PutAsJsonAsync("/api/v1/catalog", document, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        const string stages = "teams[0].services[0].environments";
+        Assert.Equal(
+            [$"{stages}[0].isProduction", $"{stages}[1].name", $"{stages}[2].isProduction", "teams[0].timeZone"],
+            (await ErrorsAsync(response)).Keys.Order());
+    }
+
+    [Fact]
+    public async Task A_new_stage_sent_by_a_key_takes_the_default_policy_and_no_other()
+    {
+        var document = Shop(approvals: null, soak: null, environments:
+        [
+            new CatalogEnvironmentEntry("staging", null, null, null),
+            new CatalogEnvironmentEntry("production", true, null, null),
+            new CatalogEnvironmentEntry("verify", null, 3, 60),
+        ]);
+
+        var response = await _platform.PutAsJsonAsync("/api/v1/catalog", document, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(
+            ["teams[0].services[0].environments[2].requiredApprovals", "teams[0].services[0].environments[2].soakMinutes"],
+            (await ErrorsAsync(response)).Keys.Order());
+    }
+
+    [Fact]
+    public async Task A_key_may_not_add_a_second_production_stage_to_a_service()
+    {
+        var document = Shop(approvals: null, soak: null, environments:
+        [
+            new CatalogEnvironmentEntry("staging", null, null, null),
+            new CatalogEnvironmentEntry("production", null, null, null), // left out: it stays production
+            new CatalogEnvironmentEntry("production-eu", true, null, null),
+        ]);
+
+        var response = await _platform.PutAsJsonAsync("/api/v1/catalog", document, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(["teams[0].services[0].environments[2].isProduction"], (await ErrorsAsync(response)).Keys);
+    }
+
+    [Fact]
+    public async Task People_change_policy_and_every_change_is_audited_with_before_and_after()
+    {
+        var admin = AuditActor.User("admin-1", "ada@example.test");
+        var report = await _app.Services.GetRequiredService<CatalogService>()
+            .ApplyAsync(Shop(approvals: 1, soak: 0), admin, dryRun: false, Ct);
+
+        Assert.True(report.Applied);
+        Assert.Equal((1, 0), ((await ProductionAsync()).RequiredApprovals, (await ProductionAsync()).SoakMinutes));
+        var change = Assert.Single(await AuditAsync(), a => a.Action == "catalog.changed");
+        Assert.Equal("environment/shop/shop-api/production", change.Subject);
+        Assert.Equal("requiredApprovals 2; soakMinutes 30", change.Before);
+        Assert.Equal("requiredApprovals 1; soakMinutes 0", change.After);
+        Assert.Equal(("ada@example.test", "admin-1"), (change.Actor, change.ActorId));
+    }
+}
