@@ -404,6 +404,12 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
 
+                    b.Property<DateTime>("OutcomeReceivedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<long?>("RollsBackDeploymentId")
                         .HasColumnType("bigint");
 
@@ -532,6 +538,9 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Property<string>("Link")
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("datetime2");
 
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("datetime2");

@@ -383,6 +383,12 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("OutcomeReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("RollsBackDeploymentId")
                         .HasColumnType("INTEGER");
 
@@ -505,6 +511,9 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.Property<string>("Link")
                         .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ResolvedAt")

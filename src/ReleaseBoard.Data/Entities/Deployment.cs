@@ -27,6 +27,15 @@ public class Deployment
 
     public DeploymentTrigger Trigger { get; set; }
 
+    /// <summary>When ReleaseBoard first stored it, whatever times the report carries.</summary>
+    public DateTime ReceivedAt { get; set; }
+
+    /// <summary>
+    /// When ReleaseBoard learned of its current <see cref="Outcome"/>. A soak counts from the later of this and
+    /// <see cref="FinishedAt"/>, so a late or back-dated report never shortens it.
+    /// </summary>
+    public DateTime OutcomeReceivedAt { get; set; }
+
     /// <summary>The system that reported it ("manual", "github", ...); with <see cref="ExternalId"/> it makes ingestion idempotent.</summary>
     public required string Source { get; set; }
     public string? ExternalId { get; set; }

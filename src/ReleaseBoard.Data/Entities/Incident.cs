@@ -21,5 +21,8 @@ public class Incident
     public string? ExternalId { get; set; }
     public string? Link { get; set; }
 
+    /// <summary>When ReleaseBoard first stored it (the report's own times can be earlier, or wrong).</summary>
+    public DateTime ReceivedAt { get; set; }
+
     public bool IsOpen => ResolvedAt is null;
 }

@@ -158,6 +158,8 @@ public sealed class DemoDataGenerator(int seed = 20261127)
             Service = service, Environment = environment, Version = version, CommitSha = sha, CommitAt = commitAt,
             StartedAt = startedAt, FinishedAt = finishedAt, Outcome = outcome, Kind = DeploymentKind.Normal,
             Trigger = trigger, Source = "demo",
+            // Reported by its pipeline a few seconds after it finished, as a live feed is.
+            ReceivedAt = startedAt.AddSeconds(5), OutcomeReceivedAt = finishedAt.AddSeconds(5 + _random.Next(20)),
         };
         DemoDeployments.Add(deployment);
         return deployment;
@@ -185,6 +187,7 @@ public sealed class DemoDataGenerator(int seed = 20261127)
             ResolvedAt = resolved,
             CausingDeployment = cause,
             Source = "demo",
+            ReceivedAt = impactStart.AddMinutes(2 + _random.Next(10)),
         });
     }
 

@@ -70,7 +70,7 @@ public sealed class DemoDataSeeder(
         generator.DemoIncidents.Add(new Incident
         {
             Service = search, Severity = 2, Title = "Elevated 5xx on /query", ImpactStartedAt = incidentStart,
-            DetectedAt = incidentStart.AddMinutes(3), Source = "demo",
+            DetectedAt = incidentStart.AddMinutes(3), Source = "demo", ReceivedAt = incidentStart.AddMinutes(3),
         });
         var paused = search.Environments.Single(e => e.IsProduction);
         paused.PromotionMode = PromotionMode.Paused;

@@ -48,6 +48,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
             if (rollsBackId is null) return IngestOutcome<DeploymentItem>.Field("rollsBack", $"No deployment from {source} has the externalId \"{request.RollsBack}\".");
         }
 
+        var now = clock.GetUtcNow().UtcDateTime;
         void Apply(Deployment d)
         {
             d.Version = request.Version!.Trim();
@@ -57,7 +58,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
             // Deliveries come out of order: a late "in progress" never undoes a finish that was already reported.
             var lateStart = outcome == DeploymentOutcome.InProgress && d.Outcome != DeploymentOutcome.InProgress && d.FinishedAt is not null;
             d.FinishedAt = request.FinishedAt?.UtcDateTime ?? d.FinishedAt;
-            if (!lateStart) d.Outcome = outcome;
+            if (!lateStart && d.Outcome != outcome) (d.Outcome, d.OutcomeReceivedAt) = (outcome, now);
             d.Kind = kind;
             d.RollsBackDeploymentId = rollsBackId ?? d.RollsBackDeploymentId;
             d.Trigger = request.Trigger ?? d.Trigger;
@@ -70,7 +71,8 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
             () => new Deployment
             {
                 ServiceId = service.Id, EnvironmentId = environment.Id, Version = "", Source = source, ExternalId = externalId,
-                Trigger = request.Trigger ?? DeploymentTrigger.Automatic,
+                Trigger = request.Trigger ?? DeploymentTrigger.Automatic, Outcome = outcome, ReceivedAt = now,
+                OutcomeReceivedAt = now,
             },
             Apply,
             // A new record is answered from what was just written; an updated one is read back (it may keep older facts).

@@ -90,7 +90,7 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var outcome = await StoreAsync(db, service, request, reopen, cancellationToken);
+            var outcome = await StoreAsync(db, service, request, reopen, clock.GetUtcNow().UtcDateTime, cancellationToken);
             // The immune system: a failure that opens (new, or open again) pauses the service's continuous environments
             // when it is of pausing severity. A replay of a failure already open does not pause again what a person resumed.
             if (outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored && (stored.Created || reopen))
@@ -100,8 +100,8 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         });
     }
 
-    private static async Task<IngestOutcome<IncidentItem>> StoreAsync(
-        ReleaseBoardDbContext db, ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
+    private static async Task<IngestOutcome<IncidentItem>> StoreAsync(ReleaseBoardDbContext db, ResolvedService service,
+        IncidentRequest request, bool reopen, DateTime now, CancellationToken cancellationToken)
     {
         long? causeId = null;
         if (request.CausedBy is { } causedBy)
@@ -115,7 +115,10 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         var externalId = string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
         return await Upsert.RunAsync(db, db.Incidents, service.Id, source, externalId,
             _ => null,
-            () => new Incident { ServiceId = service.Id, Title = "", Source = source, ExternalId = externalId },
+            () => new Incident
+            {
+                ServiceId = service.Id, Title = "", Source = source, ExternalId = externalId, ReceivedAt = now,
+            },
             incident =>
             {
                 incident.Severity = request.Severity!.Value;

@@ -11,7 +11,8 @@ namespace ReleaseBoard.Web.Features.Promotion;
 public static class GateEndpoints
 {
     public sealed record GateReasonDto(string Code, string Message);
-    public sealed record SoakDto(string Version, string? PreviousStage, DateTime? PassedPreviousStageAt, DateTime? SoakEndsAt, int CatchesAgainst);
+    public sealed record SoakDto(string Version, string? PreviousStage, DateTime? PassedPreviousStageAt,
+        DateTime? SoakCountsFrom, DateTime? SoakEndsAt, int CatchesAgainst);
 
     public sealed record GateResponse(
         string Service, string Environment, string State, bool MayAutoPromote, IReadOnlyList<GateReasonDto> Reasons,
@@ -32,7 +33,8 @@ public static class GateEndpoints
                     service, environment, WallEndpoints.StateName(answer.State), answer.MayAutoPromote,
                     answer.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
                     answer.Since, answer.ChangedBy, answer.SoakMinutes,
-                    answer.Soak is { } s ? new SoakDto(s.Version, s.PreviousStage, s.PassedPreviousStageAt, s.SoakEndsAt, s.CatchesAgainst) : null));
+                    answer.Soak is { } s ? new SoakDto(s.Version, s.PreviousStage, s.PassedPreviousStageAt, s.SoakCountsFrom,
+                        s.SoakEndsAt, s.CatchesAgainst) : null));
             })
             .RequireAuthorization(Policies.Read)
             .Produces<GateResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)

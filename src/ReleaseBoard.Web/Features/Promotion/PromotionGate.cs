@@ -9,7 +9,10 @@ namespace ReleaseBoard.Web.Features.Promotion;
 public sealed record GateReason(string Code, string Message);
 
 /// <summary>What a version's stay in the previous stage says, when the pipeline names a version.</summary>
-public sealed record SoakStatus(string Version, string? PreviousStage, DateTime? PassedPreviousStageAt, DateTime? SoakEndsAt, int CatchesAgainst);
+/// <param name="PassedPreviousStageAt">The finish its report gives.</param>
+/// <param name="SoakCountsFrom">The later of that and when ReleaseBoard learned of it: a late report soaks from now.</param>
+public sealed record SoakStatus(string Version, string? PreviousStage, DateTime? PassedPreviousStageAt,
+    DateTime? SoakCountsFrom, DateTime? SoakEndsAt, int CatchesAgainst);
 
 public sealed record GateAnswer(
     PromotionMode State, bool MayAutoPromote, IReadOnlyList<GateReason> Reasons, DateTime Since, string? ChangedBy, int SoakMinutes,
@@ -58,26 +61,52 @@ public sealed class PromotionGate(IDbContextFactory<ReleaseBoardDbContext> dbFac
             var previous = await db.Environments.AsNoTracking().StagesBefore(serviceId, environment.Order)
                 .Select(e => new { e.Id, e.Name })
                 .FirstOrDefaultAsync(cancellationToken);
-            DateTime? passedAt = null;
+            SoakStart? passed = null;
             if (previous is not null)
             {
-                passedAt = await db.Deployments.AsNoTracking()
+                passed = await db.Deployments.AsNoTracking()
                     .Where(d => d.ServiceId == serviceId && d.Version == version && d.EnvironmentId == previous.Id
                                 && d.Outcome == DeploymentOutcome.Succeeded && d.Kind == DeploymentKind.Normal)
-                    .MinAsync(d => d.FinishedAt, cancellationToken);
-                if (passedAt is null)
-                    reasons.Add(new("not-in-previous-stage", $"Version {version} has not been deployed successfully to {previous.Name}."));
+                    .Select(SoakStart.Of).OrderBy(x => x.CountsFrom).FirstOrDefaultAsync(cancellationToken);
+                if (passed is null)
+                    reasons.Add(new("not-in-previous-stage",
+                        $"Version {version} has not been deployed successfully to {previous.Name}."));
             }
-            var soakEndsAt = passedAt?.AddMinutes(environment.SoakMinutes);
+            var soakEndsAt = passed?.CountsFrom.AddMinutes(environment.SoakMinutes);
             if (soakEndsAt > now)
-                reasons.Add(new("soaking", $"Version {version} soaks in {previous!.Name} until {soakEndsAt:yyyy-MM-dd HH:mm} UTC ({environment.SoakMinutes} min)."));
+                reasons.Add(new("soaking", $"Version {version} soaks in {previous!.Name} until {soakEndsAt:yyyy-MM-dd HH:mm} " +
+                    $"UTC ({environment.SoakMinutes} min{(passed!.ReportedLate ? LateNote(passed) : "")})."));
             var catches = await db.Catches.AsNoTracking().CountAsync(c => c.ServiceId == serviceId && c.Version == version, cancellationToken);
             if (catches > 0)
                 reasons.Add(new("caught", $"{catches} {(catches == 1 ? "catch names" : "catches name")} version {version}."));
-            soak = new SoakStatus(version, previous?.Name, passedAt, soakEndsAt, catches);
+            soak = new SoakStatus(version, previous?.Name, passed?.Finished, passed?.CountsFrom, soakEndsAt, catches);
         }
 
         return new GateAnswer(environment.PromotionMode, environment.PromotionMode == PromotionMode.Continuous && reasons.Count == 0,
             reasons, environment.PromotionModeChangedAt, environment.PromotionModeChangedBy, environment.SoakMinutes, soak);
     }
+
+    private static string LateNote(SoakStart passed) =>
+        $" from when ReleaseBoard learned of it, {passed.CountsFrom:yyyy-MM-dd HH:mm} UTC; " +
+        $"its report says it finished at {passed.Finished:yyyy-MM-dd HH:mm} UTC";
+}
+
+/// <summary>
+/// Where a soak starts for one deployment to the stage before: the later of its reported finish and the moment
+/// ReleaseBoard learned it succeeded, so a late or back-dated report never shortens the soak. The gate and the
+/// what-if both count from here.
+/// </summary>
+public sealed record SoakStart
+{
+    public DateTime Finished { get; init; }
+    public DateTime CountsFrom { get; init; }
+
+    public static readonly System.Linq.Expressions.Expression<Func<Deployment, SoakStart>> Of = d => new SoakStart
+    {
+        Finished = d.FinishedAt!.Value,
+        CountsFrom = d.OutcomeReceivedAt > d.FinishedAt!.Value ? d.OutcomeReceivedAt : d.FinishedAt!.Value,
+    };
+
+    /// <summary>Reported more than a minute after the fact (pipelines report within seconds).</summary>
+    public bool ReportedLate => CountsFrom - Finished > TimeSpan.FromMinutes(1);
 }

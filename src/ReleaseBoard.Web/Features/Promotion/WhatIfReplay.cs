@@ -41,11 +41,17 @@ public sealed class WhatIfReplay(IDbContextFactory<ReleaseBoardDbContext> dbFact
             .Select(d => new { d.Version, FinishedAt = d.FinishedAt!.Value })
             .ToListAsync(cancellationToken);
         var versions = catches.Where(c => c.Version != null).Select(c => c.Version!).Concat(promoted.Select(p => p.Version)).Distinct().ToList();
-        // First pass of each version through the previous stage: one grouped read for the versions in question.
+        // First pass of each version through the previous stage, counted as the gate counts a soak (from when
+        // ReleaseBoard learned of it, if that was later than the reported finish): one grouped read.
         var passed = await db.Deployments.AsNoTracking()
-            .Where(d => d.EnvironmentId == previousId && versions.Contains(d.Version) && d.Outcome == DeploymentOutcome.Succeeded && d.Kind == DeploymentKind.Normal)
+            .Where(d => d.EnvironmentId == previousId && versions.Contains(d.Version)
+                        && d.Outcome == DeploymentOutcome.Succeeded && d.Kind == DeploymentKind.Normal)
             .GroupBy(d => d.Version)
-            .Select(g => new { Version = g.Key, At = g.Min(d => d.FinishedAt) })
+            .Select(g => new
+            {
+                Version = g.Key,
+                At = g.Min(d => (DateTime?)(d.OutcomeReceivedAt > d.FinishedAt!.Value ? d.OutcomeReceivedAt : d.FinishedAt!.Value)),
+            })
             .ToDictionaryAsync(x => x.Version, x => x.At, cancellationToken);
 
         int reaching = 0, matched = 0, unmatched = 0;

@@ -64,6 +64,46 @@ public class IngestionApiTests(IngestionFixture fixture) : IClassFixture<Ingesti
     }
 
     [Fact]
+    public async Task Every_event_records_when_it_was_received_beside_the_times_its_report_gives()
+    {
+        var externalId = Id();
+        var receivedAfter = DateTime.UtcNow.AddSeconds(-1);
+        var started = await fixture.Payments.PostAsJsonAsync("/api/v1/deployments", new
+        {
+            service = "payments-api", environment = "staging", version = "9.9.9", startedAt = Ago(3 * 24 * 60),
+            source = "ci", externalId,
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        await using (var db = await fixture.DbAsync())
+        {
+            var stored = await db.Deployments.AsNoTracking().SingleAsync(d => d.ExternalId == externalId, Ct);
+            Assert.InRange(stored.ReceivedAt, receivedAfter, DateTime.UtcNow);
+            Assert.Equal(stored.ReceivedAt, stored.OutcomeReceivedAt);
+        }
+        await Task.Delay(50, Ct);
+        var finishedAfter = DateTime.UtcNow;
+        var finished = await fixture.Payments.PostAsJsonAsync("/api/v1/deployments", new
+        {
+            service = "payments-api", environment = "staging", version = "9.9.9", startedAt = Ago(3 * 24 * 60),
+            finishedAt = Ago(3 * 24 * 60 - 5), outcome = "succeeded", source = "ci", externalId,
+        }, Ct);
+        Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
+        var incidentId = Id();
+        Assert.Equal(HttpStatusCode.Created, (await fixture.Payments.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            service = "ledger", severity = 4, title = "Old news", startedAt = Ago(60 * 24), resolvedAt = Ago(60 * 23),
+            source = "statuspage", externalId = incidentId,
+        }, Ct)).StatusCode);
+
+        await using var check = await fixture.DbAsync();
+        var deployment = await check.Deployments.AsNoTracking().SingleAsync(d => d.ExternalId == externalId, Ct);
+        Assert.True(deployment.ReceivedAt < finishedAfter, "the first report's time stays");
+        Assert.InRange(deployment.OutcomeReceivedAt, finishedAfter, DateTime.UtcNow); // when its success was learned
+        var incident = await check.Incidents.AsNoTracking().SingleAsync(i => i.ExternalId == incidentId, Ct);
+        Assert.InRange(incident.ReceivedAt, receivedAfter, DateTime.UtcNow);
+    }
+
+    [Fact]
     public async Task A_rollback_names_the_deployment_it_reverts()
     {
         var bad = Id();

@@ -83,6 +83,31 @@ public class GateApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_back_dated_report_soaks_from_when_ReleaseBoard_learned_of_it_not_from_the_date_it_claims()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+        var weekAgo = DateTimeOffset.UtcNow.AddDays(-7);
+        var before = DateTime.UtcNow.AddSeconds(-1);
+        var posted = await _gates.PostAsJsonAsync("/api/v1/deployments", new
+        {
+            service = service.Slug, environment = "staging", version = "2.0.0", startedAt = weekAgo.AddMinutes(-5),
+            finishedAt = weekAgo, outcome = "succeeded", source = "ci", externalId = "late-1",
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+
+        var gate = await AskAsync(service, "2.0.0");
+
+        Assert.False(gate.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.Equal(["soaking"], Codes(gate));
+        var soak = gate.GetProperty("version");
+        Assert.Equal(weekAgo.UtcDateTime, soak.GetProperty("passedPreviousStageAt").GetDateTime(), TimeSpan.FromSeconds(1));
+        var countsFrom = soak.GetProperty("soakCountsFrom").GetDateTime();
+        Assert.InRange(countsFrom, before, DateTime.UtcNow);
+        Assert.Equal(countsFrom.AddMinutes(30), soak.GetProperty("soakEndsAt").GetDateTime());
+        Assert.Contains("learned of it", gate.GetProperty("reasons")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task Continuous_with_nothing_blocking_may_promote_and_says_since_when_and_by_whom()
     {
         var service = await ServiceAsync(PromotionMode.Continuous);

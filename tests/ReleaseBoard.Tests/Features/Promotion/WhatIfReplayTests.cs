@@ -61,6 +61,34 @@ public class WhatIfReplayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_version_reported_late_to_staging_soaks_from_when_it_was_reported()
+    {
+        // v4 finished in staging at t, but its report arrived two hours later; a catch an hour after t was in time:
+        // continuous promotion, counting 60 minutes from the report, would still have been holding it.
+        var t = Now.AddDays(-5);
+        await using (var db = _database.CreateDbContext())
+        {
+            db.AddRange(
+                new Deployment
+                {
+                    ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Version = "v4", StartedAt = t.AddMinutes(-5),
+                    FinishedAt = t, ReceivedAt = t.AddHours(2), OutcomeReceivedAt = t.AddHours(2),
+                    Outcome = DeploymentOutcome.Succeeded, Source = "test",
+                },
+                new Catch
+                {
+                    ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Severity = 2, Title = "caught", Version = "v4",
+                    ReportedBy = "test", CaughtAt = t.AddHours(1), RecordedAt = t.AddHours(1), Source = "test",
+                });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var replay = await new WhatIfReplay(_database, _clock).ReplayAsync(_team.ProductionId, 60, Ct);
+
+        Assert.Equal((1, 3), (replay!.CatchesReachingProduction, replay.CatchesMatched)); // v2's late catch only
+    }
+
+    [Fact]
     public async Task The_first_stage_has_nothing_to_soak_in()
     {
         Assert.Null(await new WhatIfReplay(_database, _clock).ReplayAsync(_team.DevId, 60, Ct));

@@ -127,6 +127,7 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
                             CommitAt = request.CommittedAt?.UtcDateTime, StartedAt = request.StartedAt!.Value.UtcDateTime, FinishedAt = request.FinishedAt?.UtcDateTime,
                             Outcome = outcome!.Value, Kind = deploymentKind, Trigger = request.Trigger ?? DeploymentTrigger.Automatic, Source = source, ExternalId = externalId,
                             RollsBackDeployment = reverted, RollsBackDeploymentId = revertedId,
+                            ReceivedAt = now, OutcomeReceivedAt = now,
                         };
                         entity = deployment;
                     }
@@ -151,6 +152,7 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
                             ServiceId = service.Id, Severity = request.Severity!.Value, Title = request.Title!.Trim(), ImpactStartedAt = request.StartedAt!.Value.UtcDateTime,
                             DetectedAt = (request.DetectedAt ?? request.StartedAt).Value.UtcDateTime, ResolvedAt = request.ResolvedAt?.UtcDateTime,
                             CausingDeploymentId = causeKey, Link = request.Url, Source = source, ExternalId = externalId,
+                            ReceivedAt = now,
                         };
                     break;
                 }
