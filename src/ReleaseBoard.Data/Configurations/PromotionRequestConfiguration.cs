@@ -28,6 +28,7 @@ internal sealed class PromotionApprovalConfiguration : IEntityTypeConfiguration<
         builder.Property(a => a.ApprovedBy).HasMaxLength(200);
         builder.Property(a => a.ApproverId).HasMaxLength(450);
         builder.Property(a => a.OverrideReason).HasMaxLength(1000);
+        builder.Property(a => a.EvidenceHash).HasMaxLength(64).IsFixedLength();
         // Distinct approvers, enforced by the store too: two clicks (or two sign-ins) of one person are one approval.
         builder.HasIndex(a => new { a.RequestId, a.ApproverId }).IsUnique();
         builder.HasOne(a => a.Request).WithMany(r => r.Approvals).OnDelete(DeleteBehavior.Cascade);

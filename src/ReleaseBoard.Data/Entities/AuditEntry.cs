@@ -19,6 +19,9 @@ public class AuditEntry
     public string? Before { get; set; }
     public string? After { get; set; }
     public string? Reason { get; set; }
+
+    /// <summary>What the actor decided on, as it stood (an approval's readiness evidence with its hash).</summary>
+    public string? Evidence { get; set; }
     public int? TeamId { get; set; }
 }
 

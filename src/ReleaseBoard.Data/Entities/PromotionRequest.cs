@@ -52,4 +52,10 @@ public class PromotionApproval
     public required string ApproverId { get; set; }
     public DateTime ApprovedAt { get; set; }
     public string? OverrideReason { get; set; }
+
+    /// <summary>The readiness evidence as the approver saw it (JSON): each criterion, its value, threshold and verdict.</summary>
+    public string? Evidence { get; set; }
+
+    /// <summary>Lowercase hex SHA-256 of <see cref="Evidence"/>.</summary>
+    public string? EvidenceHash { get; set; }
 }

@@ -32,7 +32,6 @@ public static class UiSetup
         builder.Services.AddSingleton<PromotionActions>();
         builder.Services.AddHostedService<PromotionExpirySweep>();
         builder.Services.AddHostedService<ChangeStampPoller>();
-        builder.Services.AddSingleton<WhatIfReplay>();
         builder.Services.AddSingleton<PromotionAuditQuery>();
         builder.Services.AddSingleton<PipelinesQuery>();
         builder.Services.AddSingleton<CatchRecorder>();
@@ -58,6 +57,8 @@ public static class UiSetup
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<TrendEngine>();
         builder.Services.TryAddSingleton<ReadinessEvaluator>();
+        builder.Services.TryAddSingleton<WhatIfReplay>();
+        builder.Services.TryAddSingleton<EvidenceSnapshot>();
         builder.Services.TryAddSingleton<PromotionService>();
         builder.Services.AddOptions<PromotionOptions>().BindConfiguration(PromotionOptions.SectionName)
             .Validate(o => o.PausingSeverity is >= 1 and <= 4, "Promotion:PausingSeverity must be 1 to 4 (1 = worst).").ValidateOnStart();

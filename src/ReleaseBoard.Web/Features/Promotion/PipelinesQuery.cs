@@ -12,6 +12,9 @@ public sealed record PipelineStage(
 {
     /// <summary>The evidence beside the switch, for stages that are not continuous (where turning it on is the question).</summary>
     public Readiness? Readiness { get; init; }
+
+    /// <summary>With a request waiting: the evidence an approval stores, whose hash the page sends with it.</summary>
+    public ApprovalEvidence? Evidence { get; init; }
 }
 
 public sealed record PipelineService(int Id, string Slug, string Name, string TeamSlug, string TeamName, IReadOnlyList<PipelineStage> Stages)
@@ -24,7 +27,8 @@ public sealed record RecentChange(DateTime At, string Actor, string Action, stri
 public sealed record PipelinesView(IReadOnlyList<PipelineService> Services, IReadOnlyList<RecentChange> Recent);
 
 /// <summary>What the pipelines page shows: every service of a team (or of all) with its stages in order, their states and pending requests.</summary>
-public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ReadinessEvaluator readiness)
+public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock,
+    ReadinessEvaluator readiness, EvidenceSnapshot snapshots)
 {
     public async Task<PipelinesView> LoadAsync(string? teamSlug, CancellationToken cancellationToken = default)
     {
@@ -50,13 +54,23 @@ public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFa
         var pendingByEnvironment = pending.ToDictionary(p => p.EnvironmentId, p => p.Request);
 
         var evidence = new Dictionary<int, Readiness>();
+        var approving = new Dictionary<int, ApprovalEvidence>();
         foreach (var environment in environments.Where(e => e.PromotionMode != PromotionMode.Continuous))
-            evidence[environment.Id] = await readiness.EvaluateAsync(environment.Id, cancellationToken);
+        {
+            if (pendingByEnvironment.ContainsKey(environment.Id))
+            {
+                var snapshot = await snapshots.TakeAsync(environment.Id, environment.SoakMinutes, cancellationToken);
+                (approving[environment.Id], evidence[environment.Id]) = (snapshot, new Readiness(snapshot.Criteria));
+            }
+            else evidence[environment.Id] = await readiness.EvaluateAsync(environment.Id, cancellationToken);
+        }
         var result = services.Select(s => new PipelineService(s.Id, s.Slug, s.Name, s.TeamSlug, s.TeamName,
                 environments.Where(e => e.ServiceId == s.Id).Select(e => new PipelineStage(
                     e.Id, e.Name, e.IsProduction, e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.PromotionModeReason,
                     e.ConcurrencyStamp, e.RequiredApprovals, e.SoakMinutes, pendingByEnvironment.GetValueOrDefault(e.Id))
-                { Readiness = evidence.GetValueOrDefault(e.Id) }).ToList()))
+                {
+                    Readiness = evidence.GetValueOrDefault(e.Id), Evidence = approving.GetValueOrDefault(e.Id),
+                }).ToList()))
             .ToList();
 
         // How builds reach the stage before production, per service, over 30 days: the first step of the maturity scale.

@@ -20,8 +20,11 @@ public sealed class PromotionActions(PromotionService promotion, UserAdministrat
     public async Task<PromotionOutcome> RequestContinuousAsync(ClaimsPrincipal who, int environmentId, Guid expectedStamp, string? reason, CancellationToken cancellationToken = default) =>
         await ApproverAsync(who) is { } actor ? await promotion.RequestContinuousAsync(environmentId, expectedStamp, actor, reason, cancellationToken) : Refusal(who);
 
-    public async Task<PromotionOutcome> ApproveAsync(ClaimsPrincipal who, long requestId, string? overrideReason, CancellationToken cancellationToken = default) =>
-        await ApproverAsync(who) is { } actor ? await promotion.ApproveAsync(requestId, actor, overrideReason, cancellationToken) : Refusal(who);
+    public async Task<PromotionOutcome> ApproveAsync(ClaimsPrincipal who, long requestId, string? overrideReason,
+        string? seenEvidenceHash = null, CancellationToken cancellationToken = default) =>
+        await ApproverAsync(who) is { } actor
+            ? await promotion.ApproveAsync(requestId, actor, overrideReason, seenEvidenceHash, cancellationToken)
+            : Refusal(who);
 
     public async Task<PromotionOutcome> RejectAsync(ClaimsPrincipal who, long requestId, string? reason, CancellationToken cancellationToken = default) =>
         await ApproverAsync(who) is { } actor ? await promotion.RejectAsync(requestId, actor, reason, cancellationToken) : Refusal(who);

@@ -7,7 +7,8 @@ namespace ReleaseBoard.Web.Features.Promotion;
 
 public sealed record PromotionAuditFilter(string? Team, string? Action, string? Actor, DateOnly? From, DateOnly? To);
 
-public sealed record PromotionAuditRow(DateTime At, string Team, string Service, string Environment, string Action, string Actor, string? Before, string? After, string? Reason);
+public sealed record PromotionAuditRow(DateTime At, string Team, string Service, string Environment, string Action,
+    string Actor, string? Before, string? After, string? Reason, string? Evidence = null);
 
 /// <summary>
 /// The promotion part of the append-only audit trail: every request, approval (and override), rejection, expiry, pause,
@@ -35,29 +36,34 @@ public sealed class PromotionAuditQuery(IDbContextFactory<ReleaseBoardDbContext>
         if (filter.To is { } to) { var t = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc); entries = entries.Where(a => a.At < t); }
 
         var rows = await entries.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(Limit)
-            .Select(a => new { a.At, a.Subject, a.Action, a.Actor, a.Before, a.After, a.Reason })
+            .Select(a => new { a.At, a.Subject, a.Action, a.Actor, a.Before, a.After, a.Reason, a.Evidence })
             .ToListAsync(cancellationToken);
         return rows.Where(r => bySubject.ContainsKey(r.Subject)).Select(r =>
         {
             var where = bySubject[r.Subject];
-            return new PromotionAuditRow(r.At, where.Team, where.Service, where.Name, r.Action["promotion.".Length..], r.Actor, r.Before, r.After, r.Reason);
+            return new PromotionAuditRow(r.At, where.Team, where.Service, where.Name, r.Action["promotion.".Length..],
+                r.Actor, r.Before, r.After, r.Reason, r.Evidence);
         }).ToList();
     }
 
     /// <summary>RFC 4180 CSV of exactly the rows given (what the page shows).</summary>
     public static string ToCsv(IEnumerable<PromotionAuditRow> rows)
     {
-        var csv = new StringBuilder("At (UTC),Team,Service,Environment,Action,Actor,Before,After,Reason\r\n");
+        var csv = new StringBuilder("At (UTC),Team,Service,Environment,Action,Actor,Before,After,Reason,Evidence\r\n");
         foreach (var r in rows)
-            csv.Append(string.Join(",", new[] { r.At.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), r.Team, r.Service, r.Environment, r.Action, r.Actor, r.Before ?? "", r.After ?? "", r.Reason ?? "" }
-                .Select(Escape))).Append("\r\n");
+            csv.Append(string.Join(",", new[]
+            {
+                r.At.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), r.Team, r.Service, r.Environment,
+                r.Action, r.Actor, r.Before ?? "", r.After ?? "", r.Reason ?? "", r.Evidence ?? "",
+            }.Select(Escape))).Append("\r\n");
         return csv.ToString();
     }
 
-    // Quote what needs it, and keep a spreadsheet from reading a typed reason as a formula.
+    // Quote what needs it, and keep a spreadsheet from reading a typed reason as a formula (OWASP's list of leading
+    // characters: = + - @, and tab and carriage return, which some spreadsheets skip before reading a formula).
     private static string Escape(string value)
     {
-        if (value.Length > 0 && "=+-@".Contains(value[0])) value = "'" + value;
+        if (value.Length > 0 && "=+-@\t\r".Contains(value[0])) value = "'" + value;
         return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
     }
 }

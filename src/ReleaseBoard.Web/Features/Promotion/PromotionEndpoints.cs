@@ -21,12 +21,15 @@ namespace ReleaseBoard.Web.Features.Promotion;
 public static class PromotionEndpoints
 {
     public sealed record ReasonBody(string? Reason);
-    public sealed record ApprovalBody(string? OverrideReason);
+    /// <param name="EvidenceHash">The hash of the evidence looked at (GET …/promotion): approve only if it still stands.</param>
+    public sealed record ApprovalBody(string? OverrideReason, string? EvidenceHash = null);
     public sealed record StopTheLineBody(string? Reason, string? Team);
-    public sealed record ApprovalDto(string By, DateTime At, string? OverrideReason);
+    public sealed record ApprovalDto(string By, DateTime At, string? OverrideReason, string? EvidenceHash);
+    public sealed record EvidenceDto(string Hash, bool AllPass, ApprovalEvidence Evidence);
     public sealed record RequestDto(long Id, string RequestedBy, DateTime RequestedAt, DateTime ExpiresAt, string Reason, int RequiredApprovals, IReadOnlyList<ApprovalDto> Approvals);
     public sealed record PromotionStateDto(
-        string Service, string Environment, string State, DateTime Since, string? ChangedBy, string? Reason, int RequiredApprovals, int SoakMinutes, RequestDto? PendingRequest);
+        string Service, string Environment, string State, DateTime Since, string? ChangedBy, string? Reason,
+        int RequiredApprovals, int SoakMinutes, RequestDto? PendingRequest, EvidenceDto? Evidence = null);
     public sealed record StopTheLineResponse(int Paused);
 
     public static RouteGroupBuilder MapPromotionEndpoints(this RouteGroupBuilder api)
@@ -54,7 +57,7 @@ public static class PromotionEndpoints
             .AddEndpointFilter(SameOriginOnly);
         MapRequestAction<ApprovalBody>(requests, "/approve", "ApproveRequest",
             "Approve a waiting request (never your own); with a failing readiness criterion, overrideReason is required.",
-            (actions, who, id, body, ct) => actions.ApproveAsync(who, id, body.OverrideReason, ct));
+            (actions, who, id, body, ct) => actions.ApproveAsync(who, id, body.OverrideReason, body.EvidenceHash, ct));
         MapRequestAction<ReasonBody>(requests, "/reject", "RejectRequest", "Reject a waiting request, with a reason.",
             (actions, who, id, body, ct) => actions.RejectAsync(who, id, body.Reason, ct));
 
@@ -182,10 +185,21 @@ public static class PromotionEndpoints
         var pending = await db.PromotionRequests.AsNoTracking()
             .Where(r => r.EnvironmentId == environmentId && r.Status == PromotionRequestStatus.Pending && r.ExpiresAt > now)
             .Select(r => new RequestDto(r.Id, r.RequestedBy, r.RequestedAt, r.ExpiresAt, r.Reason, r.RequiredApprovals,
-                r.Approvals.OrderBy(a => a.ApprovedAt).Select(a => new ApprovalDto(a.ApprovedBy, a.ApprovedAt, a.OverrideReason)).ToList()))
+                r.Approvals.OrderBy(a => a.ApprovedAt)
+                    .Select(a => new ApprovalDto(a.ApprovedBy, a.ApprovedAt, a.OverrideReason, a.EvidenceHash)).ToList()))
             .FirstOrDefaultAsync(ct);
+        // What an approval would store now: an approver reads it, then approves with its hash.
+        EvidenceDto? evidence = null;
+        if (pending is not null)
+        {
+            var snapshot = await context.RequestServices.GetRequiredService<EvidenceSnapshot>()
+                .TakeAsync(environmentId, environment.SoakMinutes, ct);
+            evidence = new EvidenceDto(snapshot.Hash, snapshot.AllPass, snapshot);
+        }
         context.Response.Headers[HeaderNames.ETag] = $"\"{environment.ConcurrencyStamp}\"";
-        return TypedResults.Ok(new PromotionStateDto(environment.Service, environment.Name, WallEndpoints.StateName(environment.PromotionMode),
-            environment.PromotionModeChangedAt, environment.PromotionModeChangedBy, environment.PromotionModeReason, environment.RequiredApprovals, environment.SoakMinutes, pending));
+        return TypedResults.Ok(new PromotionStateDto(environment.Service, environment.Name,
+            WallEndpoints.StateName(environment.PromotionMode), environment.PromotionModeChangedAt,
+            environment.PromotionModeChangedBy, environment.PromotionModeReason, environment.RequiredApprovals,
+            environment.SoakMinutes, pending, evidence));
     }
 }

@@ -30,7 +30,7 @@ public sealed record EnvironmentStanding(int Id, PromotionMode Mode, DateTime Si
 /// policy; this class trusts the actor's name it is given.
 /// </summary>
 public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IOptionsMonitor<PromotionOptions> options,
-    ReadinessEvaluator readiness)
+    EvidenceSnapshot evidenceSnapshot)
 {
     public static readonly TimeSpan RequestLifetime = TimeSpan.FromHours(24);
 
@@ -60,20 +60,25 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         return await SaveAsync(db, environment, cancellationToken, () => request.Id);
     }
 
+    /// <param name="seenEvidenceHash">
+    /// The <see cref="ApprovalEvidence.Hash"/> of the evidence the approver looked at (the page always sends it): if it
+    /// no longer stands, nothing is approved and they are asked to look again. Without it the evidence of this moment
+    /// is stored.
+    /// </param>
     public async Task<PromotionOutcome> ApproveAsync(long requestId, AuditActor actor, string? overrideReason = null,
-        CancellationToken cancellationToken = default)
+        string? seenEvidenceHash = null, CancellationToken cancellationToken = default)
     {
         // An approval names a request, not a state the approver saw: a race with another approver is tried again, so
         // every approver hears a definite answer (counted, or closed) and the store never counts more than needed.
         for (var attempt = 0; ; attempt++)
         {
-            var outcome = await TryApproveAsync(requestId, actor, overrideReason, cancellationToken);
+            var outcome = await TryApproveAsync(requestId, actor, overrideReason, seenEvidenceHash, cancellationToken);
             if (outcome is not PromotionOutcome.ChangedMeanwhile || attempt >= 20) return outcome;
         }
     }
 
     private async Task<PromotionOutcome> TryApproveAsync(long requestId, AuditActor actor, string? overrideReason,
-        CancellationToken cancellationToken)
+        string? seenEvidenceHash, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db.PromotionRequests.Include(r => r.Approvals).Include(r => r.Environment)
@@ -94,18 +99,24 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
             return new PromotionOutcome.Refused("own-request", "Four eyes: the requester cannot approve their own request.");
         if (request.Approvals.Any(a => a.ApproverId == actor.Id))
             return new PromotionOutcome.Refused("already-approved", "You approved this request already; it needs another approver.");
-        var evidence = await readiness.EvaluateAsync(environment.Id, cancellationToken);
+        var evidence = await evidenceSnapshot.TakeAsync(environment.Id, environment.SoakMinutes, cancellationToken);
+        if (seenEvidenceHash is not null && !string.Equals(seenEvidenceHash, evidence.Hash, StringComparison.OrdinalIgnoreCase))
+            return new PromotionOutcome.Refused("evidence-changed",
+                "The evidence changed since you looked at it; nothing was approved. Look at it again, then approve.");
         if (!evidence.AllPass && string.IsNullOrWhiteSpace(overrideReason))
             return new PromotionOutcome.Refused("override-required",
-                $"Failing: {string.Join("; ", evidence.Failing.Select(c => $"{c.Name} {c.Measured} (needs {c.Threshold})"))}. Approving anyway needs a written override reason.");
+                $"Failing: {string.Join("; ", evidence.Criteria.Where(c => !c.Passed).Select(c => $"{c.Name} {c.Measured} " +
+                $"(needs {c.Threshold})"))}. Approving anyway needs a written override reason.");
         if (evidence.AllPass) overrideReason = null; // nothing overridden
 
         request.Approvals.Add(new PromotionApproval
         {
             ApprovedBy = actor.Name, ApproverId = actor.Id, ApprovedAt = now,
             OverrideReason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim(),
+            Evidence = evidence.ToJson(), EvidenceHash = evidence.Hash,
         });
-        Audit(db, actor, overrideReason is null ? "promotion.approved" : "promotion.approved-with-override", environment, environment.PromotionMode, PromotionMode.Continuous, overrideReason, now);
+        Audit(db, actor, overrideReason is null ? "promotion.approved" : "promotion.approved-with-override",
+            environment, environment.PromotionMode, PromotionMode.Continuous, overrideReason, now, evidence.Summary());
         if (request.Approvals.Count >= request.RequiredApprovals)
         {
             request.Status = PromotionRequestStatus.Approved;
@@ -301,12 +312,13 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         environment.PromotionModeReason = reason is { Length: > 1000 } ? reason[..1000] : reason;
     }
 
-    private static void Audit(ReleaseBoardDbContext db, AuditActor actor, string action, ServiceEnvironment environment, PromotionMode before, PromotionMode after, string? reason, DateTime now) =>
+    private static void Audit(ReleaseBoardDbContext db, AuditActor actor, string action, ServiceEnvironment environment,
+        PromotionMode before, PromotionMode after, string? reason, DateTime now, string? evidence = null) =>
         db.AuditEntries.Add(new AuditEntry
         {
             At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = action,
             Subject = $"environment/{environment.Id}",
-            Before = before.ToString(), After = after.ToString(), Reason = reason,
+            Before = before.ToString(), After = after.ToString(), Reason = reason, Evidence = evidence,
         });
 
     /// <summary>A request that is no longer waiting; an expired one says so with its own code, however it came to expire.</summary>

@@ -81,6 +81,31 @@ public class PromotionApiTests(PromotionApiFixture fixture) : IClassFixture<Prom
     }
 
     [Fact]
+    public async Task An_approver_reads_the_evidence_and_approves_with_its_hash_and_a_stale_hash_approves_nothing()
+    {
+        var (slug, productionId) = await fixture.ServiceAsync();
+        var requested = await JsonAsync(await fixture.Ada.PostAsJsonAsync(Path(slug, "/request"),
+            new { reason = "quiet for weeks" }, Ct), HttpStatusCode.OK);
+        var requestId = requested.GetProperty("pendingRequest").GetProperty("id").GetInt64();
+        var state = await JsonAsync(await fixture.Ben.GetAsync(Path(slug), Ct), HttpStatusCode.OK);
+        var evidence = state.GetProperty("evidence");
+        var hash = evidence.GetProperty("hash").GetString()!;
+        Assert.Matches("^[0-9a-f]{64}$", hash);
+        Assert.Contains(evidence.GetProperty("evidence").GetProperty("criteria").EnumerateArray(),
+            c => c.GetProperty("key").GetString() == "rollback-proven" && !c.GetProperty("passed").GetBoolean());
+
+        var stale = await JsonAsync(await fixture.Ben.PostAsJsonAsync($"/api/v1/promotion-requests/{requestId}/approve",
+            new { overrideReason = "drill on Monday", evidenceHash = new string('0', 64) }, Ct), HttpStatusCode.Conflict);
+        Assert.Equal("evidence-changed", stale.GetProperty("code").GetString());
+        var approved = await JsonAsync(await fixture.Ben.PostAsJsonAsync($"/api/v1/promotion-requests/{requestId}/approve",
+            new { overrideReason = "drill on Monday", evidenceHash = hash }, Ct), HttpStatusCode.OK);
+
+        var approval = Assert.Single(approved.GetProperty("pendingRequest").GetProperty("approvals").EnumerateArray());
+        Assert.Equal(hash, approval.GetProperty("evidenceHash").GetString());
+        Assert.Equal(["promotion.requested", "promotion.approved-with-override"], await PromotionAuditAsync(productionId));
+    }
+
+    [Fact]
     public async Task Two_approvers_turn_production_continuous_over_the_API_and_one_pauses_it()
     {
         var (slug, productionId) = await fixture.ServiceAsync();

@@ -55,8 +55,27 @@ public class PromotionAuditTests : IAsyncLifetime
 
         var lines = PromotionAuditQuery.ToCsv(rows).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.Equal("At (UTC),Team,Service,Environment,Action,Actor,Before,After,Reason", lines[0]);
-        Assert.Equal("2026-11-20T09:00:00Z,payments,payments-api,production,paused,ada@example.test,Continuous,Paused,\"'=cmd|' /C calc'!A0, odd latency\"", lines[1]);
+        Assert.Equal("At (UTC),Team,Service,Environment,Action,Actor,Before,After,Reason,Evidence", lines[0]);
+        Assert.Equal("2026-11-20T09:00:00Z,payments,payments-api,production,paused,ada@example.test,Continuous,Paused," +
+                     "\"'=cmd|' /C calc'!A0, odd latency\",", lines[1]);
         Assert.Equal(2, lines.Length);
+    }
+
+    [Theory]
+    [InlineData("=1+1", "'=1+1")]
+    [InlineData("+1", "'+1")]
+    [InlineData("-1", "'-1")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    [InlineData("\t=1+1", "'\t=1+1")]
+    [InlineData("\r=1+1", "\"'\r=1+1\"")]
+    [InlineData("plain", "plain")]
+    public void Every_leading_character_a_spreadsheet_reads_as_a_formula_is_neutralised(string reason, string cell)
+    {
+        var row = new PromotionAuditRow(new DateTime(2026, 11, 20, 9, 0, 0, DateTimeKind.Utc), "t", "s", "e", "paused",
+            "ada", null, null, reason);
+
+        var line = PromotionAuditQuery.ToCsv([row]).Split("\r\n")[1];
+
+        Assert.Equal($"2026-11-20T09:00:00Z,t,s,e,paused,ada,,,{cell},", line);
     }
 }

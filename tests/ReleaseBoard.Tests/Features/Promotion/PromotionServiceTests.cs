@@ -297,6 +297,50 @@ public class PromotionServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_approval_keeps_the_evidence_as_it_stood_with_its_hash_and_later_thresholds_never_rewrite_it()
+    {
+        await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2)); // 2 days; 7 asked
+        var request = await RequestAsync(_team.StagingId, Ada);
+        var seen = await new EvidenceSnapshot(_readiness, new WhatIfReplay(_database, _clock))
+            .TakeAsync(_team.StagingId, 0, Ct);
+
+        Assert.IsType<PromotionOutcome.Done>(
+            await _promotion.ApproveAsync(request, Ben, "watched closely", seen.Hash, Ct));
+
+        await using (var db = _database.CreateDbContext())
+            await db.Environments.Where(e => e.Id == _team.StagingId)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.ReadinessMinDaysSinceCatch, 1), Ct);
+        await using var check = _database.CreateDbContext();
+        var approval = await check.PromotionApprovals.SingleAsync(Ct);
+        var kept = ApprovalEvidence.FromJson(approval.Evidence)!;
+        Assert.Equal(seen.ToJson(), approval.Evidence);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(approval.Evidence!))), approval.EvidenceHash);
+        var days = Assert.Single(kept.Criteria, c => c.Key == "days-since-catch");
+        Assert.Equal(("2 days", "≥ 7 days", false), (days.Measured, days.Threshold, days.Passed));
+        Assert.Equal(0, kept.WhatIf!.SoakMinutes);
+        var audit = await check.AuditEntries.SingleAsync(a => a.Action == "promotion.approved-with-override", Ct);
+        Assert.StartsWith($"evidence sha256:{approval.EvidenceHash![..16]} · ", audit.Evidence);
+        Assert.Contains("FAIL Days since the last catch: 2 days (≥ 7 days)", audit.Evidence);
+        Assert.Contains("what if, last 90 days at 0 min:", audit.Evidence);
+    }
+
+    [Fact]
+    public async Task Evidence_that_changed_since_the_approver_looked_approves_nothing()
+    {
+        var request = await RequestAsync(_team.StagingId, Ada);
+        var seen = await new EvidenceSnapshot(_readiness, new WhatIfReplay(_database, _clock))
+            .TakeAsync(_team.StagingId, 0, Ct);
+        await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddHours(-1)); // a catch meanwhile
+
+        Assert.Equal("evidence-changed", Refusal(await _promotion.ApproveAsync(request, Ben, "ok", seen.Hash, Ct)));
+
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(0, await db.PromotionApprovals.CountAsync(Ct));
+        Assert.DoesNotContain("promotion.approved-with-override", await AuditAsync());
+    }
+
+    [Fact]
     public async Task Approving_while_a_criterion_fails_needs_a_written_override_reason()
     {
         await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2)); // 2 days since a catch; 7 asked
@@ -306,7 +350,7 @@ public class PromotionServiceTests : IAsyncLifetime
         Assert.Equal("override-required", refused.Code);
         Assert.Contains("Days since the last catch 2 days (needs ≥ 7 days)", refused.Message);
 
-        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, "hotfix train, watched by two of us", Ct));
+        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, "hotfix train, watched by two of us", cancellationToken: Ct));
         Assert.Equal(PromotionMode.Continuous, (await EnvironmentAsync(_team.StagingId)).PromotionMode);
         Assert.Contains("promotion.approved-with-override", await AuditAsync());
         await using var db = _database.CreateDbContext();
