@@ -23,6 +23,8 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<ChangeStamp> ChangeStamps => Set<ChangeStamp>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<DisplayLink> DisplayLinks => Set<DisplayLink>();
+    public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     /// <summary>Data Protection keys live in the database so logins and display links survive restarts and work across instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -43,6 +43,8 @@ public static class UiSetup
         builder.Services.AddProblemDetails();
         builder.Services.AddApiDocumentation();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        builder.Services.AddSingleton<WebhookSecrets>();
+        builder.Services.AddSingleton<WebhookDeliveries>();
         builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         builder.AddDemoDataServices();
         return builder;
@@ -74,12 +76,21 @@ public static class UiSetup
         return builder;
     }
 
+    // One secret for every repository let any team's webhook speak for any other's; such a setting now does nothing.
+    private static void WarnOfRetiredSettings(WebApplication app)
+    {
+        foreach (var key in WebhookOptions.RetiredSecretSettings.Where(k => !string.IsNullOrEmpty(app.Configuration[k])))
+            app.Logger.LogWarning("{Setting} is no longer read: a webhook secret is bound to what it speaks for. Add it with " +
+                "`webhooks add` (or Admin → Webhooks) for each repository, service or team, then remove the setting.", key);
+    }
+
     /// <summary>Migrates, seeds the demo on an empty database, then maps the pages and endpoints.</summary>
     public static async Task UseReleaseBoardAsync(this WebApplication app)
     {
         await app.MigrateDatabaseAsync();
         await app.Services.GetRequiredService<DemoDataSeeder>().SeedIfEmptyAsync();
         await app.EnsureFirstAdminAsync();
+        WarnOfRetiredSettings(app);
 
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -98,6 +98,8 @@ public sealed class DemoDataSeeder(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var demoTeamIds = db.Teams.Where(t => t.IsDemo).Select(t => t.Id);
             await db.AuditEntries.Where(a => a.TeamId != null && demoTeamIds.Contains(a.TeamId.Value)).ExecuteDeleteAsync(cancellationToken);
+            await db.WebhookSecrets.Where(w => (w.Team != null && w.Team.IsDemo)
+                || (w.Service != null && w.Service.Team.IsDemo)).ExecuteDeleteAsync(cancellationToken);
             await db.Catches.Where(c => c.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Incidents.Where(i => i.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Deployments.Where(d => d.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);

@@ -12,14 +12,10 @@ namespace ReleaseBoard.Tests.Features.Ingestion;
 /// <summary>The real app on a real SQLite file: teams payments (payments-api, ledger) and search (search-api), and keys.</summary>
 public sealed class IngestionFixture : IAsyncLifetime
 {
-    public const string GitHubSecret = "fixture github secret";
-    public const string PagerDutySecret = "fixture pagerduty secret";
+    public const string GitHubSecret = "fixture github webhook secret";
+    public const string PagerDutySecret = "fixture pagerduty webhook secret";
 
-    public ReleaseBoardAppFactory App { get; } = new(settings: new Dictionary<string, string?>
-    {
-        ["Webhooks:GitHub:Secret"] = GitHubSecret,
-        ["Webhooks:PagerDuty:Secret"] = PagerDutySecret,
-    });
+    public ReleaseBoardAppFactory App { get; } = new();
     public HttpClient Payments { get; private set; } = null!;
     public HttpClient Search { get; private set; } = null!;
     public HttpClient AllTeams { get; private set; } = null!;
@@ -43,6 +39,12 @@ public sealed class IngestionFixture : IAsyncLifetime
             }
             await db.SaveChangesAsync();
         }
+        // The webhooks' secrets speak for team payments, whose payments-api has the repository and PagerDuty id.
+        var webhooks = App.Services.GetRequiredService<ReleaseBoard.Web.Features.Ingestion.Webhooks.WebhookSecrets>();
+        Assert.True((await webhooks.AddAsync(WebhookTool.GitHub, null, null, "payments", GitHubSecret, AuditActor.System))
+            .Succeeded);
+        Assert.True((await webhooks.AddAsync(WebhookTool.PagerDuty, null, null, "payments", PagerDutySecret,
+            AuditActor.System)).Succeeded);
         var keys = App.Services.GetRequiredService<ApiKeyService>();
         Payments = Client((await keys.CreateAsync("payments-ci", "payments", false, AuditActor.System)).Value);
         Search = Client((await keys.CreateAsync("search-ci", "search", false, AuditActor.System)).Value);

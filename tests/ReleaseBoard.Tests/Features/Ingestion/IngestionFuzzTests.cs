@@ -190,6 +190,7 @@ public class IngestionFuzzTests(IngestionFixture fixture) : IClassFixture<Ingest
             if (path.EndsWith("/github", StringComparison.Ordinal))
             {
                 request.Headers.Add("X-GitHub-Event", "deployment_status");
+                request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
                 request.Headers.Add("X-Hub-Signature-256", "sha256=" + ReleaseBoard.Web.Features.Ingestion.Webhooks.WebhookSignature.Compute(IngestionFixture.GitHubSecret, body));
             }
             if (path.EndsWith("/pagerduty", StringComparison.Ordinal))

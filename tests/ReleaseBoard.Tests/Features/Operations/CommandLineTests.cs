@@ -57,6 +57,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("apikeys", "create", "--help")]
     [InlineData("apikeys", "revoke", "--help")]
     [InlineData("displaylinks", "create", "--help")]
+    [InlineData("webhooks", "add", "--help")]
     [InlineData("displaylinks", "revoke", "--help")]
     [InlineData("migrate", "--help")]
     [InlineData("demo", "clear", "--help")]
@@ -133,6 +134,32 @@ public sealed class CommandLineTests : IDisposable
         var allTeams = await RunAsync(null, "apikeys", "create", "--name", "platform-ci", "--all-teams");
         Assert.True(allTeams.Exit == 0, allTeams.Err);
         Assert.Equal(DBNull.Value, Scalar("SELECT TeamId FROM ApiKeys WHERE Name = 'platform-ci'"));
+    }
+
+    [Fact]
+    public async Task A_webhook_secret_is_bound_to_its_owner_printed_once_when_generated_and_stored_protected()
+    {
+        Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
+        AddTeams("alpha");
+
+        var generated = await RunAsync(null, "webhooks", "add", "--tool", "github", "--team", "alpha", "--generate");
+        Assert.True(generated.Exit == 0, generated.Err);
+        Assert.Matches("^rbw_[A-Za-z0-9_-]{43}$", generated.Out.TrimEnd('\n'));
+        var pasted = await RunAsync("the secret pagerduty made for us", "webhooks", "add", "--tool", "pagerduty", "--team", "alpha");
+        Assert.True(pasted.Exit == 0, pasted.Err);
+        Assert.Equal("", pasted.Out);
+        var stored = string.Join("|", Scalar("SELECT group_concat(ProtectedSecret, '|') FROM WebhookSecrets"));
+        Assert.DoesNotContain("pagerduty made", stored);
+        Assert.DoesNotContain(generated.Out.TrimEnd('\n'), stored);
+
+        var list = await RunAsync(null, "webhooks", "list");
+        Assert.Contains("GitHub\tteam alpha\tactive", list.Out);
+        Assert.Equal(0, (await RunAsync(null, "webhooks", "revoke", "--id", "1")).Exit);
+        Assert.Contains("GitHub\tteam alpha\trevoked", (await RunAsync(null, "webhooks", "list")).Out);
+        var bothScopes = await RunAsync(null, "webhooks", "add", "--tool", "github", "--team", "alpha",
+            "--repository", "acme/x", "--generate");
+        Assert.Equal((1, ""), (bothScopes.Exit, bothScopes.Out));
+        Assert.Contains("one repository (owner/name) or one team", bothScopes.Err);
     }
 
     [Fact]

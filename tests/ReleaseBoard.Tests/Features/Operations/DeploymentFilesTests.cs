@@ -83,6 +83,26 @@ public partial class DeploymentFilesTests
     }
 
     [Fact]
+    public async Task Once_an_admin_exists_the_compose_file_needs_no_admin_password_on_every_start()
+    {
+        var env = Path.Combine(Path.GetTempPath(), $"releaseboard-{Guid.NewGuid():N}.env");
+        File.WriteAllText(env, File.ReadAllText(Path.Combine(Root, ".env.example"))
+            .Replace("MSSQL_SA_PASSWORD=\n", "MSSQL_SA_PASSWORD=Example-Passw0rd\n", StringComparison.Ordinal));
+        try
+        {
+            var check = await ComposeAsync(env, "config");
+
+            Assert.True(check.ExitCode == 0, check.Error);
+            Assert.DoesNotContain("Bootstrap__AdminPassword: a", Section(check.Output, "releaseboard"));
+            Assert.DoesNotContain("Webhooks__GitHub__Secret", check.Output); // bound per owner in the app now
+        }
+        finally
+        {
+            File.Delete(env);
+        }
+    }
+
+    [Fact]
     public void Secrets_stay_out_of_the_repository_and_the_image_and_the_readme_names_every_setting_of_env()
     {
         Assert.Contains(".env", File.ReadAllLines(Path.Combine(Root, ".gitignore")));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 
@@ -12,24 +13,31 @@ internal static class PagerDutyIncidents
 {
     public const string Source = "pagerduty";
 
-    public static async Task<IResult> HandleAsync(byte[] body, IDbContextFactory<ReleaseBoardDbContext> dbFactory, IncidentIngestion incidents, CancellationToken ct)
-    {
-        using var document = WebhookEndpoints.TryParse(body);
-        if (document is null) return WebhookEndpoints.Invalid("body", "The body is not valid JSON.");
-        var root = document.RootElement;
+    /// <summary>What an event asks to store, for the service it names, and whether it reopens.</summary>
+    public sealed record Reading(ResolvedService Service, IncidentRequest Request, bool Reopen);
 
+    /// <summary>The event's own id: PagerDuty sends each event once, with retries under the same id.</summary>
+    public static string? EventId(JsonElement root) => root.Text("event", "id");
+
+    public static async Task<(Reading? Reading, IResult? Answer)> ReadAsync(JsonElement root,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory, DateTime now, CancellationToken ct)
+    {
         var eventType = root.Text("event", "event_type");
         if (root.Text("event", "resource_type") != "incident" || root.Text("event", "data", "type") != "incident")
-            return WebhookEndpoints.Ignored($"PagerDuty event \"{eventType}\" carries no incident.");
+            return (null, WebhookEndpoints.Ignored($"PagerDuty event \"{eventType}\" carries no incident."));
 
         var incidentId = root.Text("event", "data", "id");
         var serviceId = root.Text("event", "data", "service", "id");
         var occurredAt = root.Time("event", "occurred_at");
-        if (incidentId is null || serviceId is null || occurredAt is null)
-            return WebhookEndpoints.Invalid("body", "An incident event needs event.data.id, event.data.service.id and event.occurred_at.");
+        if (incidentId is null || serviceId is null || occurredAt is null || EventId(root) is null)
+            return (null, WebhookEndpoints.Invalid("body",
+                "An incident event needs event.id, event.data.id, event.data.service.id and event.occurred_at."));
+        if (occurredAt.Value.UtcDateTime > now + EventRules.AllowedClockSkew)
+            return (null, WebhookEndpoints.Invalid("event.occurred_at", "event.occurred_at is in the future."));
 
-        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(dbFactory, s => s.PagerDutyServiceId == serviceId, $"the PagerDuty service \"{serviceId}\"", ct);
-        if (service is null) return problem!;
+        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(dbFactory,
+            s => s.PagerDutyServiceId == serviceId, $"the PagerDuty service \"{serviceId}\"", ct);
+        if (service is null) return (null, problem);
 
         var status = root.Text("event", "data", "status");
         var resolved = eventType == "incident.resolved" || status == "resolved";
@@ -38,7 +46,7 @@ internal static class PagerDutyIncidents
             service.Slug, SeverityOf(root.Text("event", "data", "priority", "summary"), root.Text("event", "data", "urgency")),
             root.Text("event", "data", "title") ?? $"PagerDuty incident {incidentId}",
             startedAt, startedAt, resolved ? occurredAt : null, null, root.Text("event", "data", "html_url"), Source, incidentId);
-        return WebhookEndpoints.ToResult(await incidents.IngestForServiceAsync(service, request, reopen: eventType == "incident.reopened", ct));
+        return (new Reading(service, request, eventType == "incident.reopened"), null);
     }
 
     internal static int SeverityOf(string? priority, string? urgency) => priority?.ToUpperInvariant() switch

@@ -1,18 +1,17 @@
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 
-/// <summary>Bound from "Webhooks". Secrets come from the environment (Webhooks__GitHub__Secret=…), never a committed file.</summary>
+/// <summary>
+/// Bound from "Webhooks". GitHub's and PagerDuty's secrets are not configuration: an Admin binds each to what it may
+/// speak for (<see cref="WebhookSecrets"/>).
+/// </summary>
 public sealed class WebhookOptions
 {
     public const string SectionName = "Webhooks";
 
-    public SharedSecret GitHub { get; set; } = new();
-    public SharedSecret PagerDuty { get; set; } = new();
-    public AlertmanagerSettings Alertmanager { get; set; } = new();
+    /// <summary>Settings of releases before secrets were bound to owners: one secret that spoke for every repository.</summary>
+    public static readonly string[] RetiredSecretSettings = ["Webhooks:GitHub:Secret", "Webhooks:PagerDuty:Secret"];
 
-    public sealed class SharedSecret
-    {
-        public string? Secret { get; set; }
-    }
+    public AlertmanagerSettings Alertmanager { get; set; } = new();
 
     public sealed class AlertmanagerSettings
     {

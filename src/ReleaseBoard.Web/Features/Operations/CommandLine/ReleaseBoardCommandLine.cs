@@ -93,6 +93,9 @@ public static class ReleaseBoardCommandLine
         }));
         root.Subcommands.Add(new Command("apikeys", "API keys for pipelines and incident tools.") { createKey, revokeKey });
 
+        // webhooks
+        root.Subcommands.Add(WebhookCommands(input, output, error));
+
         // displaylinks
         var linkTeams = new Option<string[]>("--team") { Description = "A team to show (slug); repeat for a rotation.", Required = true, AllowMultipleArgumentsPerToken = false };
         var every = new Option<string>("--every") { Description = "With several teams, how long each is shown: 30s, 2m, 1h.", DefaultValueFactory = _ => "30s" };
@@ -232,6 +235,58 @@ public static class ReleaseBoardCommandLine
         return root;
     }
 
+    private static Command WebhookCommands(TextReader input, TextWriter output, TextWriter error)
+    {
+        var tool = new Option<string>("--tool") { Description = "github or pagerduty.", Required = true };
+        tool.AcceptOnlyFromAmong("github", "pagerduty");
+        var repository = new Option<string?>("--repository") { Description = "GitHub: the one repository (owner/name)." };
+        var service = new Option<string?>("--service") { Description = "PagerDuty: the one service (slug, or team/service)." };
+        var team = new Option<string?>("--team") { Description = "Instead: every repository or service of this team." };
+        var generate = new Option<bool>("--generate")
+        {
+            Description = "GitHub: make a new secret and print it once. Without it the secret is read from standard input.",
+        };
+        var add = new Command("add", "Bind a webhook secret to what its deliveries may speak for.")
+        {
+            tool, repository, service, team, generate,
+        };
+        add.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var which = parse.GetValue(tool) == "github" ? WebhookTool.GitHub : WebhookTool.PagerDuty;
+            var secret = parse.GetValue(generate) ? null : ReadPassword(input, error, "Secret: ");
+            if (!parse.GetValue(generate) && string.IsNullOrWhiteSpace(secret))
+                return Report(false, "Give the secret on standard input, or --generate one (GitHub).", null, error);
+            var result = await services.GetRequiredService<Ingestion.Webhooks.WebhookSecrets>().AddAsync(which,
+                parse.GetValue(repository), parse.GetValue(service), parse.GetValue(team), secret, CommandLineActor, ct);
+            if (result.Succeeded && result.Value is { } generated) output.WriteLine(generated);
+            return Report(result.Succeeded, result.Error, result.Value is null
+                ? "Added the webhook secret; it is kept protected and cannot be shown again."
+                : "Added a new webhook secret. Enter it in the webhook's settings now: it cannot be shown again.", error);
+        }));
+
+        var list = new Command("list", "The webhook secrets (never the secrets themselves): id, tool, what each speaks for.");
+        list.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            foreach (var s in await services.GetRequiredService<Ingestion.Webhooks.WebhookSecrets>().ListAsync(ct))
+                output.WriteLine(string.Join('\t', s.Id.ToString(CultureInfo.InvariantCulture), s.Tool, s.SpeaksFor,
+                    s.RevokedAt is null ? "active" : "revoked", s.LastUsedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never"));
+            return 0;
+        }));
+
+        var id = new Option<int>("--id") { Description = "The secret's id, as `webhooks list` shows it.", Required = true };
+        var revoke = new Command("revoke", "Revoke a webhook secret: deliveries it signs are refused at once.") { id };
+        revoke.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var result = await services.GetRequiredService<Ingestion.Webhooks.WebhookSecrets>()
+                .RevokeAsync(parse.GetValue(id), CommandLineActor, ct);
+            return Report(result.Succeeded, result.Error, $"Revoked webhook secret {parse.GetValue(id)}.", error);
+        }));
+        return new Command("webhooks", "GitHub and PagerDuty webhook secrets, each bound to what it speaks for.")
+        {
+            add, list, revoke,
+        };
+    }
+
     /// <summary>Builds the app's services (configuration, store, access) without the web server, migrates, then runs.</summary>
     private static async Task<int> WithServices(TextWriter error, Func<IServiceProvider, Task<int>> action)
     {
@@ -249,6 +304,7 @@ public static class ReleaseBoardCommandLine
         builder.Services.AddSingleton<Ingestion.Import.EventImporter>();
         builder.Services.AddSingleton<DataSafety.DataExchange>();
         builder.Services.AddSingleton<DataSafety.SqliteBackup>();
+        builder.Services.AddSingleton<Ingestion.Webhooks.WebhookSecrets>();
 
         try
         {
@@ -272,11 +328,11 @@ public static class ReleaseBoardCommandLine
     }
 
     /// <summary>A password from standard input: a line when piped, typed without echo at a terminal.</summary>
-    private static string? ReadPassword(TextReader input, TextWriter error)
+    private static string? ReadPassword(TextReader input, TextWriter error, string prompt = "Password: ")
     {
         if (Console.IsInputRedirected || !ReferenceEquals(input, Console.In)) return input.ReadLine();
 
-        error.Write("Password: ");
+        error.Write(prompt);
         var typed = new System.Text.StringBuilder();
         for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
         {

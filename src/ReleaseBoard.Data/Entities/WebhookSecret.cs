@@ -1,0 +1,50 @@
+namespace ReleaseBoard.Data.Entities;
+
+/// <summary>
+/// A signing secret of one tool's webhook, bound to what its deliveries may speak for: one repository or a team
+/// (GitHub), one service or a team (PagerDuty). Kept protected with ASP.NET Data Protection (it must be read back to
+/// verify a signature, so a hash will not do) and never shown again after it is added.
+/// </summary>
+public class WebhookSecret
+{
+    public int Id { get; set; }
+    public WebhookTool Tool { get; set; }
+
+    /// <summary>GitHub: the one repository ("owner/name", lowercase) it speaks for.</summary>
+    public string? Repository { get; set; }
+
+    /// <summary>PagerDuty: the one service it speaks for.</summary>
+    public int? ServiceId { get; set; }
+    public Service? Service { get; set; }
+
+    /// <summary>Or every repository or service of this team.</summary>
+    public int? TeamId { get; set; }
+    public Team? Team { get; set; }
+
+    /// <summary>The secret as Data Protection protected it.</summary>
+    public required string ProtectedSecret { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime? RevokedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+}
+
+public enum WebhookTool
+{
+    GitHub = 0,
+    PagerDuty = 1,
+}
+
+/// <summary>A delivery a webhook has already been acted on: the same delivery id again changes nothing.</summary>
+public class WebhookDelivery
+{
+    public long Id { get; set; }
+    public WebhookTool Tool { get; set; }
+
+    /// <summary>GitHub's X-GitHub-Delivery, PagerDuty's event id.</summary>
+    public required string DeliveryId { get; set; }
+
+    public DateTime ReceivedAt { get; set; }
+    public int? SecretId { get; set; }
+}
