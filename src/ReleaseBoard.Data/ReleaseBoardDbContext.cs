@@ -25,6 +25,7 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<DisplayLink> DisplayLinks => Set<DisplayLink>();
     public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<SsoIdentity> SsoIdentities => Set<SsoIdentity>();
 
     /// <summary>Data Protection keys live in the database so logins and display links survive restarts and work across instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

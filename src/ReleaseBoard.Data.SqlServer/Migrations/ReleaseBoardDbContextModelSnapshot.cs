@@ -866,6 +866,57 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.ToTable("Environments", (string)null);
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.SsoIdentity", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime?>("BlockedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<bool>("EmailVerified")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("LinkedUserId")
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LinkedUserId");
+
+                    b.HasIndex("Issuer", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("SsoIdentities", (string)null);
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.SystemFlag", b =>
                 {
                     b.Property<string>("Name")
@@ -1194,6 +1245,16 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("Service");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.SsoIdentity", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ReleaseBoardUser", "LinkedUser")
+                        .WithMany()
+                        .HasForeignKey("LinkedUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("LinkedUser");
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.WebhookSecret", b =>

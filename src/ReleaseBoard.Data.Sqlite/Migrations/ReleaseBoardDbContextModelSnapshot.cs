@@ -830,6 +830,55 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.ToTable("Environments", (string)null);
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.SsoIdentity", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("BlockedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("EmailVerified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LinkedUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LinkedUserId");
+
+                    b.HasIndex("Issuer", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("SsoIdentities", (string)null);
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.SystemFlag", b =>
                 {
                     b.Property<string>("Name")
@@ -1152,6 +1201,16 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Service");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.SsoIdentity", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ReleaseBoardUser", "LinkedUser")
+                        .WithMany()
+                        .HasForeignKey("LinkedUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("LinkedUser");
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.WebhookSecret", b =>

@@ -25,8 +25,9 @@ public sealed class ChangeOptions
 /// as a local write would. It is also how open pages learn at once that the database went away, and came back: each
 /// round reads through the app's own connections too, and a failure there is one.
 /// </summary>
-public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> dbFactory, DataChangeNotifier notifier, TimeProvider clock,
-    IOptions<ChangeOptions> options, DatabaseConnection connection, ILogger<ChangeStampPoller> logger) : BackgroundService
+public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> dbFactory, DataChangeNotifier notifier,
+    TimeProvider clock, IOptions<ChangeOptions> options, DatabaseConnection connection,
+    Features.Access.AccessRevocation revocation, ILogger<ChangeStampPoller> logger) : BackgroundService
 {
     private SqliteConnection? _sqliteWatch;
 
@@ -34,6 +35,8 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
     {
         long? seen = null;
         Guid? seenStamp = null;
+        string? seenAccess = null;
+        var accessKnown = false;
         var failing = false;
         using var timer = new PeriodicTimer(options.Value.PollInterval, clock);
         try
@@ -43,6 +46,7 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
                 try
                 {
                     bool changed;
+                    var revoked = false;
                     await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
                     {
                         var stamp = await ReadStampAsync(db, stoppingToken); // also: the database answers the app's own path
@@ -57,7 +61,16 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
                             changed = seenStamp is not null && stamp != seenStamp;
                             seenStamp = stamp;
                         }
+                        // A revocation is a write, so its stamp is read only when something changed (at first, and
+                        // back from an outage, too).
+                        if (changed || !accessKnown || failing)
+                        {
+                            var access = await Features.Access.AccessRevocation.ReadAsync(db, stoppingToken);
+                            revoked = accessKnown && access != seenAccess;
+                            (seenAccess, accessKnown) = (access, true);
+                        }
                     }
+                    if (revoked) revocation.Announce();
                     // Any change, our own writes included (they cannot be told apart from another's), and the pages
                     // fold the extra notification into their throttled re-read. Back after an outage, pages re-read
                     // whatever the counter says, and drop their "stale" marks.

@@ -101,6 +101,7 @@ public static class UiSetup
         app.UseWhen(context => !ForMachines(context),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseWhen(ForMachines, branch => branch.UseStatusCodePages().UseDatabaseOutageAnswers());
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

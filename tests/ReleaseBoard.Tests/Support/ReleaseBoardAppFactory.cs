@@ -18,6 +18,8 @@ public sealed class ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyD
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:ReleaseBoard", ConnectionString);
         builder.UseSetting("DemoData:SeedOnEmptyDatabase", seedDemoData ? "true" : "false");
+        // Every test client is one address here; the limit itself has a test of its own.
+        builder.UseSetting("Access:SignInAttemptsPerMinute", "100000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(CapturingLoggerProvider.Shared));

@@ -7,6 +7,9 @@ public sealed class AccessOptions
 
     /// <summary>Let anyone read the boards (home, walls, definitions) without signing in. Changing anything still needs a role.</summary>
     public bool AllowAnonymousViewing { get; set; }
+
+    /// <summary>Sign-in (and password change) attempts per client address and minute before 429.</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 10;
 }
 
 /// <summary>Bound from "Bootstrap": creates the first admin at start-up when no admin exists yet.</summary>
@@ -37,6 +40,15 @@ public sealed class OpenIdConnectSettings
 
     /// <summary>Label of the sign-in button.</summary>
     public string DisplayName { get; set; } = "Single sign-on";
+
+    /// <summary>
+    /// How long a single-sign-on session lasts, without sliding: the provider is asked again after it, and open pages
+    /// stop acting then (roles and removals at the provider count from the next sign-in).
+    /// </summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>Only a provider on a loopback address in a test may be reached over plain HTTP.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
 
     public bool IsEnabled => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
 }

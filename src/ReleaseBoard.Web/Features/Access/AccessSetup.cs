@@ -20,17 +20,22 @@ public static class AccessSetup
     public static WebApplicationBuilder AddReleaseBoardAccess(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName);
+        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName)
+            .Validate(o => o.SignInAttemptsPerMinute is >= 1 and <= 100_000,
+                "Access:SignInAttemptsPerMinute must be 1 to 100000.").ValidateOnStart();
+        services.AddSignInRateLimit();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         var sso = builder.Configuration.GetSection(OpenIdConnectSettings.SectionName).Get<OpenIdConnectSettings>() ?? new OpenIdConnectSettings();
         services.AddSingleton(sso);
 
         services.AddMemoryCache();
+        services.AddSingleton<AccessRevocation>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<DisplayLinkService>();
         services.AddSingleton<UserAdministration>();
+        services.AddSingleton<SsoIdentities>();
         services.AddCascadingAuthenticationState();
-        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, LiveAuthenticationStateProvider>();
 
         var authentication = services.AddAuthentication(options =>
             {
@@ -83,9 +88,6 @@ public static class AccessSetup
 
     private const string SsoCookieName = ".ReleaseBoard.Sso";
 
-    /// <summary>How long a single-sign-on session lasts before the identity provider is asked again.</summary>
-    public static readonly TimeSpan SsoSessionLifetime = TimeSpan.FromHours(8);
-
     private static void ConfigureCookie(CookieAuthenticationOptions options, string name)
     {
         options.Cookie.Name = name;
@@ -110,17 +112,17 @@ public static class AccessSetup
 
     /// <summary>
     /// OpenID Connect beside local accounts. SSO users get their own cookie (they have no local account whose
-    /// security stamp Identity could check) and their roles from the configured claim through the role map.
+    /// security stamp Identity could check), their roles from the configured claim through the role map, and a stable
+    /// id: their local account's when linked (<see cref="SsoIdentities"/>), else the provider's issuer and subject.
     /// </summary>
     private static void AddSingleSignOn(AuthenticationBuilder authentication, OpenIdConnectSettings sso)
     {
         authentication.AddCookie(SsoCookieScheme, options =>
         {
             ConfigureCookie(options, SsoCookieName);
-            // A single-sign-on user has no local account to re-check: the identity provider's roles are read at each
-            // sign-in. So the session ends after a working day, never slides, and a role taken away at the provider
-            // stops working by the next sign-in at the latest (which the provider usually completes without a prompt).
-            options.ExpireTimeSpan = SsoSessionLifetime;
+            // The provider's roles are read at sign-in only, so the session ends after its lifetime and never slides;
+            // open pages stop acting at that moment too (LiveAuthenticationStateProvider).
+            options.ExpireTimeSpan = sso.SessionLifetime;
             options.SlidingExpiration = false;
         });
         authentication.AddOpenIdConnect(OpenIdConnectScheme, sso.DisplayName, options =>
@@ -128,6 +130,7 @@ public static class AccessSetup
             options.Authority = sso.Authority;
             options.ClientId = sso.ClientId;
             options.ClientSecret = sso.ClientSecret;
+            options.RequireHttpsMetadata = sso.RequireHttpsMetadata;
             options.ResponseType = "code";
             options.UsePkce = true;
             options.SaveTokens = false;
@@ -135,21 +138,57 @@ public static class AccessSetup
             options.GetClaimsFromUserInfoEndpoint = true;
             options.Scope.Add("email");
             options.MapInboundClaims = false;
+            options.ClaimActions.MapUniqueJsonKey("email_verified", "email_verified");
+            options.ClaimActions.MapJsonKey(sso.RoleClaim, sso.RoleClaim);
             options.TokenValidationParameters.NameClaimType = "email";
             options.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
-            options.Events.OnTokenValidated = context =>
+            options.Events.OnTicketReceived = context => CompleteSignInAsync(context, sso);
+            options.Events.OnRemoteFailure = context =>
             {
-                if (context.Principal?.Identity is ClaimsIdentity identity)
-                {
-                    foreach (var role in MapRoles(identity.FindAll(sso.RoleClaim).Select(c => c.Value), sso.RoleMap))
-                        identity.AddClaim(new Claim(ClaimTypes.Role, role));
-                    // Emails change at the provider; the issuer and subject of the id token do not.
-                    if (identity.FindFirst("iss")?.Value is { } issuer && identity.FindFirst("sub")?.Value is { } subject)
-                        identity.AddClaim(new Claim(PersonClaims.PersonId, SsoPersonId(issuer, subject)));
-                }
+                context.Response.Redirect("/account/login?sso=failed");
+                context.HandleResponse();
                 return Task.CompletedTask;
             };
         });
+    }
+
+    /// <summary>
+    /// After the provider vouched for someone (id token and user info in): who they are here, or a refusal shown on
+    /// the login page. Roles come from the configured claim; the session's end is written into it for open pages.
+    /// </summary>
+    private static async Task CompleteSignInAsync(TicketReceivedContext context, OpenIdConnectSettings sso)
+    {
+        if (context.Principal?.Identity is not ClaimsIdentity identity
+            || identity.FindFirst("iss")?.Value is not { } issuer || identity.FindFirst("sub")?.Value is not { } subject)
+        {
+            Refuse(context, "failed");
+            return;
+        }
+        var services = context.HttpContext.RequestServices;
+        var email = identity.FindFirst("email")?.Value;
+        var verified = string.Equals(identity.FindFirst("email_verified")?.Value, "true", StringComparison.OrdinalIgnoreCase);
+        var outcome = await services.GetRequiredService<SsoIdentities>()
+            .SignInAsync(issuer, subject, email, verified, identity.FindFirst("name")?.Value, context.HttpContext.RequestAborted);
+        if (outcome is not SsoSignIn.Allowed allowed)
+        {
+            Refuse(context, ((SsoSignIn.Refused)outcome).Code);
+            return;
+        }
+        foreach (var role in MapRoles(identity.FindAll(sso.RoleClaim).Select(c => c.Value), sso.RoleMap))
+            identity.AddClaim(new Claim(ClaimTypes.Role, role));
+        var ends = services.GetRequiredService<TimeProvider>().GetUtcNow() + sso.SessionLifetime;
+        identity.AddClaim(new Claim(PersonClaims.PersonId, allowed.PersonId));
+        identity.AddClaim(new Claim(PersonClaims.SsoIdentity,
+            allowed.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        identity.AddClaim(new Claim(PersonClaims.SessionEnds,
+            ends.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (context.Properties is { } properties) (properties.IssuedUtc, properties.ExpiresUtc) = (null, ends);
+    }
+
+    private static void Refuse(TicketReceivedContext context, string code)
+    {
+        context.Response.Redirect($"/account/login?sso={Uri.EscapeDataString(code)}");
+        context.HandleResponse();
     }
 
     /// <summary>The stable id of a person known only by single sign-on: the provider and its id for them.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -12,12 +13,13 @@ public static class AccountEndpoints
     {
         var account = app.MapGroup("/account").WithTags("Account").ExcludeFromDescription();
 
+        // A form post with the page's antiforgery token: another site cannot sign a person out (nor in) unseen.
         account.MapPost("/logout", async (HttpContext context, SignInManager<ReleaseBoardUser> signIn, OpenIdConnectSettings sso) =>
         {
             await signIn.SignOutAsync();
             if (sso.IsEnabled) await context.SignOutAsync(AccessSetup.SsoCookieScheme);
             return TypedResults.LocalRedirect("/account/login");
-        }).WithName("SignOut");
+        }).WithName("SignOut").WithMetadata(new RequireAntiforgeryTokenAttribute());
 
         account.MapPost("/sso", (OpenIdConnectSettings sso, [FromForm] string? returnUrl) =>
         {

@@ -12,11 +12,25 @@ public sealed record ApiKeySummary(int Id, string Name, string? TeamSlug, string
 public sealed record AuthenticatedApiKey(int Id, string Name, string? TeamSlug);
 
 /// <summary>Creates, lists, revokes and checks API keys. The clear key exists only in the return value of <see cref="CreateAsync"/>.</summary>
-public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IMemoryCache cache)
+public sealed class ApiKeyService
 {
+    private readonly IDbContextFactory<ReleaseBoardDbContext> dbFactory;
+    private readonly TimeProvider clock;
+    private readonly IMemoryCache cache;
+    private readonly AccessRevocation revocation;
+    private long _generation;
+
+    public ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IMemoryCache cache,
+        AccessRevocation revocation)
+    {
+        (this.dbFactory, this.clock, this.cache, this.revocation) = (dbFactory, clock, cache, revocation);
+        // Any revocation, here or on another instance (seen by the change poller), forgets every remembered key.
+        revocation.Revoked += () => Interlocked.Increment(ref _generation);
+    }
+
     /// <summary>
-    /// A pipeline sends many events a second; its key is looked up once per this interval, not per request. Revoking
-    /// removes it here at once; another instance of the app notices within this interval.
+    /// A pipeline sends many events a second; its key is looked up once per this interval, not per request. Revoking,
+    /// on any instance or with the command line, forgets it everywhere within the change poller's interval.
     /// </summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
 
@@ -78,12 +92,14 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
 
         var now = clock.GetUtcNow().UtcDateTime;
         key.RevokedAt = now;
-        cache.Remove(CacheKey(key.KeyHash));
+        await AccessRevocation.MarkAsync(db, now, cancellationToken);
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "api-key.revoked", Subject = $"api-key/{key.Name}", TeamId = key.TeamId,
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "api-key.revoked",
+            Subject = $"api-key/{key.Name}", TeamId = key.TeamId,
         });
         await db.SaveChangesAsync(cancellationToken);
+        revocation.Announce();
         return OperationResult<bool>.Ok(true);
     }
 
@@ -117,5 +133,5 @@ public sealed class ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFac
         return authenticated;
     }
 
-    private static string CacheKey(string hash) => "api-key:" + hash;
+    private string CacheKey(string hash) => $"api-key:{Interlocked.Read(ref _generation)}:{hash}";
 }

@@ -11,7 +11,8 @@ public sealed record DisplayLinkSummary(int Id, string TokenPrefix, IReadOnlyLis
 public sealed record ResolvedDisplayLink(int Id, IReadOnlyList<string> TeamSlugs, TimeSpan RotateEvery);
 
 /// <summary>Display links for TVs: a secret address per link, shown once; only its hash is kept.</summary>
-public sealed class DisplayLinkService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
+public sealed class DisplayLinkService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock,
+    AccessRevocation revocation)
 {
     /// <summary>
     /// The token travels in the address's fragment ("/display#rbd_…"), which browsers never send to a server: it
@@ -66,11 +67,13 @@ public sealed class DisplayLinkService(IDbContextFactory<ReleaseBoardDbContext> 
 
         var now = clock.GetUtcNow().UtcDateTime;
         link.RevokedAt = now;
+        await AccessRevocation.MarkAsync(db, now, cancellationToken);
         db.AuditEntries.Add(new AuditEntry
         {
             At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "display-link.revoked", Subject = $"display-link/{id}",
         });
         await db.SaveChangesAsync(cancellationToken);
+        revocation.Announce();
         return OperationResult<bool>.Ok(true);
     }
 

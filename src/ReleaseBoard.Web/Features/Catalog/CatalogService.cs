@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Catalog;
@@ -74,6 +75,8 @@ public sealed partial class CatalogService(
                 After = $"{changes.Created.Count} created, {changes.Updated.Count} updated, {changes.Unchanged} " +
                         $"unchanged, {notInCatalog.Count} not in the catalog (kept)",
             });
+            // Other instances remember slugs for ingestion: the stamp has them forget at their next poll.
+            await AccessRevocation.MarkAsync(db, now, cancellationToken);
             // Orders are unique per service only in intent: reordering two environments would briefly collide, so
             // nothing enforces it in the schema. One SaveChanges writes every change.
             await db.SaveChangesAsync(cancellationToken);

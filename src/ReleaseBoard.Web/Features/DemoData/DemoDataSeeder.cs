@@ -111,6 +111,7 @@ public sealed class DemoDataSeeder(
                 At = clock.GetUtcNow().UtcDateTime, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id,
                 Action = "demo-data.removed", Subject = "demo-data",
             });
+            await Access.AccessRevocation.MarkAsync(db, clock.GetUtcNow().UtcDateTime, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });

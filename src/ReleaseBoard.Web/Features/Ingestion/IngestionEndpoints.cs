@@ -98,7 +98,7 @@ public static class IngestionEndpoints
         if (user.IsApiKey() && user.FindFirstValue(ApiKeyClaims.Team) is { } scope && scope != ApiKeyClaims.AllTeams)
         {
             if (team is not null && !string.Equals(team, scope, StringComparison.OrdinalIgnoreCase))
-                return TypedResults.Problem($"This key may not read team \"{team}\".", statusCode: StatusCodes.Status403Forbidden);
+                return TypedResults.Problem($"There is no team \"{team}\".", statusCode: StatusCodes.Status404NotFound);
             team = scope;
         }
 

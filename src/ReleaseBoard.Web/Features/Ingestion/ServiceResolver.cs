@@ -13,12 +13,20 @@ public sealed record ResolvedService(int Id, int TeamId, string TeamSlug, string
 /// Finds the service and environment an event names. Slugs are unique within a team; a key scoped to one team looks
 /// only there, so the same slug in two teams is never ambiguous for it. The catalog changes rarely and a pipeline
 /// posts many events, so what a slug names is remembered for a short while; changing the catalog or removing the demo
-/// forgets it at once in this instance (another instance notices within <see cref="CacheFor"/>).
+/// forgets it at once in this instance, and on others within the change poller's interval (<see cref="AccessRevocation"/>).
 /// </summary>
-public sealed class ServiceResolver(IMemoryCache cache)
+public sealed class ServiceResolver
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private readonly IMemoryCache cache;
     private long _generation;
+
+    /// <param name="revocation">A catalog change on another instance or the command line forgets everything too.</param>
+    public ServiceResolver(IMemoryCache cache, AccessRevocation? revocation = null)
+    {
+        this.cache = cache;
+        if (revocation is not null) revocation.Revoked += Invalidate;
+    }
 
     /// <summary>Forget everything remembered: the catalog changed.</summary>
     public void Invalidate() => Interlocked.Increment(ref _generation);
@@ -47,7 +55,8 @@ public sealed class ServiceResolver(IMemoryCache cache)
         var allowed = candidates.Where(c => caller.MayActForTeam(c.TeamSlug)).ToList();
         return allowed.Count switch
         {
-            0 => (null, new IngestOutcome<T>.Forbidden($"This key may not act for the team of service \"{slug}\".")),
+            // Another team's service is answered as unknown: a key learns nothing of what other teams have.
+            0 => (null, new IngestOutcome<T>.NotFound($"There is no service \"{slug}\".")),
             1 => (allowed[0], null),
             _ => (null, IngestOutcome<T>.Field("service", $"\"{slug}\" names a service in several teams ({string.Join(", ", allowed.Select(a => a.TeamSlug))}); use a key scoped to one team.")),
         };

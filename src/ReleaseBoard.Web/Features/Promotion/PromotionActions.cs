@@ -56,7 +56,9 @@ public sealed class PromotionActions(PromotionService promotion, UserAdministrat
     private async Task<AuditActor?> ApproverAsync(ClaimsPrincipal who) =>
         !who.IsApiKey() && await users.MayActNowAsync(who, Policies.Record) ? who.ToAuditActor() : null;
 
-    private static PromotionOutcome Refusal(ClaimsPrincipal who) => new PromotionOutcome.Refused(ForbiddenCode, who.IsApiKey()
-        ? "API keys do not change promotion: a person signed in as Approver does (four eyes need people). Pipelines ask the gate and report failures."
-        : "This needs the Approver role. Nothing was changed.");
+    public const string KeyRefusal = "API keys do not change promotion: a person signed in as Approver does (four eyes " +
+                                     "need people). Pipelines ask the gate and report failures.";
+
+    private static PromotionOutcome Refusal(ClaimsPrincipal who) => new PromotionOutcome.Refused(ForbiddenCode,
+        who.IsApiKey() ? KeyRefusal : "This needs the Approver role. Nothing was changed.");
 }

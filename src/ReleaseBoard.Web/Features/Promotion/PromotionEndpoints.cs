@@ -115,6 +115,8 @@ public static class PromotionEndpoints
         group.MapPost(path, async Task<IResult> (string service, string environment, HttpContext context, PromotionActions actions, IDbContextFactory<ReleaseBoardDbContext> dbFactory,
                 ServiceResolver resolver, TimeProvider clock, CancellationToken ct) =>
             {
+                // A key never changes promotion, whichever environment it names: say so before looking it up.
+                if (context.User.IsApiKey()) return KeyRefused();
                 var (_, environmentId, refusal) = await ResolveAsync(service, environment, context, dbFactory, resolver, ct);
                 if (refusal is not null) return refusal;
                 var body = await ApiJson.ReadAsync<ReasonBody>(context.Request, ct);
@@ -140,6 +142,9 @@ public static class PromotionEndpoints
             .WithName(name).WithSummary(summary)
             .Accepts<ReasonBody>("application/json").Produces<PromotionStateDto>().ProducesValidationProblem()
             .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
+
+    private static IResult KeyRefused() =>
+        TypedResults.Problem(PromotionActions.KeyRefusal, statusCode: StatusCodes.Status403Forbidden);
 
     /// <summary>The environment a path names, as the caller may see it; or the answer that refuses.</summary>
     internal static async Task<(int ServiceId, int EnvironmentId, IResult? Refusal)> ResolveAsync(string service, string environment, HttpContext context,

@@ -34,8 +34,9 @@ public static class TrendEndpoints
                 string team, string? from, string? to, string? bucket, string? service, string? range,
                 HttpContext context, TrendEngine engine, TimeProvider clock, CancellationToken cancellationToken) =>
             {
+                // Another team's is answered as unknown: a key learns nothing of what other teams have.
                 if (!context.User.MayActForTeam(team))
-                    return TypedResults.Problem($"This key may not read team \"{team}\".", statusCode: StatusCodes.Status403Forbidden);
+                    return TypedResults.Problem($"There is no team \"{team}\".", statusCode: StatusCodes.Status404NotFound);
                 var (scope, scopeError) = await engine.ResolveScopeAsync(team, service, cancellationToken);
                 if (scope is null) return TypedResults.Problem(scopeError, statusCode: StatusCodes.Status404NotFound);
 

@@ -22,8 +22,9 @@ public static class WallEndpoints
         api.MapGet("/teams/{team}/sign", async Task<Results<Ok<SignResponse>, ProblemHttpResult>> (
                 string team, HttpContext context, WallQuery query, CancellationToken cancellationToken) =>
             {
+                // Another team's is answered as unknown: a key learns nothing of what other teams have.
                 if (!context.User.MayActForTeam(team))
-                    return TypedResults.Problem($"This key may not read team \"{team}\".", statusCode: StatusCodes.Status403Forbidden);
+                    return TypedResults.Problem($"There is no team \"{team}\".", statusCode: StatusCodes.Status404NotFound);
                 var wall = await query.LoadAsync(team, cancellationToken);
                 if (wall is null) return TypedResults.Problem($"There is no team \"{team}\".", statusCode: StatusCodes.Status404NotFound);
                 return TypedResults.Ok(new SignResponse(

@@ -72,10 +72,11 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/teams/alpha/sign", TestContext.Current.CancellationToken)).StatusCode);
     }
 
+    // Another team's key is told the team or service does not exist (404), as if it did not: it learns nothing.
     public static TheoryData<string, string> ReadApiCases() => new()
     {
         { Anonymous, "401" }, { Viewer, "200" }, { Approver, "200" }, { Admin, "200" }, { KeyOfTeam, "200" },
-        { KeyOfOtherTeam, "403" }, { KeyOfAllTeams, "200" }, { RevokedKey, "401" }, { DisplayLinkAsBearer, "401" },
+        { KeyOfOtherTeam, "404" }, { KeyOfAllTeams, "200" }, { RevokedKey, "401" }, { DisplayLinkAsBearer, "401" },
     };
 
     [Theory]
@@ -91,7 +92,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     {
         // Writes take an API key only: a browser session (any role) is not accepted, so no other site can forge one.
         { Anonymous, "401" }, { Viewer, "401" }, { Approver, "401" }, { Admin, "401" }, { KeyOfTeam, "201" },
-        { KeyOfOtherTeam, "403" }, { KeyOfAllTeams, "201" }, { RevokedKey, "401" }, { DisplayLinkAsBearer, "401" },
+        { KeyOfOtherTeam, "404" }, { KeyOfAllTeams, "201" }, { RevokedKey, "401" }, { DisplayLinkAsBearer, "401" },
     };
 
     [Theory]

@@ -19,11 +19,13 @@ public class DisplayPageTests : BunitContext, IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 20, 10, 0, 0, TimeSpan.Zero));
     private SqliteTestDatabase _database = null!;
     private DisplayLinkService _links = null!;
+    private readonly AccessRevocation _revocation = new(NullLogger<AccessRevocation>.Instance);
 
     public async ValueTask InitializeAsync()
     {
         _database = await SqliteTestDatabase.CreateAsync();
-        _links = new DisplayLinkService(_database, _clock);
+        _links = new DisplayLinkService(_database, _clock, _revocation);
+        Services.AddSingleton(_revocation);
         Services.AddSingleton<IDbContextFactory<ReleaseBoardDbContext>>(_database);
         Services.AddSingleton<TimeProvider>(_clock);
         Services.AddSingleton(_database.Notifier);

@@ -30,10 +30,17 @@ public class RecordIncidentPageTests : AppBunitContext
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
             _productionId = production.Id;
         }
+        // A single-sign-on Approver: no local account, an identity the store knows, a session not over yet.
+        var sso = Assert.IsType<SsoSignIn.Allowed>(await App.Services.GetRequiredService<SsoIdentities>()
+            .SignInAsync("https://idp.example", "ada", "ada@example.test", true, "Ada", Xunit.TestContext.Current.CancellationToken));
         var auth = UseAppServices();
         auth.SetAuthorized("ada@example.test");
-        auth.SetRoles(Roles.Approver); // no security stamp: trusted as a single-sign-on user's claims are
-        auth.SetClaims(new System.Security.Claims.Claim(PersonClaims.PersonId, "sso/https://idp.example#ada"));
+        auth.SetRoles(Roles.Approver);
+        auth.SetClaims(
+            new System.Security.Claims.Claim(PersonClaims.PersonId, sso.PersonId),
+            new System.Security.Claims.Claim(PersonClaims.SsoIdentity, sso.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new System.Security.Claims.Claim(PersonClaims.SessionEnds, DateTimeOffset.UtcNow.AddHours(8).ToUnixTimeSeconds()
+                .ToString(System.Globalization.CultureInfo.InvariantCulture)));
         auth.SetPolicies(Policies.Record, Policies.View);
     }
 

@@ -203,7 +203,7 @@ public class GateApiTests : IAsyncLifetime
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await _other.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _other.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _anonymous.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync("/api/v1/gates/nope/production", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/moon", Ct)).StatusCode);

@@ -63,7 +63,36 @@ public static class ReleaseBoardCommandLine
             var result = await services.GetRequiredService<UserAdministration>().ResetPasswordAsync(parse.GetValue(resetEmail), password, CommandLineActor);
             return Report(result.Succeeded, result.Error, $"Password reset for {parse.GetValue(resetEmail)}.", error);
         }));
-        root.Subcommands.Add(new Command("users", "Local accounts.") { createUser, resetPassword });
+        var roleEmail = new Option<string>("--email") { Description = "The user's email address.", Required = true };
+        var newRole = new Option<string>("--role") { Description = "Viewer, Approver or Admin.", Required = true };
+        var setRole = new Command("set-role", "Give a user another role; their open pages and sessions follow within a second.")
+        {
+            roleEmail, newRole,
+        };
+        setRole.SetAction((parse, ct) => WithServices(error, async services =>
+        {
+            var result = await services.GetRequiredService<UserAdministration>()
+                .SetRoleAsync(parse.GetValue(roleEmail), parse.GetValue(newRole), CommandLineActor);
+            return Report(result.Succeeded, result.Error, $"{parse.GetValue(roleEmail)} is {Roles.Parse(parse.GetValue(newRole))} now.", error);
+        }));
+        Command Disabling(string name, bool disabled, string description)
+        {
+            var who = new Option<string>("--email") { Description = "The user's email address.", Required = true };
+            var command = new Command(name, description) { who };
+            command.SetAction((parse, ct) => WithServices(error, async services =>
+            {
+                var result = await services.GetRequiredService<UserAdministration>()
+                    .SetDisabledAsync(parse.GetValue(who), disabled, CommandLineActor);
+                return Report(result.Succeeded, result.Error, $"{parse.GetValue(who)} is {name}d.", error);
+            }));
+            return command;
+        }
+        root.Subcommands.Add(new Command("users", "Local accounts.")
+        {
+            createUser, resetPassword, setRole,
+            Disabling("disable", true, "Disable an account: it cannot sign in, and its open pages stop acting within a second."),
+            Disabling("enable", false, "Let a disabled account sign in again."),
+        });
 
         // apikeys
         var keyName = new Option<string>("--name") { Description = "A unique name, e.g. the pipeline's.", Required = true };
@@ -190,10 +219,11 @@ public static class ReleaseBoardCommandLine
             var file = parse.GetValue(exportTo)!;
             if (file.Exists) return Report(false, $"{file.FullName} exists already; export never overwrites a file.", null, error);
             var partial = file.FullName + ".partial";
+            File.Delete(partial); // a leftover of an interrupted export
             ExchangeSummary summary;
             try
             {
-                await using (var stream = File.Create(partial))
+                await using (var stream = OwnerOnlyFile.Create(partial))
                     summary = await services.GetRequiredService<DataSafety.DataExchange>().ExportAsync(stream, TimeProvider.System, ct);
                 File.Move(partial, file.FullName);
             }

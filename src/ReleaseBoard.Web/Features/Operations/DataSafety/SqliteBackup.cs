@@ -24,6 +24,8 @@ public sealed class SqliteBackup(DatabaseConnection connection)
         File.Delete(partial);
         try
         {
+            // Created empty and owner-only first: SQLite then writes into it and keeps its mode.
+            await OwnerOnlyFile.Create(partial).DisposeAsync();
             await using (var source = new SqliteConnection(connection.ConnectionString))
             await using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ToString()))
             {

@@ -416,7 +416,7 @@ public sealed class WebhookTests : IAsyncLifetime
     public async Task Alertmanager_needs_a_key_for_the_services_team_and_a_service_label()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), null)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), _paymentsKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), _paymentsKey)).StatusCode);
         var noService = Encoding.UTF8.GetString(Payload("alertmanager-firing.json")).Replace("\"service\": \"search-api\", \"severity\": \"warning\"", "\"severity\": \"warning\"", StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAlertmanagerAsync(Encoding.UTF8.GetBytes(noService), _searchKey)).StatusCode);
         // The second alert passes parsing but breaks the API's rules (it starts in the future): the valid first one is not stored either.

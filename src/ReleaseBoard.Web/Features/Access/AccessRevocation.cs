@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Web.Features.Access;
+
+/// <summary>
+/// Revocation means now, on every instance: a revoked key, display link, user, role or SSO identity (and a catalog
+/// change, for the slugs ingestion remembers) gives a stamp row a new value in the same unit of work, and raises
+/// <see cref="Revoked"/> here at once. Other instances and the command line are seen by the change poller, which reads
+/// the stamp when the database changed and raises <see cref="Revoked"/> there within a poll interval. Subscribers
+/// forget what they cached and open pages check their sign-in or display link again.
+/// </summary>
+public sealed class AccessRevocation(ILogger<AccessRevocation> logger)
+{
+    public const string StampName = "access-stamp";
+
+    public event Action? Revoked;
+
+    /// <summary>Bumps the stamp in <paramref name="db"/>'s unit of work; the caller saves, then calls <see cref="Announce"/>.</summary>
+    public static async Task MarkAsync(ReleaseBoardDbContext db, DateTime now, CancellationToken cancellationToken)
+    {
+        var stamp = await db.SystemFlags.FindAsync([StampName], cancellationToken);
+        if (stamp is null) db.SystemFlags.Add(stamp = new SystemFlag { Name = StampName, Value = "" });
+        (stamp.Value, stamp.UpdatedAt) = (Guid.NewGuid().ToString("N"), now);
+    }
+
+    /// <summary>Marks and saves on a context of its own (for changes made through Identity's own store).</summary>
+    public static async Task MarkNowAsync(
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory, DateTime now, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await MarkAsync(db, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>The stamp's value as stored (null before the first revocation).</summary>
+    public static Task<string?> ReadAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
+        db.SystemFlags.AsNoTracking().Where(f => f.Name == StampName).Select(f => f.Value).SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Tells this instance's caches and open pages that access changed.</summary>
+    public void Announce()
+    {
+        foreach (var handler in Revoked?.GetInvocationList().Cast<Action>() ?? [])
+        {
+            try
+            {
+                handler();
+            }
+            catch (Exception ex)
+            {
+                // One broken subscriber (a disposed circuit) must not keep the others from hearing of it.
+                logger.LogWarning(ex, "An access-revocation subscriber failed.");
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+
+namespace ReleaseBoard.Web.Features.Access;
+
+/// <summary>
+/// The sign-in of an open page (a circuit can live for days), kept true to the store: it is checked again every
+/// minute, at once when access is revoked anywhere (<see cref="AccessRevocation"/>), and at the moment a single-sign-on
+/// session ends. When it no longer stands the page falls back to signed-out, and protected pages send the person to
+/// sign in.
+/// </summary>
+internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStateProvider, IDisposable
+{
+    public static readonly TimeSpan RecheckInterval = TimeSpan.FromMinutes(1);
+
+    private readonly UserAdministration _users;
+    private readonly AccessRevocation _revocation;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<LiveAuthenticationStateProvider> _logger;
+    private readonly Lock _gate = new();
+    private ITimer? _recheck, _sessionEnd;
+    private int _checking, _again;
+
+    public LiveAuthenticationStateProvider(UserAdministration users, AccessRevocation revocation, TimeProvider clock,
+        ILogger<LiveAuthenticationStateProvider> logger)
+    {
+        (_users, _revocation, _clock, _logger) = (users, revocation, clock, logger);
+        AuthenticationStateChanged += Watch;
+        _revocation.Revoked += OnRevoked;
+    }
+
+    private async void Watch(Task<AuthenticationState> state)
+    {
+        try
+        {
+            var user = (await state).User;
+            lock (_gate)
+            {
+                StopTimers();
+                if (user.Identity?.IsAuthenticated != true) return;
+                _recheck = _clock.CreateTimer(_ => _ = CheckAsync(), null, RecheckInterval, RecheckInterval);
+                if (long.TryParse(user.FindFirstValue(PersonClaims.SessionEnds), NumberStyles.None,
+                        CultureInfo.InvariantCulture, out var ends))
+                {
+                    var due = DateTimeOffset.FromUnixTimeSeconds(ends) - _clock.GetUtcNow();
+                    var clamped = TimeSpan.FromMilliseconds(Math.Clamp(due.TotalMilliseconds, 0, int.MaxValue - 1));
+                    _sessionEnd = _clock.CreateTimer(_ => _ = CheckAsync(), null, clamped, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Could not watch a page's sign-in.");
+        }
+    }
+
+    private void OnRevoked() => _ = CheckAsync();
+
+    private async Task CheckAsync()
+    {
+        // One check at a time per page; a revocation during a check asks for one more, which reads after it.
+        Interlocked.Exchange(ref _again, 1);
+        if (Interlocked.Exchange(ref _checking, 1) == 1) return;
+        try
+        {
+            while (Interlocked.Exchange(ref _again, 0) == 1)
+            {
+                var user = (await GetAuthenticationStateAsync()).User;
+                if (user.Identity?.IsAuthenticated != true || await _users.StillSignedInAsync(user)) continue;
+                _logger.LogInformation("An open page's sign-in no longer stands; the page is signed out.");
+                SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
+            }
+        }
+        catch (Exception ex)
+        {
+            // The store did not answer: keep the page as it is; the next check decides. Actions check on their own.
+            _logger.LogWarning(ex, "Could not check an open page's sign-in.");
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _checking, 0);
+        }
+        if (Volatile.Read(ref _again) == 1) _ = CheckAsync(); // asked for between the last read and the release
+    }
+
+    private void StopTimers()
+    {
+        _recheck?.Dispose();
+        _sessionEnd?.Dispose();
+        (_recheck, _sessionEnd) = (null, null);
+    }
+
+    public void Dispose()
+    {
+        AuthenticationStateChanged -= Watch;
+        _revocation.Revoked -= OnRevoked;
+        lock (_gate) StopTimers();
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace ReleaseBoard.Web.Features.Access;
+
+/// <summary>
+/// Guessing passwords costs time: attempts to sign in, to start a single sign-on and to change a password are limited
+/// per client address (after forwarded headers, so per person behind a proxy), and the next is refused with 429 and
+/// Retry-After. The account lockout (five failures) protects one account; this protects all of them from one client.
+/// </summary>
+public static class SignInRateLimit
+{
+    private static readonly string[] LimitedPaths = ["/account/login", "/account/sso", "/account/password"];
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    public static IServiceCollection AddSignInRateLimit(this IServiceCollection services)
+    {
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AccessOptions>>((options, access) =>
+        {
+            var permits = access.Value.SignInAttemptsPerMinute;
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                HttpMethods.IsPost(context.Request.Method)
+                && LimitedPaths.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase))
+                    ? RateLimitPartition.GetFixedWindowLimiter(
+                        context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = Window, QueueLimit = 0 })
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
+            options.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : Window;
+                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                var response = rejected.HttpContext.Response;
+                response.StatusCode = StatusCodes.Status429TooManyRequests;
+                response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                response.ContentType = "text/plain; charset=utf-8";
+                await response.WriteAsync(
+                    $"Too many sign-in attempts from this address. Try again in {seconds} seconds.", cancellationToken);
+            };
+        });
+        return services;
+    }
+}

@@ -1,0 +1,145 @@
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Web.Features.Access;
+
+public sealed record SsoIdentitySummary(
+    int Id, string Issuer, string Subject, string? Email, bool EmailVerified, string? LinkedEmail, bool Blocked,
+    DateTime LastSignInAt);
+
+/// <summary>What a single sign-on may become: a person with a stable id, or a refusal with a code the login page explains.</summary>
+public abstract record SsoSignIn
+{
+    public sealed record Allowed(int IdentityId, string PersonId) : SsoSignIn;
+    public sealed record Refused(string Code) : SsoSignIn;
+
+    public const string Unlinked = "unlinked-account";
+    public const string Blocked = "blocked";
+}
+
+/// <summary>
+/// Single-sign-on identities by issuer and subject. One is the same person as a local account only when an Admin links
+/// them or the provider has verified that the account's email is theirs; an unverified email that belongs to a local
+/// account is refused, since otherwise anyone able to set that email at the provider would sign in as its owner (or,
+/// unlinked, approve beside them as a second pair of eyes).
+/// </summary>
+public sealed class SsoIdentities(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, AccessRevocation revocation)
+{
+    public async Task<SsoSignIn> SignInAsync(string issuer, string subject, string? email, bool emailVerified,
+        string? name, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var identity = await db.SsoIdentities.SingleOrDefaultAsync(i => i.Issuer == issuer && i.Subject == subject,
+            cancellationToken);
+        if (identity is null)
+            db.SsoIdentities.Add(identity = new SsoIdentity { Issuer = issuer, Subject = subject, FirstSeenAt = now });
+        (identity.Email, identity.EmailVerified, identity.Name, identity.LastSignInAt) =
+            (Clip(email, 256), emailVerified, Clip(name, 200), now);
+
+        SsoSignIn answer;
+        if (identity.BlockedAt is not null) answer = new SsoSignIn.Refused(SsoSignIn.Blocked);
+        else
+        {
+            if (identity.LinkedUserId is null && email is not null)
+            {
+                var normalized = email.Trim().ToUpperInvariant();
+                var account = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id)
+                    .FirstOrDefaultAsync(cancellationToken);
+                if (account is not null && emailVerified)
+                {
+                    identity.LinkedUserId = account;
+                    db.AuditEntries.Add(Audit(AuditActor.System, "sso.linked", identity, now,
+                        $"linked to {email} (the provider verified the email)"));
+                }
+                else if (account is not null)
+                {
+                    await db.SaveChangesAsync(cancellationToken); // kept, so an Admin can link it
+                    return new SsoSignIn.Refused(SsoSignIn.Unlinked);
+                }
+            }
+            var disabled = identity.LinkedUserId is { } linked && await LockedOutAsync(db, linked, cancellationToken);
+            answer = disabled
+                ? new SsoSignIn.Refused(SsoSignIn.Blocked)
+                : new SsoSignIn.Allowed(0, identity.LinkedUserId ?? AccessSetup.SsoPersonId(issuer, subject));
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return answer is SsoSignIn.Allowed allowed ? allowed with { IdentityId = identity.Id } : answer;
+    }
+
+    /// <summary>Whether a signed-in identity may still act: not blocked, and its linked account not disabled.</summary>
+    public async Task<bool> MayActAsync(int identityId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var identity = await db.SsoIdentities.AsNoTracking().Where(i => i.Id == identityId)
+            .Select(i => new { i.BlockedAt, i.LinkedUserId }).SingleOrDefaultAsync(cancellationToken);
+        return identity is { BlockedAt: null }
+               && !(identity.LinkedUserId is { } linked && await LockedOutAsync(db, linked, cancellationToken));
+    }
+
+    // Compared here, not in SQL: SQLite stores Identity's DateTimeOffset lockout as text it cannot compare.
+    private async Task<bool> LockedOutAsync(ReleaseBoardDbContext db, string userId, CancellationToken cancellationToken) =>
+        await db.Users.Where(u => u.Id == userId).Select(u => u.LockoutEnd).SingleOrDefaultAsync(cancellationToken)
+            is { } end && end > clock.GetUtcNow();
+
+    public async Task<IReadOnlyList<SsoIdentitySummary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.SsoIdentities.AsNoTracking().OrderBy(i => i.Email).ThenBy(i => i.Id)
+            .Select(i => new SsoIdentitySummary(i.Id, i.Issuer, i.Subject, i.Email, i.EmailVerified,
+                i.LinkedUser == null ? null : i.LinkedUser.Email, i.BlockedAt != null, i.LastSignInAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>An Admin says this identity and the local account with <paramref name="email"/> are one person.</summary>
+    public Task<OperationResult<bool>> LinkAsync(int identityId, string? email, AuditActor actor) =>
+        ChangeAsync(identityId, actor, "sso.linked", async (db, identity) =>
+        {
+            var normalized = email?.Trim().ToUpperInvariant() ?? "";
+            var account = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).FirstOrDefaultAsync();
+            if (account is null) return $"There is no local account {email}.";
+            identity.LinkedUserId = account;
+            return null;
+        }, $"linked to {email?.Trim()}");
+
+    public Task<OperationResult<bool>> UnlinkAsync(int identityId, AuditActor actor) =>
+        ChangeAsync(identityId, actor, "sso.unlinked", (_, identity) =>
+        {
+            identity.LinkedUserId = null;
+            return Task.FromResult<string?>(null);
+        }, "unlinked");
+
+    public Task<OperationResult<bool>> BlockAsync(int identityId, bool blocked, AuditActor actor) =>
+        ChangeAsync(identityId, actor, blocked ? "sso.blocked" : "sso.unblocked", (_, identity) =>
+        {
+            identity.BlockedAt = blocked ? clock.GetUtcNow().UtcDateTime : null;
+            return Task.FromResult<string?>(null);
+        }, blocked ? "blocked" : "unblocked");
+
+    private async Task<OperationResult<bool>> ChangeAsync(int identityId, AuditActor actor, string action,
+        Func<ReleaseBoardDbContext, SsoIdentity, Task<string?>> change, string after)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var identity = await db.SsoIdentities.SingleOrDefaultAsync(i => i.Id == identityId);
+        if (identity is null) return OperationResult<bool>.Fail("identity", "There is no such single-sign-on identity.");
+        if (await change(db, identity) is { } problem) return OperationResult<bool>.Fail("email", problem);
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.AuditEntries.Add(Audit(actor, action, identity, now, after));
+        // Open pages of this identity check again at once (here, and on other instances at their next poll).
+        await AccessRevocation.MarkAsync(db, now, CancellationToken.None);
+        await db.SaveChangesAsync();
+        revocation.Announce();
+        return OperationResult<bool>.Ok(true);
+    }
+
+    private static AuditEntry Audit(AuditActor actor, string action, SsoIdentity identity, DateTime now, string after) => new()
+    {
+        At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = action,
+        Subject = Clip($"sso-identity/{identity.Issuer}#{identity.Subject}", 200)!, After = $"{identity.Email}: {after}",
+    };
+
+    private static string? Clip(string? value, int max) => value is { Length: > 0 } v && v.Length > max ? v[..max] : value;
+}
