@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
@@ -36,6 +37,7 @@ public static class AccessSetup
         services.AddSingleton<SsoIdentities>();
         services.AddCascadingAuthenticationState();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, LiveAuthenticationStateProvider>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, LiveSignInCircuitHandler>();
 
         var authentication = services.AddAuthentication(options =>
             {
@@ -50,8 +52,9 @@ public static class AccessSetup
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.Scheme, null);
         authentication.AddIdentityCookies();
         services.ConfigureApplicationCookie(options => ConfigureCookie(options, ".ReleaseBoard.Auth"));
-        // Requests re-read the account every minute: a role taken away stops working within a minute, not half an hour.
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        // Requests re-read the account at most a second after they last did: a role taken away, a password reset or a
+        // disabled account stops a browser's requests within a second (open pages hear of it through AccessRevocation).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = RecheckEvery);
 
         services.AddIdentityCore<ReleaseBoardUser>(options =>
             {
@@ -124,6 +127,7 @@ public static class AccessSetup
             // open pages stop acting at that moment too (LiveAuthenticationStateProvider).
             options.ExpireTimeSpan = sso.SessionLifetime;
             options.SlidingExpiration = false;
+            options.Events.OnValidatePrincipal = RecheckSsoSessionAsync;
         });
         authentication.AddOpenIdConnect(OpenIdConnectScheme, sso.DisplayName, options =>
         {
@@ -183,6 +187,30 @@ public static class AccessSetup
         identity.AddClaim(new Claim(PersonClaims.SessionEnds,
             ends.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (context.Properties is { } properties) (properties.IssuedUtc, properties.ExpiresUtc) = (null, ends);
+    }
+
+    private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// An SSO cookie has no security stamp: the identity is looked at again at most a second after the last look
+    /// (remembered here, not in the cookie, so the session is never renewed), and one an Admin blocked, or whose
+    /// linked account was disabled, or whose session ended, is signed out of every browser within a second.
+    /// </summary>
+    private static async Task RecheckSsoSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        var cache = services.GetRequiredService<IMemoryCache>();
+        var key = "sso-checked:" + context.Principal?.FindFirstValue(PersonClaims.SsoIdentity) + ":"
+                  + context.Principal?.FindFirstValue(PersonClaims.SessionEnds);
+        if (cache.TryGetValue(key, out _)) return;
+        var users = services.GetRequiredService<UserAdministration>();
+        if (context.Principal is null || !await users.StillSignedInAsync(context.Principal, context.HttpContext.RequestAborted))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(SsoCookieScheme);
+            return;
+        }
+        cache.Set(key, true, RecheckEvery);
     }
 
     private static void Refuse(TicketReceivedContext context, string code)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 
 namespace ReleaseBoard.Web.Features.Access;
 
@@ -9,7 +10,8 @@ namespace ReleaseBoard.Web.Features.Access;
 /// The sign-in of an open page (a circuit can live for days), kept true to the store: it is checked again every
 /// minute, at once when access is revoked anywhere (<see cref="AccessRevocation"/>), and at the moment a single-sign-on
 /// session ends. When it no longer stands the page falls back to signed-out, and protected pages send the person to
-/// sign in.
+/// sign in. Only a live circuit watches (<see cref="LiveSignInCircuitHandler"/>): a server-rendered request is over
+/// before it would matter, and must not change its mind halfway through rendering.
 /// </summary>
 internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStateProvider, IDisposable
 {
@@ -22,6 +24,7 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
     private readonly Lock _gate = new();
     private ITimer? _recheck, _sessionEnd;
     private int _checking, _again;
+    private volatile bool _live;
 
     public LiveAuthenticationStateProvider(UserAdministration users, AccessRevocation revocation, TimeProvider clock,
         ILogger<LiveAuthenticationStateProvider> logger)
@@ -31,8 +34,16 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
         _revocation.Revoked += OnRevoked;
     }
 
+    /// <summary>The page is a live circuit now: keep its sign-in true from here on.</summary>
+    public void BeginWatching()
+    {
+        _live = true;
+        Watch(GetAuthenticationStateAsync());
+    }
+
     private async void Watch(Task<AuthenticationState> state)
     {
+        if (!_live) return;
         try
         {
             var user = (await state).User;
@@ -56,7 +67,10 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
         }
     }
 
-    private void OnRevoked() => _ = CheckAsync();
+    private void OnRevoked()
+    {
+        if (_live) _ = CheckAsync();
+    }
 
     private async Task CheckAsync()
     {
@@ -97,5 +111,15 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
         AuthenticationStateChanged -= Watch;
         _revocation.Revoked -= OnRevoked;
         lock (_gate) StopTimers();
+    }
+}
+
+/// <summary>Starts the live sign-in of each circuit as it opens (circuit handlers share the circuit's scope).</summary>
+internal sealed class LiveSignInCircuitHandler(AuthenticationStateProvider provider) : CircuitHandler
+{
+    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        (provider as LiveAuthenticationStateProvider)?.BeginWatching();
+        return Task.CompletedTask;
     }
 }

@@ -195,4 +195,137 @@ public class SignInTests
         Assert.Null(await schemes.GetSchemeAsync(AccessSetup.OpenIdConnectScheme));
         Assert.DoesNotContain("/account/sso", await app.CreateClient().GetStringAsync("/account/login", TestContext.Current.CancellationToken));
     }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string? LoginError(string html) =>
+        System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"login-error\">([^<]*)<") is { Success: true } m
+            ? System.Net.WebUtility.HtmlDecode(m.Groups[1].Value) : null;
+
+    [Fact]
+    public async Task Unknown_wrong_and_locked_accounts_all_get_the_same_message()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var users = app.Services.GetRequiredService<UserAdministration>();
+        await users.CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+        await users.CreateAsync("bo@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        for (var attempt = 0; attempt < 5; attempt++) await SignIn.PostLoginAsync(client, "bo@example.test", "a wrong passphrase");
+
+        var unknown = LoginError(await (await SignIn.PostLoginAsync(client, "nobody@example.test", "whatever it is")).Content.ReadAsStringAsync(Ct));
+        var wrong = LoginError(await (await SignIn.PostLoginAsync(client, "ana@example.test", "a wrong passphrase")).Content.ReadAsStringAsync(Ct));
+        var locked = LoginError(await (await SignIn.PostLoginAsync(client, "bo@example.test", "the right passphrase")).Content.ReadAsStringAsync(Ct));
+
+        Assert.NotNull(unknown);
+        Assert.Equal(unknown, wrong);
+        Assert.Equal(unknown, locked);
+    }
+
+    [Fact]
+    public async Task Sign_in_attempts_from_one_address_are_limited_with_429_and_Retry_After()
+    {
+        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Access:SignInAttemptsPerMinute"] = "3",
+        });
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        for (var attempt = 0; attempt < 3; attempt++)
+            Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test", "guess number " + attempt)).StatusCode);
+
+        var limited = await SignIn.PostLoginAsync(client, "ana@example.test", "guess number 4");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.InRange(limited.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login", Ct)).StatusCode); // reading it is not limited
+    }
+
+    [Fact]
+    public async Task Signing_out_takes_the_pages_antiforgery_token()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+        using var client = await SignIn.SignedInClientAsync(app, "ana@example.test", "the right passphrase");
+
+        var forged = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/teams", Ct)).StatusCode); // still signed in
+        var page = await client.GetStringAsync("/account/password", Ct);
+        var token = System.Text.RegularExpressions.Regex.Match(page,
+            "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        var signedOut = await client.PostAsync("/account/logout", new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(token) }), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/teams", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_person_changes_their_password_and_their_other_sessions_end()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the old passphrase", AuditActor.System);
+        using var elsewhere = await SignIn.SignedInClientAsync(app, "ana@example.test", "the old passphrase");
+        using var here = await SignIn.SignedInClientAsync(app, "ana@example.test", "the old passphrase");
+
+        var wrong = await PostPasswordAsync(here, "not the old one", "a brand new passphrase");
+        Assert.Contains("current password is not right", wrong);
+        var changed = await PostPasswordAsync(here, "the old passphrase", "a brand new passphrase");
+
+        Assert.Contains("data-testid=\"password-changed\"", changed);
+        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/api/v1/teams", Ct)).StatusCode);
+        await Task.Delay(1100, Ct); // the stamp is re-read at most a second after the last look
+        Assert.Equal(HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/v1/teams", Ct)).StatusCode);
+        using var fresh = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
+        Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(fresh, "ana@example.test", "the old passphrase")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignIn.PostLoginAsync(fresh, "ana@example.test", "a brand new passphrase")).StatusCode);
+    }
+
+    private static async Task<string> PostPasswordAsync(HttpClient client, string current, string password)
+    {
+        var page = await client.GetStringAsync("/account/password", Ct);
+        var fields = System.Text.RegularExpressions.Regex.Matches(page,
+                "<input[^>]*type=\"hidden\"[^>]*name=\"(?<name>[^\"]+)\"[^>]*value=\"(?<value>[^\"]*)\"")
+            .ToDictionary(m => System.Net.WebUtility.HtmlDecode(m.Groups["name"].Value),
+                m => System.Net.WebUtility.HtmlDecode(m.Groups["value"].Value));
+        fields["Input.Current"] = current;
+        fields["Input.New"] = password;
+        fields["Input.Confirm"] = password;
+        var response = await client.PostAsync("/account/password", new FormUrlEncodedContent(fields), Ct);
+        return await response.Content.ReadAsStringAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Two_admins_demoting_each_other_at_once_leave_one_admin()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var users = app.Services.GetRequiredService<UserAdministration>();
+        await users.CreateAsync("ann@example.test", Roles.Admin, "the right passphrase", AuditActor.System);
+        await users.CreateAsync("bob@example.test", Roles.Admin, "the right passphrase", AuditActor.System);
+
+        for (var round = 0; round < 5; round++)
+        {
+            var results = await Task.WhenAll(
+                Task.Run(() => users.SetRoleAsync("ann@example.test", Roles.Viewer, AuditActor.User("bob", "bob@example.test"))),
+                Task.Run(() => users.SetRoleAsync("bob@example.test", Roles.Viewer, AuditActor.User("ann", "ann@example.test"))));
+
+            Assert.Equal(1, results.Count(r => r.Succeeded));
+            Assert.Contains("last admin", results.Single(r => !r.Succeeded).Error);
+            var admins = (await users.ListAsync()).Where(u => u.Role == Roles.Admin).Select(u => u.Email).ToList();
+            var remaining = Assert.Single(admins);
+            await users.SetRoleAsync(remaining == "ann@example.test" ? "bob@example.test" : "ann@example.test", Roles.Admin, AuditActor.System);
+        }
+    }
+
+    [Fact]
+    public async Task The_last_active_admin_cannot_be_disabled()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var users = app.Services.GetRequiredService<UserAdministration>();
+        await users.CreateAsync("only@example.test", Roles.Admin, "the right passphrase", AuditActor.System);
+
+        var result = await users.SetDisabledAsync("only@example.test", true, AuditActor.System);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("last admin", result.Error);
+    }
 }

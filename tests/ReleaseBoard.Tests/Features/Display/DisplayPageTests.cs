@@ -92,4 +92,21 @@ public class DisplayPageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=display-revoked]")));
         Assert.Empty(page.FindAll("[data-testid=days-since]"));
     }
+
+    [Fact]
+    public async Task A_link_revoked_on_another_instance_stops_showing_as_soon_as_the_revocation_is_announced()
+    {
+        await _database.AddTeamAsync("payments");
+        await LinkAsync(TimeSpan.FromSeconds(30), "payments");
+        var page = Render<DisplayPage>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=days-since]")));
+
+        // Another instance revoked it: no write here to hear of, only its poller's announcement.
+        await using (var db = _database.CreateDbContext())
+            await db.DisplayLinks.ExecuteUpdateAsync(u => u.SetProperty(l => l.RevokedAt, DateTime.UtcNow),
+                Xunit.TestContext.Current.CancellationToken);
+        _revocation.Announce();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=display-revoked]")));
+    }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Access;
 
 namespace ReleaseBoard.Tests.Features.Operations;
@@ -12,27 +12,8 @@ public sealed class CommandLineTests : IDisposable
 
     public CommandLineTests() => Directory.CreateDirectory(_folder);
 
-    private async Task<(int Exit, string Out, string Err)> RunAsync(string? input, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ReleaseBoard.Web.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__ReleaseBoard"] = $"Data Source={DatabasePath}";
-        using var process = Process.Start(start)!;
-        if (input is not null) await process.StandardInput.WriteLineAsync(input);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int Exit, string Out, string Err)> RunAsync(string? input, params string[] args) =>
+        CommandLineRun.RunAsync($"Data Source={DatabasePath}", _folder, input, args);
 
     private object? Scalar(string sql)
     {

@@ -82,6 +82,8 @@ public sealed class DataSafetyTests : IDisposable
 
         Assert.True(backup.Exit == 0, backup.Err);
         Assert.Equal(backupFile, backup.Out.Trim());
+        // It holds password and key hashes and the Data Protection keys: readable by its owner only, whatever the umask.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, ModeOf(backupFile));
         var before = acknowledged.Where(a => a.Value < backupStarted).Select(a => a.Key).ToHashSet();
         Assert.True(before.Count > 20, $"only {before.Count} writes before the backup: no load to speak of");
         Assert.True(acknowledged.Count > before.Count, "no writes during or after the backup");
@@ -94,6 +96,11 @@ public sealed class DataSafetyTests : IDisposable
         Assert.Empty(before.Except(inBackup)); // every event acknowledged before the backup began is in it
         Assert.Subset(acknowledged.Keys.ToHashSet(), inBackup); // and nothing that was never written
     }
+
+    // The suite runs on Linux; elsewhere there is no Unix mode to check.
+    private static UnixFileMode ModeOf(string path) => OperatingSystem.IsWindows()
+        ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+        : File.GetUnixFileMode(path);
 
     [Fact]
     public async Task A_backup_never_overwrites_a_file_and_says_why()
@@ -128,6 +135,7 @@ public sealed class DataSafetyTests : IDisposable
         var first = Path.Combine(_folder, "first.json");
         var exported = await CommandAsync(source, "export", "--to", first);
         Assert.True(exported.Exit == 0, exported.Err);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, ModeOf(first));
 
         var target = Database("target.db");
         var imported = await CommandAsync(target, "import", "--from", first);
