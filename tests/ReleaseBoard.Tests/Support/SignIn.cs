@@ -9,7 +9,7 @@ public static partial class SignIn
     public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password, string loginPath = "/account/login")
     {
         var page = await client.GetStringAsync(loginPath);
-        var fields = HiddenInputs().Matches(page).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+        var fields = HiddenFields(page);
         fields["Input.Email"] = email;
         fields["Input.Password"] = password;
         return await client.PostAsync(loginPath, new FormUrlEncodedContent(fields));
@@ -24,6 +24,11 @@ public static partial class SignIn
             throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
         return client;
     }
+
+    /// <summary>A page's hidden inputs, one per name (a page with two forms carries the same token twice).</summary>
+    public static Dictionary<string, string> HiddenFields(string html) => HiddenInputs().Matches(html)
+        .GroupBy(m => WebUtility.HtmlDecode(m.Groups["name"].Value))
+        .ToDictionary(g => g.Key, g => WebUtility.HtmlDecode(g.Last().Groups["value"].Value));
 
     [GeneratedRegex("<input[^>]*type=\"hidden\"[^>]*name=\"(?<name>[^\"]+)\"[^>]*value=\"(?<value>[^\"]*)\"")]
     private static partial Regex HiddenInputs();

@@ -282,11 +282,7 @@ public class SignInTests
 
     private static async Task<string> PostPasswordAsync(HttpClient client, string current, string password)
     {
-        var page = await client.GetStringAsync("/account/password", Ct);
-        var fields = System.Text.RegularExpressions.Regex.Matches(page,
-                "<input[^>]*type=\"hidden\"[^>]*name=\"(?<name>[^\"]+)\"[^>]*value=\"(?<value>[^\"]*)\"")
-            .ToDictionary(m => System.Net.WebUtility.HtmlDecode(m.Groups["name"].Value),
-                m => System.Net.WebUtility.HtmlDecode(m.Groups["value"].Value));
+        var fields = SignIn.HiddenFields(await client.GetStringAsync("/account/password", Ct));
         fields["Input.Current"] = current;
         fields["Input.New"] = password;
         fields["Input.Confirm"] = password;
