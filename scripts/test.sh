@@ -8,21 +8,24 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 # Debian packages the tests drive for real: Chromium for the browser tests, Alertmanager for the webhook integration,
-# docker-compose to validate docker-compose.yml (no Docker engine needed for that).
+# docker-compose to validate docker-compose.yml (no Docker engine needed for that), Caddy as the TLS-terminating
+# reverse proxy in front of the app.
 chromium="${RELEASEBOARD_CHROMIUM:-/usr/bin/chromium}"
 alertmanager="${RELEASEBOARD_ALERTMANAGER:-/usr/bin/prometheus-alertmanager}"
 compose="${RELEASEBOARD_DOCKER_COMPOSE:-/usr/bin/docker-compose}"
+caddy="${RELEASEBOARD_CADDY:-/usr/bin/caddy}"
 missing=()
 [ -x "$chromium" ] || missing+=(chromium fonts-dejavu-core)
 [ -x "$alertmanager" ] || missing+=(prometheus-alertmanager)
 [ -x "$compose" ] || missing+=(docker-compose)
+[ -x "$caddy" ] || missing+=(caddy)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages for the tests: ${missing[*]}..."
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
       || { echo "Could not install ${missing[*]} with apt-get." >&2; exit 1; }
   else
-    echo "Missing: ${missing[*]}. Install Debian's packages as root (apt-get install ${missing[*]}), or point RELEASEBOARD_CHROMIUM / RELEASEBOARD_ALERTMANAGER / RELEASEBOARD_DOCKER_COMPOSE at the binaries." >&2
+    echo "Missing: ${missing[*]}. Install Debian's packages as root (apt-get install ${missing[*]}), or point RELEASEBOARD_CHROMIUM / RELEASEBOARD_ALERTMANAGER / RELEASEBOARD_DOCKER_COMPOSE / RELEASEBOARD_CADDY at the binaries." >&2
     exit 1
   fi
 fi

@@ -8,6 +8,7 @@ if (ReleaseBoardCommandLine.Handles(args))
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddReleaseBoardTransport();
 builder.AddReleaseBoardStore();
 builder.AddReleaseBoardAccess();
 builder.AddReleaseBoardFeatures();

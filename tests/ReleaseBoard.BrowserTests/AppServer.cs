@@ -1,14 +1,13 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
 
 namespace ReleaseBoard.BrowserTests;
 
 /// <summary>
-/// The real app, as `dotnet ReleaseBoard.Web.dll`, on a real Kestrel port with its own SQLite file. It can be stopped
-/// (killed, like a crash) and started again on the same port and database, which is what a wall has to survive.
+/// The real app, as `dotnet ReleaseBoard.Web.dll`, on a real Kestrel port with its own SQLite file. It binds port 0
+/// and the port it got is read back from its log; it can be stopped (killed, like a crash) and started again on that
+/// same port and database, which is what a wall has to survive. Its output is kept per instance (<see cref="Log"/>).
 /// </summary>
 public sealed class AppServer : IAsyncDisposable
 {
@@ -16,21 +15,29 @@ public sealed class AppServer : IAsyncDisposable
     private readonly bool _ownsDataFolder;
     private readonly bool _pooling;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+    private readonly Dictionary<string, string> _environment;
     private Process? _process;
 
     /// <param name="sharesDatabaseWith">Another instance whose database this one uses too: two instances behind one load balancer.</param>
     /// <param name="pooledConnections">False opens the database file afresh for every operation, so that taking the file away is felt at once.</param>
-    public AppServer(AppServer? sharesDatabaseWith = null, bool pooledConnections = true)
+    /// <param name="environment">Settings of this instance (e.g. Transport__PublicBaseUrl), as environment variables.</param>
+    public AppServer(AppServer? sharesDatabaseWith = null, bool pooledConnections = true,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         _pooling = pooledConnections;
         _ownsDataFolder = sharesDatabaseWith is null;
         _dataFolder = sharesDatabaseWith?._dataFolder ?? Path.Combine(Path.GetTempPath(), "releaseboard-browser-tests", Guid.NewGuid().ToString("N"));
+        _environment = environment?.ToDictionary() ?? [];
         Directory.CreateDirectory(_dataFolder);
-        Port = FreePort();
     }
 
-    public int Port { get; }
-    public string BaseUrl => $"http://127.0.0.1:{Port}";
+    /// <summary>The port Kestrel bound at the first start (0 was asked for), kept for restarts.</summary>
+    public int Port { get; private set; }
+    public string BaseUrl => Port > 0 ? $"http://127.0.0.1:{Port}" : throw new InvalidOperationException("Not started yet.");
+
+    /// <summary>Everything this instance wrote, standard output and error, in order.</summary>
+    public IEnumerable<string> Log => _log;
     public string DataFolder => _dataFolder;
     public string DatabaseFile => Path.Combine(_dataFolder, "releaseboard.db");
     public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = _pooling }.ToString();
@@ -38,22 +45,33 @@ public sealed class AppServer : IAsyncDisposable
     public async Task StartAsync()
     {
         if (_process is not null) throw new InvalidOperationException("Already running.");
-        var start = StartInfo("--urls", BaseUrl);
+        var start = StartInfo("--urls", $"http://127.0.0.1:{Port}");
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
-        // Drain the output so a chatty app never blocks on a full pipe.
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            _log.Enqueue(line);
+            // Kestrel says where it listens: "Now listening on: http://127.0.0.1:41234".
+            if (line.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal)
+                && int.TryParse(line[(line.LastIndexOf(':') + 1)..].Trim(), out var port))
+                listening.TrySetResult(port);
+        }
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The app exited at start with code {_process.ExitCode}.");
-            if (await AnswersAsync()) return;
+            if (_process.HasExited)
+                throw new InvalidOperationException($"The app exited at start with code {_process.ExitCode}:\n{string.Join('\n', _log)}");
+            if (listening.Task.IsCompleted) Port = await listening.Task;
+            if (Port > 0 && await AnswersAsync()) return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"The app did not answer on {BaseUrl}/healthz within 90 s.");
+        throw new TimeoutException($"The app did not answer on /healthz within 90 s:\n{string.Join('\n', _log)}");
     }
 
     /// <summary>Runs an operator command (`ReleaseBoard.Web users create …`) against the same database.</summary>
@@ -86,6 +104,10 @@ public sealed class AppServer : IAsyncDisposable
         start.Environment["ConnectionStrings__ReleaseBoard"] = ConnectionString;
         start.Environment["DemoData__SeedOnEmptyDatabase"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information"; // "Now listening on"
+        // Every browser of the suite signs in from 127.0.0.1: the per-address limit has tests of its own.
+        start.Environment["Access__SignInAttemptsPerMinute"] = "100000";
+        foreach (var (key, value) in _environment) start.Environment[key] = value;
         return start;
     }
 
@@ -119,13 +141,6 @@ public sealed class AppServer : IAsyncDisposable
         if (directory is null) throw new InvalidOperationException("Could not find ReleaseBoard.sln above the test output.");
         var path = Path.Combine(directory.FullName, "src", "ReleaseBoard.Web", "bin", configuration, "net10.0", "ReleaseBoard.Web.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first: the web app is not built.", path);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

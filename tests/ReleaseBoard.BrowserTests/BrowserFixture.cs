@@ -36,11 +36,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            // This machine has no network beyond loopback: keep Chromium from reaching out at all.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+            Args = ChromiumArgs,
         });
     }
+
+    /// <summary>This machine has no network beyond loopback: keep Chromium from reaching out at all.</summary>
+    public static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    ];
 
     public const string Password = "browser tests passphrase";
 

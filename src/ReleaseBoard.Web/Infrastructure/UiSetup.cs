@@ -92,6 +92,7 @@ public static class UiSetup
         await app.EnsureFirstAdminAsync();
         WarnOfRetiredSettings(app);
 
+        app.UseReleaseBoardTransport();
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         // People get a page for an error status; machines (calls to /api, anything with a Bearer key) get

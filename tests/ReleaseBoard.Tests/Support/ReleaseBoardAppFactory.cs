@@ -6,10 +6,24 @@ using Microsoft.Extensions.Logging;
 namespace ReleaseBoard.Tests.Support;
 
 /// <summary>The whole app in memory, on its own SQLite file; demo data only when a test asks for it.</summary>
-public sealed class ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyDictionary<string, string?>? settings = null)
-    : WebApplicationFactory<Program>
+public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
 {
+    private readonly bool seedDemoData;
+    private readonly IReadOnlyDictionary<string, string?>? settings;
+
+    public ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        (this.seedDemoData, this.settings) = (seedDemoData, settings);
+        ClientOptions.BaseAddress = Https;
+    }
+
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "releaseboard-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// Clients speak HTTPS, as browsers do to ReleaseBoard behind its proxy: outside Development every cookie is
+    /// Secure, and a cookie store never sends a Secure cookie over plain HTTP.
+    /// </summary>
+    public static readonly Uri Https = new("https://localhost");
 
     public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "app.db") }.ToString();
 
@@ -28,7 +42,7 @@ public sealed class ReleaseBoardAppFactory(bool seedDemoData = false, IReadOnlyD
     /// <summary>A client that calls the API as a pipeline does: with the key as a bearer token (none: anonymous), no redirects followed.</summary>
     public HttpClient CreateApiClient(string? key)
     {
-        var client = CreateClient(new() { AllowAutoRedirect = false });
+        var client = CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
         if (key is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         return client;
     }

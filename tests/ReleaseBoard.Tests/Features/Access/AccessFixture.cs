@@ -57,7 +57,7 @@ public sealed class AccessFixture : IAsyncLifetime
         var revokedId = (await links.ListAsync()).Single(l => RevokedDisplayPath.Contains(l.TokenPrefix, StringComparison.Ordinal)).Id;
         await links.RevokeAsync(revokedId, Setup);
 
-        Clients[Principal.Anonymous] = App.CreateClient(new() { AllowAutoRedirect = false });
+        Clients[Principal.Anonymous] = App.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
         foreach (var role in Roles.All)
             Clients[role] = await SignIn.SignedInClientAsync(App, $"{role.ToLowerInvariant()}@example.test", Password);
     }
@@ -75,7 +75,7 @@ public sealed class AccessFixture : IAsyncLifetime
             Principal.DisplayLinkAsBearer => TokenOf(DisplayAlphaPath),
             _ => throw new ArgumentOutOfRangeException(nameof(principal), principal, null),
         };
-        client = App.CreateClient(new() { AllowAutoRedirect = false });
+        client = App.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         Clients[principal] = client;
         return client;

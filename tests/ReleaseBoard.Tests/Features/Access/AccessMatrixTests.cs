@@ -1,3 +1,4 @@
+using ReleaseBoard.Tests.Support;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -63,7 +64,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     [Fact]
     public async Task A_display_link_opens_nothing_else()
     {
-        var client = fixture.App.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
+        var client = fixture.App.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false, HandleCookies = true });
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/display", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Empty(client.DefaultRequestHeaders.Authorization?.ToString() ?? "");
 
@@ -156,7 +157,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     public async Task Anonymous_read_only_viewing_can_be_switched_on_and_still_changes_nothing()
     {
         await using var app = new Support.ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" });
-        using var anonymous = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var anonymous = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
 
         AssertOutcome(await anonymous.GetAsync("/", TestContext.Current.CancellationToken), Ok, "anonymous viewing GET /");
         AssertOutcome(await anonymous.GetAsync("/definitions", TestContext.Current.CancellationToken), Ok, "anonymous viewing GET /definitions");

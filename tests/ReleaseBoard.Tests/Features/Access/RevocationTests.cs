@@ -132,7 +132,7 @@ public sealed class RevocationTests : IDisposable
         Assert.True(disabled.Exit == 0, disabled.Err);
 
         await WaitUntilSignedOutAsync(page);
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false, HandleCookies = true });
         var signIn = await SignIn.PostLoginAsync(client, "gone@example.test", "a long enough passphrase");
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode); // the form again, not the redirect of a sign-in
     }

@@ -1,3 +1,4 @@
+using ReleaseBoard.Tests.Support;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -60,7 +61,7 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
     /// <summary>Every secret goes through the app once: keys as Bearer headers, tokens as display addresses, passwords by signing in.</summary>
     private async Task UseEverySecretAsync()
     {
-        using var client = fixture.App.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = fixture.App.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
         foreach (var key in new[] { fixture.KeyForAlpha, fixture.KeyForBeta, fixture.KeyForAllTeams, fixture.RevokedKey })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams/alpha/sign");

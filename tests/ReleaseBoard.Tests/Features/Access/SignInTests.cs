@@ -14,7 +14,7 @@ public class SignInTests
         await using var app = new ReleaseBoardAppFactory();
         await using (var scope = app.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
 
         for (var attempt = 0; attempt < 5; attempt++)
             Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test", "a wrong passphrase")).StatusCode);
@@ -28,7 +28,7 @@ public class SignInTests
     public async Task A_login_post_without_its_antiforgery_token_is_refused()
     {
         await using var app = new ReleaseBoardAppFactory();
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
 
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -96,13 +96,13 @@ public class SignInTests
         {
             await using (var scope = before.Services.CreateAsyncScope())
                 await before.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
-            using var client = before.CreateClient(new() { AllowAutoRedirect = false });
+            using var client = before.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
             var signedIn = await SignIn.PostLoginAsync(client, "ana@example.test", "the right passphrase");
             cookie = string.Join("; ", signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
         }
 
         await using var after = new ReleaseBoardAppFactory(settings: settings);
-        using var restarted = after.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        using var restarted = after.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false, HandleCookies = false });
         using var request = new HttpRequestMessage(HttpMethod.Get, "/definitions");
         request.Headers.Add("Cookie", cookie);
 
@@ -117,7 +117,7 @@ public class SignInTests
         await using var app = new ReleaseBoardAppFactory();
         await using (var scope = app.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync("ben@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
 
         var response = await SignIn.PostLoginAsync(client, "ben@example.test", "the right passphrase", "/account/login?returnUrl=//evil.example/steal");
 
@@ -131,7 +131,7 @@ public class SignInTests
     public async Task Data_protection_keys_live_in_the_database_so_sessions_survive_a_restart()
     {
         await using var app = new ReleaseBoardAppFactory();
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
         await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken); // issues an antiforgery token: needs a key
 
         await using var db = await app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ReleaseBoard.Data.ReleaseBoardDbContext>>()
@@ -156,7 +156,7 @@ public class SignInTests
             ["Bootstrap:AdminEmail"] = "root@example.test",
             ["Bootstrap:AdminPassword"] = "a configured passphrase",
         });
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
 
         var response = await SignIn.PostLoginAsync(client, "root@example.test", "a configured passphrase");
 
@@ -175,7 +175,7 @@ public class SignInTests
             ["Authentication:OpenIdConnect:DisplayName"] = "Sign in with Acme",
             ["Authentication:OpenIdConnect:RoleMap:release-admins"] = "Admin",
         });
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
 
         var page = await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
 
@@ -209,7 +209,7 @@ public class SignInTests
         var users = app.Services.GetRequiredService<UserAdministration>();
         await users.CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
         await users.CreateAsync("bo@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
         for (var attempt = 0; attempt < 5; attempt++) await SignIn.PostLoginAsync(client, "bo@example.test", "a wrong passphrase");
 
         var unknown = LoginError(await (await SignIn.PostLoginAsync(client, "nobody@example.test", "whatever it is")).Content.ReadAsStringAsync(Ct));
@@ -228,7 +228,7 @@ public class SignInTests
         {
             ["Access:SignInAttemptsPerMinute"] = "3",
         });
-        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
         for (var attempt = 0; attempt < 3; attempt++)
             Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test", "guess number " + attempt)).StatusCode);
 
@@ -275,7 +275,7 @@ public class SignInTests
         Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/api/v1/teams", Ct)).StatusCode);
         await Task.Delay(1100, Ct); // the stamp is re-read at most a second after the last look
         Assert.Equal(HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/v1/teams", Ct)).StatusCode);
-        using var fresh = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
+        using var fresh = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false, HandleCookies = true });
         Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(fresh, "ana@example.test", "the old passphrase")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await SignIn.PostLoginAsync(fresh, "ana@example.test", "a brand new passphrase")).StatusCode);
     }

@@ -134,7 +134,9 @@ public static class ReleaseBoardCommandLine
             if (!TryParseDuration(parse.GetValue(every), out var rotateEvery))
                 return Report(false, $"--every takes a duration such as 30s, 2m or 1h, not \"{parse.GetValue(every)}\".", null, error);
             var result = await services.GetRequiredService<DisplayLinkService>().CreateAsync(parse.GetValue(linkTeams) ?? [], rotateEvery, CommandLineActor, ct);
-            if (result.Succeeded) output.WriteLine(result.Value);
+            // The whole address when Transport:PublicBaseUrl says where people reach ReleaseBoard; else the path.
+            var publicBase = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TransportOptions>>().Value.PublicBase;
+            if (result.Succeeded) output.WriteLine(publicBase is null ? result.Value : new Uri(publicBase, result.Value!).ToString());
             return Report(result.Succeeded, result.Error, "Created a display link. Open it on the TV; it cannot be shown again.", error);
         }));
         var linkId = new Option<int>("--id") { Description = "The link's id, as the admin page lists it.", Required = true };
@@ -326,6 +328,7 @@ public static class ReleaseBoardCommandLine
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddReleaseBoardTransport();
         builder.AddReleaseBoardStore();
         builder.AddReleaseBoardAccess();
         builder.AddDemoDataServices();
