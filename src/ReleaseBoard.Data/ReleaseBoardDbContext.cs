@@ -6,7 +6,10 @@ using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.Data;
 
-/// <summary>The one store: the domain, ASP.NET Core Identity's users and roles, API keys, display links and Data Protection keys.</summary>
+/// <summary>
+/// The one store: the domain, ASP.NET Core Identity's users and roles, API keys, display links and Data Protection
+/// keys.
+/// </summary>
 public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> options)
     : IdentityDbContext<ReleaseBoardUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
@@ -27,7 +30,10 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<SsoIdentity> SsoIdentities => Set<SsoIdentity>();
 
-    /// <summary>Data Protection keys live in the database so logins and display links survive restarts and work across instances.</summary>
+    /// <summary>
+    /// Data Protection keys live in the database so logins and display links survive restarts and work across
+    /// instances.
+    /// </summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -94,7 +94,9 @@ public static partial class IngestionLoad
         return (all.Count, all, errors);
     }
 
-    /// <summary>What the file itself can take: one INSERT per transaction, as each ingested event is one commit.</summary>
+    /// <summary>
+    /// What the file itself can take: one INSERT per transaction, as each ingested event is one commit.
+    /// </summary>
     private static double RawInsertRate(string database, TimeSpan duration)
     {
         using var connection = new SqliteConnection($"Data Source={database}");
@@ -169,9 +171,12 @@ public static partial class IngestionLoad
         return (await output, await error);
     }
 
-    private static Process StartApp(string web, string folder, string database, int port)
+    private static Process StartApp(string web, string folder, string database, int port,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Process.Start(StartInfo(web, folder, database, ["--urls", $"http://127.0.0.1:{port}"]))!;
+        var start = StartInfo(web, folder, database, ["--urls", $"http://127.0.0.1:{port}"]);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

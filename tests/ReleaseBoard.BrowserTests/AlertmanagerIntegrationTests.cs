@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace ReleaseBoard.BrowserTests;
@@ -17,6 +16,7 @@ public sealed class AlertmanagerIntegrationTests(BrowserFixture fixture) : IDisp
     public static string AlertmanagerPath => Environment.GetEnvironmentVariable("RELEASEBOARD_ALERTMANAGER") ?? "/usr/bin/prometheus-alertmanager";
 
     private readonly string _folder = Directory.CreateTempSubdirectory("releaseboard-alertmanager-").FullName;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
     private Process? _alertmanager;
 
     [Fact]
@@ -27,7 +27,6 @@ public sealed class AlertmanagerIntegrationTests(BrowserFixture fixture) : IDisp
         var created = await fixture.App.RunCommandAsync(null, "apikeys", "create", "--name", "alertmanager-it", "--team", "alerts");
         Assert.True(created.ExitCode == 0, created.Error);
         var key = created.Output.Trim();
-        var port = FreePort();
         await File.WriteAllTextAsync(Path.Combine(_folder, "alertmanager.yml"), $"""
             route:
               receiver: releaseboard
@@ -50,15 +49,27 @@ public sealed class AlertmanagerIntegrationTests(BrowserFixture fixture) : IDisp
             ArgumentList =
             {
                 $"--config.file={Path.Combine(_folder, "alertmanager.yml")}", $"--storage.path={_folder}",
-                $"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=",
+                // Port 0: the port it got is read back from its log ("Listening on" address=127.0.0.1:46675).
+                "--web.listen-address=127.0.0.1:0", "--cluster.listen-address=",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
-        _alertmanager.OutputDataReceived += (_, _) => { };
-        _alertmanager.ErrorDataReceived += (_, _) => { };
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            _log.Enqueue(line);
+            var match = System.Text.RegularExpressions.Regex.Match(line,
+                "msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
+            if (match.Success) listening.TrySetResult(int.Parse(match.Groups[1].Value,
+                System.Globalization.CultureInfo.InvariantCulture));
+        }
+        _alertmanager.OutputDataReceived += (_, e) => Keep(e.Data);
+        _alertmanager.ErrorDataReceived += (_, e) => Keep(e.Data);
         _alertmanager.BeginOutputReadLine();
         _alertmanager.BeginErrorReadLine();
+        var port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         using var alertmanager = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         using var releaseBoard = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
@@ -109,13 +120,6 @@ public sealed class AlertmanagerIntegrationTests(BrowserFixture fixture) : IDisp
             await Task.Delay(250);
         }
         Assert.Fail($"Timed out waiting for {what}.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

@@ -19,9 +19,15 @@ public sealed class AppServer : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private Process? _process;
 
-    /// <param name="sharesDatabaseWith">Another instance whose database this one uses too: two instances behind one load balancer.</param>
-    /// <param name="pooledConnections">False opens the database file afresh for every operation, so that taking the file away is felt at once.</param>
-    /// <param name="environment">Settings of this instance (e.g. Transport__PublicBaseUrl), as environment variables.</param>
+    /// <param name="sharesDatabaseWith">
+    /// Another instance whose database this one uses too: two instances behind one load balancer.
+    /// </param>
+    /// <param name="pooledConnections">
+    /// False opens the database file afresh for every operation, so that taking the file away is felt at once.
+    /// </param>
+    /// <param name="environment">
+    /// Settings of this instance (e.g. Transport__PublicBaseUrl), as environment variables.
+    /// </param>
     public AppServer(AppServer? sharesDatabaseWith = null, bool pooledConnections = true,
         IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -34,7 +40,8 @@ public sealed class AppServer : IAsyncDisposable
 
     /// <summary>The port Kestrel bound at the first start (0 was asked for), kept for restarts.</summary>
     public int Port { get; private set; }
-    public string BaseUrl => Port > 0 ? $"http://127.0.0.1:{Port}" : throw new InvalidOperationException("Not started yet.");
+    public string BaseUrl =>
+        Port > 0 ? $"http://127.0.0.1:{Port}" : throw new InvalidOperationException("Not started yet.");
 
     /// <summary>Everything this instance wrote, standard output and error, in order.</summary>
     public IEnumerable<string> Log => _log;
@@ -66,7 +73,8 @@ public sealed class AppServer : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"The app exited at start with code {_process.ExitCode}:\n{string.Join('\n', _log)}");
+                throw new InvalidOperationException(
+                    $"The app exited at start with code {_process.ExitCode}:\n{string.Join('\n', _log)}");
             if (listening.Task.IsCompleted) Port = await listening.Task;
             if (Port > 0 && await AnswersAsync()) return;
             await Task.Delay(250);

@@ -49,9 +49,17 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public const string Password = "browser tests passphrase";
 
+    /// <summary>
+    /// How long a functional wait may take (milliseconds): generous, since a busy CI machine is slow at times. How
+    /// fast things really are is for the benchmarks to say (`wall`, `revocation`), not for a test's timeout.
+    /// </summary>
+    public const float Patience = 10_000;
+
     public static string EmailOf(string role) => $"{role.ToLowerInvariant()}@example.test";
 
-    /// <summary>Opens a page in a fresh browser context, signed in through the login form when a role (or an email) is given.</summary>
+    /// <summary>
+    /// Opens a page in a fresh browser context, signed in through the login form when a role (or an email) is given.
+    /// </summary>
     public async Task<IPage> OpenAsync(string path, int width = 1920, int height = 1080, string? signedInAs = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
@@ -85,7 +93,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         return "/display#" + token;
     }
 
-    /// <summary>Waits until the circuit is interactive: kiosk.js marks the page live once the server-side beacon calls in.</summary>
+    /// <summary>
+    /// Waits until the circuit is interactive: kiosk.js marks the page live once the server-side beacon calls in.
+    /// </summary>
     public static Task WaitUntilLiveAsync(IPage page, float timeoutMs = 30000) =>
         Assertions.Expect(page.Locator("html[data-connection=live]")).ToHaveCountAsync(1, new() { Timeout = timeoutMs });
 

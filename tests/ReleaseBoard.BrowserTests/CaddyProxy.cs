@@ -36,7 +36,8 @@ public sealed class CaddyProxy : IAsyncDisposable
     public async Task StartAsync(int upstreamPort)
     {
         if (!File.Exists(CaddyPath))
-            throw new InvalidOperationException($"Caddy not found at {CaddyPath}: apt-get install caddy (scripts/test.sh does), or set RELEASEBOARD_CADDY.");
+            throw new InvalidOperationException($"Caddy not found at {CaddyPath}: apt-get install caddy " +
+                "(scripts/test.sh does), or set RELEASEBOARD_CADDY.");
         var caddyfile = Path.Combine(_folder, "Caddyfile");
         await File.WriteAllTextAsync(caddyfile, $$"""
             {
@@ -60,11 +61,14 @@ public sealed class CaddyProxy : IAsyncDisposable
             """);
         var start = new ProcessStartInfo(CaddyPath)
         {
-            WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true,
+                UseShellExecute = false,
         };
-        foreach (var arg in new[] { "run", "--config", caddyfile, "--adapter", "caddyfile" }) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "run", "--config", caddyfile, "--adapter",
+            "caddyfile" }) start.ArgumentList.Add(arg);
         // Its CA, certificates and autosave live here, not in the user's home.
-        foreach (var variable in new[] { "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME" }) start.Environment[variable] = _folder;
+        foreach (var variable in new[] { "HOME", "XDG_DATA_HOME",
+            "XDG_CONFIG_HOME" }) start.Environment[variable] = _folder;
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Caddy.");
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
@@ -76,7 +80,8 @@ public sealed class CaddyProxy : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"Caddy exited with code {_process.ExitCode}:\n{Log}");
+            if (_process.HasExited)
+                throw new InvalidOperationException($"Caddy exited with code {_process.ExitCode}:\n{Log}");
             try
             {
                 if ((await probe.GetAsync("/healthz")).IsSuccessStatusCode) return;

@@ -26,7 +26,8 @@ public class DatabaseOutageBrowserTests(BrowserFixture fixture)
         Directory.Move(server.DataFolder, server.DataFolder + ".away");
         try
         {
-            await Expect(wall.GetByTestId("stale")).ToContainTextAsync("STALE since", new() { Timeout = 5000 });
+            await Expect(wall.GetByTestId("stale")).ToContainTextAsync("STALE since",
+                new() { Timeout = BrowserFixture.Patience });
             await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("5"); // the last figures stay up
             await wall.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-database-away-1920x1080.png") });
         }
@@ -35,7 +36,7 @@ public class DatabaseOutageBrowserTests(BrowserFixture fixture)
             Directory.Move(server.DataFolder + ".away", server.DataFolder);
         }
 
-        await Expect(wall.GetByTestId("stale")).ToHaveCountAsync(0, new() { Timeout = 5000 });
+        await Expect(wall.GetByTestId("stale")).ToHaveCountAsync(0, new() { Timeout = BrowserFixture.Patience });
         await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("5");
         Assert.True(await wall.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the wall reloaded instead of recovering in place");
         await context.CloseAsync();

@@ -15,8 +15,14 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task After_a_server_restart_the_open_wall_reloads_itself_once_the_server_answers()
     {
-        await fixture.AddTeamAsync("kiosk-restart", daysAgo: 4);
-        var page = await fixture.OpenAsync(await fixture.DisplayLinkAsync("kiosk-restart"));
+        // A server of its own to kill: the suite's shared one keeps serving the other tests meanwhile.
+        await using var server = new AppServer();
+        await server.StartAsync();
+        await BrowserFixture.AddTeamAsync(server, "kiosk-restart", daysAgo: 4);
+        var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1920,
+            Height = 1080 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(server.BaseUrl + await fixture.DisplayLinkAsync("kiosk-restart", on: server));
         await BrowserFixture.WaitUntilLiveAsync(page);
         await MarkPageAsync(page);
 
@@ -29,17 +35,18 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
             });
         }");
 
-        await fixture.App.KillAsync();
+        await server.KillAsync();
 
         // Staleness shows at once: red while the server does not answer.
         await Expect(page.Locator("html[data-connection=down]")).ToHaveCountAsync(1, new() { Timeout = 15000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-server-away-1920x1080.png") });
-        // The framework's default gives up after 30 attempts; this wall keeps trying, and does not reload onto an error page.
+        // The framework's default gives up after 30 attempts; this wall keeps trying, and does not reload onto an error
+        // page.
         await page.WaitForFunctionAsync("() => window.__retries > 30", null, new() { Timeout = 120000, PollingInterval = 1000 });
         Assert.False(await page.EvaluateAsync<bool>("() => window.__gaveUp"), "reconnection gave up");
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded while the server was down");
 
-        await fixture.App.StartAsync();
+        await server.StartAsync(); // the same port: a TV's address does not change with a restart
 
         await ExpectReloadedAsync(page, timeoutMs: 30000);
         await BrowserFixture.WaitUntilLiveAsync(page);

@@ -22,10 +22,12 @@ public sealed class ReverseProxyBrowserTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = new AppServer(environment: new Dictionary<string, string> { ["Transport__PublicBaseUrl"] = _proxy.BaseUrl });
+        _app = new AppServer(environment: new Dictionary<string,
+            string> { ["Transport__PublicBaseUrl"] = _proxy.BaseUrl });
         await _app.StartAsync();
         await _proxy.StartAsync(_app.Port);
-        var created = await _app.RunCommandAsync(Password, "users", "create", "--email", "admin@example.test", "--role", "Admin");
+        var created = await _app.RunCommandAsync(Password, "users", "create", "--email", "admin@example.test", "--role",
+            "Admin");
         Assert.True(created.ExitCode == 0, created.Error);
         await BrowserFixture.AddTeamAsync(_app, "proxied", 5);
         _playwright = await Playwright.CreateAsync();
@@ -55,7 +57,8 @@ public sealed class ReverseProxyBrowserTests : IAsyncLifetime
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
-            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) violations.Add(message.Text);
+            if (message.Text.Contains("Content Security Policy",
+                StringComparison.OrdinalIgnoreCase)) violations.Add(message.Text);
         };
         return (page, violations);
     }
@@ -82,7 +85,8 @@ public sealed class ReverseProxyBrowserTests : IAsyncLifetime
         // Pages that use what a policy could break: MudBlazor (theme, popovers), apexcharts, the import map, forms.
         await page.GotoAsync(_proxy.BaseUrl + "/trends?team=payments");
         await BrowserFixture.WaitUntilLiveAsync(page);
-        await Expect(page.Locator(".apexcharts-canvas").First).ToBeVisibleAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
+        await Expect(page.Locator(".apexcharts-canvas").First)
+            .ToBeVisibleAsync(new() { Timeout = BrowserFixture.Patience });
         foreach (var path in new[] { "/pipelines", "/admin/display-links" })
         {
             await page.GotoAsync(_proxy.BaseUrl + path);
@@ -92,17 +96,20 @@ public sealed class ReverseProxyBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Option, new() { Name = "proxied" }).ClickAsync();
         await page.Keyboard.PressAsync("Escape");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        var link = await page.GetByTestId("new-link").InnerTextAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
+        var link = await page.GetByTestId("new-link").InnerTextAsync(new() { Timeout = BrowserFixture.Patience });
         Assert.StartsWith($"{_proxy.BaseUrl}/display#rbd_", link); // the public address, not the app's own port
         Assert.Empty(violations);
 
         var (tv, tvViolations) = await OpenAsync();
         await tv.GotoAsync(link);
-        await Expect(tv.GetByTestId("days-since")).ToHaveTextAsync("5", new() { Timeout = (float)Patience.TotalMilliseconds });
+        await Expect(tv.GetByTestId("days-since")).ToHaveTextAsync("5",
+            new() { Timeout = (float)Patience.TotalMilliseconds });
         await BrowserFixture.WaitUntilLiveAsync(tv);
-        var key = (await _app.RunCommandAsync(null, "apikeys", "create", "--name", "proxied-ci", "--team", "proxied")).Output.Trim();
+        var key = (await _app.RunCommandAsync(null, "apikeys", "create", "--name", "proxied-ci", "--team",
+            "proxied")).Output.Trim();
         using var pipeline = _proxy.CreateClient();
-        pipeline.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        pipeline.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            key);
         var caught = await pipeline.PostAsJsonAsync("/api/v1/catches", new
         {
             service = "proxied-api", environment = "staging", severity = 2, title = "Caught behind the proxy",
@@ -110,8 +117,10 @@ public sealed class ReverseProxyBrowserTests : IAsyncLifetime
         }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, caught.StatusCode);
 
-        await Expect(tv.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = (float)Patience.TotalMilliseconds });
-        await tv.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-through-caddy-1920x1080.png") });
+        await Expect(tv.GetByTestId("days-since")).ToHaveTextAsync("0",
+            new() { Timeout = (float)Patience.TotalMilliseconds });
+        await tv.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder,
+            "wall-through-caddy-1920x1080.png") });
         Assert.Empty(tvViolations);
     }
 }

@@ -4,12 +4,14 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ReleaseBoard.BrowserTests;
 
-/// <summary>Two app processes on one SQLite file, as behind a load balancer: a wall on one shows what is posted to the other.</summary>
+/// <summary>
+/// Two app processes on one SQLite file, as behind a load balancer: a wall on one shows what is posted to the other.
+/// </summary>
 [Collection(nameof(BrowserCollection))]
 public class ScaleOutBrowserTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_catch_posted_to_one_instance_shows_on_a_wall_connected_to_the_other_within_two_seconds()
+    public async Task A_catch_posted_to_one_instance_shows_on_a_wall_connected_to_the_other()
     {
         await fixture.AddTeamAsync("scale-out", daysAgo: 8);
         var key = (await fixture.App.RunCommandAsync(null, "apikeys", "create", "--name", "scale-out-ci", "--team", "scale-out")).Output.Trim();
@@ -32,7 +34,7 @@ public class ScaleOutBrowserTests(BrowserFixture fixture)
         }, TestContext.Current.CancellationToken);
         Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
-        await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = 2000 });
+        await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = BrowserFixture.Patience });
         await context.CloseAsync();
     }
 }

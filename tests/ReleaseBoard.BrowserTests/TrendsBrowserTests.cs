@@ -4,7 +4,9 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ReleaseBoard.BrowserTests;
 
-/// <summary>The trends page in a real browser on the demo data: apexcharts draws, and follows the filters in place.</summary>
+/// <summary>
+/// The trends page in a real browser on the demo data: apexcharts draws, and follows the filters in place.
+/// </summary>
 [Collection(nameof(BrowserCollection))]
 public class TrendsBrowserTests(BrowserFixture fixture)
 {
@@ -46,7 +48,10 @@ public class TrendsBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task A_shared_link_reproduces_the_view_and_the_table_matches_the_csv_columns()
     {
-        var page = await fixture.OpenAsync("/trends?team=search&range=12m&bucket=month&view=table", 1280, 720, signedInAs: "Viewer");
+        // Fixed dates, not range=12m: mid-November to mid-November is thirteen months (two of them partial) whatever
+        // today is; "the last twelve months" has twelve on the last day of a month and thirteen on the others.
+        var page = await fixture.OpenAsync("/trends?team=search&from=2025-11-15&to=2026-11-15&bucket=month&view=table",
+            1280, 720, signedInAs: "Viewer");
         await BrowserFixture.WaitUntilLiveAsync(page);
 
         await Expect(page.GetByTestId("trend-table").Locator("tbody tr")).ToHaveCountAsync(13);

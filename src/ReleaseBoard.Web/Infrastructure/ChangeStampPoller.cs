@@ -21,9 +21,9 @@ public sealed class ChangeOptions
 /// Scale-out (DESIGN.md §6): several instances on one database see each other's writes. On SQL Server each write gives
 /// the change stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>) and this reads it; on
 /// SQLite it reads SQLite's own data_version on a connection of its own, which changes whenever any other connection,
-/// in any process, commits. Either way, every <see cref="ChangeOptions.PollInterval"/>, a change notifies the pages here
-/// as a local write would. It is also how open pages learn at once that the database went away, and came back: each
-/// round reads through the app's own connections too, and a failure there is one.
+/// in any process, commits. Either way, every <see cref="ChangeOptions.PollInterval"/>, a change notifies the pages
+/// here as a local write would. It is also how open pages learn at once that the database went away, and came back:
+/// each round reads through the app's own connections too, and a failure there is one.
 /// </summary>
 public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> dbFactory, DataChangeNotifier notifier,
     TimeProvider clock, IOptions<ChangeOptions> options, DatabaseConnection connection,
@@ -83,7 +83,8 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
                     await ForgetSqliteWatchAsync();
                     seen = null;
                     // The database away: say so once, and have the open pages try a read, which fails and marks their
-                    // figures stale at once rather than at their next scheduled refresh. Keep polling; catch up when it answers.
+                    // figures stale at once rather than at their next scheduled refresh. Keep polling; catch up when it
+                    // answers.
                     if (!failing)
                     {
                         logger.LogWarning(ex, "The database does not answer; pages keep their last figures, marked stale, until it does.");

@@ -30,7 +30,9 @@ public sealed class TransportOptions
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
-    /// <summary>Who may frame ReleaseBoard's pages (CSP frame-ancestors): none, unless a dashboard must embed a wall.</summary>
+    /// <summary>
+    /// Who may frame ReleaseBoard's pages (CSP frame-ancestors): none, unless a dashboard must embed a wall.
+    /// </summary>
     public string FrameAncestors { get; set; } = "'none'";
 
     public Uri? PublicBase => Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var uri) ? uri : null;
@@ -42,8 +44,10 @@ public sealed class TransportOptions
         foreach (var network in KnownNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
             yield return $"Transport:KnownNetworks has \"{network}\", which is not a network such as 10.0.0.0/8.";
         if (!string.IsNullOrEmpty(PublicBaseUrl) && (PublicBase is not { Scheme: "https" or "http" } uri
-                                                    || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment)))
-            yield return $"Transport:PublicBaseUrl \"{PublicBaseUrl}\" is not an http(s) address without query or fragment.";
+                                                    || !string.IsNullOrEmpty(uri.Query)
+                                                        || !string.IsNullOrEmpty(uri.Fragment)))
+            yield return $"Transport:PublicBaseUrl \"{PublicBaseUrl}\" is not an http(s) address without query or " +
+                         "fragment.";
     }
 }
 
@@ -58,9 +62,11 @@ public static class TransportSetup
 
     public static WebApplicationBuilder AddReleaseBoardTransport(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.SectionName).ValidateOnStart();
+        builder.Services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.SectionName)
+            .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TransportOptions>, TransportValidation>();
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TransportOptions>>((forwarded, transport) =>
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TransportOptions>>((forwarded,
+            transport) =>
         {
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
                                          | ForwardedHeaders.XForwardedHost;
@@ -86,7 +92,9 @@ public static class TransportSetup
         return builder;
     }
 
-    /// <summary>First in the pipeline: later middleware sees the client's address and scheme, not the proxy's.</summary>
+    /// <summary>
+    /// First in the pipeline: later middleware sees the client's address and scheme, not the proxy's.
+    /// </summary>
     public static void UseReleaseBoardTransport(this WebApplication app)
     {
         app.UseForwardedHeaders();
@@ -139,6 +147,8 @@ public static class TransportSetup
     private sealed class TransportValidation : IValidateOptions<TransportOptions>
     {
         public ValidateOptionsResult Validate(string? name, TransportOptions options) =>
-            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+            options.Problems().ToList() is { Count: > 0 } problems
+                ? ValidateOptionsResult.Fail(problems)
+                : ValidateOptionsResult.Success;
     }
 }

@@ -79,9 +79,12 @@ public static class UiSetup
     // One secret for every repository let any team's webhook speak for any other's; such a setting now does nothing.
     private static void WarnOfRetiredSettings(WebApplication app)
     {
-        foreach (var key in WebhookOptions.RetiredSecretSettings.Where(k => !string.IsNullOrEmpty(app.Configuration[k])))
-            app.Logger.LogWarning("{Setting} is no longer read: a webhook secret is bound to what it speaks for. Add it with " +
-                "`webhooks add` (or Admin → Webhooks) for each repository, service or team, then remove the setting.", key);
+        foreach (var key in WebhookOptions.RetiredSecretSettings.Where(k =>
+            !string.IsNullOrEmpty(app.Configuration[k])))
+            app.Logger.LogWarning(
+                "{Setting} is no longer read: a webhook secret is bound to what it speaks for. Add it with " +
+                "`webhooks add` (or Admin → Webhooks) for each repository, service or team, then remove the setting.",
+                    key);
     }
 
     /// <summary>Migrates, seeds the demo on an empty database, then maps the pages and endpoints.</summary>
@@ -111,8 +114,8 @@ public static class UiSetup
         app.MapHealthEndpoints();
         app.MapAccountEndpoints();
         app.MapApiDocumentation();
-        // No antiforgery form tokens on the API: event writes take a Bearer key only, and the promotion changes that take
-        // a person's cookie guard themselves (JSON bodies only, same-origin filter; see PromotionEndpoints).
+        // No antiforgery form tokens on the API: event writes take a Bearer key only, and the promotion changes that
+        // take a person's cookie guard themselves (JSON bodies only, same-origin filter; see PromotionEndpoints).
         var api = app.MapGroup("/api/v1").DisableAntiforgery();
         api.MapWallEndpoints();
         api.MapTrendEndpoints();

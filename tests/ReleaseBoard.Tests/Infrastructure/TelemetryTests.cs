@@ -13,7 +13,9 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Infrastructure;
 
-/// <summary>Our own metrics count what was committed, whoever wrote it; OTLP export is set up only when configured.</summary>
+/// <summary>
+/// Our own metrics count what was committed, whoever wrote it; OTLP export is set up only when configured.
+/// </summary>
 public class TelemetryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -40,7 +42,9 @@ public class TelemetryTests
         await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct))
         {
             var stamp = (await db.Environments.SingleAsync(e => e.Id == productionId, Ct)).ConcurrencyStamp;
-            Assert.IsType<PromotionOutcome.Done>(await app.Services.GetRequiredService<PromotionService>().PauseAsync(productionId, stamp, AuditActor.User("ops@example.test", "ops@example.test"), "metered pause", Ct));
+            var ops = AuditActor.User("ops@example.test", "ops@example.test");
+            Assert.IsType<PromotionOutcome.Done>(await app.Services.GetRequiredService<PromotionService>()
+                .PauseAsync(productionId, stamp, ops, "metered pause", Ct));
         }
 
         var stored = events.GetMeasurementSnapshot().Select(m => ((string)m.Tags["kind"]!, (string)m.Tags["outcome"]!, m.Value)).ToList();

@@ -3,12 +3,16 @@ using Microsoft.Extensions.Logging;
 
 namespace ReleaseBoard.Tests.Support;
 
-/// <summary>Keeps every log line the app writes (at every level), so a test can search them for secrets.</summary>
+/// <summary>
+/// Keeps every log line one app writes (at every level), so a test can search them for secrets. One per app
+/// (<see cref="ReleaseBoardAppFactory.Logs"/>): a capture shared by every app in the run would hold other tests'
+/// lines, and a search for what this app logged could then pass without it.
+/// </summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    public static readonly CapturingLoggerProvider Shared = new();
-
-    /// <summary>Every category at Trace, the framework's and EF Core's included (appsettings.json quiets them otherwise).</summary>
+    /// <summary>
+    /// Every category at Trace, the framework's and EF Core's included (appsettings.json quiets them otherwise).
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
     {
         ["Logging:LogLevel:Default"] = "Trace",

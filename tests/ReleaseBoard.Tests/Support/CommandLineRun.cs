@@ -2,7 +2,9 @@ using System.Diagnostics;
 
 namespace ReleaseBoard.Tests.Support;
 
-/// <summary>The built app's operator commands, run as an operator would: a separate process on a given database.</summary>
+/// <summary>
+/// The built app's operator commands, run as an operator would: a separate process on a given database.
+/// </summary>
 public static class CommandLineRun
 {
     public static async Task<(int Exit, string Out, string Err)> RunAsync(

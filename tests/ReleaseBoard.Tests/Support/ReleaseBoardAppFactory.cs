@@ -25,6 +25,13 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
     /// </summary>
     public static readonly Uri Https = new("https://localhost");
 
+    /// <summary>A client over HTTPS that leaves redirects to the test, keeping cookies or not.</summary>
+    public HttpClient NoRedirects(bool cookies = true) =>
+        CreateClient(new() { BaseAddress = Https, AllowAutoRedirect = false, HandleCookies = cookies });
+
+    /// <summary>What this app, and only this app, logged.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "app.db") }.ToString();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -36,13 +43,16 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Access:SignInAttemptsPerMinute", "100000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.AddProvider(CapturingLoggerProvider.Shared));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
-    /// <summary>A client that calls the API as a pipeline does: with the key as a bearer token (none: anonymous), no redirects followed.</summary>
+    /// <summary>
+    /// A client that calls the API as a pipeline does: with the key as a bearer token (none: anonymous), no redirects
+    /// followed.
+    /// </summary>
     public HttpClient CreateApiClient(string? key)
     {
-        var client = CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        var client = NoRedirects();
         if (key is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         return client;
     }
@@ -64,7 +74,8 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
         db.AddRange(new ReleaseBoard.Data.Entities.ServiceEnvironment { Name = "staging", Order = 0, Service = service }, productionStage);
         await db.SaveChangesAsync(ct);
         var key = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<ReleaseBoard.Web.Features.Access.ApiKeyService>(Services).CreateAsync($"{slug}-ci", slug, false, ReleaseBoard.Web.Infrastructure.AuditActor.System, ct);
+            .GetRequiredService<ReleaseBoard.Web.Features.Access.ApiKeyService>(Services).CreateAsync($"{slug}-ci",
+                slug, false, ReleaseBoard.Web.Infrastructure.AuditActor.System, ct);
         return (productionStage.Id, key.Value!);
     }
 

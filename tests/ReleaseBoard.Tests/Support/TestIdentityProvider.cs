@@ -57,7 +57,8 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             options.AddEventHandler<ValidateAuthorizationRequestContext>(handler => handler.UseInlineHandler(context =>
             {
                 if (context.ClientId != ClientId) context.Reject(Errors.InvalidClient, "Unknown client.");
-                else if (context.RedirectUri != redirectUri) context.Reject(Errors.InvalidRequest, "Unknown redirect_uri.");
+                else if (context.RedirectUri != redirectUri) context.Reject(Errors.InvalidRequest,
+                    "Unknown redirect_uri.");
                 return default;
             }));
             options.AddEventHandler<ValidateTokenRequestContext>(handler => handler.UseInlineHandler(context =>
@@ -74,7 +75,8 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         {
             // The code carries the principal it was issued for; the token response is made from it.
             var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-            return Results.SignIn(result.Principal!, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            return Results.SignIn(result.Principal!,
+                authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
@@ -86,7 +88,8 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     private static IResult SignIn(HttpContext context, ProviderUser user)
     {
         var request = context.GetOpenIddictServerRequest()!;
-        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name,
+            Claims.Role);
         identity.SetClaim(Claims.Subject, user.Subject)
             .SetClaim(Claims.Email, user.Email)
             .SetClaim(Claims.EmailVerified, user.EmailVerified)
@@ -94,7 +97,8 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             .SetClaims("groups", [.. user.Groups]);
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(_ => [Destinations.IdentityToken, Destinations.AccessToken]);
-        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        return Results.SignIn(new ClaimsPrincipal(identity),
+            authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     /// <summary>ReleaseBoard's settings for this provider.</summary>

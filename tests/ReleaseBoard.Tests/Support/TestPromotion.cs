@@ -5,7 +5,9 @@ using ReleaseBoard.Web.Features.Trends;
 
 namespace ReleaseBoard.Tests.Support;
 
-/// <summary>The promotion state machine on a test store and clock, wired as the app wires it, with the default options.</summary>
+/// <summary>
+/// The promotion state machine on a test store and clock, wired as the app wires it, with the default options.
+/// </summary>
 public static class TestPromotion
 {
     public static ReadinessEvaluator Readiness(IDbContextFactory<ReleaseBoardDbContext> database, TimeProvider clock) =>

@@ -5,7 +5,9 @@ public sealed class AccessOptions
 {
     public const string SectionName = "Access";
 
-    /// <summary>Let anyone read the boards (home, walls, definitions) without signing in. Changing anything still needs a role.</summary>
+    /// <summary>
+    /// Let anyone read the boards (home, walls, definitions) without signing in. Changing anything still needs a role.
+    /// </summary>
     public bool AllowAnonymousViewing { get; set; }
 
     /// <summary>Sign-in (and password change) attempts per client address and minute before 429.</summary>
@@ -23,7 +25,9 @@ public sealed class BootstrapOptions
     public string? AdminPassword { get; set; }
 }
 
-/// <summary>Bound from "Authentication:OpenIdConnect"; single sign-on is on when Authority and ClientId are set.</summary>
+/// <summary>
+/// Bound from "Authentication:OpenIdConnect"; single sign-on is on when Authority and ClientId are set.
+/// </summary>
 public sealed class OpenIdConnectSettings
 {
     public const string SectionName = "Authentication:OpenIdConnect";

@@ -17,7 +17,9 @@ public sealed class AccessRevocation(ILogger<AccessRevocation> logger)
 
     public event Action? Revoked;
 
-    /// <summary>Bumps the stamp in <paramref name="db"/>'s unit of work; the caller saves, then calls <see cref="Announce"/>.</summary>
+    /// <summary>
+    /// Bumps the stamp in <paramref name="db"/>'s unit of work; the caller saves, then calls <see cref="Announce"/>.
+    /// </summary>
     public static async Task MarkAsync(ReleaseBoardDbContext db, DateTime now, CancellationToken cancellationToken)
     {
         var stamp = await db.SystemFlags.FindAsync([StampName], cancellationToken);
@@ -36,7 +38,8 @@ public sealed class AccessRevocation(ILogger<AccessRevocation> logger)
 
     /// <summary>The stamp's value as stored (null before the first revocation).</summary>
     public static Task<string?> ReadAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
-        db.SystemFlags.AsNoTracking().Where(f => f.Name == StampName).Select(f => f.Value).SingleOrDefaultAsync(cancellationToken);
+        db.SystemFlags.AsNoTracking().Where(f => f.Name == StampName).Select(f =>
+            f.Value).SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>Tells this instance's caches and open pages that access changed.</summary>
     public void Announce()

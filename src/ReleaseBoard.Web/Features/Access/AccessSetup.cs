@@ -13,7 +13,9 @@ namespace ReleaseBoard.Web.Features.Access;
 
 public static class AccessSetup
 {
-    /// <summary>Chooses per request: an API key when a Bearer header is sent, else the SSO or the local sign-in cookie.</summary>
+    /// <summary>
+    /// Chooses per request: an API key when a Bearer header is sent, else the SSO or the local sign-in cookie.
+    /// </summary>
     public const string SelectingScheme = "ReleaseBoard";
     public const string SsoCookieScheme = "ReleaseBoard.Sso";
     public const string OpenIdConnectScheme = "oidc";
@@ -36,7 +38,8 @@ public static class AccessSetup
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<SsoIdentities>();
         services.AddCascadingAuthenticationState();
-        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, LiveAuthenticationStateProvider>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider,
+            LiveAuthenticationStateProvider>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, LiveSignInCircuitHandler>();
 
         var authentication = services.AddAuthentication(options =>
@@ -81,6 +84,8 @@ public static class AccessSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.View, policy => policy.AddRequirements(new ViewRequirement(allowApiKeys: false)))
             .AddPolicy(Policies.Read, policy => policy.AddRequirements(new ViewRequirement(allowApiKeys: true)))
+            .AddPolicy(Policies.Person, policy => policy.RequireAuthenticatedUser()
+                .RequireAssertion(context => !context.User.IsApiKey()))
             .AddPolicy(Policies.Record, policy => policy.RequireRole(Roles.Approver, Roles.Admin))
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Ingest, policy => policy
@@ -163,16 +168,19 @@ public static class AccessSetup
     private static async Task CompleteSignInAsync(TicketReceivedContext context, OpenIdConnectSettings sso)
     {
         if (context.Principal?.Identity is not ClaimsIdentity identity
-            || identity.FindFirst("iss")?.Value is not { } issuer || identity.FindFirst("sub")?.Value is not { } subject)
+            || identity.FindFirst("iss")?.Value is not { } issuer
+                || identity.FindFirst("sub")?.Value is not { } subject)
         {
             Refuse(context, "failed");
             return;
         }
         var services = context.HttpContext.RequestServices;
         var email = identity.FindFirst("email")?.Value;
-        var verified = string.Equals(identity.FindFirst("email_verified")?.Value, "true", StringComparison.OrdinalIgnoreCase);
+        var verified = string.Equals(identity.FindFirst("email_verified")?.Value, "true",
+            StringComparison.OrdinalIgnoreCase);
         var outcome = await services.GetRequiredService<SsoIdentities>()
-            .SignInAsync(issuer, subject, email, verified, identity.FindFirst("name")?.Value, context.HttpContext.RequestAborted);
+            .SignInAsync(issuer, subject, email, verified, identity.FindFirst("name")?.Value,
+                context.HttpContext.RequestAborted);
         if (outcome is not SsoSignIn.Allowed allowed)
         {
             Refuse(context, ((SsoSignIn.Refused)outcome).Code);
@@ -204,7 +212,8 @@ public static class AccessSetup
                   + context.Principal?.FindFirstValue(PersonClaims.SessionEnds);
         if (cache.TryGetValue(key, out _)) return;
         var users = services.GetRequiredService<UserAdministration>();
-        if (context.Principal is null || !await users.StillSignedInAsync(context.Principal, context.HttpContext.RequestAborted))
+        if (context.Principal is null || !await users.StillSignedInAsync(context.Principal,
+            context.HttpContext.RequestAborted))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(SsoCookieScheme);
@@ -222,7 +231,9 @@ public static class AccessSetup
     /// <summary>The stable id of a person known only by single sign-on: the provider and its id for them.</summary>
     public static string SsoPersonId(string issuer, string subject) => $"sso/{issuer}#{subject}";
 
-    /// <summary>Identity-provider values to ReleaseBoard roles; unknown values and unknown target roles are ignored.</summary>
+    /// <summary>
+    /// Identity-provider values to ReleaseBoard roles; unknown values and unknown target roles are ignored.
+    /// </summary>
     public static IReadOnlyList<string> MapRoles(IEnumerable<string> providerValues, IReadOnlyDictionary<string, string> roleMap) =>
         providerValues
             .Select(value => roleMap.TryGetValue(value, out var role) ? Roles.Parse(role) : null)

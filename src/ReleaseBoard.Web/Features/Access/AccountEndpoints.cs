@@ -14,7 +14,8 @@ public static class AccountEndpoints
         var account = app.MapGroup("/account").WithTags("Account").ExcludeFromDescription();
 
         // A form post with the page's antiforgery token: another site cannot sign a person out (nor in) unseen.
-        account.MapPost("/logout", async (HttpContext context, SignInManager<ReleaseBoardUser> signIn, OpenIdConnectSettings sso,
+        account.MapPost("/logout", async (HttpContext context, SignInManager<ReleaseBoardUser> signIn,
+            OpenIdConnectSettings sso,
             IAntiforgery antiforgery) =>
         {
             // The middleware only notes a bad token for an endpoint that binds no form; this one checks it.

@@ -11,7 +11,10 @@ public sealed record ApiKeySummary(int Id, string Name, string? TeamSlug, string
 /// <summary>The key that authenticated a request, as the authentication handler needs it.</summary>
 public sealed record AuthenticatedApiKey(int Id, string Name, string? TeamSlug);
 
-/// <summary>Creates, lists, revokes and checks API keys. The clear key exists only in the return value of <see cref="CreateAsync"/>.</summary>
+/// <summary>
+/// Creates, lists, revokes and checks API keys. The clear key exists only in the return value of
+/// <see cref="CreateAsync"/>.
+/// </summary>
 public sealed class ApiKeyService
 {
     private readonly IDbContextFactory<ReleaseBoardDbContext> dbFactory;
@@ -36,7 +39,9 @@ public sealed class ApiKeyService
 
     public const string KeyPrefix = "rbk_";
 
-    /// <summary>Last-used times are written at most this often per key, so a busy pipeline does not write on every call.</summary>
+    /// <summary>
+    /// Last-used times are written at most this often per key, so a busy pipeline does not write on every call.
+    /// </summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     /// <param name="teamSlug">The one team the key acts for.</param>
@@ -44,7 +49,8 @@ public sealed class ApiKeyService
     /// A key for every team instead: only when asked for in so many words (never because the team was left out),
     /// since such a key reads and writes every team's history.
     /// </param>
-    public async Task<OperationResult<string>> CreateAsync(string? name, string? teamSlug, bool allTeams, AuditActor actor,
+    public async Task<OperationResult<string>> CreateAsync(string? name, string? teamSlug, bool allTeams,
+        AuditActor actor,
         CancellationToken cancellationToken = default)
     {
         name = name?.Trim();
@@ -76,7 +82,8 @@ public sealed class ApiKeyService
         db.ApiKeys.Add(apiKey);
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "api-key.created", Subject = $"api-key/{name}",
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "api-key.created",
+                Subject = $"api-key/{name}",
             After = $"scope {teamSlug?.Trim() ?? "all teams"}, {apiKey.KeyPrefix}…", TeamId = teamId,
         });
         await db.SaveChangesAsync(cancellationToken);

@@ -50,7 +50,8 @@ public sealed class DisplayLinkService(IDbContextFactory<ReleaseBoardDbContext> 
         await db.SaveChangesAsync(cancellationToken);
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "display-link.created", Subject = $"display-link/{link.Id}",
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "display-link.created",
+                Subject = $"display-link/{link.Id}",
             After = $"{string.Join(", ", slugs)} every {link.RotateEverySeconds} s, {link.TokenPrefix}…",
             TeamId = slugs.Count == 1 ? teams[0].Id : null,
         });
@@ -70,7 +71,8 @@ public sealed class DisplayLinkService(IDbContextFactory<ReleaseBoardDbContext> 
         await AccessRevocation.MarkAsync(db, now, cancellationToken);
         db.AuditEntries.Add(new AuditEntry
         {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "display-link.revoked", Subject = $"display-link/{id}",
+            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "display-link.revoked",
+                Subject = $"display-link/{id}",
         });
         await db.SaveChangesAsync(cancellationToken);
         revocation.Announce();

@@ -84,7 +84,8 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
                 var user = (await GetAuthenticationStateAsync()).User;
                 if (user.Identity?.IsAuthenticated != true || await _users.StillSignedInAsync(user)) continue;
                 _logger.LogInformation("An open page's sign-in no longer stands; the page is signed out.");
-                SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
+                var signedOut = new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()));
+                SetAuthenticationState(Task.FromResult(signedOut));
             }
         }
         catch (Exception ex)

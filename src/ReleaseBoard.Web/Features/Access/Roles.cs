@@ -17,14 +17,23 @@ public static class Roles
 /// <summary>Authorization policies, checked on the server for pages, endpoints and service calls alike.</summary>
 public static class Policies
 {
-    /// <summary>Read the boards' pages: any signed-in role, or anyone when anonymous viewing is switched on. Not API keys.</summary>
+    /// <summary>
+    /// Read the boards' pages: any signed-in role, or anyone when anonymous viewing is switched on. Not API keys.
+    /// </summary>
     public const string View = "View";
 
-    /// <summary>Read through the API: what <see cref="View"/> allows, or an API key (for its team, checked by the endpoint).</summary>
+    /// <summary>
+    /// Read through the API: what <see cref="View"/> allows, or an API key (for its team, checked by the endpoint).
+    /// </summary>
     public const string Read = "Read";
 
-    /// <summary>Record events (catches, later deployments and incidents) and act on promotion: Approver or Admin.</summary>
+    /// <summary>
+    /// Record events (catches, later deployments and incidents) and act on promotion: Approver or Admin.
+    /// </summary>
     public const string Record = "Record";
+
+    /// <summary>A person signed in, whatever their role (their own account's settings). Never an API key.</summary>
+    public const string Person = "Person";
 
     /// <summary>Users, keys, display links, settings: Admin.</summary>
     public const string Admin = "Admin";

@@ -26,7 +26,8 @@ public static class SignInRateLimit
                 && LimitedPaths.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase))
                     ? RateLimitPartition.GetFixedWindowLimiter(
                         context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                        _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = Window, QueueLimit = 0 })
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = Window,
+                            QueueLimit = 0 })
                     : RateLimitPartition.GetNoLimiter("unlimited"));
             options.OnRejected = async (rejected, cancellationToken) =>
             {

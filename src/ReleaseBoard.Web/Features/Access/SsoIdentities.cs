@@ -9,7 +9,9 @@ public sealed record SsoIdentitySummary(
     int Id, string Issuer, string Subject, string? Email, bool EmailVerified, string? LinkedEmail, bool Blocked,
     DateTime LastSignInAt);
 
-/// <summary>What a single sign-on may become: a person with a stable id, or a refusal with a code the login page explains.</summary>
+/// <summary>
+/// What a single sign-on may become: a person with a stable id, or a refusal with a code the login page explains.
+/// </summary>
 public abstract record SsoSignIn
 {
     public sealed record Allowed(int IdentityId, string PersonId) : SsoSignIn;
@@ -81,7 +83,8 @@ public sealed class SsoIdentities(
     }
 
     // Compared here, not in SQL: SQLite stores Identity's DateTimeOffset lockout as text it cannot compare.
-    private async Task<bool> LockedOutAsync(ReleaseBoardDbContext db, string userId, CancellationToken cancellationToken) =>
+    private async Task<bool> LockedOutAsync(ReleaseBoardDbContext db, string userId,
+        CancellationToken cancellationToken) =>
         await db.Users.Where(u => u.Id == userId).Select(u => u.LockoutEnd).SingleOrDefaultAsync(cancellationToken)
             is { } end && end > clock.GetUtcNow();
 
@@ -94,12 +97,15 @@ public sealed class SsoIdentities(
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>An Admin says this identity and the local account with <paramref name="email"/> are one person.</summary>
+    /// <summary>
+    /// An Admin says this identity and the local account with <paramref name="email"/> are one person.
+    /// </summary>
     public Task<OperationResult<bool>> LinkAsync(int identityId, string? email, AuditActor actor) =>
         ChangeAsync(identityId, actor, "sso.linked", async (db, identity) =>
         {
             var normalized = email?.Trim().ToUpperInvariant() ?? "";
-            var account = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).FirstOrDefaultAsync();
+            var account = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u =>
+                u.Id).FirstOrDefaultAsync();
             if (account is null) return $"There is no local account {email}.";
             identity.LinkedUserId = account;
             return null;
@@ -124,7 +130,8 @@ public sealed class SsoIdentities(
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var identity = await db.SsoIdentities.SingleOrDefaultAsync(i => i.Id == identityId);
-        if (identity is null) return OperationResult<bool>.Fail("identity", "There is no such single-sign-on identity.");
+        if (identity is null) return OperationResult<bool>.Fail("identity",
+            "There is no such single-sign-on identity.");
         if (await change(db, identity) is { } problem) return OperationResult<bool>.Fail("email", problem);
         var now = clock.GetUtcNow().UtcDateTime;
         db.AuditEntries.Add(Audit(actor, action, identity, now, after));
@@ -135,11 +142,15 @@ public sealed class SsoIdentities(
         return OperationResult<bool>.Ok(true);
     }
 
-    private static AuditEntry Audit(AuditActor actor, string action, SsoIdentity identity, DateTime now, string after) => new()
+    private static AuditEntry Audit(
+        AuditActor actor, string action, SsoIdentity identity, DateTime now, string after) =>
+        new()
     {
         At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = action,
-        Subject = Clip($"sso-identity/{identity.Issuer}#{identity.Subject}", 200)!, After = $"{identity.Email}: {after}",
+        Subject = Clip($"sso-identity/{identity.Issuer}#{identity.Subject}", 200)!,
+            After = $"{identity.Email}: {after}",
     };
 
-    private static string? Clip(string? value, int max) => value is { Length: > 0 } v && v.Length > max ? v[..max] : value;
+    private static string? Clip(string? value, int max) => value is { Length: > 0 } v
+        && v.Length > max ? v[..max] : value;
 }

@@ -4,7 +4,9 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Access;
 
-/// <summary>Which teams a principal may act for: people by role act for every team, an API key for its own team.</summary>
+/// <summary>
+/// Which teams a principal may act for: people by role act for every team, an API key for its own team.
+/// </summary>
 public static class TeamAccess
 {
     public static bool IsApiKey(this ClaimsPrincipal principal) => principal.HasClaim(c => c.Type == ApiKeyClaims.KeyId);
@@ -31,7 +33,8 @@ public static class TeamAccess
         if (principal.IsApiKey())
             return new(AuditActorKind.ApiKey, $"api key {principal.Identity?.Name}",
                 $"api-key/{principal.FindFirstValue(ApiKeyClaims.KeyId)}");
-        return principal.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } && principal.PersonId() is { } id
+        return principal.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
+            && principal.PersonId() is { } id
             ? AuditActor.User(id, name)
             : AuditActor.AnonymousUser;
     }

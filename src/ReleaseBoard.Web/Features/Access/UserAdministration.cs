@@ -10,7 +10,8 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Access;
 
-public sealed record UserSummary(string Id, string Email, string? Role, bool IsLockedOut, bool IsDisabled, DateTime CreatedAt);
+public sealed record UserSummary(string Id, string Email, string? Role, bool IsLockedOut, bool IsDisabled,
+    DateTime CreatedAt);
 
 /// <summary>
 /// Local accounts and their single role, for the admin pages, the command line and the first start. Each call works
@@ -51,18 +52,22 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         if (principal.Identity?.IsAuthenticated != true || principal.IsApiKey()) return false;
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        var stampClaim = services.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
+        var stampClaim = services.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity
+            .SecurityStampClaimType;
         if (principal.FindFirst(stampClaim) is { } stamp)
         {
             var users = services.GetRequiredService<UserManager<ReleaseBoardUser>>();
             var user = await users.GetUserAsync(principal);
-            return user is not null && !await users.IsLockedOutAsync(user) && await users.GetSecurityStampAsync(user) == stamp.Value;
+            return user is not null && !await users.IsLockedOutAsync(user)
+                && await users.GetSecurityStampAsync(user) == stamp.Value;
         }
         // Single sign-on: no local account to compare with; the session's end and the identity's state decide.
-        if (!long.TryParse(principal.FindFirstValue(PersonClaims.SessionEnds), NumberStyles.None, CultureInfo.InvariantCulture,
+        if (!long.TryParse(principal.FindFirstValue(PersonClaims.SessionEnds), NumberStyles.None,
+            CultureInfo.InvariantCulture,
                 out var ends) || clock.GetUtcNow() >= DateTimeOffset.FromUnixTimeSeconds(ends))
             return false;
-        return int.TryParse(principal.FindFirstValue(PersonClaims.SsoIdentity), NumberStyles.None, CultureInfo.InvariantCulture,
+        return int.TryParse(principal.FindFirstValue(PersonClaims.SsoIdentity), NumberStyles.None,
+            CultureInfo.InvariantCulture,
                    out var identity)
                && await services.GetRequiredService<SsoIdentities>().MayActAsync(identity, cancellationToken);
     }
@@ -131,11 +136,14 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         return OperationResult<bool>.Ok(true);
     }
 
-    /// <summary>A signed-in person changes their own password, knowing the current one; other sessions end.</summary>
-    public async Task<OperationResult<bool>> ChangeOwnPasswordAsync(ClaimsPrincipal principal, string? current, string? password)
+    /// <summary>
+    /// A signed-in person changes their own password, knowing the current one; other sessions end. Done with the
+    /// caller's <paramref name="users"/> (its request's), so the account it holds carries the new security stamp for
+    /// signing this browser in again.
+    /// </summary>
+    public async Task<OperationResult<bool>> ChangeOwnPasswordAsync(UserManager<ReleaseBoardUser> users,
+        ClaimsPrincipal principal, string? current, string? password)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
         if (!await StillSignedInAsync(principal) || await users.GetUserAsync(principal) is not { } user)
             return OperationResult<bool>.Fail("current", "Only a local account signed in now changes its password.");
         if (string.IsNullOrEmpty(current) || string.IsNullOrEmpty(password))
@@ -145,7 +153,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
             return changed.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch))
                 ? OperationResult<bool>.Fail("current", "The current password is not right.")
                 : OperationResult<bool>.Fail("password", Describe(changed));
-        await AuditAsync(AuditActor.User(user.Id, user.Email!), "user.password-changed", user.Email!, after: null, revokes: true);
+        await AuditAsync(AuditActor.User(user.Id, user.Email!), "user.password-changed", user.Email!, after: null,
+            revokes: true);
         return OperationResult<bool>.Ok(true);
     }
 
@@ -153,7 +162,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     {
         var parsedRole = Roles.Parse(role);
         if (parsedRole is null)
-            return Task.FromResult(OperationResult<bool>.Fail("role", $"The role is one of {string.Join(", ", Roles.All)}."));
+            return Task.FromResult(OperationResult<bool>.Fail("role",
+                $"The role is one of {string.Join(", ", Roles.All)}."));
         return ChangeGuardingLastAdminAsync(email, actor, "user.role-changed",
             takesAdminAway: current => current.Contains(Roles.Admin) && parsedRole != Roles.Admin,
             change: async (users, user, current) =>
@@ -164,7 +174,9 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
             });
     }
 
-    /// <summary>A disabled account cannot sign in and its open pages stop acting; enabling lets it sign in again.</summary>
+    /// <summary>
+    /// A disabled account cannot sign in and its open pages stop acting; enabling lets it sign in again.
+    /// </summary>
     public Task<OperationResult<bool>> SetDisabledAsync(string? email, bool disabled, AuditActor actor) =>
         ChangeGuardingLastAdminAsync(email, actor, disabled ? "user.disabled" : "user.enabled",
             takesAdminAway: current => disabled && current.Contains(Roles.Admin),
@@ -181,9 +193,11 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     /// write lock from its start and the second waits, then counts none; on SQL Server one of the two is the deadlock
     /// victim, retried by the execution strategy, and then counts none.
     /// </summary>
-    private async Task<OperationResult<bool>> ChangeGuardingLastAdminAsync(string? email, AuditActor actor, string action,
+    private async Task<OperationResult<bool>> ChangeGuardingLastAdminAsync(string? email, AuditActor actor,
+        string action,
         Func<IList<string>, bool> takesAdminAway,
-        Func<UserManager<ReleaseBoardUser>, ReleaseBoardUser, IList<string>, Task<(string? Before, string? After)>> change)
+        Func<UserManager<ReleaseBoardUser>, ReleaseBoardUser, IList<string>, Task<(string? Before,
+            string? After)>> change)
     {
         await EnsureRolesAsync();
         await using var scope = scopes.CreateAsyncScope();
@@ -217,7 +231,9 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         return result;
     }
 
-    /// <summary>Admins other than <paramref name="except"/> who can still sign in, counted in the caller's transaction.</summary>
+    /// <summary>
+    /// Admins other than <paramref name="except"/> who can still sign in, counted in the caller's transaction.
+    /// </summary>
     private async Task<int> OtherActiveAdminsAsync(ReleaseBoardDbContext db, string except)
     {
         var adminRole = await db.Roles.Where(r => r.Name == Roles.Admin).Select(r => r.Id).SingleAsync();

@@ -4,7 +4,9 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Catalog;
 
-/// <summary>What applying a catalog changes, field by field, for its report and for one audit entry per change.</summary>
+/// <summary>
+/// What applying a catalog changes, field by field, for its report and for one audit entry per change.
+/// </summary>
 public sealed class CatalogChanges
 {
     private readonly List<Log> _entries = [];

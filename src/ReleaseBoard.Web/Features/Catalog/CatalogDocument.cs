@@ -10,9 +10,15 @@ public sealed record CatalogTeamEntry(string? Slug, string? Name, string? TimeZo
 
 public sealed record CatalogServiceEntry(string? Slug, string? Name, string? Repository, string? PagerDutyServiceId, IReadOnlyList<CatalogEnvironmentEntry>? Environments);
 
-/// <param name="RequiredApprovals">Distinct approvers to turn continuous promotion on; default 2 for production, 1 elsewhere.</param>
-/// <param name="SoakMinutes">Minutes in the previous stage before continuous promotion takes a version; default 0.</param>
-/// <param name="Readiness">The evidence asked for before this environment turns continuous; omitted fields take the defaults.</param>
+/// <param name="RequiredApprovals">
+/// Distinct approvers to turn continuous promotion on; default 2 for production, 1 elsewhere.
+/// </param>
+/// <param name="SoakMinutes">
+/// Minutes in the previous stage before continuous promotion takes a version; default 0.
+/// </param>
+/// <param name="Readiness">
+/// The evidence asked for before this environment turns continuous; omitted fields take the defaults.
+/// </param>
 public sealed record CatalogEnvironmentEntry(string? Name, bool? IsProduction, int? RequiredApprovals, int? SoakMinutes, CatalogReadinessEntry? Readiness = null);
 
 /// <summary>Readiness thresholds (DESIGN.md §5); each omitted one is the default shown.</summary>

@@ -44,11 +44,14 @@ public static class CatalogEndpoints
                 Detail = "Nothing was stored. Each field named here is policy: an Admin changes it on Admin → " +
                          "Catalog, or an operator with `catalog apply`. Leave it out, or send it as it stands.",
             });
-        return report.Succeeded ? TypedResults.Ok(report) : TypedResults.ValidationProblem(report.Errors.ToDictionary());
+        return report.Succeeded
+            ? TypedResults.Ok(report)
+            : TypedResults.ValidationProblem(report.Errors.ToDictionary());
     }
 
     private static bool AllTeams(ClaimsPrincipal user) => user.FindFirstValue(ApiKeyClaims.Team) == ApiKeyClaims.AllTeams;
 
     private static ProblemHttpResult Forbidden() => TypedResults.Problem(
-        "The catalog spans every team: it takes a key scoped to all teams.", statusCode: StatusCodes.Status403Forbidden);
+        "The catalog spans every team: it takes a key scoped to all teams.",
+            statusCode: StatusCodes.Status403Forbidden);
 }

@@ -111,7 +111,8 @@ public sealed partial class CatalogService(
                 team.Services.Add(service);
             }
             var serviceLog = changes.For($"service {team.Slug}/{service.Slug}", isNewService);
-            serviceLog.Set("name", service.Name, (serviceEntry.Name ?? serviceEntry.Slug)!.Trim(), v => service.Name = v);
+            serviceLog.Set("name", service.Name, (serviceEntry.Name ?? serviceEntry.Slug)!.Trim(), v =>
+                service.Name = v);
             serviceLog.Set("repository", service.Repository, serviceEntry.Repository?.Trim(),
                 v => service.Repository = v);
             serviceLog.Set("pagerDutyServiceId", service.PagerDutyServiceId, serviceEntry.PagerDutyServiceId?.Trim(),
@@ -232,7 +233,8 @@ public sealed partial class CatalogService(
         if (service.Name is { Length: > 200 }) errors.Add($"{at}.name", "At most 200 characters.");
         if (service.Repository is { } repository && !RepositoryPattern().IsMatch(repository))
             errors.Add($"{at}.repository", "A repository is \"owner/name\".");
-        if (service.PagerDutyServiceId is { Length: > 32 }) errors.Add($"{at}.pagerDutyServiceId", "At most 32 characters.");
+        if (service.PagerDutyServiceId is { Length: > 32 }) errors.Add($"{at}.pagerDutyServiceId",
+            "At most 32 characters.");
         if (service.Environments is not { Count: > 0 })
         {
             errors.Add($"{at}.environments", "A service has its environments, in pipeline order.");
@@ -253,8 +255,10 @@ public sealed partial class CatalogService(
                 errors.Add($"{eat}.name", "A name is 1–64 lowercase letters, digits and dashes.");
             else if (!names.Add(environment.Name))
                 errors.Add($"{eat}.name", $"Environment \"{environment.Name}\" is listed twice.");
-            if (environment.RequiredApprovals is < 1 or > 5) errors.Add($"{eat}.requiredApprovals", "1 to 5 approvers.");
-            if (environment.SoakMinutes is < 0 or > 10_080) errors.Add($"{eat}.soakMinutes", "0 to 10080 minutes (a week).");
+            if (environment.RequiredApprovals is < 1 or > 5) errors.Add($"{eat}.requiredApprovals",
+                "1 to 5 approvers.");
+            if (environment.SoakMinutes is < 0 or > 10_080) errors.Add($"{eat}.soakMinutes",
+                "0 to 10080 minutes (a week).");
             if (environment.Readiness is { } readiness)
                 foreach (var (field, min, max, read) in CatalogReadinessEntry.Ranges)
                     if (read(readiness) is { } value && (value < min || value > max))

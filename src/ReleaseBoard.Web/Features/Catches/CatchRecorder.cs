@@ -16,7 +16,9 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
     public const int VersionMaxLength = 128;
     public const int ReportedByMaxLength = 200;
 
-    /// <summary>Reporters' clocks drift; a catch a few minutes "in the future" is accepted, a day ahead is a mistake.</summary>
+    /// <summary>
+    /// Reporters' clocks drift; a catch a few minutes "in the future" is accepted, a day ahead is a mistake.
+    /// </summary>
     public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>Text fields as stored: trimmed, and optional ones empty rather than blank.</summary>
@@ -26,7 +28,9 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         string.IsNullOrWhiteSpace(command.Description) ? null : command.Description.Trim(),
         string.IsNullOrWhiteSpace(command.Version) ? null : command.Version.Trim());
 
-    /// <summary>The rules a catch's own fields follow, before anything is looked up (the form, the API and imports share them).</summary>
+    /// <summary>
+    /// The rules a catch's own fields follow, before anything is looked up (the form, the API and imports share them).
+    /// </summary>
     internal static Dictionary<string, List<string>> ValidateFields(RecordCatchCommand command, DateTime now)
     {
         var errors = new Dictionary<string, List<string>>();

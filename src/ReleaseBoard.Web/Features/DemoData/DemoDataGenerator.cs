@@ -79,7 +79,10 @@ public sealed class DemoDataGenerator(int seed = 20261127)
         return environment;
     }
 
-    /// <summary>Per working day one to three versions go dev → staging; every one to four days the waiting ones go to production.</summary>
+    /// <summary>
+    /// Per working day one to three versions go dev → staging; every one to four days the waiting ones go to
+    /// production.
+    /// </summary>
     private void GenerateHistory(Service service, ServiceEnvironment dev, ServiceEnvironment staging, ServiceEnvironment production,
         TimeZoneInfo zone, DateTime startUtc, DateTime nowUtc)
     {

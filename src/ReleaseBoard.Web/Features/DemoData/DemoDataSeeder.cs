@@ -16,7 +16,9 @@ public sealed class DemoDataSeeder(
     ReleaseBoard.Web.Features.Ingestion.ServiceResolver resolver,
     ILogger<DemoDataSeeder> logger)
 {
-    /// <summary>Set when demo data was seeded; it stays after removal so a restart does not bring the demo back.</summary>
+    /// <summary>
+    /// Set when demo data was seeded; it stays after removal so a restart does not bring the demo back.
+    /// </summary>
     public const string SeededFlag = "demo-data.seeded";
 
     public async Task SeedIfEmptyAsync(CancellationToken cancellationToken = default)
@@ -56,7 +58,9 @@ public sealed class DemoDataSeeder(
             teams.Count, generator.DemoDeployments.Count, generator.DemoIncidents.Count, generator.DemoCatches.Count);
     }
 
-    /// <summary>One production environment Continuous, one Paused by an open incident, the rest Manual: every state on screen.</summary>
+    /// <summary>
+    /// One production environment Continuous, one Paused by an open incident, the rest Manual: every state on screen.
+    /// </summary>
     private static void ShowEveryPromotionState(IReadOnlyList<Team> teams, DemoDataGenerator generator, DateTime now)
     {
         var payments = teams.Single(t => t.Slug == "payments").Services.Single(s => s.Slug == "payments-api");
@@ -88,7 +92,9 @@ public sealed class DemoDataSeeder(
             await db.Catches.CountAsync(c => c.Service.Team.IsDemo, cancellationToken));
     }
 
-    /// <summary>Deletes every demo team and all that hangs off it, in one transaction; real teams are untouched.</summary>
+    /// <summary>
+    /// Deletes every demo team and all that hangs off it, in one transaction; real teams are untouched.
+    /// </summary>
     public async Task RemoveAsync(AuditActor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

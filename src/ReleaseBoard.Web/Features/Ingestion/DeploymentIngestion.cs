@@ -22,7 +22,9 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
     }
 
-    /// <summary>For a service already resolved (webhooks find it by repository); the same rules as the API apply.</summary>
+    /// <summary>
+    /// For a service already resolved (webhooks find it by repository); the same rules as the API apply.
+    /// </summary>
     public async Task<IngestOutcome<DeploymentItem>> IngestForServiceAsync(ResolvedService service, DeploymentRequest request, CancellationToken cancellationToken)
     {
         var errors = Validate(request, clock.GetUtcNow().UtcDateTime, out var outcome, out var kind);
@@ -75,7 +77,8 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
                 OutcomeReceivedAt = now,
             },
             Apply,
-            // A new record is answered from what was just written; an updated one is read back (it may keep older facts).
+            // A new record is answered from what was just written; an updated one is read back (it may keep older
+            // facts).
             (d, created) => created
                 ? Task.FromResult(new DeploymentItem(d.Id, service.TeamSlug, service.Slug, environment.Name, d.Version, d.CommitSha, d.CommitAt,
                     d.StartedAt, d.FinishedAt, d.Outcome, d.Kind, string.IsNullOrWhiteSpace(request.RollsBack) ? null : request.RollsBack.Trim(),
@@ -84,7 +87,10 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
             cancellationToken);
     }
 
-    /// <summary>The rules a deployment's own fields follow (the API and imports share them); gives the outcome and kind they imply.</summary>
+    /// <summary>
+    /// The rules a deployment's own fields follow (the API and imports share them); gives the outcome and kind they
+    /// imply.
+    /// </summary>
     internal static FieldErrors Validate(DeploymentRequest request, DateTime now, out DeploymentOutcome? outcome, out DeploymentKind kind)
     {
         var errors = new FieldErrors();

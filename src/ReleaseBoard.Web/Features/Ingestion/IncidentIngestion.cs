@@ -7,7 +7,9 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Ingestion;
 
-/// <summary>Stores a production failure, or brings the stored one up to date (resolved, corrected); PATCH changes given fields.</summary>
+/// <summary>
+/// Stores a production failure, or brings the stored one up to date (resolved, corrected); PATCH changes given fields.
+/// </summary>
 public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ServiceResolver services,
     ReleaseBoard.Web.Features.Promotion.PromotionService promotion)
 {
@@ -47,7 +49,8 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             db.AuditEntries.Add(new AuditEntry
             {
-                At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, ActorId = person.Id, Action = "incident.recorded",
+                At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, ActorId = person.Id,
+                    Action = "incident.recorded",
                 Subject = $"incident/{stored.Item.Id}", After = $"severity {stored.Item.Severity} on {service.TeamSlug}/{service.Slug}: {stored.Item.Title}",
             });
             await db.SaveChangesAsync(cancellationToken);
@@ -73,7 +76,8 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         incident.ResolvedAt = resolvedAtUtc;
         db.AuditEntries.Add(new AuditEntry
         {
-            At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, ActorId = person.Id, Action = "incident.resolved",
+            At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, ActorId = person.Id,
+                Action = "incident.resolved",
             Subject = $"incident/{incident.Id}", After = $"resolved at {resolvedAtUtc:yyyy-MM-dd HH:mm} UTC: {incident.Title}",
         });
         await db.SaveChangesAsync(cancellationToken);
@@ -90,9 +94,11 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var outcome = await StoreAsync(db, service, request, reopen, clock.GetUtcNow().UtcDateTime, cancellationToken);
+            var outcome = await StoreAsync(db, service, request, reopen, clock.GetUtcNow().UtcDateTime,
+                cancellationToken);
             // The immune system: a failure that opens (new, or open again) pauses the service's continuous environments
-            // when it is of pausing severity. A replay of a failure already open does not pause again what a person resumed.
+            // when it is of pausing severity. A replay of a failure already open does not pause again what a person
+            // resumed.
             if (outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored && (stored.Created || reopen))
                 await promotion.PauseForFailureAsync(db, service.Id, stored.Item.Severity, stored.Item.Title, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

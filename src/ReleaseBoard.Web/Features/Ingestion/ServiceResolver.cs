@@ -11,9 +11,9 @@ public sealed record ResolvedService(int Id, int TeamId, string TeamSlug, string
 
 /// <summary>
 /// Finds the service and environment an event names. Slugs are unique within a team; a key scoped to one team looks
-/// only there, so the same slug in two teams is never ambiguous for it. The catalog changes rarely and a pipeline
-/// posts many events, so what a slug names is remembered for a short while; changing the catalog or removing the demo
-/// forgets it at once in this instance, and on others within the change poller's interval (<see cref="AccessRevocation"/>).
+/// only there, so the same slug in two teams is never ambiguous for it. The catalog changes rarely and a pipeline posts
+/// many events, so what a slug names is remembered for a short while; changing the catalog or removing the demo forgets
+/// it at once in this instance, and on others within the change poller's interval (<see cref="AccessRevocation"/>).
 /// </summary>
 public sealed class ServiceResolver
 {
@@ -21,7 +21,9 @@ public sealed class ServiceResolver
     private readonly IMemoryCache cache;
     private long _generation;
 
-    /// <param name="revocation">A catalog change on another instance or the command line forgets everything too.</param>
+    /// <param name="revocation">
+    /// A catalog change on another instance or the command line forgets everything too.
+    /// </param>
     public ServiceResolver(IMemoryCache cache, AccessRevocation? revocation = null)
     {
         this.cache = cache;
@@ -31,7 +33,9 @@ public sealed class ServiceResolver
     /// <summary>Forget everything remembered: the catalog changed.</summary>
     public void Invalidate() => Interlocked.Increment(ref _generation);
 
-    /// <param name="teamSlug">Narrows a slug that several teams use (people act for every team; a key is scoped already).</param>
+    /// <param name="teamSlug">
+    /// Narrows a slug that several teams use (people act for every team; a key is scoped already).
+    /// </param>
     public async Task<(ResolvedService? Service, IngestOutcome<T>? Refusal)> ResolveAsync<T>(
         ReleaseBoardDbContext db, string slug, ClaimsPrincipal caller, CancellationToken cancellationToken, string? teamSlug = null)
     {

@@ -33,7 +33,8 @@ public sealed record ApprovalEvidence(int SoakMinutes, IReadOnlyList<ReadinessCr
 
     public static string WhatIfLine(WhatIf? w) => w is null
         ? "what if: no stage before to soak in"
-        : $"what if, last 90 days at {w.SoakMinutes} min: {w.CatchesReachingProduction} of {w.CatchesMatched} catches " +
+        : $"what if, last 90 days at {w.SoakMinutes} min: {w.CatchesReachingProduction} of {w.CatchesMatched} " +
+          $"catches " +
           $"would have reached production, {DurationText.Format(w.ShelfTimeSaved, "no")} shelf time saved " +
           $"over {w.VersionsPromoted} versions";
 
@@ -44,7 +45,8 @@ public sealed record ApprovalEvidence(int SoakMinutes, IReadOnlyList<ReadinessCr
 /// <summary>Takes the evidence for an environment now: its readiness and the what-if at its own soak time.</summary>
 public sealed class EvidenceSnapshot(ReadinessEvaluator readiness, WhatIfReplay whatIf)
 {
-    public async Task<ApprovalEvidence> TakeAsync(int environmentId, int soakMinutes, CancellationToken cancellationToken)
+    public async Task<ApprovalEvidence> TakeAsync(int environmentId, int soakMinutes,
+        CancellationToken cancellationToken)
     {
         var criteria = await readiness.EvaluateAsync(environmentId, cancellationToken);
         var replay = await whatIf.ReplayAsync(environmentId, soakMinutes, cancellationToken);

@@ -7,7 +7,9 @@ using ReleaseBoard.Web.Features.Wall;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
-/// <summary>GET /api/v1/gates/{service}/{environment}[?version=]: may a pipeline promote on its own now, and if not, why.</summary>
+/// <summary>
+/// GET /api/v1/gates/{service}/{environment}[?version=]: may a pipeline promote on its own now, and if not, why.
+/// </summary>
 public static class GateEndpoints
 {
     public sealed record GateReasonDto(string Code, string Message);
@@ -33,7 +35,8 @@ public static class GateEndpoints
                     service, environment, WallEndpoints.StateName(answer.State), answer.MayAutoPromote,
                     answer.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
                     answer.Since, answer.ChangedBy, answer.SoakMinutes,
-                    answer.Soak is { } s ? new SoakDto(s.Version, s.PreviousStage, s.PassedPreviousStageAt, s.SoakCountsFrom,
+                    answer.Soak is { } s ? new SoakDto(s.Version, s.PreviousStage, s.PassedPreviousStageAt,
+                        s.SoakCountsFrom,
                         s.SoakEndsAt, s.CatchesAgainst) : null));
             })
             .RequireAuthorization(Policies.Read)

@@ -10,7 +10,9 @@ public sealed record PipelineStage(
     int Id, string Name, bool IsProduction, PromotionMode Mode, DateTime Since, string? By, string? Reason, Guid Stamp,
     int RequiredApprovals, int SoakMinutes, PendingRequest? Pending)
 {
-    /// <summary>The evidence beside the switch, for stages that are not continuous (where turning it on is the question).</summary>
+    /// <summary>
+    /// The evidence beside the switch, for stages that are not continuous (where turning it on is the question).
+    /// </summary>
     public Readiness? Readiness { get; init; }
 
     /// <summary>With a request waiting: the evidence an approval stores, whose hash the page sends with it.</summary>
@@ -26,7 +28,10 @@ public sealed record RecentChange(DateTime At, string Actor, string Action, stri
 
 public sealed record PipelinesView(IReadOnlyList<PipelineService> Services, IReadOnlyList<RecentChange> Recent);
 
-/// <summary>What the pipelines page shows: every service of a team (or of all) with its stages in order, their states and pending requests.</summary>
+/// <summary>
+/// What the pipelines page shows: every service of a team (or of all) with its stages in order, their states and
+/// pending requests.
+/// </summary>
 public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock,
     ReadinessEvaluator readiness, EvidenceSnapshot snapshots)
 {
@@ -73,7 +78,8 @@ public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFa
                 }).ToList()))
             .ToList();
 
-        // How builds reach the stage before production, per service, over 30 days: the first step of the maturity scale.
+        // How builds reach the stage before production, per service, over 30 days: the first step of the maturity
+        // scale.
         var since = now.AddDays(-30);
         var preProductionIds = environments.GroupBy(e => e.ServiceId)
             .Select(g => g.FirstOrDefault(e => e.IsProduction) is { } production ? PipelineOrder.StageBefore(g, production.Order, e => e.Order)?.Id : null)

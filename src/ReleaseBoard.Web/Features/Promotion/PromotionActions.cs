@@ -56,7 +56,8 @@ public sealed class PromotionActions(PromotionService promotion, UserAdministrat
     private async Task<AuditActor?> ApproverAsync(ClaimsPrincipal who) =>
         !who.IsApiKey() && await users.MayActNowAsync(who, Policies.Record) ? who.ToAuditActor() : null;
 
-    public const string KeyRefusal = "API keys do not change promotion: a person signed in as Approver does (four eyes " +
+    public const string KeyRefusal =
+        "API keys do not change promotion: a person signed in as Approver does (four eyes " +
                                      "need people). Pipelines ask the gate and report failures.";
 
     private static PromotionOutcome Refusal(ClaimsPrincipal who) => new PromotionOutcome.Refused(ForbiddenCode,

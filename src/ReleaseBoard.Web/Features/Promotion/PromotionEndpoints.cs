@@ -10,18 +10,20 @@ namespace ReleaseBoard.Web.Features.Promotion;
 
 /// <summary>
 /// /api/v1 promotion: read an environment's switch (anyone who may read), and change it — request, approve, reject,
-/// pause, manual, stop the line — as a signed-in Approver, through <see cref="PromotionActions"/> like the page.
-/// API keys are refused every change with 403: four eyes need people. Changes take the environment's stamp from
-/// If-Match (the ETag of the GET) when given, so a script acts only on what it has seen; 412 when it is stale.
-/// A person's cookie is what authorises a change here, so another site must not be able to make a signed-in browser
-/// send one (CSRF): the body must be application/json (a plain form cannot send it, and a script on another origin
-/// needs a CORS preflight this app never grants), and <see cref="SameOriginOnly"/> refuses what the browser itself marks
-/// as coming from another site or origin. Scripts and curl send neither header.
+/// pause, manual, stop the line — as a signed-in Approver, through <see cref="PromotionActions"/> like the page. API
+/// keys are refused every change with 403: four eyes need people. Changes take the environment's stamp from If-Match
+/// (the ETag of the GET) when given, so a script acts only on what it has seen; 412 when it is stale. A person's cookie
+/// is what authorises a change here, so another site must not be able to make a signed-in browser send one (CSRF): the
+/// body must be application/json (a plain form cannot send it, and a script on another origin needs a CORS preflight
+/// this app never grants), and <see cref="SameOriginOnly"/> refuses what the browser itself marks as coming from
+/// another site or origin. Scripts and curl send neither header.
 /// </summary>
 public static class PromotionEndpoints
 {
     public sealed record ReasonBody(string? Reason);
-    /// <param name="EvidenceHash">The hash of the evidence looked at (GET …/promotion): approve only if it still stands.</param>
+    /// <param name="EvidenceHash">
+    /// The hash of the evidence looked at (GET …/promotion): approve only if it still stands.
+    /// </param>
     public sealed record ApprovalBody(string? OverrideReason, string? EvidenceHash = null);
     public sealed record StopTheLineBody(string? Reason, string? Team);
     public sealed record ApprovalDto(string By, DateTime At, string? OverrideReason, string? EvidenceHash);
@@ -191,7 +193,8 @@ public static class PromotionEndpoints
             .Where(r => r.EnvironmentId == environmentId && r.Status == PromotionRequestStatus.Pending && r.ExpiresAt > now)
             .Select(r => new RequestDto(r.Id, r.RequestedBy, r.RequestedAt, r.ExpiresAt, r.Reason, r.RequiredApprovals,
                 r.Approvals.OrderBy(a => a.ApprovedAt)
-                    .Select(a => new ApprovalDto(a.ApprovedBy, a.ApprovedAt, a.OverrideReason, a.EvidenceHash)).ToList()))
+                    .Select(a => new ApprovalDto(a.ApprovedBy, a.ApprovedAt, a.OverrideReason,
+                        a.EvidenceHash)).ToList()))
             .FirstOrDefaultAsync(ct);
         // What an approval would store now: an approver reads it, then approves with its hash.
         EvidenceDto? evidence = null;

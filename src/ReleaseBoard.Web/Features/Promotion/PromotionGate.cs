@@ -5,12 +5,16 @@ using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
-/// <summary>Why a pipeline may not promote automatically now. Codes are stable for scripts; messages are for people.</summary>
+/// <summary>
+/// Why a pipeline may not promote automatically now. Codes are stable for scripts; messages are for people.
+/// </summary>
 public sealed record GateReason(string Code, string Message);
 
 /// <summary>What a version's stay in the previous stage says, when the pipeline names a version.</summary>
 /// <param name="PassedPreviousStageAt">The finish its report gives.</param>
-/// <param name="SoakCountsFrom">The later of that and when ReleaseBoard learned of it: a late report soaks from now.</param>
+/// <param name="SoakCountsFrom">
+/// The later of that and when ReleaseBoard learned of it: a late report soaks from now.
+/// </param>
 public sealed record SoakStatus(string Version, string? PreviousStage, DateTime? PassedPreviousStageAt,
     DateTime? SoakCountsFrom, DateTime? SoakEndsAt, int CatchesAgainst);
 
@@ -74,7 +78,8 @@ public sealed class PromotionGate(IDbContextFactory<ReleaseBoardDbContext> dbFac
             }
             var soakEndsAt = passed?.CountsFrom.AddMinutes(environment.SoakMinutes);
             if (soakEndsAt > now)
-                reasons.Add(new("soaking", $"Version {version} soaks in {previous!.Name} until {soakEndsAt:yyyy-MM-dd HH:mm} " +
+                reasons.Add(new("soaking",
+                    $"Version {version} soaks in {previous!.Name} until {soakEndsAt:yyyy-MM-dd HH:mm} " +
                     $"UTC ({environment.SoakMinutes} min{(passed!.ReportedLate ? LateNote(passed) : "")})."));
             var catches = await db.Catches.AsNoTracking().CountAsync(c => c.ServiceId == serviceId && c.Version == version, cancellationToken);
             if (catches > 0)

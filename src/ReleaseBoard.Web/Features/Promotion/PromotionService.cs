@@ -6,15 +6,21 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
-/// <summary>The answer to a promotion action: done (with the environment as it now stands), refused, or lost to someone faster.</summary>
+/// <summary>
+/// The answer to a promotion action: done (with the environment as it now stands), refused, or lost to someone faster.
+/// </summary>
 public abstract record PromotionOutcome
 {
     public sealed record Done(EnvironmentStanding Environment, long? RequestId = null) : PromotionOutcome;
 
-    /// <summary>Not allowed as asked: <paramref name="Code"/> is stable for scripts, the message is for people.</summary>
+    /// <summary>
+    /// Not allowed as asked: <paramref name="Code"/> is stable for scripts, the message is for people.
+    /// </summary>
     public sealed record Refused(string Code, string Message) : PromotionOutcome;
 
-    /// <summary>Someone changed the environment between reading and acting; nothing was stored. Shows what stands now.</summary>
+    /// <summary>
+    /// Someone changed the environment between reading and acting; nothing was stored. Shows what stands now.
+    /// </summary>
     public sealed record ChangedMeanwhile(EnvironmentStanding Current) : PromotionOutcome;
 }
 
@@ -100,12 +106,14 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         if (request.Approvals.Any(a => a.ApproverId == actor.Id))
             return new PromotionOutcome.Refused("already-approved", "You approved this request already; it needs another approver.");
         var evidence = await evidenceSnapshot.TakeAsync(environment.Id, environment.SoakMinutes, cancellationToken);
-        if (seenEvidenceHash is not null && !string.Equals(seenEvidenceHash, evidence.Hash, StringComparison.OrdinalIgnoreCase))
+        if (seenEvidenceHash is not null && !string.Equals(seenEvidenceHash, evidence.Hash,
+            StringComparison.OrdinalIgnoreCase))
             return new PromotionOutcome.Refused("evidence-changed",
                 "The evidence changed since you looked at it; nothing was approved. Look at it again, then approve.");
         if (!evidence.AllPass && string.IsNullOrWhiteSpace(overrideReason))
             return new PromotionOutcome.Refused("override-required",
-                $"Failing: {string.Join("; ", evidence.Criteria.Where(c => !c.Passed).Select(c => $"{c.Name} {c.Measured} " +
+                $"Failing: {string.Join("; ", evidence.Criteria.Where(c => !c.Passed)
+                    .Select(c => $"{c.Name} {c.Measured} " +
                 $"(needs {c.Threshold})"))}. Approving anyway needs a written override reason.");
         if (evidence.AllPass) overrideReason = null; // nothing overridden
 
@@ -150,7 +158,9 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         return await SaveAsync(db, request.Environment, cancellationToken, () => request.Id);
     }
 
-    /// <summary>Continuous → Paused, at once: stopping must be fast. Pending requests stay; resuming needs one.</summary>
+    /// <summary>
+    /// Continuous → Paused, at once: stopping must be fast. Pending requests stay; resuming needs one.
+    /// </summary>
     public Task<PromotionOutcome> PauseAsync(int environmentId, Guid expectedStamp, AuditActor actor, string? reason, CancellationToken cancellationToken = default) =>
         SetAsync(environmentId, expectedStamp, actor, reason, PromotionMode.Paused, "promotion.paused", from: [PromotionMode.Continuous], cancellationToken);
 
@@ -158,7 +168,9 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
     public Task<PromotionOutcome> SetManualAsync(int environmentId, Guid expectedStamp, AuditActor actor, string? reason, CancellationToken cancellationToken = default) =>
         SetAsync(environmentId, expectedStamp, actor, reason, PromotionMode.Manual, "promotion.manual", from: [PromotionMode.Continuous, PromotionMode.Paused], cancellationToken);
 
-    /// <summary>"Stop the line": pauses every continuous environment of a team (or of all teams, with null) at once.</summary>
+    /// <summary>
+    /// "Stop the line": pauses every continuous environment of a team (or of all teams, with null) at once.
+    /// </summary>
     public async Task<OperationResult<int>> StopTheLineAsync(int? teamId, AuditActor actor, string? reason, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(reason)) return OperationResult<int>.Fail("reason", "Say why the line stops.");
@@ -248,8 +260,9 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
 
     /// <summary>
     /// Records every request whose time is up as expired, with an audit entry each, so the trail and the pipelines page
-    /// say so when it happens rather than at the next action on the environment. Run by <see cref="PromotionExpirySweep"/>.
-    /// Returns how many it expired. Two instances sweeping at once: the environment's stamp lets one of them win.
+    /// say so when it happens rather than at the next action on the environment. Run by
+    /// <see cref="PromotionExpirySweep"/>. Returns how many it expired. Two instances sweeping at once: the
+    /// environment's stamp lets one of them win.
     /// </summary>
     public async Task<int> ExpireDueRequestsAsync(CancellationToken cancellationToken = default)
     {
@@ -321,7 +334,9 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
             Before = before.ToString(), After = after.ToString(), Reason = reason, Evidence = evidence,
         });
 
-    /// <summary>A request that is no longer waiting; an expired one says so with its own code, however it came to expire.</summary>
+    /// <summary>
+    /// A request that is no longer waiting; an expired one says so with its own code, however it came to expire.
+    /// </summary>
     private static PromotionOutcome Closed(PromotionRequest request) => request.Status == PromotionRequestStatus.Expired
         ? new PromotionOutcome.Refused("expired", $"The request expired at {request.ExpiresAt:yyyy-MM-dd HH:mm} UTC; ask again.")
         : new PromotionOutcome.Refused("closed", $"The request is {request.Status.ToString().ToLowerInvariant()} already.");

@@ -5,10 +5,17 @@ using ReleaseBoard.Data.Entities;
 namespace ReleaseBoard.Web.Features.Promotion;
 
 /// <summary>The last 90 days replayed under a proposed soak time.</summary>
-/// <param name="CatchesReachingProduction">Catches caught later than the soak time after their version's deployment to the previous stage: continuous promotion would have shipped them.</param>
-/// <param name="CatchesMatched">Catches in the window whose version reached the previous stage (the ones the replay can judge).</param>
+/// <param name="CatchesReachingProduction">
+/// Catches caught later than the soak time after their version's deployment to the previous stage: continuous promotion
+/// would have shipped them.
+/// </param>
+/// <param name="CatchesMatched">
+/// Catches in the window whose version reached the previous stage (the ones the replay can judge).
+/// </param>
 /// <param name="CatchesUnmatched">Catches without a version, or whose version never reached the previous stage.</param>
-/// <param name="ShelfTimeSaved">Summed over versions promoted by hand in the window and not caught: the wait beyond the soak time.</param>
+/// <param name="ShelfTimeSaved">
+/// Summed over versions promoted by hand in the window and not caught: the wait beyond the soak time.
+/// </param>
 public sealed record WhatIf(int SoakMinutes, int CatchesReachingProduction, int CatchesMatched, int CatchesUnmatched, TimeSpan ShelfTimeSaved, int VersionsPromoted);
 
 /// <summary>
@@ -50,7 +57,8 @@ public sealed class WhatIfReplay(IDbContextFactory<ReleaseBoardDbContext> dbFact
             .Select(g => new
             {
                 Version = g.Key,
-                At = g.Min(d => (DateTime?)(d.OutcomeReceivedAt > d.FinishedAt!.Value ? d.OutcomeReceivedAt : d.FinishedAt!.Value)),
+                At = g.Min(d =>
+                    (DateTime?)(d.OutcomeReceivedAt > d.FinishedAt!.Value ? d.OutcomeReceivedAt : d.FinishedAt!.Value)),
             })
             .ToDictionaryAsync(x => x.Version, x => x.At, cancellationToken);
 

@@ -4,7 +4,9 @@ using ReleaseBoard.Web.Features.Metrics;
 
 namespace ReleaseBoard.Web.Features.Trends;
 
-/// <summary>GET /api/v1/teams/{team}/metrics: the trends page's figures as data (JSON, or CSV with Accept: text/csv).</summary>
+/// <summary>
+/// GET /api/v1/teams/{team}/metrics: the trends page's figures as data (JSON, or CSV with Accept: text/csv).
+/// </summary>
 public static class TrendEndpoints
 {
     public sealed record RatioDto(double? Value, int Numerator, int Denominator);
@@ -36,7 +38,8 @@ public static class TrendEndpoints
             {
                 // Another team's is answered as unknown: a key learns nothing of what other teams have.
                 if (!context.User.MayActForTeam(team))
-                    return TypedResults.Problem($"There is no team \"{team}\".", statusCode: StatusCodes.Status404NotFound);
+                    return TypedResults.Problem($"There is no team \"{team}\".",
+                        statusCode: StatusCodes.Status404NotFound);
                 var (scope, scopeError) = await engine.ResolveScopeAsync(team, service, cancellationToken);
                 if (scope is null) return TypedResults.Problem(scopeError, statusCode: StatusCodes.Status404NotFound);
 

@@ -10,7 +10,9 @@ public static class WallEndpoints
     public sealed record SignIncident(string Title, string Service, int Severity, DateTime StartedAt, string? Url);
     public sealed record SignEnvironment(string Service, string Environment, bool IsProduction, string State);
 
-    /// <summary>What the wall shows, for other displays and chat bots. Figures that are undefined (no failures) are null.</summary>
+    /// <summary>
+    /// What the wall shows, for other displays and chat bots. Figures that are undefined (no failures) are null.
+    /// </summary>
     public sealed record SignResponse(
         string Team, string TeamName, bool IsDemo, int DaysSince, int RecordDays, bool HasCatches, SignCatch? LatestCatch,
         IReadOnlyList<SignIncident> OpenIncidents, int Failures90d, double? MtbfHours90d, double? MttrMinutes90d,
@@ -24,7 +26,8 @@ public static class WallEndpoints
             {
                 // Another team's is answered as unknown: a key learns nothing of what other teams have.
                 if (!context.User.MayActForTeam(team))
-                    return TypedResults.Problem($"There is no team \"{team}\".", statusCode: StatusCodes.Status404NotFound);
+                    return TypedResults.Problem($"There is no team \"{team}\".",
+                        statusCode: StatusCodes.Status404NotFound);
                 var wall = await query.LoadAsync(team, cancellationToken);
                 if (wall is null) return TypedResults.Problem($"There is no team \"{team}\".", statusCode: StatusCodes.Status404NotFound);
                 return TypedResults.Ok(new SignResponse(

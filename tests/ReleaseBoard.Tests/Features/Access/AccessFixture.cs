@@ -8,7 +8,9 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Access;
 
-/// <summary>One app with two teams, a user per role, API keys, display links, and a signed-in client per role.</summary>
+/// <summary>
+/// One app with two teams, a user per role, API keys, display links, and a signed-in client per role.
+/// </summary>
 public sealed class AccessFixture : IAsyncLifetime
 {
     public const string Password = "a long enough passphrase";
@@ -57,7 +59,7 @@ public sealed class AccessFixture : IAsyncLifetime
         var revokedId = (await links.ListAsync()).Single(l => RevokedDisplayPath.Contains(l.TokenPrefix, StringComparison.Ordinal)).Id;
         await links.RevokeAsync(revokedId, Setup);
 
-        Clients[Principal.Anonymous] = App.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        Clients[Principal.Anonymous] = App.NoRedirects();
         foreach (var role in Roles.All)
             Clients[role] = await SignIn.SignedInClientAsync(App, $"{role.ToLowerInvariant()}@example.test", Password);
     }
@@ -75,7 +77,7 @@ public sealed class AccessFixture : IAsyncLifetime
             Principal.DisplayLinkAsBearer => TokenOf(DisplayAlphaPath),
             _ => throw new ArgumentOutOfRangeException(nameof(principal), principal, null),
         };
-        client = App.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        client = App.NoRedirects();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         Clients[principal] = client;
         return client;

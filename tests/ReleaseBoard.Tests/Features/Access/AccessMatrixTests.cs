@@ -19,28 +19,87 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     private const string Denied = "denied";
     private const string Ok = "ok";
 
-    /// <summary>Pages people open. API keys are for the API: pages refuse them.</summary>
+    /// <summary>
+    /// Who may open a page: the policy each routable page must declare, and what each caller then gets.
+    /// </summary>
+    private enum Access { Public, SignedIn, View, Record, Admin }
+
+    /// <summary>
+    /// Every page the router knows, with the access it must have. A page added without a line here fails
+    /// <see cref="Every_routable_page_states_the_access_it_is_tested_for"/>: none can be forgotten by this matrix.
+    /// </summary>
+    private static readonly Dictionary<string, Access> Expected = new()
+    {
+        ["/"] = Access.View, ["/wall/{TeamSlug}"] = Access.View, ["/definitions"] = Access.View,
+        ["/trends"] = Access.View, ["/pipelines"] = Access.View, ["/pipelines/audit"] = Access.View,
+        ["/catches/new"] = Access.Record, ["/incidents/new"] = Access.Record,
+        ["/admin/users"] = Access.Admin, ["/admin/api-keys"] = Access.Admin, ["/admin/display-links"] = Access.Admin,
+        ["/admin/webhooks"] = Access.Admin, ["/admin/audit"] = Access.Admin, ["/admin/demo-data"] = Access.Admin,
+        ["/admin/catalog"] = Access.Admin, ["/admin/import"] = Access.Admin,
+        ["/account/password"] = Access.SignedIn,
+        ["/account/login"] = Access.Public, ["/account/access-denied"] = Access.Public, ["/display"] = Access.Public,
+        ["/not-found"] = Access.Public, ["/Error"] = Access.Public,
+    };
+
+    /// <summary>
+    /// The route templates of every routable component, as the router finds them in the app's assembly.
+    /// </summary>
+    private static IEnumerable<(string Template, Type Page)> RoutablePages() =>
+        typeof(Program).Assembly.GetTypes()
+            .SelectMany(t => t.GetCustomAttributes(typeof(Microsoft.AspNetCore.Components.RouteAttribute),
+                inherit: false)
+                .Cast<Microsoft.AspNetCore.Components.RouteAttribute>().Select(r => (r.Template, t)));
+
+    [Fact]
+    public void Every_routable_page_states_the_access_it_is_tested_for()
+    {
+        var pages = RoutablePages().ToList();
+
+        Assert.Equal(Expected.Keys.Order(), pages.Select(p => p.Template).Order());
+        foreach (var (template, page) in pages)
+        {
+            var authorize = page.GetCustomAttributes(typeof(Microsoft.AspNetCore.Authorization.AuthorizeAttribute),
+                true)
+                .Cast<Microsoft.AspNetCore.Authorization.AuthorizeAttribute>().SingleOrDefault();
+            var anonymous = page.IsDefined(typeof(Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute), true);
+            var declared = anonymous ? Access.Public
+                : authorize is null ? (Access?)null
+                : authorize.Policy switch
+                {
+                    ReleaseBoard.Web.Features.Access.Policies.Person => Access.SignedIn,
+                    ReleaseBoard.Web.Features.Access.Policies.View => Access.View,
+                    ReleaseBoard.Web.Features.Access.Policies.Record => Access.Record,
+                    ReleaseBoard.Web.Features.Access.Policies.Admin => Access.Admin,
+                    var other => throw new InvalidOperationException($"{template}: unknown policy {other}"),
+                };
+            Assert.True(declared == Expected[template],
+                $"{template} declares {declared?.ToString() ?? "nothing"}, expected {Expected[template]}");
+        }
+    }
+
+    /// <summary>Every routable page × every caller. API keys are for the API: pages refuse them.</summary>
     public static TheoryData<string, string, string> PageCases()
     {
         var data = new TheoryData<string, string, string>();
-        void Page(string path, params (string Principal, string Expected)[] expectations)
+        foreach (var (template, _) in RoutablePages())
         {
-            foreach (var (principal, expected) in expectations) data.Add(path, principal, expected);
-        }
-
-        foreach (var path in new[] { "/", "/wall/alpha", "/definitions" })
-            Page(path, (Anonymous, SignIn), (Viewer, Ok), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfOtherTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
-        foreach (var path in new[] { "/catches/new", "/incidents/new" })
-            Page(path, (Anonymous, SignIn), (Viewer, Denied), (Approver, Ok), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfOtherTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
-        foreach (var path in new[] { "/admin/users", "/admin/api-keys", "/admin/display-links", "/admin/audit", "/admin/demo-data", "/admin/catalog", "/admin/import" })
-            Page(path, (Anonymous, SignIn), (Viewer, Denied), (Approver, Denied), (Admin, Ok), (KeyOfTeam, "403"), (KeyOfAllTeams, "403"), (RevokedKey, "401"), (DisplayLinkAsBearer, "401"));
-        foreach (var principal in new[] { Anonymous, Viewer, Approver, Admin })
-        {
-            Page("/account/login", (principal, Ok));
-            Page("/display", (principal, Ok)); // the page shell; the token in its fragment never reaches a request
+            var path = template.Replace("{TeamSlug}", "alpha", StringComparison.Ordinal);
+            var access = Expected.GetValueOrDefault(template, Access.Public);
+            foreach (var principal in Principal.All)
+                data.Add(path, principal, Outcome(access, principal, path));
         }
         return data;
     }
+
+    private static string Outcome(Access access, string principal, string path) => (access, principal) switch
+    {
+        (Access.Public, _) => Ok, // whoever asks, a bad key included: nothing on these pages is anyone's
+        (_, RevokedKey or DisplayLinkAsBearer) => "401",
+        (_, KeyOfTeam or KeyOfOtherTeam or KeyOfAllTeams) => "403",
+        (_, Anonymous) => SignIn,
+        (Access.Record, Viewer) or (Access.Admin, Viewer or Approver) => Denied,
+        _ => Ok,
+    };
 
     [Theory]
     [MemberData(nameof(PageCases))]
@@ -54,7 +113,8 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     [Fact]
     public async Task The_display_page_served_over_HTTP_carries_no_wall_data()
     {
-        // Whatever a request says, the server answers the same shell: the walls come only over a circuit that proved the token.
+        // Whatever a request says, the server answers the same shell: the walls come only over a circuit that proved
+        // the token.
         var html = await fixture.ClientFor(Anonymous).GetStringAsync("/display", TestContext.Current.CancellationToken);
 
         Assert.Contains("data-testid=\"display-connecting\"", html);
@@ -64,7 +124,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     [Fact]
     public async Task A_display_link_opens_nothing_else()
     {
-        var client = fixture.App.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false, HandleCookies = true });
+        var client = fixture.App.NoRedirects();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/display", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Empty(client.DefaultRequestHeaders.Authorization?.ToString() ?? "");
 
@@ -157,7 +217,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     public async Task Anonymous_read_only_viewing_can_be_switched_on_and_still_changes_nothing()
     {
         await using var app = new Support.ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" });
-        using var anonymous = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var anonymous = app.NoRedirects();
 
         AssertOutcome(await anonymous.GetAsync("/", TestContext.Current.CancellationToken), Ok, "anonymous viewing GET /");
         AssertOutcome(await anonymous.GetAsync("/definitions", TestContext.Current.CancellationToken), Ok, "anonymous viewing GET /definitions");

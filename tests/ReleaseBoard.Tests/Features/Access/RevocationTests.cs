@@ -32,7 +32,9 @@ public sealed class RevocationTests : IDisposable
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
     }
 
-    /// <summary>Polls until the answer is <paramref name="expected"/>; the time it took, or a failure after 10 s.</summary>
+    /// <summary>
+    /// Polls until the answer is <paramref name="expected"/>; the time it took, or a failure after 10 s.
+    /// </summary>
     private static async Task<TimeSpan> UntilAsync(Func<Task<HttpStatusCode>> ask, HttpStatusCode expected)
     {
         var watch = Stopwatch.StartNew();
@@ -54,12 +56,14 @@ public sealed class RevocationTests : IDisposable
         using var pipeline = app.CreateApiClient(key);
         Assert.Equal(HttpStatusCode.OK, (await pipeline.GetAsync("/api/v1/teams", Ct)).StatusCode); // remembered now
 
-        var revoked = await CommandLineRun.RunAsync(app.ConnectionString, _folder, null, "apikeys", "revoke", "--name", "shop-ci");
+        var revoked = await CommandLineRun.RunAsync(app.ConnectionString, _folder, null, "apikeys", "revoke", "--name",
+            "shop-ci");
         Assert.True(revoked.Exit == 0, revoked.Err);
         var took = await UntilAsync(async () => (await pipeline.GetAsync("/api/v1/teams", Ct)).StatusCode,
             HttpStatusCode.Unauthorized);
 
-        TestContext.Current.SendDiagnosticMessage($"key revoked by the command line refused after {took.TotalMilliseconds:0} ms");
+        TestContext.Current.SendDiagnosticMessage(
+            $"key revoked by the command line refused after {took.TotalMilliseconds:0} ms");
         Assert.True(took < ApiKeyService.CacheFor, "the key cache was forgotten, not waited out");
     }
 
@@ -75,9 +79,11 @@ public sealed class RevocationTests : IDisposable
         using var onSecond = second.CreateApiClient(key);
         Assert.Equal(HttpStatusCode.OK, (await onSecond.GetAsync("/api/v1/teams", Ct)).StatusCode);
 
-        Assert.True((await first.Services.GetRequiredService<ApiKeyService>().RevokeAsync("shop-ci", AuditActor.System, Ct)).Succeeded);
+        Assert.True((await first.Services.GetRequiredService<ApiKeyService>().RevokeAsync("shop-ci", AuditActor.System,
+            Ct)).Succeeded);
 
-        await UntilAsync(async () => (await onSecond.GetAsync("/api/v1/teams", Ct)).StatusCode, HttpStatusCode.Unauthorized);
+        await UntilAsync(async () => (await onSecond.GetAsync("/api/v1/teams", Ct)).StatusCode,
+            HttpStatusCode.Unauthorized);
         using var onFirst = first.CreateApiClient(key);
         Assert.Equal(HttpStatusCode.Unauthorized, (await onFirst.GetAsync("/api/v1/teams", Ct)).StatusCode);
     }
@@ -112,7 +118,8 @@ public sealed class RevocationTests : IDisposable
             ["ConnectionStrings:ReleaseBoard"] = first.ConnectionString,
         });
         var users = first.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("lead@example.test", Roles.Approver, "a long enough passphrase", AuditActor.System)).Succeeded);
+        Assert.True((await users.CreateAsync("lead@example.test", Roles.Approver, "a long enough passphrase",
+            AuditActor.System)).Succeeded);
         var page = await OpenPageAsync(second, "lead@example.test");
 
         Assert.True((await users.SetRoleAsync("lead@example.test", Roles.Viewer, AuditActor.System)).Succeeded);
@@ -125,14 +132,16 @@ public sealed class RevocationTests : IDisposable
     {
         await using var app = new ReleaseBoardAppFactory();
         var users = app.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("gone@example.test", Roles.Approver, "a long enough passphrase", AuditActor.System)).Succeeded);
+        Assert.True((await users.CreateAsync("gone@example.test", Roles.Approver, "a long enough passphrase",
+            AuditActor.System)).Succeeded);
         var page = await OpenPageAsync(app, "gone@example.test");
 
-        var disabled = await CommandLineRun.RunAsync(app.ConnectionString, _folder, null, "users", "disable", "--email", "gone@example.test");
+        var disabled = await CommandLineRun.RunAsync(app.ConnectionString, _folder, null, "users", "disable", "--email",
+            "gone@example.test");
         Assert.True(disabled.Exit == 0, disabled.Err);
 
         await WaitUntilSignedOutAsync(page);
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false, HandleCookies = true });
+        using var client = app.NoRedirects();
         var signIn = await SignIn.PostLoginAsync(client, "gone@example.test", "a long enough passphrase");
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode); // the form again, not the redirect of a sign-in
     }
@@ -151,11 +160,13 @@ public sealed class RevocationTests : IDisposable
         [
             new Claim("email", "sam@example.test"), new Claim(ClaimTypes.Role, Roles.Approver),
             new Claim(PersonClaims.PersonId, identity.PersonId),
-            new Claim(PersonClaims.SsoIdentity, identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(PersonClaims.SsoIdentity,
+                identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(PersonClaims.SessionEnds, clock.GetUtcNow().AddHours(8).ToUnixTimeSeconds()
                 .ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ], "oidc", "email", ClaimTypes.Role));
-        using var page = new LiveAuthenticationStateProvider(users, app.Services.GetRequiredService<AccessRevocation>(), clock,
+        using var page = new LiveAuthenticationStateProvider(users, app.Services.GetRequiredService<AccessRevocation>(),
+            clock,
             NullLogger<LiveAuthenticationStateProvider>.Instance);
         page.SetAuthenticationState(Task.FromResult(new AuthenticationState(principal)));
         page.BeginWatching(); // as a circuit does when it opens
@@ -174,12 +185,14 @@ public sealed class RevocationTests : IDisposable
     {
         await using var app = new ReleaseBoardAppFactory();
         var identities = app.Services.GetRequiredService<SsoIdentities>();
-        var identity = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "kim", "kim@example.test", true, "Kim", Ct));
+        var identity = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "kim",
+            "kim@example.test", true, "Kim", Ct));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(
         [
             new Claim("email", "kim@example.test"), new Claim(ClaimTypes.Role, Roles.Approver),
             new Claim(PersonClaims.PersonId, identity.PersonId),
-            new Claim(PersonClaims.SsoIdentity, identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(PersonClaims.SsoIdentity,
+                identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(PersonClaims.SessionEnds, DateTimeOffset.UtcNow.AddHours(8).ToUnixTimeSeconds()
                 .ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ], "oidc", "email", ClaimTypes.Role));
@@ -188,15 +201,19 @@ public sealed class RevocationTests : IDisposable
         Assert.True((await identities.BlockAsync(identity.IdentityId, true, AuditActor.System)).Succeeded);
 
         await WaitUntilSignedOutAsync(page);
-        Assert.IsType<SsoSignIn.Refused>(await identities.SignInAsync("https://idp.example", "kim", "kim@example.test", true, "Kim", Ct));
+        Assert.IsType<SsoSignIn.Refused>(await identities.SignInAsync("https://idp.example", "kim", "kim@example.test",
+            true, "Kim", Ct));
     }
 
-    /// <summary>An open page's sign-in, as a circuit holds it: the local account's principal with its security stamp.</summary>
+    /// <summary>
+    /// An open page's sign-in, as a circuit holds it: the local account's principal with its security stamp.
+    /// </summary>
     private static async Task<LiveAuthenticationStateProvider> OpenPageAsync(ReleaseBoardAppFactory app, string email)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ReleaseBoardUser>>();
-        var user = await scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>().FindByEmailAsync(email);
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
+        var user = await users.FindByEmailAsync(email);
         var page = NewPage(app, await signIn.CreateUserPrincipalAsync(user!));
         Assert.True((await page.GetAuthenticationStateAsync()).User.Identity!.IsAuthenticated);
         return page;

@@ -6,7 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ReleaseBoard.Tests.Features.Access;
 
-/// <summary>API keys, display-link tokens and passwords never appear in clear: not in the database, the logs or the pages.</summary>
+/// <summary>
+/// API keys, display-link tokens and passwords never appear in clear: not in the database, the logs or the pages.
+/// </summary>
 public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
 {
     private IEnumerable<string> Secrets =>
@@ -36,9 +38,9 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
     {
         await UseEverySecretAsync();
 
-        var logs = string.Join('\n', Support.CapturingLoggerProvider.Shared.Lines);
+        var logs = string.Join('\n', fixture.App.Logs.Lines);
 
-        Assert.NotEmpty(logs);
+        Assert.Contains("Microsoft.EntityFrameworkCore.Database.Command", logs); // this app's own trace is in there
         Assert.All(Secrets, secret => Assert.DoesNotContain(secret, logs));
     }
 
@@ -58,10 +60,13 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
         Assert.Contains(fixture.KeyForAlpha[..10], pages);
     }
 
-    /// <summary>Every secret goes through the app once: keys as Bearer headers, tokens as display addresses, passwords by signing in.</summary>
+    /// <summary>
+    /// Every secret goes through the app once: keys as Bearer headers, tokens as display addresses, passwords by
+    /// signing in.
+    /// </summary>
     private async Task UseEverySecretAsync()
     {
-        using var client = fixture.App.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var client = fixture.App.NoRedirects();
         foreach (var key in new[] { fixture.KeyForAlpha, fixture.KeyForBeta, fixture.KeyForAllTeams, fixture.RevokedKey })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams/alpha/sign");

@@ -14,7 +14,7 @@ public class SignInTests
         await using var app = new ReleaseBoardAppFactory();
         await using (var scope = app.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var client = app.NoRedirects();
 
         for (var attempt = 0; attempt < 5; attempt++)
             Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test", "a wrong passphrase")).StatusCode);
@@ -28,7 +28,7 @@ public class SignInTests
     public async Task A_login_post_without_its_antiforgery_token_is_refused()
     {
         await using var app = new ReleaseBoardAppFactory();
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var client = app.NoRedirects();
 
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -65,7 +65,8 @@ public class SignInTests
         }
         Assert.True(await users.MayActNowAsync(signedIn, Policies.Admin));
 
-        await users.SetRoleAsync("demoted@example.test", Roles.Viewer, AuditActor.User("first@example.test", "first@example.test"));
+        await users.SetRoleAsync("demoted@example.test", Roles.Viewer, AuditActor.User("first@example.test",
+            "first@example.test"));
 
         Assert.True(signedIn.IsInRole(Roles.Admin)); // the old sign-in still claims it...
         Assert.False(await users.MayActNowAsync(signedIn, Policies.Admin)); // ...and the store says no
@@ -96,13 +97,13 @@ public class SignInTests
         {
             await using (var scope = before.Services.CreateAsyncScope())
                 await before.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
-            using var client = before.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+            using var client = before.NoRedirects();
             var signedIn = await SignIn.PostLoginAsync(client, "ana@example.test", "the right passphrase");
             cookie = string.Join("; ", signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
         }
 
         await using var after = new ReleaseBoardAppFactory(settings: settings);
-        using var restarted = after.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false, HandleCookies = false });
+        using var restarted = after.NoRedirects(cookies: false);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/definitions");
         request.Headers.Add("Cookie", cookie);
 
@@ -117,7 +118,7 @@ public class SignInTests
         await using var app = new ReleaseBoardAppFactory();
         await using (var scope = app.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync("ben@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var client = app.NoRedirects();
 
         var response = await SignIn.PostLoginAsync(client, "ben@example.test", "the right passphrase", "/account/login?returnUrl=//evil.example/steal");
 
@@ -131,7 +132,7 @@ public class SignInTests
     public async Task Data_protection_keys_live_in_the_database_so_sessions_survive_a_restart()
     {
         await using var app = new ReleaseBoardAppFactory();
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var client = app.NoRedirects();
         await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken); // issues an antiforgery token: needs a key
 
         await using var db = await app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ReleaseBoard.Data.ReleaseBoardDbContext>>()
@@ -145,7 +146,8 @@ public class SignInTests
         await using var app = new ReleaseBoardAppFactory();
         _ = app.Server;
 
-        Assert.Contains(CapturingLoggerProvider.Shared.Lines, line => line.Contains("users create --email you@example.com --role Admin", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Lines, line => line.Contains("users create --email you@example.com --role Admin",
+            StringComparison.Ordinal));
     }
 
     [Fact]
@@ -156,7 +158,7 @@ public class SignInTests
             ["Bootstrap:AdminEmail"] = "root@example.test",
             ["Bootstrap:AdminPassword"] = "a configured passphrase",
         });
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var client = app.NoRedirects();
 
         var response = await SignIn.PostLoginAsync(client, "root@example.test", "a configured passphrase");
 
@@ -175,7 +177,7 @@ public class SignInTests
             ["Authentication:OpenIdConnect:DisplayName"] = "Sign in with Acme",
             ["Authentication:OpenIdConnect:RoleMap:release-admins"] = "Admin",
         });
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var client = app.NoRedirects();
 
         var page = await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
 
@@ -209,12 +211,16 @@ public class SignInTests
         var users = app.Services.GetRequiredService<UserAdministration>();
         await users.CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
         await users.CreateAsync("bo@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
-        for (var attempt = 0; attempt < 5; attempt++) await SignIn.PostLoginAsync(client, "bo@example.test", "a wrong passphrase");
+        using var client = app.NoRedirects();
+        for (var attempt = 0; attempt < 5; attempt++) await SignIn.PostLoginAsync(client, "bo@example.test",
+            "a wrong passphrase");
 
-        var unknown = LoginError(await (await SignIn.PostLoginAsync(client, "nobody@example.test", "whatever it is")).Content.ReadAsStringAsync(Ct));
-        var wrong = LoginError(await (await SignIn.PostLoginAsync(client, "ana@example.test", "a wrong passphrase")).Content.ReadAsStringAsync(Ct));
-        var locked = LoginError(await (await SignIn.PostLoginAsync(client, "bo@example.test", "the right passphrase")).Content.ReadAsStringAsync(Ct));
+        var unknown = LoginError(await (await SignIn.PostLoginAsync(client, "nobody@example.test",
+            "whatever it is")).Content.ReadAsStringAsync(Ct));
+        var wrong = LoginError(await (await SignIn.PostLoginAsync(client, "ana@example.test",
+            "a wrong passphrase")).Content.ReadAsStringAsync(Ct));
+        var locked = LoginError(await (await SignIn.PostLoginAsync(client, "bo@example.test",
+            "the right passphrase")).Content.ReadAsStringAsync(Ct));
 
         Assert.NotNull(unknown);
         Assert.Equal(unknown, wrong);
@@ -228,22 +234,25 @@ public class SignInTests
         {
             ["Access:SignInAttemptsPerMinute"] = "3",
         });
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false });
+        using var client = app.NoRedirects();
         for (var attempt = 0; attempt < 3; attempt++)
-            Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test", "guess number " + attempt)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test",
+                "guess number " + attempt)).StatusCode);
 
         var limited = await SignIn.PostLoginAsync(client, "ana@example.test", "guess number 4");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.InRange(limited.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login", Ct)).StatusCode); // reading it is not limited
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login",
+            Ct)).StatusCode); // reading it is not limited
     }
 
     [Fact]
     public async Task Signing_out_takes_the_pages_antiforgery_token()
     {
         await using var app = new ReleaseBoardAppFactory();
-        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer,
+            "the right passphrase", AuditActor.System);
         using var client = await SignIn.SignedInClientAsync(app, "ana@example.test", "the right passphrase");
 
         var forged = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]), Ct);
@@ -254,7 +263,8 @@ public class SignInTests
         var token = System.Text.RegularExpressions.Regex.Match(page,
             "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
         var signedOut = await client.PostAsync("/account/logout", new FormUrlEncodedContent(
-            new Dictionary<string, string> { ["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(token) }), Ct);
+            new Dictionary<string,
+                string> { ["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(token) }), Ct);
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/teams", Ct)).StatusCode);
     }
@@ -263,7 +273,8 @@ public class SignInTests
     public async Task A_person_changes_their_password_and_their_other_sessions_end()
     {
         await using var app = new ReleaseBoardAppFactory();
-        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the old passphrase", AuditActor.System);
+        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer,
+            "the old passphrase", AuditActor.System);
         using var elsewhere = await SignIn.SignedInClientAsync(app, "ana@example.test", "the old passphrase");
         using var here = await SignIn.SignedInClientAsync(app, "ana@example.test", "the old passphrase");
 
@@ -272,12 +283,14 @@ public class SignInTests
         var changed = await PostPasswordAsync(here, "the old passphrase", "a brand new passphrase");
 
         Assert.Contains("data-testid=\"password-changed\"", changed);
-        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/api/v1/teams", Ct)).StatusCode);
         await Task.Delay(1100, Ct); // the stamp is re-read at most a second after the last look
+        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/api/v1/teams", Ct)).StatusCode); // signed in anew
         Assert.Equal(HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/v1/teams", Ct)).StatusCode);
-        using var fresh = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false, HandleCookies = true });
-        Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(fresh, "ana@example.test", "the old passphrase")).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await SignIn.PostLoginAsync(fresh, "ana@example.test", "a brand new passphrase")).StatusCode);
+        using var fresh = app.NoRedirects();
+        Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(fresh, "ana@example.test",
+            "the old passphrase")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignIn.PostLoginAsync(fresh, "ana@example.test",
+            "a brand new passphrase")).StatusCode);
     }
 
     private static async Task<string> PostPasswordAsync(HttpClient client, string current, string password)
@@ -301,14 +314,17 @@ public class SignInTests
         for (var round = 0; round < 5; round++)
         {
             var results = await Task.WhenAll(
-                Task.Run(() => users.SetRoleAsync("ann@example.test", Roles.Viewer, AuditActor.User("bob", "bob@example.test"))),
-                Task.Run(() => users.SetRoleAsync("bob@example.test", Roles.Viewer, AuditActor.User("ann", "ann@example.test"))));
+                Task.Run(() => users.SetRoleAsync("ann@example.test", Roles.Viewer, AuditActor.User("bob",
+                    "bob@example.test"))),
+                Task.Run(() => users.SetRoleAsync("bob@example.test", Roles.Viewer, AuditActor.User("ann",
+                    "ann@example.test"))));
 
             Assert.Equal(1, results.Count(r => r.Succeeded));
             Assert.Contains("last admin", results.Single(r => !r.Succeeded).Error);
             var admins = (await users.ListAsync()).Where(u => u.Role == Roles.Admin).Select(u => u.Email).ToList();
             var remaining = Assert.Single(admins);
-            await users.SetRoleAsync(remaining == "ann@example.test" ? "bob@example.test" : "ann@example.test", Roles.Admin, AuditActor.System);
+            await users.SetRoleAsync(remaining == "ann@example.test" ? "bob@example.test" : "ann@example.test",
+                Roles.Admin, AuditActor.System);
         }
     }
 

@@ -12,7 +12,9 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Catalog;
 
-/// <summary>Policy belongs to people: an API key shapes the catalog but never changes who approves or how long.</summary>
+/// <summary>
+/// Policy belongs to people: an API key shapes the catalog but never changes who approves or how long.
+/// </summary>
 public sealed class CatalogPolicyTests : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -53,7 +55,8 @@ public sealed class CatalogPolicyTests : IAsyncLifetime
     {
         await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
             .CreateDbContextAsync(Ct);
-        return await db.Environments.AsNoTracking().SingleAsync(e => e.Service.Slug == "shop-api" && e.IsProduction, Ct);
+        return await db.Environments.AsNoTracking().SingleAsync(e => e.Service.Slug == "shop-api" && e.IsProduction,
+            Ct);
     }
 
     private async Task<List<AuditEntry>> AuditAsync()
@@ -171,7 +174,8 @@ public sealed class CatalogPolicyTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(
-            ["teams[0].services[0].environments[2].requiredApprovals", "teams[0].services[0].environments[2].soakMinutes"],
+            ["teams[0].services[0].environments[2].requiredApprovals",
+                "teams[0].services[0].environments[2].soakMinutes"],
             (await ErrorsAsync(response)).Keys.Order());
     }
 

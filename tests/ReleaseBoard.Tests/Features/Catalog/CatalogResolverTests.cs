@@ -18,7 +18,8 @@ public class CatalogResolverTests
     public async Task Events_reach_the_right_service_after_the_catalog_changes_under_a_busy_pipeline()
     {
         await using var app = new ReleaseBoardAppFactory(seedDemoData: true);
-        var key = (await app.Services.GetRequiredService<ApiKeyService>().CreateAsync("platform", null, true, AuditActor.System, TestContext.Current.CancellationToken)).Value;
+        var key = (await app.Services.GetRequiredService<ApiKeyService>().CreateAsync("platform", null, true,
+            AuditActor.System, TestContext.Current.CancellationToken)).Value;
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         object Deployment(string id) => new { service = "payments-api", environment = "staging", version = "1", startedAt = DateTimeOffset.UtcNow.AddMinutes(-2), finishedAt = DateTimeOffset.UtcNow.AddMinutes(-1), outcome = "succeeded", source = "ci", externalId = id };

@@ -23,7 +23,8 @@ public class CatchRecorderTests
         var announcements = 0;
         database.Notifier.Changed += () => announcements++;
 
-        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(team), AuditActor.User("ana@example.test", "ana@example.test"), TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(team),
+            AuditActor.User("ana@example.test", "ana@example.test"), TestContext.Current.CancellationToken);
 
         Assert.True(result.Succeeded);
         await using var db = database.CreateDbContext();
@@ -122,7 +123,8 @@ public class CatchRecorderTests
     {
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
-        // 2026-10-25 02:30 happens at 00:30 UTC (summer time) and again at 01:30 UTC: the earlier is never in the future.
+        // 2026-10-25 02:30 happens at 00:30 UTC (summer time) and again at 01:30 UTC: the earlier is never in the
+        // future.
         Assert.True(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-10-25T02:30", berlin, out var utc, out _));
         Assert.Equal(new DateTime(2026, 10, 25, 0, 30, 0, DateTimeKind.Utc), utc);
         Assert.Equal(DateTimeKind.Utc, utc.Kind);

@@ -13,7 +13,9 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Display;
 
-/// <summary>A TV's display link: rotation between walls, and a revoked link that stops showing without a reload.</summary>
+/// <summary>
+/// A TV's display link: rotation between walls, and a revoked link that stops showing without a reload.
+/// </summary>
 public class DisplayPageTests : BunitContext, IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 20, 10, 0, 0, TimeSpan.Zero));

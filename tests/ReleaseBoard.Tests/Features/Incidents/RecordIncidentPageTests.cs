@@ -32,14 +32,17 @@ public class RecordIncidentPageTests : AppBunitContext
         }
         // A single-sign-on Approver: no local account, an identity the store knows, a session not over yet.
         var sso = Assert.IsType<SsoSignIn.Allowed>(await App.Services.GetRequiredService<SsoIdentities>()
-            .SignInAsync("https://idp.example", "ada", "ada@example.test", true, "Ada", Xunit.TestContext.Current.CancellationToken));
+            .SignInAsync("https://idp.example", "ada", "ada@example.test", true, "Ada",
+                Xunit.TestContext.Current.CancellationToken));
         var auth = UseAppServices();
         auth.SetAuthorized("ada@example.test");
         auth.SetRoles(Roles.Approver);
         auth.SetClaims(
             new System.Security.Claims.Claim(PersonClaims.PersonId, sso.PersonId),
-            new System.Security.Claims.Claim(PersonClaims.SsoIdentity, sso.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new System.Security.Claims.Claim(PersonClaims.SessionEnds, DateTimeOffset.UtcNow.AddHours(8).ToUnixTimeSeconds()
+            new System.Security.Claims.Claim(PersonClaims.SsoIdentity,
+                sso.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new System.Security.Claims.Claim(PersonClaims.SessionEnds,
+                DateTimeOffset.UtcNow.AddHours(8).ToUnixTimeSeconds()
                 .ToString(System.Globalization.CultureInfo.InvariantCulture)));
         auth.SetPolicies(Policies.Record, Policies.View);
     }

@@ -252,9 +252,11 @@ public class IngestionApiTests(IngestionFixture fixture) : IClassFixture<Ingesti
         var body = new { service = "payments-api", severity = 2, title = "x", startedAt = Ago(3) };
         var before = await CountAllAsync();
 
-        var foreign = await AssertProblem(await fixture.Search.PostAsJsonAsync("/api/v1/incidents", body, Ct), HttpStatusCode.NotFound);
+        var foreign = await AssertProblem(await fixture.Search.PostAsJsonAsync("/api/v1/incidents", body, Ct),
+            HttpStatusCode.NotFound);
         var unknown = await AssertProblem(await fixture.Search.PostAsJsonAsync("/api/v1/incidents",
-            new { service = "no-such-api", severity = 2, title = "x", startedAt = Ago(3) }, Ct), HttpStatusCode.NotFound);
+            new { service = "no-such-api", severity = 2, title = "x", startedAt = Ago(3) }, Ct),
+                HttpStatusCode.NotFound);
         Assert.Equal(unknown.GetProperty("detail").GetString()!.Replace("no-such-api", "payments-api"),
             foreign.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Anonymous.PostAsJsonAsync("/api/v1/incidents", body, Ct)).StatusCode);
@@ -291,7 +293,8 @@ public class IngestionApiTests(IngestionFixture fixture) : IClassFixture<Ingesti
         Assert.Equal(source, items[0].GetProperty("source").GetString());
         Assert.Equal("2", items[0].GetProperty("externalId").GetString());
         await AssertFieldError(await fixture.AllTeams.GetAsync("/api/v1/catches?pageSize=501", Ct), "pageSize");
-        await AssertProblem(await fixture.Search.GetAsync("/api/v1/deployments?team=payments", Ct), HttpStatusCode.NotFound);
+        await AssertProblem(await fixture.Search.GetAsync("/api/v1/deployments?team=payments", Ct),
+            HttpStatusCode.NotFound);
         var scopedToSearch = await JsonOf(await fixture.Search.GetAsync("/api/v1/incidents", Ct));
         Assert.All(scopedToSearch.GetProperty("items").EnumerateArray(), i => Assert.Equal("search", i.GetProperty("team").GetString()));
     }

@@ -9,7 +9,9 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Ingestion;
 
-/// <summary>The real app on a real SQLite file: teams payments (payments-api, ledger) and search (search-api), and keys.</summary>
+/// <summary>
+/// The real app on a real SQLite file: teams payments (payments-api, ledger) and search (search-api), and keys.
+/// </summary>
 public sealed class IngestionFixture : IAsyncLifetime
 {
     public const string GitHubSecret = "fixture github webhook secret";
@@ -41,7 +43,8 @@ public sealed class IngestionFixture : IAsyncLifetime
         }
         // The webhooks' secrets speak for team payments, whose payments-api has the repository and PagerDuty id.
         var webhooks = App.Services.GetRequiredService<ReleaseBoard.Web.Features.Ingestion.Webhooks.WebhookSecrets>();
-        Assert.True((await webhooks.AddAsync(WebhookTool.GitHub, null, null, "payments", GitHubSecret, AuditActor.System))
+        Assert.True((await webhooks.AddAsync(WebhookTool.GitHub, null, null, "payments", GitHubSecret,
+            AuditActor.System))
             .Succeeded);
         Assert.True((await webhooks.AddAsync(WebhookTool.PagerDuty, null, null, "payments", PagerDutySecret,
             AuditActor.System)).Succeeded);

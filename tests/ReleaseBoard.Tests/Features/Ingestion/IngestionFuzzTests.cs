@@ -175,9 +175,9 @@ public class IngestionFuzzTests(IngestionFixture fixture) : IClassFixture<Ingest
     {
         var random = new Random(seed);
         var (method, path) = (call.Split(' ')[0], call.Split(' ')[1]);
-        // The PATCH target exists: an incident with source "fuzz" and an id of its own. Not one of the ids the POST fuzzing
-        // sends (i0..i39): that test may run first and store "i1" for another service, and an id that names incidents
-        // of two services is rightly refused, whatever the body.
+        // The PATCH target exists: an incident with source "fuzz" and an id of its own. Not one of the ids the POST
+        // fuzzing sends (i0..i39): that test may run first and store "i1" for another service, and an id that names
+        // incidents of two services is rightly refused, whatever the body.
         await fixture.AllTeams.PostAsJsonAsync("/api/v1/incidents", new { service = "payments-api", severity = 2, title = "To patch", startedAt = DateTimeOffset.UtcNow.AddHours(-1), source = Source, externalId = "patch-target" }, TestContext.Current.CancellationToken);
         var statuses = new Dictionary<int, int>();
 
@@ -186,7 +186,8 @@ public class IngestionFuzzTests(IngestionFixture fixture) : IClassFixture<Ingest
             var body = MutateDeep(random, OtherWrites[call](random));
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            // Webhooks are signed as the tool would sign whatever it sends: the fuzzing reaches the parser, not just the signature check.
+            // Webhooks are signed as the tool would sign whatever it sends: the fuzzing reaches the parser, not just
+            // the signature check.
             if (path.EndsWith("/github", StringComparison.Ordinal))
             {
                 request.Headers.Add("X-GitHub-Event", "deployment_status");

@@ -26,6 +26,25 @@ public class ReliabilityCalculatorTests
     }
 
     [Fact]
+    public void Mean_median_and_p90_of_a_skewed_sample_are_three_different_figures()
+    {
+        // Eleven days (15,840 min), eleven failures 20 h apart, repair times skewed by one long outage. Mean 836 / 11 =
+        // 76 min; median, the 6th of 11, 15 min; p90, nearest rank ceil(0.9 × 11) = 10th smallest, 90 min. MTBF
+        // (15,840 − 836) / 11 = 1,364 min.
+        int[] minutes = [5, 7, 8, 10, 12, 15, 20, 30, 45, 90, 594];
+        var failures = minutes.Select((m, i) => new FailureInterval(From.AddHours(20 * i),
+            From.AddHours(20 * i).AddMinutes(m))).ToArray();
+
+        var figures = ReliabilityCalculator.Calculate(failures, From, From.AddDays(11), nowUtc: From.AddDays(11));
+
+        Assert.Equal(TimeSpan.FromMinutes(76), figures.MttrMean);
+        Assert.Equal(TimeSpan.FromMinutes(15), figures.MttrMedian);
+        Assert.Equal(TimeSpan.FromMinutes(90), figures.MttrP90);
+        Assert.Equal(TimeSpan.FromMinutes(836), figures.Downtime);
+        Assert.Equal(TimeSpan.FromMinutes(1364), figures.Mtbf);
+    }
+
+    [Fact]
     public void A_failure_that_started_before_the_window_adds_downtime_but_is_not_counted()
     {
         FailureInterval[] failures = [new(From.AddHours(-2), From.AddHours(3))];

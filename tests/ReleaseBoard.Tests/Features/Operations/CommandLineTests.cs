@@ -4,7 +4,9 @@ using ReleaseBoard.Web.Features.Access;
 
 namespace ReleaseBoard.Tests.Features.Operations;
 
-/// <summary>The operator commands, run as an operator would: the built app as a separate process, on a brand-new database.</summary>
+/// <summary>
+/// The operator commands, run as an operator would: the built app as a separate process, on a brand-new database.
+/// </summary>
 public sealed class CommandLineTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "releaseboard-cli-tests", Guid.NewGuid().ToString("N"));
@@ -126,7 +128,8 @@ public sealed class CommandLineTests : IDisposable
         var generated = await RunAsync(null, "webhooks", "add", "--tool", "github", "--team", "alpha", "--generate");
         Assert.True(generated.Exit == 0, generated.Err);
         Assert.Matches("^rbw_[A-Za-z0-9_-]{43}$", generated.Out.TrimEnd('\n'));
-        var pasted = await RunAsync("the secret pagerduty made for us", "webhooks", "add", "--tool", "pagerduty", "--team", "alpha");
+        var pasted = await RunAsync("the secret pagerduty made for us", "webhooks", "add", "--tool", "pagerduty",
+            "--team", "alpha");
         Assert.True(pasted.Exit == 0, pasted.Err);
         Assert.Equal("", pasted.Out);
         var stored = string.Join("|", Scalar("SELECT group_concat(ProtectedSecret, '|') FROM WebhookSecrets"));

@@ -82,13 +82,15 @@ public sealed class DataSafetyTests : IDisposable
 
         Assert.True(backup.Exit == 0, backup.Err);
         Assert.Equal(backupFile, backup.Out.Trim());
-        // It holds password and key hashes and the Data Protection keys: readable by its owner only, whatever the umask.
+        // It holds password and key hashes and the Data Protection keys: readable by its owner only, whatever the
+        // umask.
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, ModeOf(backupFile));
         var before = acknowledged.Where(a => a.Value < backupStarted).Select(a => a.Key).ToHashSet();
         Assert.True(before.Count > 20, $"only {before.Count} writes before the backup: no load to speak of");
         Assert.True(acknowledged.Count > before.Count, "no writes during or after the backup");
 
-        // The backup is a database of its own (one file, not in WAL mode) that the app opens, migrates nothing on and serves.
+        // The backup is a database of its own (one file, not in WAL mode) that the app opens, migrates nothing on and
+        // serves.
         await using var restored = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = Database("backup.db") });
         Assert.Equal(HttpStatusCode.OK, (await restored.CreateClient().GetAsync("/readyz", Ct)).StatusCode);
         await using var db = await restored.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);
@@ -130,7 +132,8 @@ public sealed class DataSafetyTests : IDisposable
             await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);
             var production = await db.Environments.FirstAsync(e => e.Service.Team.Slug == "extra" && e.IsProduction, Ct);
             Assert.IsType<PromotionOutcome.Done>(await app.Services.GetRequiredService<PromotionService>()
-                .RequestContinuousAsync(production.Id, production.ConcurrencyStamp, AuditActor.User("ada@example.test", "ada@example.test"), "ready", Ct));
+                .RequestContinuousAsync(production.Id, production.ConcurrencyStamp, AuditActor.User("ada@example.test",
+                    "ada@example.test"), "ready", Ct));
         }
         var first = Path.Combine(_folder, "first.json");
         var exported = await CommandAsync(source, "export", "--to", first);

@@ -17,7 +17,9 @@ public sealed partial class TransportTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>The app with every request arriving from <paramref name="remote"/>, as Kestrel would report it.</summary>
+    /// <summary>
+    /// The app with every request arriving from <paramref name="remote"/>, as Kestrel would report it.
+    /// </summary>
     private static WebApplicationFactory<Program> From(ReleaseBoardAppFactory app, string remote) =>
         app.WithWebHostBuilder(builder => builder.ConfigureServices(services =>
             services.AddSingleton<IStartupFilter>(new RemoteAddress(IPAddress.Parse(remote)))));
@@ -52,7 +54,8 @@ public sealed partial class TransportTests
     [InlineData("203.0.113.9", null, false)] // anyone else claiming HTTPS is not believed
     [InlineData("203.0.113.9", "203.0.113.9", true)] // unless named as a proxy
     [InlineData("10.1.2.3", "10.0.0.0/8", true)] // or inside a named network
-    public async Task Forwarded_headers_are_believed_from_known_proxies_only(string remote, string? known, bool believed)
+    public async Task Forwarded_headers_are_believed_from_known_proxies_only(string remote, string? known,
+        bool believed)
     {
         var settings = new Dictionary<string, string?>();
         if (known?.Contains('/') == true) settings["Transport:KnownNetworks:0"] = known;
@@ -63,7 +66,8 @@ public sealed partial class TransportTests
 
         // HSTS goes out on HTTPS only: present exactly when the forwarded scheme was believed.
         Assert.Equal(believed, response.Headers.Contains("Strict-Transport-Security"));
-        var antiforgery = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        var antiforgery = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery",
+            StringComparison.Ordinal));
         Assert.Contains("secure", antiforgery, StringComparison.OrdinalIgnoreCase); // Secure either way
     }
 
@@ -72,7 +76,8 @@ public sealed partial class TransportTests
     {
         await using var app = new ReleaseBoardAppFactory();
         await app.Services.GetRequiredService<ReleaseBoard.Web.Features.Access.UserAdministration>()
-            .CreateAsync("ana@example.test", "Viewer", "a long enough passphrase", ReleaseBoard.Web.Infrastructure.AuditActor.System);
+            .CreateAsync("ana@example.test", "Viewer", "a long enough passphrase",
+                ReleaseBoard.Web.Infrastructure.AuditActor.System);
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions
         {
             BaseAddress = new Uri("http://localhost"), AllowAutoRedirect = false, HandleCookies = false,
@@ -81,8 +86,10 @@ public sealed partial class TransportTests
         var fields = SignIn.HiddenFields(await page.Content.ReadAsStringAsync(Ct));
         fields["Input.Email"] = "ana@example.test";
         fields["Input.Password"] = "a long enough passphrase";
-        using var post = new HttpRequestMessage(HttpMethod.Post, "/account/login") { Content = new FormUrlEncodedContent(fields) };
-        post.Headers.Add("Cookie", string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0])));
+        using var post = new HttpRequestMessage(HttpMethod.Post,
+            "/account/login") { Content = new FormUrlEncodedContent(fields) };
+        post.Headers.Add("Cookie", string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c =>
+            c.Split(';')[0])));
 
         var signedIn = await client.SendAsync(post, Ct);
 
@@ -133,7 +140,8 @@ public sealed partial class TransportTests
         var importMap = Regex.Match(html, "<script[^>]*type=\"importmap\"[^>]*>").Value;
         Assert.Contains($"nonce=\"{nonce}\"", importMap);
         Assert.Equal(1, Regex.Count(html, "<script(?![^>]*\\bsrc=)"));
-        Assert.NotEqual(nonce, Nonce().Match(second.Headers.GetValues("Content-Security-Policy").Single()).Groups[1].Value);
+        Assert.NotEqual(nonce,
+            Nonce().Match(second.Headers.GetValues("Content-Security-Policy").Single()).Groups[1].Value);
     }
 
     [Fact]
@@ -145,7 +153,8 @@ public sealed partial class TransportTests
             ["Authentication:OpenIdConnect:ClientId"] = "releaseboard",
         });
 
-        var csp = (await app.CreateClient().GetAsync("/account/login", Ct)).Headers.GetValues("Content-Security-Policy").Single();
+        var csp = (await app.CreateClient().GetAsync("/account/login",
+            Ct)).Headers.GetValues("Content-Security-Policy").Single();
 
         Assert.Contains("form-action 'self' https://login.example.test;", csp);
     }

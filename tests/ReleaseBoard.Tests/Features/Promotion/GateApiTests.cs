@@ -100,7 +100,8 @@ public class GateApiTests : IAsyncLifetime
         Assert.False(gate.GetProperty("mayAutoPromote").GetBoolean());
         Assert.Equal(["soaking"], Codes(gate));
         var soak = gate.GetProperty("version");
-        Assert.Equal(weekAgo.UtcDateTime, soak.GetProperty("passedPreviousStageAt").GetDateTime(), TimeSpan.FromSeconds(1));
+        Assert.Equal(weekAgo.UtcDateTime, soak.GetProperty("passedPreviousStageAt").GetDateTime(),
+            TimeSpan.FromSeconds(1));
         var countsFrom = soak.GetProperty("soakCountsFrom").GetDateTime();
         Assert.InRange(countsFrom, before, DateTime.UtcNow);
         Assert.Equal(countsFrom.AddMinutes(30), soak.GetProperty("soakEndsAt").GetDateTime());
@@ -203,7 +204,8 @@ public class GateApiTests : IAsyncLifetime
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await _other.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _other.GetAsync($"/api/v1/gates/{service.Slug}/production",
+            Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _anonymous.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync("/api/v1/gates/nope/production", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/moon", Ct)).StatusCode);

@@ -34,7 +34,8 @@ public sealed class PromotionApiFixture : IAsyncLifetime
         Ada = await SignIn.SignedInClientAsync(App, "ada@example.test", Password);
         Ben = await SignIn.SignedInClientAsync(App, "ben@example.test", Password);
         Viewer = await SignIn.SignedInClientAsync(App, "vic@example.test", Password);
-        Key = App.CreateApiClient((await App.Services.GetRequiredService<ApiKeyService>().CreateAsync("shop-ci", "shop", false, AuditActor.System)).Value);
+        Key = App.CreateApiClient((await App.Services.GetRequiredService<ApiKeyService>().CreateAsync("shop-ci", "shop",
+            false, AuditActor.System)).Value);
     }
 
     public Task<ReleaseBoardDbContext> DbAsync() => App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync();
@@ -95,14 +96,17 @@ public class PromotionApiTests(PromotionApiFixture fixture) : IClassFixture<Prom
             c => c.GetProperty("key").GetString() == "rollback-proven" && !c.GetProperty("passed").GetBoolean());
 
         var stale = await JsonAsync(await fixture.Ben.PostAsJsonAsync($"/api/v1/promotion-requests/{requestId}/approve",
-            new { overrideReason = "drill on Monday", evidenceHash = new string('0', 64) }, Ct), HttpStatusCode.Conflict);
+            new { overrideReason = "drill on Monday", evidenceHash = new string('0', 64) }, Ct),
+                HttpStatusCode.Conflict);
         Assert.Equal("evidence-changed", stale.GetProperty("code").GetString());
-        var approved = await JsonAsync(await fixture.Ben.PostAsJsonAsync($"/api/v1/promotion-requests/{requestId}/approve",
+        var approved = await JsonAsync(await fixture.Ben.PostAsJsonAsync(
+            $"/api/v1/promotion-requests/{requestId}/approve",
             new { overrideReason = "drill on Monday", evidenceHash = hash }, Ct), HttpStatusCode.OK);
 
         var approval = Assert.Single(approved.GetProperty("pendingRequest").GetProperty("approvals").EnumerateArray());
         Assert.Equal(hash, approval.GetProperty("evidenceHash").GetString());
-        Assert.Equal(["promotion.requested", "promotion.approved-with-override"], await PromotionAuditAsync(productionId));
+        Assert.Equal(["promotion.requested", "promotion.approved-with-override"],
+            await PromotionAuditAsync(productionId));
     }
 
     [Fact]

@@ -27,10 +27,13 @@ public class PromotionAuditTests : IAsyncLifetime
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
         async Task<Guid> Stamp(int id) { await using var db = _database.CreateDbContext(); return (await db.Environments.SingleAsync(e => e.Id == id, Ct)).ConcurrencyStamp; }
 
-        await promotion.PauseAsync(_payments.ProductionId, await Stamp(_payments.ProductionId), AuditActor.User("ada@example.test", "ada@example.test"), "=cmd|' /C calc'!A0, odd latency", Ct);
+        await promotion.PauseAsync(_payments.ProductionId, await Stamp(_payments.ProductionId),
+            AuditActor.User("ada@example.test", "ada@example.test"), "=cmd|' /C calc'!A0, odd latency", Ct);
         _clock.Advance(TimeSpan.FromDays(2));
-        await promotion.PauseAsync(_search.ProductionId, await Stamp(_search.ProductionId), AuditActor.User("ben@example.test", "ben@example.test"), "freeze", Ct);
-        await promotion.RequestContinuousAsync(_payments.ProductionId, await Stamp(_payments.ProductionId), AuditActor.User("ben@example.test", "ben@example.test"), "latency is fine again", Ct);
+        await promotion.PauseAsync(_search.ProductionId, await Stamp(_search.ProductionId),
+            AuditActor.User("ben@example.test", "ben@example.test"), "freeze", Ct);
+        await promotion.RequestContinuousAsync(_payments.ProductionId, await Stamp(_payments.ProductionId),
+            AuditActor.User("ben@example.test", "ben@example.test"), "latency is fine again", Ct);
         _query = new PromotionAuditQuery(_database);
     }
 
@@ -56,8 +59,8 @@ public class PromotionAuditTests : IAsyncLifetime
         var lines = PromotionAuditQuery.ToCsv(rows).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal("At (UTC),Team,Service,Environment,Action,Actor,Before,After,Reason,Evidence", lines[0]);
-        Assert.Equal("2026-11-20T09:00:00Z,payments,payments-api,production,paused,ada@example.test,Continuous,Paused," +
-                     "\"'=cmd|' /C calc'!A0, odd latency\",", lines[1]);
+        Assert.Equal("2026-11-20T09:00:00Z,payments,payments-api,production,paused,ada@example.test,Continuous," +
+                     "Paused,\"'=cmd|' /C calc'!A0, odd latency\",", lines[1]);
         Assert.Equal(2, lines.Length);
     }
 

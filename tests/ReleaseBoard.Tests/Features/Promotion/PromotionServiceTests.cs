@@ -22,7 +22,9 @@ public class PromotionServiceTests : IAsyncLifetime
         Outcome = DeploymentOutcome.Succeeded, Kind = DeploymentKind.Rollback, Source = "test",
     };
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private static readonly AuditActor Ada = AuditActor.User("ada@example.test", "ada@example.test"), Ben = AuditActor.User("ben@example.test", "ben@example.test"), Cy = AuditActor.User("cy@example.test", "cy@example.test");
+    private static readonly AuditActor Ada = AuditActor.User("ada@example.test", "ada@example.test"),
+        Ben = AuditActor.User("ben@example.test", "ben@example.test"), Cy = AuditActor.User("cy@example.test",
+        "cy@example.test");
 
     public async ValueTask InitializeAsync()
     {
@@ -84,7 +86,8 @@ public class PromotionServiceTests : IAsyncLifetime
         Assert.Equal(PromotionMode.Continuous, environment.PromotionMode);
         Assert.Equal("staging has been quiet for a month", environment.PromotionModeReason);
         Assert.Equal(["promotion.requested", "promotion.approved", "promotion.approved", "promotion.continuous"], await AuditAsync());
-        Assert.Equal("closed", Refusal(await _promotion.ApproveAsync(request, AuditActor.User("dee@example.test", "dee@example.test"), cancellationToken: Ct)));
+        Assert.Equal("closed", Refusal(await _promotion.ApproveAsync(request, AuditActor.User("dee@example.test",
+            "dee@example.test"), cancellationToken: Ct)));
     }
 
     [Fact]
@@ -102,7 +105,8 @@ public class PromotionServiceTests : IAsyncLifetime
         Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, first, cancellationToken: Ct));
         Assert.Equal("already-approved", Refusal(await _promotion.ApproveAsync(request,
             AuditActor.User("sso/https://idp.example#1", "sam.lee@new-domain.example"), cancellationToken: Ct)));
-        var done = Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, second, cancellationToken: Ct));
+        var done = Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, second,
+            cancellationToken: Ct));
 
         Assert.Equal(PromotionMode.Continuous, done.Environment.Mode);
         await using var db = _database.CreateDbContext();
@@ -264,7 +268,8 @@ public class PromotionServiceTests : IAsyncLifetime
     public async Task Of_many_simultaneous_approvals_exactly_the_required_two_count_and_the_rest_hear_it_closed()
     {
         var request = await RequestAsync(_team.ProductionId, Ada);
-        var approvers = Enumerable.Range(1, 8).Select(i => AuditActor.User($"approver{i}@example.test", $"approver{i}@example.test")).ToArray();
+        var approvers = Enumerable.Range(1, 8).Select(i => AuditActor.User($"approver{i}@example.test",
+            $"approver{i}@example.test")).ToArray();
 
         var outcomes = await Task.WhenAll(approvers.Select(a => Task.Run(() => _promotion.ApproveAsync(request, a, cancellationToken: Ct))));
 
@@ -288,7 +293,8 @@ public class PromotionServiceTests : IAsyncLifetime
         var environment = await EnvironmentAsync(_team.ProductionId);
 
         var pauses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-            Task.Run(() => _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp, AuditActor.User($"p{i}@example.test", $"p{i}@example.test"), "stop", Ct))));
+            Task.Run(() => _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp,
+                AuditActor.User($"p{i}@example.test", $"p{i}@example.test"), "stop", Ct))));
 
         Assert.Single(pauses, p => p is PromotionOutcome.Done);
         Assert.All(pauses.Where(p => p is not PromotionOutcome.Done), p => Assert.Equal(PromotionMode.Paused, Assert.IsType<PromotionOutcome.ChangedMeanwhile>(p).Current.Mode));
@@ -350,7 +356,8 @@ public class PromotionServiceTests : IAsyncLifetime
         Assert.Equal("override-required", refused.Code);
         Assert.Contains("Days since the last catch 2 days (needs ≥ 7 days)", refused.Message);
 
-        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, "hotfix train, watched by two of us", cancellationToken: Ct));
+        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben,
+            "hotfix train, watched by two of us", cancellationToken: Ct));
         Assert.Equal(PromotionMode.Continuous, (await EnvironmentAsync(_team.StagingId)).PromotionMode);
         Assert.Contains("promotion.approved-with-override", await AuditAsync());
         await using var db = _database.CreateDbContext();

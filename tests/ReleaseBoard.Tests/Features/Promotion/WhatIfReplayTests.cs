@@ -71,13 +71,15 @@ public class WhatIfReplayTests : IAsyncLifetime
             db.AddRange(
                 new Deployment
                 {
-                    ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Version = "v4", StartedAt = t.AddMinutes(-5),
+                    ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Version = "v4",
+                        StartedAt = t.AddMinutes(-5),
                     FinishedAt = t, ReceivedAt = t.AddHours(2), OutcomeReceivedAt = t.AddHours(2),
                     Outcome = DeploymentOutcome.Succeeded, Source = "test",
                 },
                 new Catch
                 {
-                    ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Severity = 2, Title = "caught", Version = "v4",
+                    ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Severity = 2, Title = "caught",
+                        Version = "v4",
                     ReportedBy = "test", CaughtAt = t.AddHours(1), RecordedAt = t.AddHours(1), Source = "test",
                 });
             await db.SaveChangesAsync(Ct);

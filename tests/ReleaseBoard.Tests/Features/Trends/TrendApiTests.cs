@@ -176,7 +176,8 @@ public class TrendApiTests(TrendApiFixture fixture) : IClassFixture<TrendApiFixt
     public async Task Unknown_teams_and_services_are_404_and_so_are_other_teams_for_a_team_key()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AllTeams.GetAsync(Fortnight.Replace("teams/metrics", "teams/nobody"), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Metrics.GetAsync(Fortnight.Replace("teams/metrics", "teams/nobody"), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Metrics.GetAsync(Fortnight.Replace("teams/metrics",
+            "teams/nobody"), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.Metrics.GetAsync(Fortnight + "&service=nope", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.Other.GetAsync(Fortnight, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Anonymous.GetAsync(Fortnight, Ct)).StatusCode);

@@ -89,6 +89,36 @@ public class TrendEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mean_median_and_p90_of_a_skewed_week_are_three_different_figures()
+    {
+        // Eleven failures in week 2, none overlapping, repair times skewed by one long outage: mean 76 min, median (the
+        // 6th) 15 min, p90 (nearest rank: the ceil(9.9) = 10th smallest) 90 min. Wiring any figure to another fails.
+        int[] minutes = [594, 90, 45, 30, 20, 15, 12, 10, 8, 7, 5];
+        for (var i = 0; i < minutes.Length; i++)
+        {
+            var start = Utc(2026, 10, 26, 0).AddHours(14 * i);
+            await FailAsync(start, start.AddMinutes(minutes[i]));
+        }
+        // Lead times of eleven production deployments: median (the 6th) 5 h, mean about 15 h.
+        int[] leadHours = [100, 24, 12, 8, 6, 5, 4, 3, 2, 2, 1];
+        for (var i = 0; i < leadHours.Length; i++)
+        {
+            var finished = Utc(2026, 10, 27, 0).AddHours(i);
+            await DeployAsync(_team.ProductionId, $"s{i}", finished, committed: finished.AddHours(-leadHours[i]));
+        }
+
+        var week2 = (await ComputeAsync()).Buckets[1];
+
+        Assert.Equal((11, 11, 0), (week2.Reliability.Failures, week2.Reliability.Resolved, week2.Reliability.Open));
+        Assert.Equal(TimeSpan.FromMinutes(76), week2.Reliability.MttrMean);
+        Assert.Equal(TimeSpan.FromMinutes(15), week2.Reliability.MttrMedian);
+        Assert.Equal(TimeSpan.FromMinutes(90), week2.Reliability.MttrP90);
+        Assert.Equal(TimeSpan.FromMinutes(836), week2.Reliability.Downtime);
+        Assert.Equal(TimeSpan.FromMinutes((168 * 60 - 836) / 11.0), week2.Reliability.Mtbf);
+        Assert.Equal(new MedianOf(TimeSpan.FromHours(5), 11), week2.LeadTime);
+    }
+
+    [Fact]
     public async Task The_four_keys_shelf_time_and_rollback_time_from_production_deployments_that_went_live()
     {
         var p1 = await DeployAsync(_team.ProductionId, "v1", Utc(2026, 10, 20, 9), committed: Utc(2026, 10, 19, 9));
@@ -213,7 +243,8 @@ public class TrendEngineTests : IAsyncLifetime
     [Fact]
     public async Task The_current_bucket_is_partial_and_measured_up_to_now()
     {
-        // Friday 20 Nov 12:00Z; the week began Monday 16 Nov 00:00 CET = Sunday 15 Nov 23:00Z: 4 days 13 hours (109 h) so far.
+        // Friday 20 Nov 12:00Z; the week began Monday 16 Nov 00:00 CET = Sunday 15 Nov 23:00Z: 4 days 13 hours (109 h)
+        // so far.
         await FailAsync(Utc(2026, 11, 17, 10), Utc(2026, 11, 17, 11));
 
         var report = await ComputeAsync(from: new DateOnly(2026, 11, 16), to: new DateOnly(2026, 11, 23));

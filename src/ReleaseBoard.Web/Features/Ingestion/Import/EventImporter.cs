@@ -23,8 +23,8 @@ public sealed record ImportReport(ImportKind Kind, bool Applied, int Rows, int I
 }
 
 /// <summary>
-/// CSV import of past events, so a team starts with its history. Columns are the API's field names (a "team" column
-/// may disambiguate a service slug; incidents name their cause with causedBySource and causedByExternalId). Every row is
+/// CSV import of past events, so a team starts with its history. Columns are the API's field names (a "team" column may
+/// disambiguate a service slug; incidents name their cause with causedBySource and causedByExternalId). Every row is
 /// checked with the same rules as the API before anything is written; then all rows go in one transaction. Rows whose
 /// (source, externalId) is stored already are skipped, so importing a file twice adds nothing.
 /// </summary>
@@ -192,7 +192,8 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
             }
             if (entity is null || problems.Count > problemsBefore) continue;
             if (externalId is not null && await IsStoredAsync(db, kind, service!.Id, source, externalId, cancellationToken)) { alreadyStored++; continue; }
-            // Only rows that will be inserted can be what a later rollback line reverts; stored ones are found by lookup.
+            // Only rows that will be inserted can be what a later rollback line reverts; stored ones are found by
+            // lookup.
             if (entity is Deployment fresh && externalId is not null) fileDeployments[(source, externalId)] = fresh;
             entities.Add(entity);
         }
@@ -209,7 +210,8 @@ public sealed class EventImporter(IDbContextFactory<ReleaseBoardDbContext> dbFac
             db.AddRange(entities);
             db.AuditEntries.Add(new AuditEntry
             {
-                At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = $"import.{kind.ToString().ToLowerInvariant()}", Subject = "import",
+                At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id,
+                    Action = $"import.{kind.ToString().ToLowerInvariant()}", Subject = "import",
                 After = $"{entities.Count} imported, {alreadyStored} already stored",
             });
             await db.SaveChangesAsync(cancellationToken);

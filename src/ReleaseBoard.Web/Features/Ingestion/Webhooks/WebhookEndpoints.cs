@@ -48,7 +48,8 @@ public static class WebhookEndpoints
         if (githubEvent == "ping") return TypedResults.Ok(new { status = "pong" });
         if (githubEvent != "deployment_status") return Ignored($"GitHub event \"{githubEvent}\" is not used.");
         var deliveryId = request.Headers["X-GitHub-Delivery"].ToString();
-        if (deliveryId.Length is 0 or > 200) return Invalid("X-GitHub-Delivery", "GitHub names each delivery in X-GitHub-Delivery.");
+        if (deliveryId.Length is 0 or > 200) return Invalid("X-GitHub-Delivery",
+            "GitHub names each delivery in X-GitHub-Delivery.");
 
         using var document = TryParse(body);
         if (document is null) return Invalid("body", "The body is not valid JSON.");
@@ -166,12 +167,14 @@ public static class WebhookEndpoints
     }
 
     internal static DateTimeOffset? Time(this JsonElement element, params string[] path) =>
-        element.Text(path) is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+        element.Text(path) is { } text && DateTimeOffset.TryParse(text,
+            System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? value : null;
 
     /// <summary>The one service a tool's own id names; a problem to answer when none or several do.</summary>
     internal static async Task<(ResolvedService? Service, IResult? Problem)> ServiceWhereAsync(
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory, System.Linq.Expressions.Expression<Func<Service, bool>> predicate,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory, System.Linq.Expressions.Expression<Func<Service,
+            bool>> predicate,
         string what, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

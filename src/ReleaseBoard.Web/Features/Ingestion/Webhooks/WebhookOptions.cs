@@ -8,7 +8,9 @@ public sealed class WebhookOptions
 {
     public const string SectionName = "Webhooks";
 
-    /// <summary>Settings of releases before secrets were bound to owners: one secret that spoke for every repository.</summary>
+    /// <summary>
+    /// Settings of releases before secrets were bound to owners: one secret that spoke for every repository.
+    /// </summary>
     public static readonly string[] RetiredSecretSettings = ["Webhooks:GitHub:Secret", "Webhooks:PagerDuty:Secret"];
 
     public AlertmanagerSettings Alertmanager { get; set; } = new();

@@ -12,9 +12,12 @@ public sealed record WebhookSecretSummary(
     DateTime? LastUsedAt);
 
 /// <summary>An active secret, readable for verifying, with what it may speak for.</summary>
-public sealed record WebhookSigner(int Id, string Secret, string? Repository, int? ServiceId, int? TeamId, string SpeaksFor)
+public sealed record WebhookSigner(int Id, string Secret, string? Repository, int? ServiceId, int? TeamId,
+    string SpeaksFor)
 {
-    /// <summary>Whether a delivery about <paramref name="service"/> (from <paramref name="repository"/>) is its owner's.</summary>
+    /// <summary>
+    /// Whether a delivery about <paramref name="service"/> (from <paramref name="repository"/>) is its owner's.
+    /// </summary>
     public bool SpeaksForService(ResolvedService service, string? repository = null) =>
         TeamId == service.TeamId || ServiceId == service.Id
         || (Repository is not null && string.Equals(Repository, repository, StringComparison.OrdinalIgnoreCase));
@@ -63,7 +66,8 @@ public sealed class WebhookSecrets(
         if (!string.IsNullOrWhiteSpace(repository))
         {
             var name = repository.Trim().ToLowerInvariant();
-            if (!await db.Services.AnyAsync(s => s.Repository != null && s.Repository.ToLower() == name, cancellationToken))
+            if (!await db.Services.AnyAsync(s => s.Repository != null && s.Repository.ToLower() == name,
+                cancellationToken))
                 return Fail("repository", $"No service names the repository \"{repository}\" (set it in the catalog).");
             (entry.Repository, speaksFor) = (name, $"repository {name}");
         }
@@ -96,12 +100,14 @@ public sealed class WebhookSecrets(
         return OperationResult<string?>.Ok(secret is null ? clear : null);
     }
 
-    public async Task<OperationResult<bool>> RevokeAsync(int id, AuditActor actor, CancellationToken cancellationToken = default)
+    public async Task<OperationResult<bool>> RevokeAsync(int id, AuditActor actor,
+        CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entry = await db.WebhookSecrets.SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (entry is null) return OperationResult<bool>.Fail("id", $"There is no webhook secret {id}.");
-        if (entry.RevokedAt is not null) return OperationResult<bool>.Fail("id", $"Webhook secret {id} is revoked already.");
+        if (entry.RevokedAt is not null) return OperationResult<bool>.Fail("id",
+            $"Webhook secret {id} is revoked already.");
         entry.RevokedAt = clock.GetUtcNow().UtcDateTime;
         db.AuditEntries.Add(new AuditEntry
         {
@@ -118,7 +124,8 @@ public sealed class WebhookSecrets(
         var rows = await db.WebhookSecrets.AsNoTracking().OrderBy(s => s.Tool).ThenBy(s => s.Id)
             .Select(s => new
             {
-                s.Id, s.Tool, s.Repository, Service = s.Service == null ? null : s.Service.Team.Slug + "/" + s.Service.Slug,
+                s.Id, s.Tool, s.Repository,
+                    Service = s.Service == null ? null : s.Service.Team.Slug + "/" + s.Service.Slug,
                 Team = s.Team == null ? null : s.Team.Slug, s.CreatedAt, s.CreatedBy, s.RevokedAt, s.LastUsedAt,
             })
             .ToListAsync(cancellationToken);
@@ -153,7 +160,9 @@ public sealed class WebhookSecrets(
     }
 
     private static string SpeaksFor(string? repository, string? service, string? team) =>
-        repository is not null ? $"repository {repository}" : service is not null ? $"service {service}" : $"team {team}";
+        repository is not null ? $"repository {repository}"
+        : service is not null ? $"service {service}"
+        : $"team {team}";
 
     private static async Task<((int Id, string Name)? Service, string? Problem)> FindServiceAsync(
         ReleaseBoardDbContext db, string name, CancellationToken cancellationToken)
@@ -170,5 +179,6 @@ public sealed class WebhookSecrets(
         };
     }
 
-    private static OperationResult<string?> Fail(string field, string message) => OperationResult<string?>.Fail(field, message);
+    private static OperationResult<string?> Fail(string field, string message) => OperationResult<string?>.Fail(field,
+        message);
 }

@@ -65,7 +65,8 @@ public static class ReleaseBoardCommandLine
         }));
         var roleEmail = new Option<string>("--email") { Description = "The user's email address.", Required = true };
         var newRole = new Option<string>("--role") { Description = "Viewer, Approver or Admin.", Required = true };
-        var setRole = new Command("set-role", "Give a user another role; their open pages and sessions follow within a second.")
+        var setRole = new Command("set-role",
+            "Give a user another role; their open pages and sessions follow within a second.")
         {
             roleEmail, newRole,
         };
@@ -73,7 +74,8 @@ public static class ReleaseBoardCommandLine
         {
             var result = await services.GetRequiredService<UserAdministration>()
                 .SetRoleAsync(parse.GetValue(roleEmail), parse.GetValue(newRole), CommandLineActor);
-            return Report(result.Succeeded, result.Error, $"{parse.GetValue(roleEmail)} is {Roles.Parse(parse.GetValue(newRole))} now.", error);
+            return Report(result.Succeeded, result.Error,
+                $"{parse.GetValue(roleEmail)} is {Roles.Parse(parse.GetValue(newRole))} now.", error);
         }));
         Command Disabling(string name, bool disabled, string description)
         {
@@ -90,7 +92,8 @@ public static class ReleaseBoardCommandLine
         root.Subcommands.Add(new Command("users", "Local accounts.")
         {
             createUser, resetPassword, setRole,
-            Disabling("disable", true, "Disable an account: it cannot sign in, and its open pages stop acting within a second."),
+            Disabling("disable", true,
+                "Disable an account: it cannot sign in, and its open pages stop acting within a second."),
             Disabling("enable", false, "Let a disabled account sign in again."),
         });
 
@@ -99,10 +102,12 @@ public static class ReleaseBoardCommandLine
         var keyTeam = new Option<string?>("--team") { Description = "The one team the key may act for (its slug)." };
         var keyAllTeams = new Option<bool>("--all-teams")
         {
-            Description = "Instead of --team: a key that reads and writes every team (a platform pipeline, the catalog).",
+            Description = "Instead of --team: a key that reads and writes every team (a platform pipeline, the " +
+                          "catalog).",
         };
         var createKey = new Command("create",
-            "Create an API key and print it on standard output. It is shown this once only. Give --team or --all-teams.")
+            "Create an API key and print it on standard output. It is shown this once only. Give --team or " +
+            "--all-teams.")
         {
             keyName, keyTeam, keyAllTeams,
         };
@@ -135,8 +140,10 @@ public static class ReleaseBoardCommandLine
                 return Report(false, $"--every takes a duration such as 30s, 2m or 1h, not \"{parse.GetValue(every)}\".", null, error);
             var result = await services.GetRequiredService<DisplayLinkService>().CreateAsync(parse.GetValue(linkTeams) ?? [], rotateEvery, CommandLineActor, ct);
             // The whole address when Transport:PublicBaseUrl says where people reach ReleaseBoard; else the path.
-            var publicBase = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TransportOptions>>().Value.PublicBase;
-            if (result.Succeeded) output.WriteLine(publicBase is null ? result.Value : new Uri(publicBase, result.Value!).ToString());
+            var publicBase = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TransportOptions>>()
+                .Value.PublicBase;
+            if (result.Succeeded) output.WriteLine(publicBase is null ? result.Value : new Uri(publicBase,
+                result.Value!).ToString());
             return Report(result.Succeeded, result.Error, "Created a display link. Open it on the TV; it cannot be shown again.", error);
         }));
         var linkId = new Option<int>("--id") { Description = "The link's id, as the admin page lists it.", Required = true };
@@ -271,12 +278,19 @@ public static class ReleaseBoardCommandLine
     {
         var tool = new Option<string>("--tool") { Description = "github or pagerduty.", Required = true };
         tool.AcceptOnlyFromAmong("github", "pagerduty");
-        var repository = new Option<string?>("--repository") { Description = "GitHub: the one repository (owner/name)." };
-        var service = new Option<string?>("--service") { Description = "PagerDuty: the one service (slug, or team/service)." };
+        var repository = new Option<string?>("--repository")
+        {
+            Description = "GitHub: the one repository (owner/name).",
+        };
+        var service = new Option<string?>("--service")
+        {
+            Description = "PagerDuty: the one service (slug, or team/service).",
+        };
         var team = new Option<string?>("--team") { Description = "Instead: every repository or service of this team." };
         var generate = new Option<bool>("--generate")
         {
-            Description = "GitHub: make a new secret and print it once. Without it the secret is read from standard input.",
+            Description = "GitHub: make a new secret and print it once. Without it the secret is read from standard " +
+                          "input.",
         };
         var add = new Command("add", "Bind a webhook secret to what its deliveries may speak for.")
         {
@@ -289,23 +303,28 @@ public static class ReleaseBoardCommandLine
             if (!parse.GetValue(generate) && string.IsNullOrWhiteSpace(secret))
                 return Report(false, "Give the secret on standard input, or --generate one (GitHub).", null, error);
             var result = await services.GetRequiredService<Ingestion.Webhooks.WebhookSecrets>().AddAsync(which,
-                parse.GetValue(repository), parse.GetValue(service), parse.GetValue(team), secret, CommandLineActor, ct);
+                parse.GetValue(repository), parse.GetValue(service), parse.GetValue(team), secret, CommandLineActor,
+                    ct);
             if (result.Succeeded && result.Value is { } generated) output.WriteLine(generated);
             return Report(result.Succeeded, result.Error, result.Value is null
                 ? "Added the webhook secret; it is kept protected and cannot be shown again."
-                : "Added a new webhook secret. Enter it in the webhook's settings now: it cannot be shown again.", error);
+                : "Added a new webhook secret. Enter it in the webhook's settings now: it cannot be shown again.",
+                    error);
         }));
 
-        var list = new Command("list", "The webhook secrets (never the secrets themselves): id, tool, what each speaks for.");
+        var list = new Command("list",
+            "The webhook secrets (never the secrets themselves): id, tool, what each speaks for.");
         list.SetAction((parse, ct) => WithServices(error, async services =>
         {
             foreach (var s in await services.GetRequiredService<Ingestion.Webhooks.WebhookSecrets>().ListAsync(ct))
                 output.WriteLine(string.Join('\t', s.Id.ToString(CultureInfo.InvariantCulture), s.Tool, s.SpeaksFor,
-                    s.RevokedAt is null ? "active" : "revoked", s.LastUsedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never"));
+                    s.RevokedAt is null ? "active" : "revoked", s.LastUsedAt?.ToString("u",
+                        CultureInfo.InvariantCulture) ?? "never"));
             return 0;
         }));
 
-        var id = new Option<int>("--id") { Description = "The secret's id, as `webhooks list` shows it.", Required = true };
+        var id = new Option<int>("--id") { Description = "The secret's id, as `webhooks list` shows it.",
+            Required = true };
         var revoke = new Command("revoke", "Revoke a webhook secret: deliveries it signs are refused at once.") { id };
         revoke.SetAction((parse, ct) => WithServices(error, async services =>
         {
@@ -319,7 +338,9 @@ public static class ReleaseBoardCommandLine
         };
     }
 
-    /// <summary>Builds the app's services (configuration, store, access) without the web server, migrates, then runs.</summary>
+    /// <summary>
+    /// Builds the app's services (configuration, store, access) without the web server, migrates, then runs.
+    /// </summary>
     private static async Task<int> WithServices(TextWriter error, Func<IServiceProvider, Task<int>> action)
     {
         // Configuration comes from appsettings and the environment (ConnectionStrings__ReleaseBoard=…); the command
