@@ -69,6 +69,27 @@ public class AccessBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_open_page_signs_out_when_an_operator_takes_the_role_away_from_another_process()
+    {
+        // A person of its own: the fixture's people are shared by every test.
+        const string email = "demoted-approver@example.test";
+        var created = await fixture.App.RunCommandAsync(BrowserFixture.Password,
+            "users", "create", "--email", email, "--role", "Approver");
+        Assert.True(created.ExitCode == 0, created.Error);
+        var page = await fixture.OpenAsync("/pipelines", 1280, 900, signedInAs: email);
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email);
+
+        // The command line is another process: only the store connects it to the open page's circuit.
+        var demoted = await fixture.App.RunCommandAsync(null, "users", "set-role", "--email", email, "--role", "Viewer");
+        Assert.True(demoted.ExitCode == 0, demoted.Error);
+
+        // Without reloading, the page gives up its sign-in and the protected page sends the person to sign in again.
+        await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync(new() { Timeout = BrowserFixture.Patience });
+        Assert.Contains("/account/login", page.Url);
+    }
+
+    [Fact]
     public async Task An_admin_creates_a_display_link_that_a_TV_opens_without_signing_in_and_revokes_it()
     {
         await fixture.AddTeamAsync("access-tv", daysAgo: 3);
