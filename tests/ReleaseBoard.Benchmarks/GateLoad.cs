@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using Microsoft.Data.Sqlite;
 
 namespace ReleaseBoard.Benchmarks;
 
@@ -16,47 +14,32 @@ public static partial class IngestionLoad
     {
         var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 20;
         var rate = args.Length > 2 && int.TryParse(args[2], out var r) ? r : 500;
-        var folder = Directory.CreateTempSubdirectory("releaseboard-gate-").FullName;
-        var database = Path.Combine(folder, "gate.db");
-        var port = FreePort();
-        var web = Path.Combine(AppContext.BaseDirectory, "ReleaseBoard.Web.dll");
-        try
-        {
-            Console.WriteLine($"Gate load: {rate} requests/s for {seconds} s (after 10 s of warm-up) against http://127.0.0.1:{port}");
-            await RunAppAsync(web, folder, database, ["migrate"]);
-            Seed(database);
-            SeedProduction(database);
-            var key = (await RunAppAsync(web, folder, database, ["apikeys", "create", "--name", "gate", "--team", "load"])).Output.Trim();
+        using var app = await BenchApp.CreateAsync("gate");
+        Console.WriteLine(
+            $"Gate load: {rate} requests/s for {seconds} s (after 10 s of warm-up) against {app.BaseUrl}");
+        SeedProduction(app);
+        var key = await app.CreateKeyAsync("gate");
+        await app.StartAsync();
+        using var http = app.Client(key);
 
-            using var app = StartApp(web, folder, database, port);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            await WaitUntilUpAsync(http);
+        await AskAtRateAsync(http, rate, TimeSpan.FromSeconds(10));
+        var (latencies, errors) = await AskAtRateAsync(http, rate, TimeSpan.FromSeconds(seconds));
+        await app.StopAsync();
 
-            await AskAtRateAsync(http, rate, TimeSpan.FromSeconds(10));
-            var (latencies, errors) = await AskAtRateAsync(http, rate, TimeSpan.FromSeconds(seconds));
-            app.Kill(entireProcessTree: true);
-            await app.WaitForExitAsync();
-
-            latencies.Sort();
-            double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Count) - 1, 0, latencies.Count - 1)];
-            Console.WriteLine();
-            Console.WriteLine("| measurement | value |");
-            Console.WriteLine("|---|---|");
-            Console.WriteLine($"| requests | {latencies.Count} ({latencies.Count / (double)seconds:F0}/s) |");
-            Console.WriteLine($"| latency p50, ms | {Percentile(0.50):F2} |");
-            Console.WriteLine($"| latency p99, ms | {Percentile(0.99):F2} |");
-            Console.WriteLine($"| latency max, ms | {latencies[^1]:F1} |");
-            Console.WriteLine($"| failed requests | {errors} |");
-            var met = errors == 0 && Percentile(0.99) < 5;
-            Console.WriteLine($"Target: p99 under 5 ms at {rate} requests/s, no failed request: {(met ? "met" : "NOT met")}.");
-            return met ? 0 : 1;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-        }
+        latencies.Sort();
+        double Percentile(double p) => latencies.Percentile(p);
+        Console.WriteLine();
+        Console.WriteLine("| measurement | value |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine($"| requests | {latencies.Count} ({latencies.Count / (double)seconds:F0}/s) |");
+        Console.WriteLine($"| latency p50, ms | {Percentile(0.50):F2} |");
+        Console.WriteLine($"| latency p99, ms | {Percentile(0.99):F2} |");
+        Console.WriteLine($"| latency max, ms | {latencies[^1]:F1} |");
+        Console.WriteLine($"| failed requests | {errors} |");
+        var met = errors == 0 && Percentile(0.99) < 5;
+        Console.WriteLine(
+            $"Target: p99 under 5 ms at {rate} requests/s, no failed request: {(met ? "met" : "NOT met")}.");
+        return met ? 0 : 1;
     }
 
     /// <summary>Fires one request every 1/rate seconds whatever the answers do, and times each.</summary>
@@ -87,10 +70,9 @@ public static partial class IngestionLoad
     }
 
     /// <summary>Production after staging, continuous with a soak time, and a version that passed staging an hour ago.</summary>
-    private static void SeedProduction(string database)
+    private static void SeedProduction(BenchApp app)
     {
-        using var connection = new SqliteConnection($"Data Source={database}");
-        connection.Open();
+        using var connection = app.OpenDatabase();
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO Environments (ServiceId, Name, "Order", IsProduction, PromotionMode, PromotionModeChangedAt, ConcurrencyStamp, RequiredApprovals, SoakMinutes)

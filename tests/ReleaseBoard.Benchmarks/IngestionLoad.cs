@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 
 namespace ReleaseBoard.Benchmarks;
@@ -21,53 +19,38 @@ public static partial class IngestionLoad
     {
         var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 20;
         var clients = args.Length > 2 && int.TryParse(args[2], out var c) ? c : 8;
-        var folder = Directory.CreateTempSubdirectory("releaseboard-load-").FullName;
-        var database = Path.Combine(folder, "load.db");
-        var port = FreePort();
-        var web = Path.Combine(AppContext.BaseDirectory, "ReleaseBoard.Web.dll");
+        using var app = await BenchApp.CreateAsync("load");
+        Console.WriteLine($"Ingestion load: {Warmup} s warm-up, then {clients} clients for {seconds} s against " +
+            $"{app.BaseUrl}, SQLite at {app.Database}");
+        var key = await app.CreateKeyAsync("load");
+        await app.StartAsync();
+        using var http = app.Client(key);
 
-        try
-        {
-            Console.WriteLine($"Ingestion load: {Warmup} s warm-up, then {clients} clients for {seconds} s against http://127.0.0.1:{port}, SQLite at {database}");
-            var key = (await RunAppAsync(web, folder, database, ["migrate"])).Output;
-            Seed(database);
-            key = (await RunAppAsync(web, folder, database, ["apikeys", "create", "--name", "load", "--team", "load"])).Output.Trim();
+        // Warm-up: the JIT's tiers settle (dynamic PGO keeps optimising for several seconds), pools fill, SQLite's
+        // page cache warms. What is measured after it is the steady state a busy pipeline sees.
+        await PostManyAsync(http, clients, TimeSpan.FromSeconds(Warmup), "warmup");
+        var (count, latencies, errors) = await PostManyAsync(http, clients, TimeSpan.FromSeconds(seconds), "load");
+        await app.StopAsync();
 
-            using var app = StartApp(web, folder, database, port);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            await WaitUntilUpAsync(http);
+        latencies.Sort();
+        double Percentile(double p) => latencies.Percentile(p);
+        var raw = RawInsertRate(app, TimeSpan.FromSeconds(Math.Min(seconds, 10)));
 
-            // Warm-up: the JIT's tiers settle (dynamic PGO keeps optimising for several seconds), pools fill, SQLite's
-            // page cache warms. What is measured after it is the steady state a busy pipeline sees.
-            await PostManyAsync(http, clients, TimeSpan.FromSeconds(Warmup), "warmup");
-            var (count, latencies, errors) = await PostManyAsync(http, clients, TimeSpan.FromSeconds(seconds), "load");
-            app.Kill(entireProcessTree: true);
-            await app.WaitForExitAsync();
-
-            latencies.Sort();
-            double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Count) - 1, 0, latencies.Count - 1)];
-            var raw = RawInsertRate(database, TimeSpan.FromSeconds(Math.Min(seconds, 10)));
-
-            Console.WriteLine();
-            Console.WriteLine("| measurement | value |");
-            Console.WriteLine("|---|---|");
-            var eventsPerSecond = (count - errors) / (double)seconds; // stored events only: a failed request is no throughput
-            Console.WriteLine($"| HTTP ingestion, events/s | {eventsPerSecond:F0} |");
-            Console.WriteLine($"| HTTP latency p50, ms | {Percentile(0.50):F1} |");
-            Console.WriteLine($"| HTTP latency p99, ms | {Percentile(0.99):F1} |");
-            Console.WriteLine($"| failed requests | {errors} |");
-            Console.WriteLine($"| raw SQLite insert (one row per commit), rows/s | {raw:F0} |");
-            Console.WriteLine();
-            var met = errors == 0 && eventsPerSecond >= 2000 && Percentile(0.99) < 50;
-            Console.WriteLine($"Target: at least 2,000 events/s with p99 under 50 ms and no failed request: {(met ? "met" : "NOT met")}.");
-            return met ? 0 : 1;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-        }
+        Console.WriteLine();
+        Console.WriteLine("| measurement | value |");
+        Console.WriteLine("|---|---|");
+        // Stored events only: a failed request is no throughput.
+        var eventsPerSecond = (count - errors) / (double)seconds;
+        Console.WriteLine($"| HTTP ingestion, events/s | {eventsPerSecond:F0} |");
+        Console.WriteLine($"| HTTP latency p50, ms | {Percentile(0.50):F1} |");
+        Console.WriteLine($"| HTTP latency p99, ms | {Percentile(0.99):F1} |");
+        Console.WriteLine($"| failed requests | {errors} |");
+        Console.WriteLine($"| raw SQLite insert (one row per commit), rows/s | {raw:F0} |");
+        Console.WriteLine();
+        var met = errors == 0 && eventsPerSecond >= 2000 && Percentile(0.99) < 50;
+        Console.WriteLine("Target: at least 2,000 events/s with p99 under 50 ms and no failed request: " +
+            $"{(met ? "met" : "NOT met")}.");
+        return met ? 0 : 1;
     }
 
     private static async Task<(int Count, List<double> LatenciesMs, int Errors)> PostManyAsync(HttpClient http, int clients, TimeSpan duration, string prefix)
@@ -97,10 +80,9 @@ public static partial class IngestionLoad
     /// <summary>
     /// What the file itself can take: one INSERT per transaction, as each ingested event is one commit.
     /// </summary>
-    private static double RawInsertRate(string database, TimeSpan duration)
+    private static double RawInsertRate(BenchApp app, TimeSpan duration)
     {
-        using var connection = new SqliteConnection($"Data Source={database}");
-        connection.Open();
+        using var connection = app.OpenDatabase();
         using (var pragma = connection.CreateCommand())
         {
             pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
@@ -135,76 +117,4 @@ public static partial class IngestionLoad
         return (long)command.ExecuteScalar()!;
     }
 
-    private static void Seed(string database)
-    {
-        using var connection = new SqliteConnection($"Data Source={database}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO Teams (Slug, Name, TimeZoneId, CountingSeverityThreshold, IsDemo, CreatedAt) VALUES ('load', 'Load', 'Etc/UTC', 3, 0, '2026-01-01 00:00:00');
-            INSERT INTO Services (TeamId, Slug, Name) VALUES (last_insert_rowid(), 'load-api', 'load-api');
-            INSERT INTO Environments (ServiceId, Name, "Order", IsProduction, PromotionMode, PromotionModeChangedAt, ConcurrencyStamp)
-                VALUES (last_insert_rowid(), 'staging', 0, 0, 'Manual', '2026-01-01 00:00:00', '00000000-0000-0000-0000-000000000001');
-            """;
-        command.ExecuteNonQuery();
-    }
-
-    private static ProcessStartInfo StartInfo(string web, string folder, string database, IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(web);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__ReleaseBoard"] = $"Data Source={database}";
-        start.Environment["DemoData__SeedOnEmptyDatabase"] = "false";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        return start;
-    }
-
-    private static async Task<(string Output, string Error)> RunAppAsync(string web, string folder, string database, string[] args)
-    {
-        using var process = Process.Start(StartInfo(web, folder, database, args))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', args)} failed: {await error}");
-        return (await output, await error);
-    }
-
-    private static Process StartApp(string web, string folder, string database, int port,
-        IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = StartInfo(web, folder, database, ["--urls", $"http://127.0.0.1:{port}"]);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitUntilUpAsync(HttpClient http)
-    {
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            try
-            {
-                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException("The app did not start.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.Data.Sqlite;
 
 namespace ReleaseBoard.Benchmarks;
 
@@ -16,65 +15,48 @@ public static partial class IngestionLoad
     public static async Task<int> RunRevocationAsync(string[] args)
     {
         var runs = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 20;
-        var folder = Directory.CreateTempSubdirectory("releaseboard-revocation-").FullName;
-        var database = Path.Combine(folder, "revocation.db");
-        var port = FreePort();
-        var web = Path.Combine(AppContext.BaseDirectory, "ReleaseBoard.Web.dll");
-        try
-        {
-            Console.WriteLine(
-                $"Revocation: {runs} keys, each used, revoked by the command line, then asked for every 5 ms");
-            await RunAppAsync(web, folder, database, ["migrate"]);
-            Seed(database);
-            using var app = StartApp(web, folder, database, port);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitUntilUpAsync(http);
+        Console.WriteLine(
+            $"Revocation: {runs} keys, each used, revoked by the command line, then asked for every 5 ms");
+        using var app = await BenchApp.CreateAsync("revocation");
+        await app.StartAsync();
+        using var http = app.Client();
 
-            var took = new List<double>();
-            for (var run = 0; run < runs; run++)
+        var took = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var name = $"revoked-{run}";
+            var key = await app.CreateKeyAsync(name);
+            using var used = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams");
+            used.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            if ((await http.SendAsync(used)).StatusCode != HttpStatusCode.OK)
+                throw new InvalidOperationException("key not accepted");
+
+            await app.RunAsync("apikeys", "revoke", "--name", name);
+            var revoked = Stopwatch.StartNew();
+            while (true)
             {
-                var name = $"revoked-{run}";
-                var key = (await RunAppAsync(web, folder, database, ["apikeys", "create", "--name", name, "--team",
-                    "load"]))
-                    .Output.Trim();
-                using var used = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams");
-                used.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-                if ((await http.SendAsync(used)).StatusCode != HttpStatusCode.OK)
-                    throw new InvalidOperationException("key not accepted");
-
-                await RunAppAsync(web, folder, database, ["apikeys", "revoke", "--name", name]);
-                var revoked = Stopwatch.StartNew();
-                while (true)
-                {
-                    using var ask = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams");
-                    ask.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-                    if ((await http.SendAsync(ask)).StatusCode == HttpStatusCode.Unauthorized) break;
-                    if (revoked.Elapsed > TimeSpan.FromSeconds(30))
-                        throw new TimeoutException("still accepted after 30 s");
-                    await Task.Delay(5);
-                }
-                took.Add(revoked.Elapsed.TotalMilliseconds);
+                using var ask = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams");
+                ask.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                if ((await http.SendAsync(ask)).StatusCode == HttpStatusCode.Unauthorized) break;
+                if (revoked.Elapsed > TimeSpan.FromSeconds(30))
+                    throw new TimeoutException("still accepted after 30 s");
+                await Task.Delay(5);
             }
-            app.Kill(entireProcessTree: true);
-            await app.WaitForExitAsync();
+            took.Add(revoked.Elapsed.TotalMilliseconds);
+        }
+        await app.StopAsync();
 
-            took.Sort();
-            double Percentile(double p) => took[Math.Clamp((int)Math.Ceiling(p * took.Count) - 1, 0, took.Count - 1)];
-            Console.WriteLine();
-            Console.WriteLine("| measurement | value |");
-            Console.WriteLine("|---|---|");
-            Console.WriteLine($"| revocations | {took.Count} |");
-            Console.WriteLine($"| refused after, p50 ms | {Percentile(0.50):F0} |");
-            Console.WriteLine($"| refused after, p90 ms | {Percentile(0.90):F0} |");
-            Console.WriteLine($"| refused after, max ms | {took[^1]:F0} |");
-            var met = Percentile(0.90) <= 1200 && took[^1] <= 2000;
-            Console.WriteLine($"Target: p90 within 1.2 s and none over 2 s: {(met ? "met" : "NOT met")}.");
-            return met ? 0 : 1;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-        }
+        took.Sort();
+        double Percentile(double p) => took.Percentile(p);
+        Console.WriteLine();
+        Console.WriteLine("| measurement | value |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine($"| revocations | {took.Count} |");
+        Console.WriteLine($"| refused after, p50 ms | {Percentile(0.50):F0} |");
+        Console.WriteLine($"| refused after, p90 ms | {Percentile(0.90):F0} |");
+        Console.WriteLine($"| refused after, max ms | {took[^1]:F0} |");
+        var met = Percentile(0.90) <= 1200 && took[^1] <= 2000;
+        Console.WriteLine($"Target: p90 within 1.2 s and none over 2 s: {(met ? "met" : "NOT met")}.");
+        return met ? 0 : 1;
     }
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 
 namespace ReleaseBoard.Benchmarks;
@@ -18,93 +16,72 @@ public static partial class IngestionLoad
     {
         var catches = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 30;
         var chromium = Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium";
-        var folder = Directory.CreateTempSubdirectory("releaseboard-wall-").FullName;
-        var database = Path.Combine(folder, "wall.db");
-        var port = FreePort();
-        var web = Path.Combine(AppContext.BaseDirectory, "ReleaseBoard.Web.dll");
-        try
+        using var app = await BenchApp.CreateAsync("wall");
+        Console.WriteLine(
+            $"Wall latency: {catches} catches, 1.2 s apart, from the POST to the title on an open wall");
+        var key = await app.CreateKeyAsync("wall");
+        await app.StartAsync(new Dictionary<string, string> { ["Access__AllowAnonymousViewing"] = "true" });
+        using var http = app.Client(key);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            Console.WriteLine(
-                $"Wall latency: {catches} catches, 1.2 s apart, from the POST to the title on an open wall");
-            await RunAppAsync(web, folder, database, ["migrate"]);
-            Seed(database);
-            var key = (await RunAppAsync(web, folder, database, ["apikeys", "create", "--name", "wall", "--team",
-                "load"])).Output.Trim();
-            using var app = StartApp(web, folder, database, port, new Dictionary<string, string>
-            {
-                ["Access__AllowAnonymousViewing"] = "true",
-            });
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            await WaitUntilUpAsync(http);
-
-            using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = chromium, Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-            });
-            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new() { Width = 1920,
-                Height = 1080 } });
-            await page.GotoAsync($"http://127.0.0.1:{port}/wall/load");
-            await page.Locator("html[data-connection=live]").WaitForAsync(new() { State = WaitForSelectorState.Attached,
-                Timeout = 30_000 });
-            await page.EvaluateAsync("""
-                () => {
-                    window.__seen = {};
-                    new MutationObserver(() => {
-                        const text = document.querySelector('[data-testid=last-catch]')?.textContent ?? '';
-                        const probe = text.match(/latency probe (\d+)/);
-                        if (probe && !(probe[1] in window.__seen)) window.__seen[probe[1]] = Date.now();
-                    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-                }
-                """);
-
-            var latencies = new List<double>();
-            for (var i = 1; i <= catches; i++)
-            {
-                var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                var response = await http.PostAsJsonAsync("/api/v1/catches", new
-                {
-                    service = "load-api", environment = "staging", severity = 2, title = $"latency probe {i}",
-                    reportedBy = "benchmark", caughtAt = DateTimeOffset.UtcNow.AddSeconds(-1),
-                });
-                if (response.StatusCode != HttpStatusCode.Created)
-                    throw new InvalidOperationException($"catch {i}: {response.StatusCode}");
-                var waited = Stopwatch.StartNew();
-                double? seen = null;
-                while (seen is null && waited.Elapsed < TimeSpan.FromSeconds(10))
-                {
-                    seen = await page.EvaluateAsync<double?>($"() => window.__seen['{i}'] ?? null");
-                    if (seen is null) await Task.Delay(10);
-                }
-                if (seen is null) throw new TimeoutException($"catch {i} never showed on the wall");
-                latencies.Add(seen.Value - sent);
-                await Task.Delay(1200);
+            ExecutablePath = chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new() { Width = 1920,
+            Height = 1080 } });
+        await page.GotoAsync($"{app.BaseUrl}/wall/load");
+        await page.Locator("html[data-connection=live]").WaitForAsync(new() { State = WaitForSelectorState.Attached,
+            Timeout = 30_000 });
+        await page.EvaluateAsync("""
+            () => {
+                window.__seen = {};
+                new MutationObserver(() => {
+                    const text = document.querySelector('[data-testid=last-catch]')?.textContent ?? '';
+                    const probe = text.match(/latency probe (\d+)/);
+                    if (probe && !(probe[1] in window.__seen)) window.__seen[probe[1]] = Date.now();
+                }).observe(document.body, { subtree: true, childList: true, characterData: true });
             }
-            app.Kill(entireProcessTree: true);
-            await app.WaitForExitAsync();
+            """);
 
-            latencies.Sort();
-            double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Count) - 1, 0,
-                latencies.Count - 1)];
-            Console.WriteLine();
-            Console.WriteLine("| measurement | value |");
-            Console.WriteLine("|---|---|");
-            Console.WriteLine($"| catches | {latencies.Count} |");
-            Console.WriteLine($"| POST to wall, p50 ms | {Percentile(0.50):F0} |");
-            Console.WriteLine($"| POST to wall, p95 ms | {Percentile(0.95):F0} |");
-            Console.WriteLine($"| POST to wall, max ms | {latencies[^1]:F0} |");
-            var met = Percentile(0.95) < 1000;
-            Console.WriteLine($"Target: p95 under one second: {(met ? "met" : "NOT met")}.");
-            return met ? 0 : 1;
-        }
-        finally
+        var latencies = new List<double>();
+        for (var i = 1; i <= catches; i++)
         {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var response = await http.PostAsJsonAsync("/api/v1/catches", new
+            {
+                service = "load-api", environment = "staging", severity = 2, title = $"latency probe {i}",
+                reportedBy = "benchmark", caughtAt = DateTimeOffset.UtcNow.AddSeconds(-1),
+            });
+            if (response.StatusCode != HttpStatusCode.Created)
+                throw new InvalidOperationException($"catch {i}: {response.StatusCode}");
+            var waited = Stopwatch.StartNew();
+            double? seen = null;
+            while (seen is null && waited.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                seen = await page.EvaluateAsync<double?>($"() => window.__seen['{i}'] ?? null");
+                if (seen is null) await Task.Delay(10);
+            }
+            if (seen is null) throw new TimeoutException($"catch {i} never showed on the wall");
+            latencies.Add(seen.Value - sent);
+            await Task.Delay(1200);
         }
+        await app.StopAsync();
+
+        latencies.Sort();
+        double Percentile(double p) => latencies.Percentile(p);
+        Console.WriteLine();
+        Console.WriteLine("| measurement | value |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine($"| catches | {latencies.Count} |");
+        Console.WriteLine($"| POST to wall, p50 ms | {Percentile(0.50):F0} |");
+        Console.WriteLine($"| POST to wall, p95 ms | {Percentile(0.95):F0} |");
+        Console.WriteLine($"| POST to wall, max ms | {latencies[^1]:F0} |");
+        var met = Percentile(0.95) < 1000;
+        Console.WriteLine($"Target: p95 under one second: {(met ? "met" : "NOT met")}.");
+        return met ? 0 : 1;
     }
 }

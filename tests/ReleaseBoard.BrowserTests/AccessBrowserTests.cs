@@ -81,7 +81,8 @@ public class AccessBrowserTests(BrowserFixture fixture)
         await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email);
 
         // The command line is another process: only the store connects it to the open page's circuit.
-        var demoted = await fixture.App.RunCommandAsync(null, "users", "set-role", "--email", email, "--role", "Viewer");
+        var demoted = await fixture.App.RunCommandAsync(null,
+            "users", "set-role", "--email", email, "--role", "Viewer");
         Assert.True(demoted.ExitCode == 0, demoted.Error);
 
         // Without reloading, the page gives up its sign-in and the protected page sends the person to sign in again.

@@ -1,8 +1,12 @@
+using System.Security.Claims;
 using Bunit;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.Tests.Support;
 
@@ -25,6 +29,25 @@ public abstract class AppBunitContext : BunitContext, IAsyncLifetime
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         JSInterop.Mode = JSRuntimeMode.Loose; // MudBlazor's own interop
         return authorization;
+    }
+
+    /// <summary>
+    /// Signs a local person in as the login would: their id and security stamp in the claims, their role by claim,
+    /// so the page's server-side checks read the store as they do in the app.
+    /// </summary>
+    protected async Task SignInAsync(Bunit.TestDoubles.BunitAuthorizationContext auth, string email, string role,
+        params string[] policies)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
+        var person = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No {email}.");
+        var stampClaim = scope.ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>().Value
+            .ClaimsIdentity.SecurityStampClaimType;
+        auth.SetAuthorized(email);
+        auth.SetRoles(role);
+        auth.SetPolicies(policies);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, person.Id),
+            new Claim(stampClaim, (await users.GetSecurityStampAsync(person))!));
     }
 
     protected Task<ReleaseBoardDbContext> DbAsync() =>

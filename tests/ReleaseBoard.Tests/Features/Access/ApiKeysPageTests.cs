@@ -1,9 +1,6 @@
-using System.Security.Claims;
 using Bunit;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Access;
@@ -22,25 +19,17 @@ public class ApiKeysPageTests : AppBunitContext
     {
         await using (var db = await DbAsync())
         {
-            db.Teams.Add(new Team { Slug = "payments", Name = "Payments", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow });
+            db.Teams.Add(new Team
+            {
+                Slug = "payments", Name = "Payments", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow,
+            });
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
         }
         var users = App.Services.GetRequiredService<UserAdministration>();
         Assert.True((await users.CreateAsync("ada@example.test", Roles.Admin, "a long enough passphrase",
             AuditActor.System)).Succeeded);
-        var auth = UseAppServices();
-
-        // Ada signed in as the login signs her in: her id and security stamp in the claims.
-        await using var scope = App.Services.CreateAsyncScope();
-        var manager = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
-        var ada = (await manager.FindByEmailAsync("ada@example.test"))!;
-        var stampClaim = scope.ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>().Value
-            .ClaimsIdentity.SecurityStampClaimType;
-        auth.SetAuthorized("ada@example.test");
-        auth.SetRoles(Roles.Admin);
-        auth.SetPolicies(Policies.Admin, Policies.Record, Policies.View);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, ada.Id),
-            new Claim(stampClaim, (await manager.GetSecurityStampAsync(ada))!));
+        await SignInAsync(UseAppServices(), "ada@example.test", Roles.Admin,
+            Policies.Admin, Policies.Record, Policies.View);
     }
 
     private async Task<int> KeysStoredAsync()

@@ -1,10 +1,7 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
@@ -41,18 +38,8 @@ public class PipelinesPageTests : AppBunitContext
         _auth = UseAppServices();
     }
 
-    /// <summary>Ben signed in as the login would sign him in: his id and security stamp in the claims, Approver by claim.</summary>
-    private async Task SignInAsBenAsync()
-    {
-        await using var scope = App.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
-        var ben = (await users.FindByEmailAsync("ben@example.test"))!;
-        var stampClaim = scope.ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
-        _auth.SetAuthorized("ben@example.test");
-        _auth.SetRoles(Roles.Approver);
-        _auth.SetPolicies(Policies.Record, Policies.View);
-        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, ben.Id), new Claim(stampClaim, (await users.GetSecurityStampAsync(ben))!));
-    }
+    private Task SignInAsBenAsync() =>
+        SignInAsync(_auth, "ben@example.test", Roles.Approver, Policies.Record, Policies.View);
 
     private async Task<IRenderedComponent<PipelinesPage>> PauseProductionAsync()
     {
