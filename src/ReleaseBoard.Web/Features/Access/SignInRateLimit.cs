@@ -23,7 +23,8 @@ public static class SignInRateLimit
             var permits = access.Value.SignInAttemptsPerMinute;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 HttpMethods.IsPost(context.Request.Method)
-                && LimitedPaths.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase))
+                // By segment: "/account/login/" and "/Account/Login" reach the same page and count the same.
+                && LimitedPaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
                     ? RateLimitPartition.GetFixedWindowLimiter(
                         context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                         _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = Window,
@@ -36,9 +37,13 @@ public static class SignInRateLimit
                 var response = rejected.HttpContext.Response;
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
                 response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                response.ContentType = "text/plain; charset=utf-8";
-                await response.WriteAsync(
-                    $"Too many sign-in attempts from this address. Try again in {seconds} seconds.", cancellationToken);
+                // A person's browser posted the form: answer with a page that leads back, not a bare line.
+                response.ContentType = "text/html; charset=utf-8";
+                await response.WriteAsync($"""
+                    <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Too many attempts</title>
+                    </head><body><p data-testid="too-many">Too many sign-in attempts from this address. Try again in
+                    {seconds} seconds.</p><p><a href="/account/login">Back to sign-in</a></p></body></html>
+                    """, cancellationToken);
             };
         });
         return services;

@@ -53,7 +53,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         var now = clock.GetUtcNow().UtcDateTime;
         void Apply(Deployment d)
         {
-            d.Version = request.Version!.Trim();
+            d.Version = request.Version!.Trim(); // a stored one only ever gets the same (see Conflict)
             d.CommitSha = request.CommitSha?.Trim() ?? d.CommitSha;
             d.CommitAt = request.CommittedAt?.UtcDateTime ?? d.CommitAt;
             d.StartedAt = request.StartedAt!.Value.UtcDateTime;
@@ -67,9 +67,7 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         }
 
         return await Upsert.RunAsync(db, db.Deployments, service.Id, source, externalId,
-            existing => existing.EnvironmentId != environment.Id
-                ? IngestOutcome<DeploymentItem>.Field("externalId", $"{source}/{externalId} is a deployment to another environment of {service.Slug}.")
-                : null,
+            existing => Conflict(existing, environment.Id, request, service.Slug, $"{source}/{externalId}"),
             () => new Deployment
             {
                 ServiceId = service.Id, EnvironmentId = environment.Id, Version = "", Source = source, ExternalId = externalId,
@@ -85,6 +83,27 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
                     d.Trigger, d.Source, d.ExternalId))
                 : EventQueries.DeploymentItems(db.Deployments.Where(x => x.Id == d.Id)).SingleAsync(cancellationToken),
             cancellationToken);
+    }
+
+    /// <summary>
+    /// What a stored deployment keeps whatever is reported later: its environment and what it deploys. A new version
+    /// under an old id would inherit the old one's soak (it counts from when the outcome was learned).
+    /// </summary>
+    private static IngestOutcome<DeploymentItem>? Conflict(Deployment existing, int environmentId,
+        DeploymentRequest request, string serviceSlug, string id)
+    {
+        if (existing.EnvironmentId != environmentId)
+            return IngestOutcome<DeploymentItem>.Field("externalId",
+                $"{id} is a deployment to another environment of {serviceSlug}.");
+        if (existing.Version != request.Version!.Trim())
+            return IngestOutcome<DeploymentItem>.Field("version",
+                $"{id} deployed version {existing.Version}; a deployment's version does not change. " +
+                "Report the new version as a deployment of its own (another externalId).");
+        var commit = request.CommitSha?.Trim();
+        if (existing.CommitSha is not null && commit is not null && commit != existing.CommitSha)
+            return IngestOutcome<DeploymentItem>.Field("commitSha",
+                $"{id} deployed commit {existing.CommitSha}; a deployment's commit does not change.");
+        return null;
     }
 
     /// <summary>

@@ -235,14 +235,17 @@ public class SignInTests
             ["Access:SignInAttemptsPerMinute"] = "3",
         });
         using var client = app.NoRedirects();
+        // The same page under other spellings of its address counts the same.
+        string[] paths = ["/account/login", "/account/login/", "/Account/Login"];
         for (var attempt = 0; attempt < 3; attempt++)
             Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test",
-                "guess number " + attempt)).StatusCode);
+                "guess number " + attempt, paths[attempt])).StatusCode);
 
-        var limited = await SignIn.PostLoginAsync(client, "ana@example.test", "guess number 4");
+        var limited = await SignIn.PostLoginAsync(client, "ana@example.test", "guess number 4", "/ACCOUNT/LOGIN/");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.InRange(limited.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
+        Assert.Contains("href=\"/account/login\"", await limited.Content.ReadAsStringAsync(Ct)); // a way back
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login",
             Ct)).StatusCode); // reading it is not limited
     }

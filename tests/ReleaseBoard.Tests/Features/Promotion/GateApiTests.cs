@@ -109,6 +109,41 @@ public class GateApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_version_under_an_old_deployment_id_is_refused_and_does_not_inherit_its_soak()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+        var monthAgo = DateTime.UtcNow.AddDays(-30);
+        await AddAsync(new Deployment
+        {
+            ServiceId = service.Id, EnvironmentId = service.StagingId, Version = "1.0.0", CommitSha = "abc123",
+            StartedAt = monthAgo.AddMinutes(-5), FinishedAt = monthAgo, Outcome = DeploymentOutcome.Succeeded,
+            Source = "ci", ExternalId = "d-1", ReceivedAt = monthAgo, OutcomeReceivedAt = monthAgo,
+        });
+        Assert.True((await AskAsync(service, "1.0.0")).GetProperty("mayAutoPromote").GetBoolean());
+
+        var renamed = await _gates.PostAsJsonAsync("/api/v1/deployments", new
+        {
+            service = service.Slug, environment = "staging", version = "2.0.0", startedAt = monthAgo.AddMinutes(-5),
+            finishedAt = monthAgo, outcome = "succeeded", source = "ci", externalId = "d-1",
+        }, Ct);
+        var recommitted = await _gates.PostAsJsonAsync("/api/v1/deployments", new
+        {
+            service = service.Slug, environment = "staging", version = "1.0.0", commitSha = "def456",
+            startedAt = monthAgo.AddMinutes(-5), finishedAt = monthAgo, outcome = "succeeded", source = "ci",
+            externalId = "d-1",
+        }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, renamed.StatusCode);
+        Assert.Contains("version does not change", await renamed.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.BadRequest, recommitted.StatusCode);
+        Assert.Contains("commit does not change", await recommitted.Content.ReadAsStringAsync(Ct));
+        Assert.False((await AskAsync(service, "2.0.0")).GetProperty("mayAutoPromote").GetBoolean());
+        await using var db = await DbAsync();
+        var stored = await db.Deployments.SingleAsync(d => d.ExternalId == "d-1", Ct);
+        Assert.Equal(("1.0.0", "abc123"), (stored.Version, stored.CommitSha));
+    }
+
+    [Fact]
     public async Task Continuous_with_nothing_blocking_may_promote_and_says_since_when_and_by_whom()
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
