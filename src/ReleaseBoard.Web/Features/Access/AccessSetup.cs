@@ -186,8 +186,13 @@ public static class AccessSetup
             Refuse(context, ((SsoSignIn.Refused)outcome).Code);
             return;
         }
-        foreach (var role in MapRoles(identity.FindAll(sso.RoleClaim).Select(c => c.Value), sso.RoleMap))
-            identity.AddClaim(new Claim(ClaimTypes.Role, role));
+        var provided = MapRoles(identity.FindAll(sso.RoleClaim).Select(c => c.Value), sso.RoleMap).ToList();
+        // A linked person holds no more than their local account (an Admin's demotion there counts here too).
+        var role = allowed.LinkedRole is null ? Roles.Greatest(provided) : Roles.Lesser(Roles.Greatest(provided),
+            allowed.LinkedRole);
+        foreach (var existing in identity.FindAll(ClaimTypes.Role).ToList()) identity.RemoveClaim(existing);
+        if (role is not null) identity.AddClaim(new Claim(ClaimTypes.Role, role));
+        if (allowed.LinkedStamp is not null) identity.AddClaim(new Claim(PersonClaims.LinkedStamp, allowed.LinkedStamp));
         var ends = services.GetRequiredService<TimeProvider>().GetUtcNow() + sso.SessionLifetime;
         identity.AddClaim(new Claim(PersonClaims.PersonId, allowed.PersonId));
         identity.AddClaim(new Claim(PersonClaims.SsoIdentity,

@@ -9,6 +9,16 @@ public static class Roles
 
     public static readonly IReadOnlyList<string> All = [Viewer, Approver, Admin];
 
+    /// <summary>The lesser of two roles (null when either is null): what a person holds when two sources speak.</summary>
+    public static string? Lesser(string? a, string? b) =>
+        a is null || b is null ? null : All[Math.Min(IndexOf(a), IndexOf(b))];
+
+    /// <summary>The greatest of some roles, or null.</summary>
+    public static string? Greatest(IEnumerable<string> roles) =>
+        roles.Select(IndexOf).Where(i => i >= 0).DefaultIfEmpty(-1).Max() is var i and >= 0 ? All[i] : null;
+
+    private static int IndexOf(string role) => All.ToList().IndexOf(role);
+
     /// <summary>Parses a role name case-insensitively; null when it is none of the three.</summary>
     public static string? Parse(string? value) =>
         All.FirstOrDefault(r => string.Equals(r, value?.Trim(), StringComparison.OrdinalIgnoreCase));

@@ -14,7 +14,12 @@ public sealed record SsoIdentitySummary(
 /// </summary>
 public abstract record SsoSignIn
 {
-    public sealed record Allowed(int IdentityId, string PersonId) : SsoSignIn;
+    /// <summary>
+    /// Signed in as <paramref name="PersonId"/>; with a linked local account, that account's security stamp and role
+    /// (the session holds no more than it).
+    /// </summary>
+    public sealed record Allowed(int IdentityId, string PersonId, string? LinkedStamp = null,
+        string? LinkedRole = null) : SsoSignIn;
     public sealed record Refused(string Code) : SsoSignIn;
 
     public const string Unlinked = "unlinked-account";
@@ -63,30 +68,50 @@ public sealed class SsoIdentities(
                     return new SsoSignIn.Refused(SsoSignIn.Unlinked);
                 }
             }
-            var disabled = identity.LinkedUserId is { } linked && await LockedOutAsync(db, linked, cancellationToken);
-            answer = disabled
+            var linked = identity.LinkedUserId is { } id ? await LinkedAccountAsync(db, id, cancellationToken) : null;
+            answer = linked is { Disabled: true }
                 ? new SsoSignIn.Refused(SsoSignIn.Blocked)
-                : new SsoSignIn.Allowed(0, identity.LinkedUserId ?? AccessSetup.SsoPersonId(issuer, subject));
+                : new SsoSignIn.Allowed(0, identity.LinkedUserId ?? AccessSetup.SsoPersonId(issuer, subject),
+                    linked?.Stamp, linked is null ? null : Roles.Greatest(linked.Roles) ?? Roles.Viewer);
         }
         await db.SaveChangesAsync(cancellationToken);
+        // The identity's id is known once it is stored.
         return answer is SsoSignIn.Allowed allowed ? allowed with { IdentityId = identity.Id } : answer;
     }
 
-    /// <summary>Whether a signed-in identity may still act: not blocked, and its linked account not disabled.</summary>
-    public async Task<bool> MayActAsync(int identityId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Whether a session of this identity still stands: not blocked; still the person it signed in as (linking or
+    /// unlinking changes who that is, so the session must sign in again); and a linked account neither disabled nor
+    /// changed since (its security stamp: a role change, reset or disable ends the session).
+    /// </summary>
+    public async Task<bool> MayActAsync(int identityId, string? personId, string? linkedStamp,
+        CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var identity = await db.SsoIdentities.AsNoTracking().Where(i => i.Id == identityId)
-            .Select(i => new { i.BlockedAt, i.LinkedUserId }).SingleOrDefaultAsync(cancellationToken);
-        return identity is { BlockedAt: null }
-               && !(identity.LinkedUserId is { } linked && await LockedOutAsync(db, linked, cancellationToken));
+            .Select(i => new { i.BlockedAt, i.LinkedUserId, i.Issuer, i.Subject })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (identity is not { BlockedAt: null }
+            || personId != (identity.LinkedUserId ?? AccessSetup.SsoPersonId(identity.Issuer, identity.Subject)))
+            return false;
+        if (identity.LinkedUserId is not { } linked) return linkedStamp is null;
+        var account = await LinkedAccountAsync(db, linked, cancellationToken);
+        return account is { Disabled: false } && account.Stamp == linkedStamp;
     }
 
-    // Compared here, not in SQL: SQLite stores Identity's DateTimeOffset lockout as text it cannot compare.
-    private async Task<bool> LockedOutAsync(ReleaseBoardDbContext db, string userId,
-        CancellationToken cancellationToken) =>
-        await db.Users.Where(u => u.Id == userId).Select(u => u.LockoutEnd).SingleOrDefaultAsync(cancellationToken)
-            is { } end && end > clock.GetUtcNow();
+    private sealed record LinkedAccount(bool Disabled, string? Stamp, List<string> Roles);
+
+    // Disabled is compared here, not in SQL: SQLite stores Identity's DateTimeOffset lockout as text.
+    private static async Task<LinkedAccount?> LinkedAccountAsync(ReleaseBoardDbContext db, string userId,
+        CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.LockoutEnd, u.SecurityStamp }).SingleOrDefaultAsync(cancellationToken);
+        if (user is null) return new LinkedAccount(true, null, []);
+        var roles = await db.UserRoles.Where(ur => ur.UserId == userId)
+            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToListAsync(cancellationToken);
+        return new LinkedAccount(UserAdministration.IsDisabled(user.LockoutEnd), user.SecurityStamp, roles);
+    }
 
     public async Task<IReadOnlyList<SsoIdentitySummary>> ListAsync(CancellationToken cancellationToken = default)
     {

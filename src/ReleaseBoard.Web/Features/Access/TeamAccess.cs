@@ -51,4 +51,10 @@ public static class PersonClaims
 
     /// <summary>The SSO identity ("issuer subject") behind a session, so an Admin's block counts at once.</summary>
     public const string SsoIdentity = "releaseboard:sso-identity";
+
+    /// <summary>
+    /// The linked local account's security stamp at sign-in: a role change, reset or disable of that account ends
+    /// the single-sign-on sessions too.
+    /// </summary>
+    public const string LinkedStamp = "releaseboard:linked-stamp";
 }

@@ -25,6 +25,12 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     /// <summary>A disabled account is locked out until this far away: for good, until an Admin enables it.</summary>
     private static readonly DateTimeOffset Disabled = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Disabled by an Admin, as opposed to locked for a while after failed passwords: only the first ends sessions
+    /// (anyone who knows an email can cause the second).
+    /// </summary>
+    internal static bool IsDisabled(DateTimeOffset? lockoutEnd) => lockoutEnd == Disabled;
+
     private async Task<T> WithUsersAsync<T>(Func<UserManager<ReleaseBoardUser>, Task<T>> action)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -43,9 +49,9 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     public Task<bool> AnyAdminAsync() => WithUsersAsync(async users => (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0);
 
     /// <summary>
-    /// Whether this sign-in still stands, from the store: a local account that exists, is not locked out or disabled,
-    /// and has the security stamp it signed in with (a role change or password reset changes it); a single-sign-on
-    /// session before its end, whose identity is not blocked (and whose linked account is not disabled).
+    /// Whether this sign-in still stands, from the store: a local account that exists, is not disabled, and has the
+    /// security stamp it signed in with (a role change or password reset changes it); a single-sign-on session before
+    /// its end, whose identity is not blocked and still the same person (see <see cref="SsoIdentities.MayActAsync"/>).
     /// </summary>
     public async Task<bool> StillSignedInAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
@@ -58,7 +64,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         {
             var users = services.GetRequiredService<UserManager<ReleaseBoardUser>>();
             var user = await users.GetUserAsync(principal);
-            return user is not null && !await users.IsLockedOutAsync(user)
+            return user is not null && !IsDisabled(user.LockoutEnd)
                 && await users.GetSecurityStampAsync(user) == stamp.Value;
         }
         // Single sign-on: no local account to compare with; the session's end and the identity's state decide.
@@ -67,15 +73,16 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
                 out var ends) || clock.GetUtcNow() >= DateTimeOffset.FromUnixTimeSeconds(ends))
             return false;
         return int.TryParse(principal.FindFirstValue(PersonClaims.SsoIdentity), NumberStyles.None,
-            CultureInfo.InvariantCulture,
-                   out var identity)
-               && await services.GetRequiredService<SsoIdentities>().MayActAsync(identity, cancellationToken);
+                   CultureInfo.InvariantCulture, out var identity)
+               && await services.GetRequiredService<SsoIdentities>().MayActAsync(identity,
+                   principal.FindFirstValue(PersonClaims.PersonId), principal.FindFirstValue(PersonClaims.LinkedStamp),
+                   cancellationToken);
     }
 
     /// <summary>
     /// Whether the person may act under <paramref name="policy"/> right now, read from the store rather than from the
-    /// sign-in's claims: a role taken away or a password reset since sign-in counts at once. Single-sign-on users have
-    /// no local role; their provider's roles from sign-in stand until the session ends.
+    /// sign-in's claims: a role taken away or a password reset since sign-in counts at once. A single-sign-on session
+    /// holds the provider's role from sign-in (no more than its linked account's); a change to that account ends it.
     /// </summary>
     public async Task<bool> MayActNowAsync(ClaimsPrincipal principal, string policy)
     {

@@ -156,15 +156,7 @@ public sealed class RevocationTests : IDisposable
         var users = new UserAdministration(app.Services.GetRequiredService<IServiceScopeFactory>(),
             app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>(), clock,
             app.Services.GetRequiredService<AccessRevocation>());
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(
-        [
-            new Claim("email", "sam@example.test"), new Claim(ClaimTypes.Role, Roles.Approver),
-            new Claim(PersonClaims.PersonId, identity.PersonId),
-            new Claim(PersonClaims.SsoIdentity,
-                identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new Claim(PersonClaims.SessionEnds, clock.GetUtcNow().AddHours(8).ToUnixTimeSeconds()
-                .ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ], "oidc", "email", ClaimTypes.Role));
+        var principal = SsoPrincipal(identity, "sam@example.test", Roles.Approver, clock.GetUtcNow());
         using var page = new LiveAuthenticationStateProvider(users, app.Services.GetRequiredService<AccessRevocation>(),
             clock,
             NullLogger<LiveAuthenticationStateProvider>.Instance);
@@ -187,15 +179,7 @@ public sealed class RevocationTests : IDisposable
         var identities = app.Services.GetRequiredService<SsoIdentities>();
         var identity = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "kim",
             "kim@example.test", true, "Kim", Ct));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(
-        [
-            new Claim("email", "kim@example.test"), new Claim(ClaimTypes.Role, Roles.Approver),
-            new Claim(PersonClaims.PersonId, identity.PersonId),
-            new Claim(PersonClaims.SsoIdentity,
-                identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new Claim(PersonClaims.SessionEnds, DateTimeOffset.UtcNow.AddHours(8).ToUnixTimeSeconds()
-                .ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ], "oidc", "email", ClaimTypes.Role));
+        var principal = SsoPrincipal(identity, "kim@example.test", Roles.Approver, DateTimeOffset.UtcNow);
         var page = NewPage(app, principal);
 
         Assert.True((await identities.BlockAsync(identity.IdentityId, true, AuditActor.System)).Succeeded);
@@ -203,6 +187,74 @@ public sealed class RevocationTests : IDisposable
         await WaitUntilSignedOutAsync(page);
         Assert.IsType<SsoSignIn.Refused>(await identities.SignInAsync("https://idp.example", "kim", "kim@example.test",
             true, "Kim", Ct));
+    }
+
+    [Fact]
+    public async Task Failed_passwords_from_a_stranger_lock_new_sign_ins_but_end_no_session()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var users = app.Services.GetRequiredService<UserAdministration>();
+        Assert.True((await users.CreateAsync("lea@example.test", Roles.Approver, "a long enough passphrase",
+            AuditActor.System)).Succeeded);
+        var identities = app.Services.GetRequiredService<SsoIdentities>();
+        var sso = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "lea",
+            "lea@example.test", true, "Lea", Ct)); // linked by the verified email
+        var local = await OpenPageAsync(app, "lea@example.test");
+        var single = SsoPrincipal(sso, "lea@example.test", Roles.Approver, DateTimeOffset.UtcNow);
+
+        using var stranger = app.NoRedirects();
+        for (var attempt = 0; attempt < 5; attempt++)
+            await SignIn.PostLoginAsync(stranger, "lea@example.test", "a guess " + attempt);
+
+        var signIn = await SignIn.PostLoginAsync(stranger, "lea@example.test", "a long enough passphrase");
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode); // locked: the form again, even with the right password
+        Assert.True(await users.StillSignedInAsync((await local.GetAuthenticationStateAsync()).User, Ct));
+        Assert.True(await users.MayActNowAsync(single, Policies.Record));
+        Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "lea",
+            "lea@example.test", true, "Lea", Ct));
+    }
+
+    [Fact]
+    public async Task A_single_sign_on_session_ends_when_an_Admin_links_it_and_holds_no_more_than_the_local_role()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var users = app.Services.GetRequiredService<UserAdministration>();
+        Assert.True((await users.CreateAsync("max@example.test", Roles.Viewer, "a long enough passphrase",
+            AuditActor.System)).Succeeded);
+        var identities = app.Services.GetRequiredService<SsoIdentities>();
+        // The provider does not vouch for the email: not linked by itself, and refused until an Admin links it.
+        Assert.IsType<SsoSignIn.Refused>(await identities.SignInAsync("https://idp.example", "max",
+            "max@example.test", false, "Max", Ct));
+        var other = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "max",
+            "max@other.test", false, "Max", Ct)); // the same subject under another email: its own person
+        var page = NewPage(app, SsoPrincipal(other, "max@other.test", Roles.Approver, DateTimeOffset.UtcNow));
+
+        Assert.True((await identities.LinkAsync(other.IdentityId, "max@example.test", AuditActor.System)).Succeeded);
+
+        await WaitUntilSignedOutAsync(page); // it was another person's session until now
+        var again = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "max",
+            "max@other.test", false, "Max", Ct));
+        Assert.NotEqual(other.PersonId, again.PersonId); // the local account's id now: four eyes count one person
+        Assert.Equal((Roles.Viewer, Roles.Viewer), (again.LinkedRole, Roles.Lesser(Roles.Approver, again.LinkedRole)));
+
+        var linked = NewPage(app, SsoPrincipal(again, "max@other.test", Roles.Viewer, DateTimeOffset.UtcNow));
+        Assert.True((await users.SetRoleAsync("max@example.test", Roles.Approver, AuditActor.System)).Succeeded);
+        await WaitUntilSignedOutAsync(linked); // any change to the linked account ends its SSO sessions too
+    }
+
+    /// <summary>A single-sign-on session's principal as the sign-in builds it, ending in 8 hours.</summary>
+    private static ClaimsPrincipal SsoPrincipal(SsoSignIn.Allowed identity, string email, string role,
+        DateTimeOffset now)
+    {
+        var claims = new List<Claim>
+        {
+            new("email", email), new(ClaimTypes.Role, role), new(PersonClaims.PersonId, identity.PersonId),
+            new(PersonClaims.SsoIdentity, identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(PersonClaims.SessionEnds, now.AddHours(8).ToUnixTimeSeconds()
+                .ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        if (identity.LinkedStamp is not null) claims.Add(new(PersonClaims.LinkedStamp, identity.LinkedStamp));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, "oidc", "email", ClaimTypes.Role));
     }
 
     /// <summary>
