@@ -123,7 +123,10 @@ public sealed class ApiKeyService
     {
         if (!presentedKey.StartsWith(KeyPrefix, StringComparison.Ordinal) || presentedKey.Length > 200) return null;
         var hash = SecretToken.Hash(presentedKey);
-        if (cache.TryGetValue(CacheKey(hash), out AuthenticatedApiKey? known)) return known;
+        // The generation is read once, before the store: a revocation during this read moves past it, so what is
+        // remembered below is never found again.
+        var cacheKey = CacheKey(hash);
+        if (cache.TryGetValue(cacheKey, out AuthenticatedApiKey? known)) return known;
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.Include(k => k.Team).SingleOrDefaultAsync(k => k.KeyHash == hash && k.RevokedAt == null, cancellationToken);
@@ -136,7 +139,7 @@ public sealed class ApiKeyService
             await db.SaveChangesAsync(cancellationToken);
         }
         var authenticated = new AuthenticatedApiKey(key.Id, key.Name, key.Team?.Slug);
-        cache.Set(CacheKey(hash), authenticated, CacheFor);
+        cache.Set(cacheKey, authenticated, CacheFor);
         return authenticated;
     }
 

@@ -45,22 +45,24 @@ public sealed class ServiceResolver
             return await db.Services.AsNoTracking().Where(s => s.Slug == slug)
                 .Select(s => new ResolvedService(s.Id, s.TeamId, s.Team.Slug, s.Slug)).ToListAsync(cancellationToken);
         }) ?? [];
+        // One answer for every miss (unknown, another team's, not in the team named): a key learns nothing of what
+        // other teams have.
+        var unknown = new IngestOutcome<T>.NotFound(string.IsNullOrWhiteSpace(teamSlug)
+            ? $"There is no service \"{slug}\"."
+            : $"There is no service \"{slug}\" in team \"{teamSlug.Trim()}\".");
         if (candidates.Count == 0)
         {
             cache.Remove(Key("service", slug)); // an unknown slug may be created any moment: never remember a miss
-            return (null, new IngestOutcome<T>.NotFound($"There is no service \"{slug}\"."));
+            return (null, unknown);
         }
 
         if (!string.IsNullOrWhiteSpace(teamSlug))
-        {
-            candidates = candidates.Where(c => string.Equals(c.TeamSlug, teamSlug.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
-            if (candidates.Count == 0) return (null, new IngestOutcome<T>.NotFound($"Team \"{teamSlug}\" has no service \"{slug}\"."));
-        }
+            candidates = candidates.Where(c => string.Equals(c.TeamSlug, teamSlug.Trim(),
+                StringComparison.OrdinalIgnoreCase)).ToList();
         var allowed = candidates.Where(c => caller.MayActForTeam(c.TeamSlug)).ToList();
         return allowed.Count switch
         {
-            // Another team's service is answered as unknown: a key learns nothing of what other teams have.
-            0 => (null, new IngestOutcome<T>.NotFound($"There is no service \"{slug}\".")),
+            0 => (null, unknown),
             1 => (allowed[0], null),
             _ => (null, IngestOutcome<T>.Field("service", $"\"{slug}\" names a service in several teams ({string.Join(", ", allowed.Select(a => a.TeamSlug))}); use a key scoped to one team.")),
         };

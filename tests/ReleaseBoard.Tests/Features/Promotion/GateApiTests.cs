@@ -248,6 +248,26 @@ public class GateApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Another_teams_service_and_no_service_at_all_get_the_same_answer_whatever_team_is_named()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous); // a service of team "gates"
+
+        async Task<string> DetailAsync(string path)
+        {
+            var response = await _other.GetAsync(path, Ct);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement
+                .GetProperty("detail").GetString()!.Replace(service.Slug, "X", StringComparison.Ordinal);
+        }
+
+        foreach (var team in new[] { "gates", "other" })
+            Assert.Equal(await DetailAsync($"/api/v1/gates/X/production?team={team}"),
+                await DetailAsync($"/api/v1/gates/{service.Slug}/production?team={team}"));
+        Assert.Equal(await DetailAsync("/api/v1/gates/X/production"),
+            await DetailAsync($"/api/v1/gates/{service.Slug}/production"));
+    }
+
+    [Fact]
     public async Task A_failure_posted_through_the_API_pauses_the_service_at_once_and_the_gate_says_so()
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
