@@ -192,7 +192,8 @@ public static class AccessSetup
             allowed.LinkedRole);
         foreach (var existing in identity.FindAll(ClaimTypes.Role).ToList()) identity.RemoveClaim(existing);
         if (role is not null) identity.AddClaim(new Claim(ClaimTypes.Role, role));
-        if (allowed.LinkedStamp is not null) identity.AddClaim(new Claim(PersonClaims.LinkedStamp, allowed.LinkedStamp));
+        if (allowed.LinkedStamp is not null)
+            identity.AddClaim(new Claim(PersonClaims.LinkedStamp, allowed.LinkedStamp));
         var ends = services.GetRequiredService<TimeProvider>().GetUtcNow() + sso.SessionLifetime;
         identity.AddClaim(new Claim(PersonClaims.PersonId, allowed.PersonId));
         identity.AddClaim(new Claim(PersonClaims.SsoIdentity,

@@ -9,7 +9,7 @@ public static class Roles
 
     public static readonly IReadOnlyList<string> All = [Viewer, Approver, Admin];
 
-    /// <summary>The lesser of two roles (null when either is null): what a person holds when two sources speak.</summary>
+    /// <summary>The lesser of two roles (null when either is null): what a person holds when two sources say.</summary>
     public static string? Lesser(string? a, string? b) =>
         a is null || b is null ? null : All[Math.Min(IndexOf(a), IndexOf(b))];
 

@@ -70,7 +70,8 @@ public static class CatalogPolicy
             var team = existing.FirstOrDefault(x => x.Slug == entry.Slug);
             if (team is null) continue; // a new team: its services and stages start from the defaults, checked below
             var at = $"teams[{t}]";
-            if (entry.TimeZone != team.TimeZoneId) errors.Add($"{at}.timeZone", Differs(team.TimeZoneId));
+            if (entry.TimeZone is { } zone && zone != team.TimeZoneId)
+                errors.Add($"{at}.timeZone", Differs(team.TimeZoneId));
             if (entry.CountingSeverityThreshold is { } threshold && threshold != team.CountingSeverityThreshold)
                 errors.Add($"{at}.countingSeverityThreshold", Differs(team.CountingSeverityThreshold));
         }
@@ -81,6 +82,33 @@ public static class CatalogPolicy
             for (var s = 0; s < services.Count; s++)
                 CheckService(errors, $"teams[{t}].services[{s}]", services[s],
                     team?.Services.FirstOrDefault(x => x.Slug == services[s].Slug));
+        }
+        return errors.Errors;
+    }
+
+    /// <summary>
+    /// What a key's document left out that the store must supply: a new team's time zone, and for each service
+    /// exactly one production stage once omitted flags take the stored ones (a new stage is not production).
+    /// </summary>
+    public static Dictionary<string, string[]> GapsIn(CatalogDocument catalog, IReadOnlyList<Team> existing)
+    {
+        var errors = new Ingestion.FieldErrors();
+        for (var t = 0; t < catalog.Teams!.Count; t++)
+        {
+            var entry = catalog.Teams[t];
+            var team = existing.FirstOrDefault(x => x.Slug == entry.Slug);
+            if (team is null && entry.TimeZone is null)
+                errors.Add($"teams[{t}].timeZone", "A new team names its IANA time zone, e.g. Europe/Berlin.");
+            var services = entry.Services ?? [];
+            for (var s = 0; s < services.Count; s++)
+            {
+                var stored = team?.Services.FirstOrDefault(x => x.Slug == services[s].Slug)?.Environments ?? [];
+                var production = services[s].Environments!.Count(e =>
+                    e.IsProduction ?? stored.FirstOrDefault(x => x.Name == e.Name)?.IsProduction ?? false);
+                if (production != 1)
+                    errors.Add($"teams[{t}].services[{s}].environments",
+                        "Exactly one environment is production (\"isProduction\": true).");
+            }
         }
         return errors.Errors;
     }

@@ -38,10 +38,10 @@ public sealed partial class CatalogService(
     public async Task<CatalogReport> ApplyAsync(
         CatalogDocument? catalog, AuditActor actor, bool dryRun, CancellationToken cancellationToken = default)
     {
-        var errors = Validate(catalog);
-        if (errors.Count > 0) return CatalogReport.Refused(errors);
         // A key is a machine: it may shape the catalog, never loosen (or tighten) what people decided.
         var byMachine = actor.Kind == AuditActorKind.ApiKey;
+        var errors = Validate(catalog, byMachine);
+        if (errors.Count > 0) return CatalogReport.Refused(errors);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -53,12 +53,15 @@ public sealed partial class CatalogService(
                 .ToListAsync(cancellationToken);
             if (byMachine && CatalogPolicy.ChangesBy(catalog!, existing) is { Count: > 0 } policy)
                 return CatalogReport.Refused(policy, policyChange: true);
+            if (byMachine && CatalogPolicy.GapsIn(catalog!, existing) is { Count: > 0 } gaps)
+                return CatalogReport.Refused(gaps);
 
             var now = clock.GetUtcNow().UtcDateTime;
             var changes = new CatalogChanges();
             foreach (var teamEntry in catalog!.Teams!)
                 ApplyTeam(db, existing, teamEntry, changes, actor, byMachine, now);
 
+            if (SharedIntegrationIds(db) is { Count: > 0 } shared) return CatalogReport.Refused(shared);
             var notInCatalog = NotInCatalog(existing, catalog);
             if (dryRun)
             {
@@ -94,7 +97,8 @@ public sealed partial class CatalogService(
         team ??= db.Teams.Add(new Team { Slug = entry.Slug!, Name = "", TimeZoneId = "", CreatedAt = now }).Entity;
         var log = changes.For($"team {team.Slug}", isNew);
         log.Set("name", team.Name, entry.Name!.Trim(), v => team.Name = v);
-        log.Set("timeZone", team.TimeZoneId, entry.TimeZone!, v => team.TimeZoneId = v);
+        // Only a key may leave the zone out (of a team that exists: CatalogPolicy.GapsIn); it keeps the stored one.
+        log.Set("timeZone", team.TimeZoneId, entry.TimeZone ?? team.TimeZoneId, v => team.TimeZoneId = v);
         var threshold = entry.CountingSeverityThreshold
                         ?? (byMachine && !isNew ? team.CountingSeverityThreshold : Severity.DefaultCountingThreshold);
         log.Set("countingSeverityThreshold", team.CountingSeverityThreshold, threshold,
@@ -113,9 +117,13 @@ public sealed partial class CatalogService(
             var serviceLog = changes.For($"service {team.Slug}/{service.Slug}", isNewService);
             serviceLog.Set("name", service.Name, (serviceEntry.Name ?? serviceEntry.Slug)!.Trim(), v =>
                 service.Name = v);
-            serviceLog.Set("repository", service.Repository, serviceEntry.Repository?.Trim(),
+            // Integration ids route webhooks (and so pauses): a key that leaves one out keeps it, as with policy;
+            // people's whole-truth document clears it.
+            serviceLog.Set("repository", service.Repository,
+                serviceEntry.Repository?.Trim() ?? (byMachine ? service.Repository : null),
                 v => service.Repository = v);
-            serviceLog.Set("pagerDutyServiceId", service.PagerDutyServiceId, serviceEntry.PagerDutyServiceId?.Trim(),
+            serviceLog.Set("pagerDutyServiceId", service.PagerDutyServiceId,
+                serviceEntry.PagerDutyServiceId?.Trim() ?? (byMachine ? service.PagerDutyServiceId : null),
                 v => service.PagerDutyServiceId = v);
             changes.Done(serviceLog);
             ApplyEnvironments(team, service, serviceEntry, changes, actor, byMachine, now);
@@ -155,6 +163,28 @@ public sealed partial class CatalogService(
         }
     }
 
+    /// <summary>
+    /// A repository or PagerDuty service that two services would name, after this document: a webhook could not tell
+    /// which one it speaks for (and a secret bound to the repository would speak for both).
+    /// </summary>
+    private static Dictionary<string, string[]> SharedIntegrationIds(ReleaseBoardDbContext db)
+    {
+        var errors = new Ingestion.FieldErrors();
+        var services = db.ChangeTracker.Entries<Service>().Select(e => e.Entity)
+            .Select(s => (Name: $"{s.Team.Slug}/{s.Slug}", s.Repository, s.PagerDutyServiceId)).ToList();
+        foreach (var (field, read) in new (string, Func<(string, string?, string?), string?>)[]
+                 {
+                     ("repository", s => s.Item2), ("pagerDutyServiceId", s => s.Item3),
+                 })
+            foreach (var shared in services.Where(s => read(s) is not null)
+                         .GroupBy(s => read(s)!, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            {
+                var names = string.Join(" and ", shared.Select(s => s.Name).Order());
+                errors.Add(field, $"\"{shared.Key}\" would belong to {names}; it belongs to one service.");
+            }
+        return errors.Errors;
+    }
+
     private static List<string> NotInCatalog(List<Team> existing, CatalogDocument catalog)
     {
         var result = new List<string>();
@@ -183,8 +213,12 @@ public sealed partial class CatalogService(
 
     private const string SlugRule = "A slug is 1–64 lowercase letters, digits and dashes.";
 
-    /// <summary>Every problem, each on its JSON path, before anything is written.</summary>
-    public static Dictionary<string, string[]> Validate(CatalogDocument? catalog)
+    /// <summary>
+    /// Every problem, each on its JSON path, before anything is written. A key's document may leave out what it may
+    /// not change anyway (a team's time zone, which stage is production); <see cref="CatalogPolicy.GapsIn"/> checks
+    /// that the store has it.
+    /// </summary>
+    public static Dictionary<string, string[]> Validate(CatalogDocument? catalog, bool byMachine = false)
     {
         var errors = new Ingestion.FieldErrors();
         if (catalog?.Teams is null)
@@ -207,20 +241,23 @@ public sealed partial class CatalogService(
             else if (!teamSlugs.Add(team.Slug)) errors.Add($"{at}.slug", $"Team \"{team.Slug}\" is listed twice.");
             if (string.IsNullOrWhiteSpace(team.Name) || team.Name.Length > 200)
                 errors.Add($"{at}.name", "A team has a name of 1–200 characters.");
-            if (team.TimeZone is null || !TimeZoneInfo.TryFindSystemTimeZoneById(team.TimeZone, out _))
+            if (team.TimeZone is null && !byMachine)
+                errors.Add($"{at}.timeZone", "A team names its IANA time zone, e.g. Europe/Berlin.");
+            else if (team.TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(team.TimeZone, out _))
                 errors.Add($"{at}.timeZone", $"\"{team.TimeZone}\" is not an IANA time zone, e.g. Europe/Berlin.");
             if (team.CountingSeverityThreshold is { } threshold && !Severity.IsValid(threshold))
                 errors.Add($"{at}.countingSeverityThreshold", "The threshold is a severity, 1 to 4.");
 
             var serviceSlugs = new HashSet<string>();
             for (var s = 0; s < (team.Services?.Count ?? 0); s++)
-                ValidateService(errors, team.Services![s], $"{at}.services[{s}]", team.Slug, serviceSlugs);
+                ValidateService(errors, team.Services![s], $"{at}.services[{s}]", team.Slug, serviceSlugs, byMachine);
         }
         return errors.Errors;
     }
 
     private static void ValidateService(
-        Ingestion.FieldErrors errors, CatalogServiceEntry? service, string at, string? team, HashSet<string> slugs)
+        Ingestion.FieldErrors errors, CatalogServiceEntry? service, string at, string? team, HashSet<string> slugs,
+        bool byMachine)
     {
         if (service is null)
         {
@@ -264,7 +301,8 @@ public sealed partial class CatalogService(
                     if (read(readiness) is { } value && (value < min || value > max))
                         errors.Add($"{eat}.readiness.{field}", $"{min} to {max}.");
         }
-        if (service.Environments.Count(e => e?.IsProduction == true) != 1)
+        var omitted = byMachine && service.Environments.Any(e => e is { IsProduction: null });
+        if (!omitted && service.Environments.Count(e => e?.IsProduction == true) != 1)
             errors.Add($"{at}.environments", "Exactly one environment is production (\"isProduction\": true).");
     }
 }

@@ -249,7 +249,8 @@ public sealed class RevocationTests : IDisposable
         var claims = new List<Claim>
         {
             new("email", email), new(ClaimTypes.Role, role), new(PersonClaims.PersonId, identity.PersonId),
-            new(PersonClaims.SsoIdentity, identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(PersonClaims.SsoIdentity,
+                identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new(PersonClaims.SessionEnds, now.AddHours(8).ToUnixTimeSeconds()
                 .ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };

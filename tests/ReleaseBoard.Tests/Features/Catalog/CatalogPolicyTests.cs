@@ -195,6 +195,64 @@ public sealed class CatalogPolicyTests : IAsyncLifetime
         Assert.Equal(["teams[0].services[0].environments[2].isProduction"], (await ErrorsAsync(response)).Keys);
     }
 
+    private Task<HttpResponseMessage> PutRawAsync(string json) => _platform.PutAsync("/api/v1/catalog",
+        new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
+
+    [Fact]
+    public async Task A_key_document_kept_in_git_without_policy_or_integration_ids_keeps_what_is_stored()
+    {
+        var response = await PutRawAsync("""
+            { "teams": [ { "slug": "shop", "name": "Shop", "services": [ { "slug": "shop-api", "name": "Shop API",
+              "environments": [ { "name": "staging" }, { "name": "production" } ] } ] } ] }
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var production = await ProductionAsync();
+        Assert.Equal((2, 30), (production.RequiredApprovals, production.SoakMinutes));
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        var service = await db.Services.Include(s => s.Team).SingleAsync(s => s.Slug == "shop-api", Ct);
+        Assert.Equal(("Europe/Berlin", "acme/shop-api"), (service.Team.TimeZoneId, service.Repository));
+    }
+
+    [Fact]
+    public async Task A_key_creating_a_team_names_its_time_zone_and_its_production_stage()
+    {
+        var response = await PutRawAsync("""
+            { "teams": [ { "slug": "new", "name": "New", "services": [ { "slug": "new-api",
+              "environments": [ { "name": "staging" }, { "name": "production" } ] } ] } ] }
+            """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["teams[0].services[0].environments", "teams[0].timeZone"],
+            (await ErrorsAsync(response)).Keys.Order());
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        Assert.False(await db.Teams.AnyAsync(t => t.Slug == "new", Ct));
+    }
+
+    [Fact]
+    public async Task Two_services_may_not_name_one_repository_or_PagerDuty_service_whoever_applies_it()
+    {
+        var twice = new CatalogDocument([.. Shop().Teams!, new CatalogTeamEntry("tools", "Tools", "Etc/UTC", null,
+        [
+            new CatalogServiceEntry("tools-api", "Tools API", "ACME/shop-api", null,
+                [new CatalogEnvironmentEntry("production", true, null, null)]),
+        ])]);
+
+        var byKey = await _platform.PutAsJsonAsync("/api/v1/catalog", twice, Ct);
+        var byPeople = await _app.Services.GetRequiredService<CatalogService>()
+            .ApplyAsync(twice, AuditActor.CommandLine, dryRun: false, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, byKey.StatusCode);
+        Assert.Contains("shop/shop-api and tools/tools-api", (await ErrorsAsync(byKey))["repository"][0]);
+        Assert.False(byPeople.Applied);
+        Assert.Equal(["repository"], byPeople.Errors.Keys);
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        Assert.False(await db.Teams.AnyAsync(t => t.Slug == "tools", Ct));
+    }
+
     [Fact]
     public async Task People_change_policy_and_every_change_is_audited_with_before_and_after()
     {
