@@ -37,6 +37,7 @@ public static class AccessSetup
         services.AddSingleton<DisplayLinkService>();
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<SsoIdentities>();
+        services.AddScoped<SignInTiming>();
         services.AddCascadingAuthenticationState();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider,
             LiveAuthenticationStateProvider>();

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Infrastructure;
@@ -225,6 +226,46 @@ public class SignInTests
         Assert.NotNull(unknown);
         Assert.Equal(unknown, wrong);
         Assert.Equal(unknown, locked);
+    }
+
+    /// <summary>The app's password hasher, counting how often a password is checked against a hash.</summary>
+    private sealed class CountingHasher : Microsoft.AspNetCore.Identity.IPasswordHasher<ReleaseBoardUser>
+    {
+        private readonly Microsoft.AspNetCore.Identity.PasswordHasher<ReleaseBoardUser> _inner = new();
+        public static int Verified;
+
+        public string HashPassword(ReleaseBoardUser user, string password) => _inner.HashPassword(user, password);
+
+        public Microsoft.AspNetCore.Identity.PasswordVerificationResult VerifyHashedPassword(ReleaseBoardUser user,
+            string hashedPassword, string providedPassword)
+        {
+            Interlocked.Increment(ref Verified);
+            return _inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_and_locked_accounts_cost_one_password_check_like_a_wrong_password_does()
+    {
+        await using var factory = new ReleaseBoardAppFactory();
+        await using var app = factory.WithWebHostBuilder(b => b.ConfigureServices(services => services
+            .AddScoped<Microsoft.AspNetCore.Identity.IPasswordHasher<ReleaseBoardUser>, CountingHasher>()));
+        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer,
+            "the right passphrase", AuditActor.System);
+        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https,
+            AllowAutoRedirect = false });
+
+        async Task<int> ChecksAsync(string email)
+        {
+            var before = Volatile.Read(ref CountingHasher.Verified);
+            await SignIn.PostLoginAsync(client, email, "a wrong passphrase");
+            return Volatile.Read(ref CountingHasher.Verified) - before;
+        }
+
+        Assert.Equal(1, await ChecksAsync("ana@example.test")); // known, wrong password: Identity checks it
+        Assert.Equal(1, await ChecksAsync("nobody@example.test"));
+        for (var attempt = 0; attempt < 4; attempt++) await ChecksAsync("ana@example.test"); // now locked
+        Assert.Equal(1, await ChecksAsync("ana@example.test"));
     }
 
     [Fact]
