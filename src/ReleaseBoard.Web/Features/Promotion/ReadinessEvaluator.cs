@@ -63,7 +63,13 @@ public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> 
                 && x.Outcome == DeploymentOutcome.Succeeded && x.FinishedAt >= rollbackSince)
             .OrderByDescending(x => x.FinishedAt).Select(x => new { x.StartedAt, FinishedAt = x.FinishedAt!.Value }).FirstOrDefaultAsync(cancellationToken);
         var rollbackTook = rollback is null ? (TimeSpan?)null : rollback.FinishedAt - rollback.StartedAt;
-        criteria.Add(new("rollback-proven", "Rollback proven", rollbackTook is { } took ? $"{DurationText.Format(took)}, {DurationText.Age(now - rollback!.FinishedAt)} ago" : $"none in {environment.ReadinessRollbackWithinDays} days",
+        // When, as a date in the team's zone rather than an age: evidence an approver looks at must not change by
+        // itself while they read it (an approval is refused when it changed).
+        var rollbackText = rollbackTook is { } took
+            ? $"{DurationText.Format(took)}, on " +
+              $"{CatchStreakCalculator.LocalDate(rollback!.FinishedAt, zone):yyyy-MM-dd}"
+            : $"none in {environment.ReadinessRollbackWithinDays} days";
+        criteria.Add(new("rollback-proven", "Rollback proven", rollbackText,
             $"within {environment.ReadinessRollbackWithinDays} days, ≤ {environment.ReadinessRollbackMaxMinutes} min",
             rollbackTook is { } t && t <= TimeSpan.FromMinutes(environment.ReadinessRollbackMaxMinutes)));
 

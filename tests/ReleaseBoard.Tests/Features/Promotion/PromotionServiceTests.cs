@@ -347,6 +347,22 @@ public class PromotionServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Evidence_does_not_change_by_itself_while_an_approver_reads_it()
+    {
+        var request = await RequestAsync(_team.StagingId, Ada);
+        var snapshot = new EvidenceSnapshot(_readiness, new WhatIfReplay(_database, _clock));
+        var seen = await snapshot.TakeAsync(_team.StagingId, 0, Ct);
+
+        _clock.Advance(TimeSpan.FromMinutes(95)); // a long read, across the hour; the rollback stays two days back
+
+        Assert.Equal(seen.Hash, (await snapshot.TakeAsync(_team.StagingId, 0, Ct)).Hash);
+        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, "ok", seen.Hash, Ct));
+        var rollback = (await _readiness.EvaluateAsync(_team.StagingId, Ct)).Criteria.Single(c => c.Key ==
+            "rollback-proven");
+        Assert.Equal("5 min, on 2026-11-18", rollback.Measured);
+    }
+
+    [Fact]
     public async Task Approving_while_a_criterion_fails_needs_a_written_override_reason()
     {
         await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2)); // 2 days since a catch; 7 asked
