@@ -37,11 +37,18 @@ public sealed class TransportOptions
 
     public Uri? PublicBase => Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var uri) ? uri : null;
 
+    // An empty entry means none: compose passes an unset variable as an empty value.
+    internal IEnumerable<string> Proxies => NonEmpty(KnownProxies);
+    internal IEnumerable<string> Networks => NonEmpty(KnownNetworks);
+
+    private static IEnumerable<string> NonEmpty(List<string> values) =>
+        values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim());
+
     internal IEnumerable<string> Problems()
     {
-        foreach (var proxy in KnownProxies.Where(p => !IPAddress.TryParse(p, out _)))
+        foreach (var proxy in Proxies.Where(p => !IPAddress.TryParse(p, out _)))
             yield return $"Transport:KnownProxies has \"{proxy}\", which is not an IP address.";
-        foreach (var network in KnownNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
+        foreach (var network in Networks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
             yield return $"Transport:KnownNetworks has \"{network}\", which is not a network such as 10.0.0.0/8.";
         if (!string.IsNullOrEmpty(PublicBaseUrl) && (PublicBase is not { Scheme: "https" or "http" } uri
                                                     || !string.IsNullOrEmpty(uri.Query)
@@ -71,8 +78,8 @@ public static class TransportSetup
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
                                          | ForwardedHeaders.XForwardedHost;
             // Loopback is known by default; the settings add the proxies actually in front.
-            foreach (var proxy in transport.Value.KnownProxies) forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
-            foreach (var network in transport.Value.KnownNetworks)
+            foreach (var proxy in transport.Value.Proxies) forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            foreach (var network in transport.Value.Networks)
                 forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
         });
         var development = builder.Environment.IsDevelopment();

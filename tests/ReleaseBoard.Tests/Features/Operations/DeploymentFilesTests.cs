@@ -95,6 +95,7 @@ public partial class DeploymentFilesTests
             Assert.True(check.ExitCode == 0, check.Error);
             Assert.DoesNotContain("Bootstrap__AdminPassword: a", Section(check.Output, "releaseboard"));
             Assert.DoesNotContain("Webhooks__GitHub__Secret", check.Output); // bound per owner in the app now
+            Assert.Contains("Transport__KnownNetworks__0", Section(check.Output, "releaseboard")); // the proxy
         }
         finally
         {

@@ -54,6 +54,7 @@ public sealed partial class TransportTests
     [InlineData("203.0.113.9", null, false)] // anyone else claiming HTTPS is not believed
     [InlineData("203.0.113.9", "203.0.113.9", true)] // unless named as a proxy
     [InlineData("10.1.2.3", "10.0.0.0/8", true)] // or inside a named network
+    [InlineData("203.0.113.9", "", false)] // an empty entry (compose's unset variable) names none, and starts
     public async Task Forwarded_headers_are_believed_from_known_proxies_only(string remote, string? known,
         bool believed)
     {
