@@ -33,7 +33,7 @@ public sealed record EnvironmentStanding(int Id, PromotionMode Mode, DateTime Si
 /// by the immune system; → Manual with a reason. Every change is an audit entry, and every change to an environment,
 /// its requests included, goes through the environment's concurrency stamp: of two people acting at once, one wins and
 /// the other is told what changed, on SQLite and SQL Server alike. Who may act (Approver) is checked by the caller's
-/// policy; this class trusts the actor's name it is given.
+/// policy; this class trusts the actor (its stable id) it is given.
 /// </summary>
 public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IOptionsMonitor<PromotionOptions> options,
     EvidenceSnapshot evidenceSnapshot)
@@ -101,9 +101,9 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
         }
         if (request.Status != PromotionRequestStatus.Pending) return Closed(request);
         // Four eyes compare stable ids: a second sign-in of the same person (a linked SSO identity) is the same id.
-        if (request.RequestedById == actor.Id)
+        if (SamePerson(request.RequestedById, request.RequestedBy, actor))
             return new PromotionOutcome.Refused("own-request", "Four eyes: the requester cannot approve their own request.");
-        if (request.Approvals.Any(a => a.ApproverId == actor.Id))
+        if (request.Approvals.Any(a => SamePerson(a.ApproverId, a.ApprovedBy, actor)))
             return new PromotionOutcome.Refused("already-approved", "You approved this request already; it needs another approver.");
         var evidence = await evidenceSnapshot.TakeAsync(environment.Id, environment.SoakMinutes, cancellationToken);
         if (seenEvidenceHash is not null && !string.Equals(seenEvidenceHash, evidence.Hash,
@@ -171,6 +171,15 @@ public sealed class PromotionService(IDbContextFactory<ReleaseBoardDbContext> db
     /// <summary>
     /// "Stop the line": pauses every continuous environment of a team (or of all teams, with null) at once.
     /// </summary>
+    /// <summary>
+    /// Whether a stored id is this actor's. Requests from before stable ids carry "name/…" where no local account
+    /// matched (single-sign-on people): for those the name they acted under still counts, so nobody approves their
+    /// own pending request across the upgrade.
+    /// </summary>
+    private static bool SamePerson(string storedId, string storedName, AuditActor actor) =>
+        storedId == actor.Id || (storedId.StartsWith("name/", StringComparison.Ordinal)
+                                 && string.Equals(storedName, actor.Name, StringComparison.OrdinalIgnoreCase));
+
     public async Task<OperationResult<int>> StopTheLineAsync(int? teamId, AuditActor actor, string? reason, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(reason)) return OperationResult<int>.Fail("reason", "Say why the line stops.");

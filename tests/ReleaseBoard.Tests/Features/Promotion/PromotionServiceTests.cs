@@ -118,6 +118,20 @@ public class PromotionServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_from_before_stable_ids_is_still_not_approved_by_the_person_who_made_it()
+    {
+        var request = await RequestAsync(_team.ProductionId, AuditActor.User("sso/https://idp.example#9",
+            "sam@corp.example"));
+        await using (var db = _database.CreateDbContext()) // as the StableIdentities migration left it
+            await db.PromotionRequests.Where(r => r.Id == request)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.RequestedById, "name/sam@corp.example"), Ct);
+
+        Assert.Equal("own-request", Refusal(await _promotion.ApproveAsync(request,
+            AuditActor.User("sso/https://idp.example#9", "Sam@Corp.example"), cancellationToken: Ct)));
+        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task Elsewhere_one_approver_is_enough()
     {
         var request = await RequestAsync(_team.StagingId, Ada);
