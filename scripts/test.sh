@@ -25,7 +25,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
       || { echo "Could not install ${missing[*]} with apt-get." >&2; exit 1; }
   else
-    echo "Missing: ${missing[*]}. Install Debian's packages as root (apt-get install ${missing[*]}), or point RELEASEBOARD_CHROMIUM / RELEASEBOARD_ALERTMANAGER / RELEASEBOARD_DOCKER_COMPOSE / RELEASEBOARD_CADDY at the binaries." >&2
+    echo "Missing: ${missing[*]}. Install Debian's packages as root (apt-get install ${missing[*]})," >&2
+    echo "or point RELEASEBOARD_CHROMIUM / _ALERTMANAGER / _DOCKER_COMPOSE / _CADDY at the binaries." >&2
     exit 1
   fi
 fi
