@@ -21,6 +21,30 @@ public class ApiDocumentationTests
         Assert.True(document.GetProperty("paths").GetProperty("/api/v1/deployments").GetProperty("post").TryGetProperty("requestBody", out _));
     }
 
+    // The API's contract, as served: a refactoring that changes it shows here, and the file's diff is the review.
+    // To accept an intended change, run with RELEASEBOARD_ACCEPT_OPENAPI=1 and commit the rewritten file.
+    [Fact]
+    public async Task The_OpenAPI_document_is_the_one_in_the_repository()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var served = await app.CreateClient().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+        var pretty = JsonSerializer.Serialize(JsonDocument.Parse(served).RootElement,
+            new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var path = Path.Combine(RepositoryRoot(), "tests", "ReleaseBoard.Tests", "Features", "Ingestion", "openapi.v1.json");
+
+        if (Environment.GetEnvironmentVariable("RELEASEBOARD_ACCEPT_OPENAPI") == "1")
+            await File.WriteAllTextAsync(path, pretty, TestContext.Current.CancellationToken);
+        Assert.Equal(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken), pretty);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ReleaseBoard.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("ReleaseBoard.sln not found above the tests");
+    }
+
     [Fact]
     public async Task A_browsable_reference_is_served_by_the_app_itself()
     {
