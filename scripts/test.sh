@@ -22,7 +22,8 @@ missing=()
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages for the tests: ${missing[*]}..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
       || { echo "Could not install ${missing[*]} with apt-get." >&2; exit 1; }
   else
     echo "Missing: ${missing[*]}. Install Debian's packages as root (apt-get install ${missing[*]})," >&2
@@ -32,10 +33,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null 2>&1 || { echo "Missing: the .NET 10 SDK (dotnet)." >&2; exit 1; }
-command -v npm >/dev/null 2>&1 || { echo "Missing: Node.js with npm, needed for the client-side packages in wwwroot-assets." >&2; exit 1; }
+command -v npm >/dev/null 2>&1 \
+  || { echo "Missing: Node.js with npm, needed for the client-side packages in wwwroot-assets." >&2; exit 1; }
 
 echo "Installing npm packages (wwwroot-assets)..."
-(cd wwwroot-assets && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in wwwroot-assets." >&2; exit 1; }
+(cd wwwroot-assets && npm ci --no-audit --no-fund --loglevel=error) \
+  || { echo "npm ci failed in wwwroot-assets." >&2; exit 1; }
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

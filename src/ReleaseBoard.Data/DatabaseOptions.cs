@@ -2,7 +2,9 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ReleaseBoard.Data;
 
-/// <summary>Bound from the "Database" configuration section; the connection string comes from ConnectionStrings:ReleaseBoard.</summary>
+/// <summary>
+/// Bound from the "Database" configuration section; the connection string comes from ConnectionStrings:ReleaseBoard.
+/// </summary>
 public sealed class DatabaseOptions
 {
     public const string SectionName = "Database";
@@ -10,11 +12,16 @@ public sealed class DatabaseOptions
 
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
-    /// <summary>Where the default SQLite file lives when no connection string is configured. Relative to the content root.</summary>
+    /// <summary>
+    /// Where the default SQLite file lives when no connection string is configured. Relative to the content root.
+    /// </summary>
     [Required]
     public string DataFolder { get; set; } = "data";
 
-    /// <summary>Apply pending migrations at start-up (always on for SQLite by default; for SQL Server an operator may prefer the script).</summary>
+    /// <summary>
+    /// Apply pending migrations at start-up (always on for SQLite by default; for SQL Server an operator may prefer the
+    /// script).
+    /// </summary>
     public bool MigrateOnStartup { get; set; } = true;
 }
 

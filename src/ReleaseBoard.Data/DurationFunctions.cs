@@ -11,7 +11,10 @@ namespace ReleaseBoard.Data;
 /// </summary>
 public static class DurationFunctions
 {
-    /// <summary>Seconds from <paramref name="from"/> to <paramref name="to"/> (negative when to is earlier); null when either is null.</summary>
+    /// <summary>
+    /// Seconds from <paramref name="from"/> to <paramref name="to"/> (negative when to is earlier); null when either is
+    /// null.
+    /// </summary>
     public static double? SecondsBetween(DateTime? from, DateTime? to) =>
         throw new InvalidOperationException("SecondsBetween runs in the database, inside a LINQ query only.");
 
@@ -19,24 +22,56 @@ public static class DurationFunctions
     {
         var method = typeof(DurationFunctions).GetMethod(nameof(SecondsBetween))!;
         var isSqlServer = providerName == "Microsoft.EntityFrameworkCore.SqlServer";
-        modelBuilder.HasDbFunction(method).HasTranslation(arguments => isSqlServer ? SqlServer(arguments) : Sqlite(arguments));
+        modelBuilder
+            .HasDbFunction(method)
+            .HasTranslation(arguments => isSqlServer ? SqlServer(arguments) : Sqlite(arguments));
     }
 
     // (julianday(to) - julianday(from)) * 86400.0
     private static SqlExpression Sqlite(IReadOnlyList<SqlExpression> arguments)
     {
         SqlExpression JulianDay(SqlExpression value) =>
-            new SqlFunctionExpression("julianday", [value], nullable: true, argumentsPropagateNullability: [true], typeof(double), null);
-        var days = new SqlBinaryExpression(ExpressionType.Subtract, JulianDay(arguments[1]), JulianDay(arguments[0]), typeof(double), null);
-        return new SqlBinaryExpression(ExpressionType.Multiply, days, new SqlConstantExpression(86400.0, typeof(double), null), typeof(double), null);
+            new SqlFunctionExpression(
+                "julianday",
+                [value],
+                nullable: true,
+                argumentsPropagateNullability: [true],
+                typeof(double),
+                null
+            );
+        var days = new SqlBinaryExpression(
+            ExpressionType.Subtract,
+            JulianDay(arguments[1]),
+            JulianDay(arguments[0]),
+            typeof(double),
+            null
+        );
+        return new SqlBinaryExpression(
+            ExpressionType.Multiply,
+            days,
+            new SqlConstantExpression(86400.0, typeof(double), null),
+            typeof(double),
+            null
+        );
     }
 
     // DATEDIFF_BIG(millisecond, from, to) / 1000.0
     private static SqlExpression SqlServer(IReadOnlyList<SqlExpression> arguments)
     {
-        var milliseconds = new SqlFunctionExpression("DATEDIFF_BIG",
+        var milliseconds = new SqlFunctionExpression(
+            "DATEDIFF_BIG",
             [new SqlFragmentExpression("millisecond"), arguments[0], arguments[1]],
-            nullable: true, argumentsPropagateNullability: [false, true, true], typeof(long), null);
-        return new SqlBinaryExpression(ExpressionType.Divide, milliseconds, new SqlConstantExpression(1000.0, typeof(double), null), typeof(double), null);
+            nullable: true,
+            argumentsPropagateNullability: [false, true, true],
+            typeof(long),
+            null
+        );
+        return new SqlBinaryExpression(
+            ExpressionType.Divide,
+            milliseconds,
+            new SqlConstantExpression(1000.0, typeof(double), null),
+            typeof(double),
+            null
+        );
     }
 }

@@ -11,7 +11,8 @@ namespace ReleaseBoard.Data;
 /// keys.
 /// </summary>
 public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> options)
-    : IdentityDbContext<ReleaseBoardUser, IdentityRole, string>(options), IDataProtectionKeyContext
+    : IdentityDbContext<ReleaseBoardUser, IdentityRole, string>(options),
+        IDataProtectionKeyContext
 {
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<Service> Services => Set<Service>();

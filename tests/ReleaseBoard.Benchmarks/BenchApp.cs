@@ -55,7 +55,8 @@ internal sealed class BenchApp : IDisposable
     public async Task StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = StartInfo(["--urls", BaseUrl]);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
         var process = _server = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -68,7 +69,8 @@ internal sealed class BenchApp : IDisposable
     /// <summary>Stops the server, so what is measured next has the machine to itself.</summary>
     public async Task StopAsync()
     {
-        if (_server is null) return;
+        if (_server is null)
+            return;
         _server.Kill(entireProcessTree: true);
         await _server.WaitForExitAsync();
         _server.Dispose();
@@ -78,7 +80,8 @@ internal sealed class BenchApp : IDisposable
     public HttpClient Client(string? key = null)
     {
         var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
-        if (key is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (key is not null)
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return http;
     }
 
@@ -109,10 +112,13 @@ internal sealed class BenchApp : IDisposable
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         start.ArgumentList.Add(Web);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__ReleaseBoard"] = $"Data Source={Database}";
         start.Environment["DemoData__SeedOnEmptyDatabase"] = "false";
@@ -126,7 +132,8 @@ internal sealed class BenchApp : IDisposable
         {
             try
             {
-                if ((await http.GetAsync($"{BaseUrl}/healthz")).IsSuccessStatusCode) return;
+                if ((await http.GetAsync($"{BaseUrl}/healthz")).IsSuccessStatusCode)
+                    return;
             }
             catch (HttpRequestException)
             {
@@ -146,7 +153,8 @@ internal sealed class BenchApp : IDisposable
 
     public void Dispose()
     {
-        if (_server is not null) StopAsync().GetAwaiter().GetResult();
+        if (_server is not null)
+            StopAsync().GetAwaiter().GetResult();
         SqliteConnection.ClearAllPools();
         Directory.Delete(Folder, recursive: true);
     }

@@ -20,8 +20,10 @@ public static partial class IngestionLoad
         var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 20;
         var clients = args.Length > 2 && int.TryParse(args[2], out var c) ? c : 8;
         using var app = await BenchApp.CreateAsync("load");
-        Console.WriteLine($"Ingestion load: {Warmup} s warm-up, then {clients} clients for {seconds} s against " +
-            $"{app.BaseUrl}, SQLite at {app.Database}");
+        Console.WriteLine(
+            $"Ingestion load: {Warmup} s warm-up, then {clients} clients for {seconds} s against "
+                + $"{app.BaseUrl}, SQLite at {app.Database}"
+        );
         var key = await app.CreateKeyAsync("load");
         await app.StartAsync();
         using var http = app.Client(key);
@@ -48,31 +50,52 @@ public static partial class IngestionLoad
         Console.WriteLine($"| raw SQLite insert (one row per commit), rows/s | {raw:F0} |");
         Console.WriteLine();
         var met = errors == 0 && eventsPerSecond >= 2000 && Percentile(0.99) < 50;
-        Console.WriteLine("Target: at least 2,000 events/s with p99 under 50 ms and no failed request: " +
-            $"{(met ? "met" : "NOT met")}.");
+        Console.WriteLine(
+            "Target: at least 2,000 events/s with p99 under 50 ms and no failed request: "
+                + $"{(met ? "met" : "NOT met")}."
+        );
         return met ? 0 : 1;
     }
 
-    private static async Task<(int Count, List<double> LatenciesMs, int Errors)> PostManyAsync(HttpClient http, int clients, TimeSpan duration, string prefix)
+    private static async Task<(int Count, List<double> LatenciesMs, int Errors)> PostManyAsync(
+        HttpClient http,
+        int clients,
+        TimeSpan duration,
+        string prefix
+    )
     {
         var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var latencies = new List<double>[clients];
         var errors = 0;
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
-        {
-            latencies[client] = new List<double>(100_000);
-            for (var i = 0; Stopwatch.GetTimestamp() < until; i++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await http.PostAsJsonAsync("/api/v1/deployments", new
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, clients)
+                .Select(async client =>
                 {
-                    service = "load-api", environment = "staging", version = $"1.{i}.0", startedAt = DateTimeOffset.UtcNow.AddMinutes(-2),
-                    finishedAt = DateTimeOffset.UtcNow.AddMinutes(-1), outcome = "succeeded", source = "load", externalId = $"{prefix}-{client}-{i}",
-                });
-                latencies[client].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if (response.StatusCode != HttpStatusCode.Created) Interlocked.Increment(ref errors);
-            }
-        }));
+                    latencies[client] = new List<double>(100_000);
+                    for (var i = 0; Stopwatch.GetTimestamp() < until; i++)
+                    {
+                        var started = Stopwatch.GetTimestamp();
+                        using var response = await http.PostAsJsonAsync(
+                            "/api/v1/deployments",
+                            new
+                            {
+                                service = "load-api",
+                                environment = "staging",
+                                version = $"1.{i}.0",
+                                startedAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+                                finishedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                                outcome = "succeeded",
+                                source = "load",
+                                externalId = $"{prefix}-{client}-{i}",
+                            }
+                        );
+                        latencies[client].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        if (response.StatusCode != HttpStatusCode.Created)
+                            Interlocked.Increment(ref errors);
+                    }
+                })
+        );
         var all = latencies.SelectMany(l => l).ToList();
         return (all.Count, all, errors);
     }
@@ -89,7 +112,10 @@ public static partial class IngestionLoad
             pragma.ExecuteNonQuery();
         }
         var serviceId = Scalar(connection, "SELECT Id FROM Services WHERE Slug = 'load-api'");
-        var environmentId = Scalar(connection, "SELECT Id FROM Environments WHERE Name = 'staging' AND ServiceId = " + serviceId);
+        var environmentId = Scalar(
+            connection,
+            "SELECT Id FROM Environments WHERE Name = 'staging' AND ServiceId = " + serviceId
+        );
         var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var started = Stopwatch.GetTimestamp();
         var rows = 0;
@@ -98,8 +124,11 @@ public static partial class IngestionLoad
             using var transaction = connection.BeginTransaction();
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO Deployments (ServiceId, EnvironmentId, Version, StartedAt, FinishedAt, Outcome, Kind, Trigger, Source, ExternalId) " +
-                                 "VALUES ($s, $e, '1.0.0', '2026-01-01 00:00:00', '2026-01-01 00:01:00', 'Succeeded', 'Normal', 'Automatic', 'raw', $x)";
+            insert.CommandText =
+                "INSERT INTO Deployments (ServiceId, EnvironmentId, Version, StartedAt, FinishedAt, Outcome, Kind, "
+                + "Trigger, Source, ExternalId) "
+                + "VALUES ($s, $e, '1.0.0', '2026-01-01 00:00:00', '2026-01-01 00:01:00', 'Succeeded', 'Normal', "
+                + "'Automatic', 'raw', $x)";
             insert.Parameters.AddWithValue("$s", serviceId);
             insert.Parameters.AddWithValue("$e", environmentId);
             insert.Parameters.AddWithValue("$x", $"raw-{rows}");
@@ -116,5 +145,4 @@ public static partial class IngestionLoad
         command.CommandText = sql;
         return (long)command.ExecuteScalar()!;
     }
-
 }

@@ -16,7 +16,8 @@ public static partial class IngestionLoad
     {
         var runs = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 20;
         Console.WriteLine(
-            $"Revocation: {runs} keys, each used, revoked by the command line, then asked for every 5 ms");
+            $"Revocation: {runs} keys, each used, revoked by the command line, then asked for every 5 ms"
+        );
         using var app = await BenchApp.CreateAsync("revocation");
         await app.StartAsync();
         using var http = app.Client();
@@ -37,7 +38,8 @@ public static partial class IngestionLoad
             {
                 using var ask = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams");
                 ask.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-                if ((await http.SendAsync(ask)).StatusCode == HttpStatusCode.Unauthorized) break;
+                if ((await http.SendAsync(ask)).StatusCode == HttpStatusCode.Unauthorized)
+                    break;
                 if (revoked.Elapsed > TimeSpan.FromSeconds(30))
                     throw new TimeoutException("still accepted after 30 s");
                 await Task.Delay(5);

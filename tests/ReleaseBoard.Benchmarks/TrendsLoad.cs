@@ -17,8 +17,12 @@ namespace ReleaseBoard.Benchmarks;
 /// </summary>
 public static class TrendsLoad
 {
-    private const int Teams = 20, ServicesPerTeam = 10, Years = 5;
-    private const int Deployments = 1_000_000, Incidents = 100_000, Catches = 50_000;
+    private const int Teams = 20,
+        ServicesPerTeam = 10,
+        Years = 5;
+    private const int Deployments = 1_000_000,
+        Incidents = 100_000,
+        Catches = 50_000;
     private static readonly DateTime End = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime Start = End.AddYears(-Years);
 
@@ -63,9 +67,15 @@ public static class TrendsLoad
         var allTeams = await MeasureAsync(runs, () => engine.ComputeAsync(all!, from, to, BucketSize.Week));
         var handWritten = await MeasureAsync(runs, () => HandWrittenAggregateAsync(file, End.AddMonths(-12), End));
         var weeks = await HandWrittenAggregateAsync(file, End.AddMonths(-12), End);
-        if (weeks < 50) throw new InvalidOperationException($"The hand-written aggregate found {weeks} weeks: it is not measuring the data.");
+        if (weeks < 50)
+            throw new InvalidOperationException(
+                $"The hand-written aggregate found {weeks} weeks: it is not measuring the data."
+            );
 
-        Console.WriteLine($"Dataset: {Deployments:N0} deployments, {Incidents:N0} incidents, {Catches:N0} catches, {Teams * ServicesPerTeam} services, {Years} years.");
+        Console.WriteLine(
+            $"Dataset: {Deployments:N0} deployments, {Incidents:N0} incidents, {Catches:N0} catches, "
+                + $"{Teams * ServicesPerTeam} services, {Years} years."
+        );
         Console.WriteLine($"Runs per figure: {runs} after 3 warm-up runs; median [min–max]; allocated per run.");
         Report("Trends, one team, 12 months, weekly", oneTeam, target: 100);
         Report("Trends, all teams, 12 months, weekly", allTeams, target: 500);
@@ -77,8 +87,15 @@ public static class TrendsLoad
         return met ? 0 : 1;
     }
 
-    /// <summary>Each query of the engine once, timed, with SQLite's plan: where to look when a target is missed.</summary>
-    private static async Task TimeEachQueryAsync(IDbContextFactory<ReleaseBoardDbContext> factory, TrendScope scope, DateOnly from, DateOnly to)
+    /// <summary>
+    /// Each query of the engine once, timed, with SQLite's plan: where to look when a target is missed.
+    /// </summary>
+    private static async Task TimeEachQueryAsync(
+        IDbContextFactory<ReleaseBoardDbContext> factory,
+        TrendScope scope,
+        DateOnly from,
+        DateOnly to
+    )
     {
         var buckets = BucketCalendar.Split(from, to, BucketSize.Week, scope.TimeZone);
         await using var db = await factory.CreateDbContextAsync();
@@ -100,8 +117,9 @@ public static class TrendsLoad
         {
             var watch = Stopwatch.StartNew();
             var rows = 0;
-            foreach (var _ in query) rows++;
-            Console.WriteLine($"{name,-24} {watch.Elapsed.TotalMilliseconds,9:0.0} ms  {rows,7} rows");
+            foreach (var _ in query)
+                rows++;
+            Console.WriteLine($"{name, -24} {watch.Elapsed.TotalMilliseconds, 9:0.0} ms  {rows, 7} rows");
             if (Environment.GetEnvironmentVariable("SHOW_PLAN") == "1")
             {
                 var connection = (SqliteConnection)db.Database.GetDbConnection();
@@ -109,7 +127,8 @@ public static class TrendsLoad
                 await using var explain = connection.CreateCommand();
                 explain.CommandText = "EXPLAIN QUERY PLAN " + Inline(query.ToQueryString());
                 await using var reader = await explain.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) Console.WriteLine("    " + reader.GetString(3));
+                while (await reader.ReadAsync())
+                    Console.WriteLine("    " + reader.GetString(3));
             }
         }
     }
@@ -118,9 +137,13 @@ public static class TrendsLoad
     private static string Inline(string sql)
     {
         var lines = sql.Split('\n');
-        var values = lines.Where(l => l.StartsWith(".param set ")).Select(l => l["".Length..].Split(' ', 4)).ToDictionary(p => p[2], p => p[3].Trim());
+        var values = lines
+            .Where(l => l.StartsWith(".param set "))
+            .Select(l => l["".Length..].Split(' ', 4))
+            .ToDictionary(p => p[2], p => p[3].Trim());
         var body = string.Join('\n', lines.Where(l => !l.StartsWith(".param set ")));
-        foreach (var (name, value) in values.OrderByDescending(v => v.Key.Length)) body = body.Replace(name, value);
+        foreach (var (name, value) in values.OrderByDescending(v => v.Key.Length))
+            body = body.Replace(name, value);
         return body;
     }
 
@@ -128,7 +151,8 @@ public static class TrendsLoad
 
     private static async Task<Measurement> MeasureAsync<T>(int runs, Func<Task<T>> action)
     {
-        for (var i = 0; i < 3; i++) await action();
+        for (var i = 0; i < 3; i++)
+            await action();
         var times = new List<double>();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (var i = 0; i < runs; i++)
@@ -143,10 +167,14 @@ public static class TrendsLoad
     }
 
     private static void Report(string name, Measurement m, double? target) =>
-        Console.WriteLine($"{name,-68} {m.Median,8:0.0} ms [{m.Min:0.0}–{m.Max:0.0}]  {m.BytesPerRun / 1024.0 / 1024.0:0.0} MB" +
-                          (target is { } t ? $"   target < {t} ms: {(m.Median < t ? "met" : "MISSED")}" : ""));
+        Console.WriteLine(
+            $"{name, -68} {m.Median, 8:0.0} ms [{m.Min:0.0}–{m.Max:0.0}]  {m.BytesPerRun / 1024.0 / 1024.0:0.0} MB"
+                + (target is { } t ? $"   target < {t} ms: {(m.Median < t ? "met" : "MISSED")}" : "")
+        );
 
-    /// <summary>The floor to compare with: one GROUP BY over the same indexed rows, written by hand for SQLite.</summary>
+    /// <summary>
+    /// The floor to compare with: one GROUP BY over the same indexed rows, written by hand for SQLite.
+    /// </summary>
     private static async Task<int> HandWrittenAggregateAsync(string file, DateTime from, DateTime to)
     {
         await using var connection = new SqliteConnection($"Data Source={file}");
@@ -163,7 +191,8 @@ public static class TrendsLoad
         command.Parameters.AddWithValue("$to", to.ToString("yyyy-MM-dd HH:mm:ss"));
         var rows = 0;
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) rows++;
+        while (await reader.ReadAsync())
+            rows++;
         return rows;
     }
 
@@ -184,18 +213,47 @@ public static class TrendsLoad
             await db.Database.MigrateAsync();
             for (var t = 0; t < Teams; t++)
             {
-                var team = new Team { Slug = $"team-{t:00}", Name = $"Team {t:00}", TimeZoneId = t % 2 == 0 ? "Europe/Berlin" : "America/New_York", CreatedAt = Start };
+                var team = new Team
+                {
+                    Slug = $"team-{t:00}",
+                    Name = $"Team {t:00}",
+                    TimeZoneId = t % 2 == 0 ? "Europe/Berlin" : "America/New_York",
+                    CreatedAt = Start,
+                };
                 for (var s = 0; s < ServicesPerTeam; s++)
                 {
-                    var service = new Service { Slug = $"service-{t:00}-{s}", Name = $"service-{t:00}-{s}", Team = team };
+                    var service = new Service
+                    {
+                        Slug = $"service-{t:00}-{s}",
+                        Name = $"service-{t:00}-{s}",
+                        Team = team,
+                    };
                     db.AddRange(
-                        new ServiceEnvironment { Name = "staging", Order = 0, Service = service },
-                        new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service });
+                        new ServiceEnvironment
+                        {
+                            Name = "staging",
+                            Order = 0,
+                            Service = service,
+                        },
+                        new ServiceEnvironment
+                        {
+                            Name = "production",
+                            Order = 1,
+                            IsProduction = true,
+                            Service = service,
+                        }
+                    );
                 }
             }
             await db.SaveChangesAsync();
-            services = await db.Environments.GroupBy(e => e.ServiceId)
-                .Select(g => new { ServiceId = g.Key, Staging = g.Where(e => !e.IsProduction).Min(e => e.Id), Production = g.Where(e => e.IsProduction).Min(e => e.Id) })
+            services = await db
+                .Environments.GroupBy(e => e.ServiceId)
+                .Select(g => new
+                {
+                    ServiceId = g.Key,
+                    Staging = g.Where(e => !e.IsProduction).Min(e => e.Id),
+                    Production = g.Where(e => e.IsProduction).Min(e => e.Id),
+                })
                 .Select(x => ValueTuple.Create(x.ServiceId, x.Staging, x.Production))
                 .ToListAsync();
         }
@@ -213,19 +271,62 @@ public static class TrendsLoad
                 var (serviceId, stagingId, productionId) = services[random.Next(services.Count)];
                 var passed = At();
                 var label = $"v{++version}";
-                var outcome = random.Next(100) switch { < 88 => DeploymentOutcome.Succeeded, < 95 => DeploymentOutcome.RolledBack, _ => DeploymentOutcome.Failed };
+                var outcome = random.Next(100) switch
+                {
+                    < 88 => DeploymentOutcome.Succeeded,
+                    < 95 => DeploymentOutcome.RolledBack,
+                    _ => DeploymentOutcome.Failed,
+                };
                 var live = passed.AddMinutes(30 + random.Next(3 * 24 * 60));
-                db.Deployments.Add(new Deployment { ServiceId = serviceId, EnvironmentId = stagingId, Version = label, CommitAt = passed.AddHours(-random.Next(1, 48)), StartedAt = passed.AddMinutes(-6), FinishedAt = passed, Outcome = DeploymentOutcome.Succeeded, Trigger = DeploymentTrigger.Automatic, Source = "bench" });
-                db.Deployments.Add(random.Next(100) < 3
-                    ? new Deployment { ServiceId = serviceId, EnvironmentId = productionId, Version = label + "-rb", StartedAt = live.AddMinutes(-4), FinishedAt = live, Outcome = DeploymentOutcome.Succeeded, Kind = DeploymentKind.Rollback, Source = "bench" }
-                    : new Deployment { ServiceId = serviceId, EnvironmentId = productionId, Version = label, CommitAt = passed.AddHours(-random.Next(1, 48)), StartedAt = live.AddMinutes(-8), FinishedAt = live, Outcome = outcome, Source = "bench" });
+                db.Deployments.Add(
+                    new Deployment
+                    {
+                        ServiceId = serviceId,
+                        EnvironmentId = stagingId,
+                        Version = label,
+                        CommitAt = passed.AddHours(-random.Next(1, 48)),
+                        StartedAt = passed.AddMinutes(-6),
+                        FinishedAt = passed,
+                        Outcome = DeploymentOutcome.Succeeded,
+                        Trigger = DeploymentTrigger.Automatic,
+                        Source = "bench",
+                    }
+                );
+                db.Deployments.Add(
+                    random.Next(100) < 3
+                        ? new Deployment
+                        {
+                            ServiceId = serviceId,
+                            EnvironmentId = productionId,
+                            Version = label + "-rb",
+                            StartedAt = live.AddMinutes(-4),
+                            FinishedAt = live,
+                            Outcome = DeploymentOutcome.Succeeded,
+                            Kind = DeploymentKind.Rollback,
+                            Source = "bench",
+                        }
+                        : new Deployment
+                        {
+                            ServiceId = serviceId,
+                            EnvironmentId = productionId,
+                            Version = label,
+                            CommitAt = passed.AddHours(-random.Next(1, 48)),
+                            StartedAt = live.AddMinutes(-8),
+                            FinishedAt = live,
+                            Outcome = outcome,
+                            Source = "bench",
+                        }
+                );
             }
             await db.SaveChangesAsync();
         }
 
         var productionDeploymentIds = new List<long>();
         await using (var db = await factory.CreateDbContextAsync())
-            productionDeploymentIds = await db.Deployments.Where(d => d.Environment.IsProduction && d.Id % 97 == 0).Select(d => d.Id).ToListAsync();
+            productionDeploymentIds = await db
+                .Deployments.Where(d => d.Environment.IsProduction && d.Id % 97 == 0)
+                .Select(d => d.Id)
+                .ToListAsync();
 
         for (var done = 0; done < Incidents; done += batch)
         {
@@ -235,12 +336,22 @@ public static class TrendsLoad
             {
                 var (serviceId, _, _) = services[random.Next(services.Count)];
                 var start = At();
-                db.Incidents.Add(new Incident
-                {
-                    ServiceId = serviceId, Severity = 1 + random.Next(4), Title = "Generated failure", ImpactStartedAt = start, DetectedAt = start.AddMinutes(random.Next(30)),
-                    ResolvedAt = start.AddMinutes(5 + random.Next(6 * 60)), Source = "bench",
-                    CausingDeploymentId = random.Next(10) == 0 ? productionDeploymentIds[random.Next(productionDeploymentIds.Count)] : null,
-                });
+                db.Incidents.Add(
+                    new Incident
+                    {
+                        ServiceId = serviceId,
+                        Severity = 1 + random.Next(4),
+                        Title = "Generated failure",
+                        ImpactStartedAt = start,
+                        DetectedAt = start.AddMinutes(random.Next(30)),
+                        ResolvedAt = start.AddMinutes(5 + random.Next(6 * 60)),
+                        Source = "bench",
+                        CausingDeploymentId =
+                            random.Next(10) == 0
+                                ? productionDeploymentIds[random.Next(productionDeploymentIds.Count)]
+                                : null,
+                    }
+                );
             }
             await db.SaveChangesAsync();
         }
@@ -253,7 +364,19 @@ public static class TrendsLoad
             {
                 var (serviceId, stagingId, _) = services[random.Next(services.Count)];
                 var caught = At();
-                db.Catches.Add(new Catch { ServiceId = serviceId, EnvironmentId = stagingId, Severity = 1 + random.Next(4), Title = "Generated catch", ReportedBy = "bench", CaughtAt = caught, RecordedAt = caught, Source = "bench" });
+                db.Catches.Add(
+                    new Catch
+                    {
+                        ServiceId = serviceId,
+                        EnvironmentId = stagingId,
+                        Severity = 1 + random.Next(4),
+                        Title = "Generated catch",
+                        ReportedBy = "bench",
+                        CaughtAt = caught,
+                        RecordedAt = caught,
+                        Source = "bench",
+                    }
+                );
             }
             await db.SaveChangesAsync();
         }

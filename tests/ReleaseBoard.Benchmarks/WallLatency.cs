@@ -17,26 +17,41 @@ public static partial class IngestionLoad
         var catches = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 30;
         var chromium = Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium";
         using var app = await BenchApp.CreateAsync("wall");
-        Console.WriteLine(
-            $"Wall latency: {catches} catches, 1.2 s apart, from the POST to the title on an open wall");
+        Console.WriteLine($"Wall latency: {catches} catches, 1.2 s apart, from the POST to the title on an open wall");
         var key = await app.CreateKeyAsync("wall");
         await app.StartAsync(new Dictionary<string, string> { ["Access__AllowAnonymousViewing"] = "true" });
         using var http = app.Client(key);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new() { Width = 1920,
-            Height = 1080 } });
+        await using var browser = await playwright.Chromium.LaunchAsync(
+            new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = chromium,
+                Headless = true,
+                Args =
+                [
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                ],
+            }
+        );
+        var page = await browser.NewPageAsync(
+            new BrowserNewPageOptions
+            {
+                ViewportSize = new() { Width = 1920, Height = 1080 },
+            }
+        );
         await page.GotoAsync($"{app.BaseUrl}/wall/load");
-        await page.Locator("html[data-connection=live]").WaitForAsync(new() { State = WaitForSelectorState.Attached,
-            Timeout = 30_000 });
-        await page.EvaluateAsync("""
+        await page.Locator("html[data-connection=live]")
+            .WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await page.EvaluateAsync(
+            """
             () => {
                 window.__seen = {};
                 new MutationObserver(() => {
@@ -45,17 +60,25 @@ public static partial class IngestionLoad
                     if (probe && !(probe[1] in window.__seen)) window.__seen[probe[1]] = Date.now();
                 }).observe(document.body, { subtree: true, childList: true, characterData: true });
             }
-            """);
+            """
+        );
 
         var latencies = new List<double>();
         for (var i = 1; i <= catches; i++)
         {
             var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var response = await http.PostAsJsonAsync("/api/v1/catches", new
-            {
-                service = "load-api", environment = "staging", severity = 2, title = $"latency probe {i}",
-                reportedBy = "benchmark", caughtAt = DateTimeOffset.UtcNow.AddSeconds(-1),
-            });
+            var response = await http.PostAsJsonAsync(
+                "/api/v1/catches",
+                new
+                {
+                    service = "load-api",
+                    environment = "staging",
+                    severity = 2,
+                    title = $"latency probe {i}",
+                    reportedBy = "benchmark",
+                    caughtAt = DateTimeOffset.UtcNow.AddSeconds(-1),
+                }
+            );
             if (response.StatusCode != HttpStatusCode.Created)
                 throw new InvalidOperationException($"catch {i}: {response.StatusCode}");
             var waited = Stopwatch.StartNew();
@@ -63,9 +86,11 @@ public static partial class IngestionLoad
             while (seen is null && waited.Elapsed < TimeSpan.FromSeconds(10))
             {
                 seen = await page.EvaluateAsync<double?>($"() => window.__seen['{i}'] ?? null");
-                if (seen is null) await Task.Delay(10);
+                if (seen is null)
+                    await Task.Delay(10);
             }
-            if (seen is null) throw new TimeoutException($"catch {i} never showed on the wall");
+            if (seen is null)
+                throw new TimeoutException($"catch {i} never showed on the wall");
             latencies.Add(seen.Value - sent);
             await Task.Delay(1200);
         }

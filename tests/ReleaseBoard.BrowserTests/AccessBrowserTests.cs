@@ -32,10 +32,21 @@ public class AccessBrowserTests(BrowserFixture fixture)
         Assert.Contains("/account/access-denied", page.Url);
 
         // Forged: the same catch sent straight to the server with the Viewer's session cookie.
-        var forged = await page.APIRequest.PostAsync(fixture.App.BaseUrl + "/api/v1/catches", new APIRequestContextOptions
-        {
-            DataObject = new { service = "access-viewer-api", environment = "staging", severity = 1, title = "Forged", reportedBy = "mallory", caughtAt = DateTimeOffset.UtcNow },
-        });
+        var forged = await page.APIRequest.PostAsync(
+            fixture.App.BaseUrl + "/api/v1/catches",
+            new APIRequestContextOptions
+            {
+                DataObject = new
+                {
+                    service = "access-viewer-api",
+                    environment = "staging",
+                    severity = 1,
+                    title = "Forged",
+                    reportedBy = "mallory",
+                    caughtAt = DateTimeOffset.UtcNow,
+                },
+            }
+        );
         Assert.Equal(401, forged.Status); // writes take an API key; a browser session is not accepted at all
 
         // And nothing changed: the wall still counts 7.
@@ -60,7 +71,9 @@ public class AccessBrowserTests(BrowserFixture fixture)
         await page.GetByTestId("sign-in").ClickAsync();
         await page.WaitForURLAsync(url => url.EndsWith("/definitions", StringComparison.Ordinal));
         await BrowserFixture.WaitUntilLiveAsync(page);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "definitions-signed-in.png") });
+        await page.ScreenshotAsync(
+            new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "definitions-signed-in.png") }
+        );
 
         await page.GetByTestId("sign-out").ClickAsync();
         await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync();
@@ -73,16 +86,30 @@ public class AccessBrowserTests(BrowserFixture fixture)
     {
         // A person of its own: the fixture's people are shared by every test.
         const string email = "demoted-approver@example.test";
-        var created = await fixture.App.RunCommandAsync(BrowserFixture.Password,
-            "users", "create", "--email", email, "--role", "Approver");
+        var created = await fixture.App.RunCommandAsync(
+            BrowserFixture.Password,
+            "users",
+            "create",
+            "--email",
+            email,
+            "--role",
+            "Approver"
+        );
         Assert.True(created.ExitCode == 0, created.Error);
         var page = await fixture.OpenAsync("/pipelines", 1280, 900, signedInAs: email);
         await BrowserFixture.WaitUntilLiveAsync(page);
         await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email);
 
         // The command line is another process: only the store connects it to the open page's circuit.
-        var demoted = await fixture.App.RunCommandAsync(null,
-            "users", "set-role", "--email", email, "--role", "Viewer");
+        var demoted = await fixture.App.RunCommandAsync(
+            null,
+            "users",
+            "set-role",
+            "--email",
+            email,
+            "--role",
+            "Viewer"
+        );
         Assert.True(demoted.ExitCode == 0, demoted.Error);
 
         // Without reloading, the page gives up its sign-in and the protected page sends the person to sign in again.
@@ -108,7 +135,11 @@ public class AccessBrowserTests(BrowserFixture fixture)
         await tv.GotoAsync(address!);
         await Expect(tv.GetByTestId("days-since")).ToHaveTextAsync("3");
 
-        await admin.GetByRole(AriaRole.Row).Filter(new() { HasText = "access-tv" }).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await admin
+            .GetByRole(AriaRole.Row)
+            .Filter(new() { HasText = "access-tv" })
+            .GetByRole(AriaRole.Button, new() { Name = "Revoke" })
+            .ClickAsync();
         await Expect(tv.GetByTestId("display-revoked")).ToBeVisibleAsync(new() { Timeout = 10000 });
         await admin.GotoAsync(fixture.App.BaseUrl + "/admin/audit");
         await Expect(admin.GetByTestId("audit")).ToContainTextAsync("display-link.revoked");
@@ -124,11 +155,19 @@ public class AccessBrowserTests(BrowserFixture fixture)
         await admin.GetByRole(AriaRole.Option, new() { Name = "Catches" }).ClickAsync();
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-        await admin.GetByTestId("import-file").SetInputFilesAsync(new FilePayload
-        {
-            Name = "catches.csv", MimeType = "text/csv",
-            Buffer = System.Text.Encoding.UTF8.GetBytes($"service,environment,severity,title,caughtAt,reportedBy,source,externalId\naccess-import-api,staging,2,\"Imported, from history\",{today}T00:01:00Z,QA,csv,1\n"),
-        });
+        await admin
+            .GetByTestId("import-file")
+            .SetInputFilesAsync(
+                new FilePayload
+                {
+                    Name = "catches.csv",
+                    MimeType = "text/csv",
+                    Buffer = System.Text.Encoding.UTF8.GetBytes(
+                        "service,environment,severity,title,caughtAt,reportedBy,source,externalId\n"
+                            + $"access-import-api,staging,2,\"Imported, from history\",{today}T00:01:00Z,QA,csv,1\n"
+                    ),
+                }
+            );
         await admin.GetByTestId("import-check").ClickAsync();
         await Expect(admin.GetByTestId("import-report")).ToContainTextAsync("All 1 rows are fine");
         await admin.GetByTestId("import-run").ClickAsync();

@@ -28,12 +28,16 @@ public sealed class AppServer : IAsyncDisposable
     /// <param name="environment">
     /// Settings of this instance (e.g. Transport__PublicBaseUrl), as environment variables.
     /// </param>
-    public AppServer(AppServer? sharesDatabaseWith = null, bool pooledConnections = true,
-        IReadOnlyDictionary<string, string>? environment = null)
+    public AppServer(
+        AppServer? sharesDatabaseWith = null,
+        bool pooledConnections = true,
+        IReadOnlyDictionary<string, string>? environment = null
+    )
     {
         _pooling = pooledConnections;
         _ownsDataFolder = sharesDatabaseWith is null;
-        _dataFolder = sharesDatabaseWith?._dataFolder ?? Path.Combine(Path.GetTempPath(), "releaseboard-browser-tests", Guid.NewGuid().ToString("N"));
+        _dataFolder = sharesDatabaseWith?._dataFolder
+            ?? Path.Combine(Path.GetTempPath(), "releaseboard-browser-tests", Guid.NewGuid().ToString("N"));
         _environment = environment?.ToDictionary() ?? [];
         Directory.CreateDirectory(_dataFolder);
     }
@@ -47,21 +51,26 @@ public sealed class AppServer : IAsyncDisposable
     public IEnumerable<string> Log => _log;
     public string DataFolder => _dataFolder;
     public string DatabaseFile => Path.Combine(_dataFolder, "releaseboard.db");
-    public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = _pooling }.ToString();
+    public string ConnectionString =>
+        new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = _pooling }.ToString();
 
     public async Task StartAsync()
     {
-        if (_process is not null) throw new InvalidOperationException("Already running.");
+        if (_process is not null)
+            throw new InvalidOperationException("Already running.");
         var start = StartInfo("--urls", $"http://127.0.0.1:{Port}");
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
         void Keep(string? line)
         {
-            if (line is null) return;
+            if (line is null)
+                return;
             _log.Enqueue(line);
             // Kestrel says where it listens: "Now listening on: http://127.0.0.1:41234".
-            if (line.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal)
-                && int.TryParse(line[(line.LastIndexOf(':') + 1)..].Trim(), out var port))
+            if (
+                line.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal)
+                && int.TryParse(line[(line.LastIndexOf(':') + 1)..].Trim(), out var port)
+            )
                 listening.TrySetResult(port);
         }
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
@@ -74,21 +83,28 @@ public sealed class AppServer : IAsyncDisposable
         {
             if (_process.HasExited)
                 throw new InvalidOperationException(
-                    $"The app exited at start with code {_process.ExitCode}:\n{string.Join('\n', _log)}");
-            if (listening.Task.IsCompleted) Port = await listening.Task;
-            if (Port > 0 && await AnswersAsync()) return;
+                    $"The app exited at start with code {_process.ExitCode}:\n{string.Join('\n', _log)}"
+                );
+            if (listening.Task.IsCompleted)
+                Port = await listening.Task;
+            if (Port > 0 && await AnswersAsync())
+                return;
             await Task.Delay(250);
         }
         throw new TimeoutException($"The app did not answer on /healthz within 90 s:\n{string.Join('\n', _log)}");
     }
 
     /// <summary>Runs an operator command (`ReleaseBoard.Web users create …`) against the same database.</summary>
-    public async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(string? standardInput, params string[] args)
+    public async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(
+        string? standardInput,
+        params string[] args
+    )
     {
         var start = StartInfo(args);
         start.RedirectStandardInput = true;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the command.");
-        if (standardInput is not null) await process.StandardInput.WriteLineAsync(standardInput);
+        if (standardInput is not null)
+            await process.StandardInput.WriteLineAsync(standardInput);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -107,7 +123,8 @@ public sealed class AppServer : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(webDll);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__ReleaseBoard"] = ConnectionString;
         start.Environment["DemoData__SeedOnEmptyDatabase"] = "true";
@@ -115,14 +132,16 @@ public sealed class AppServer : IAsyncDisposable
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information"; // "Now listening on"
         // Every browser of the suite signs in from 127.0.0.1: the per-address limit has tests of its own.
         start.Environment["Access__SignInAttemptsPerMinute"] = "100000";
-        foreach (var (key, value) in _environment) start.Environment[key] = value;
+        foreach (var (key, value) in _environment)
+            start.Environment[key] = value;
         return start;
     }
 
     /// <summary>Kills the process like a crash or a pulled plug: no graceful shutdown.</summary>
     public async Task KillAsync()
     {
-        if (_process is null) return;
+        if (_process is null)
+            return;
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
@@ -136,19 +155,39 @@ public sealed class AppServer : IAsyncDisposable
             using var response = await _http.GetAsync($"{BaseUrl}/healthz");
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException) { return false; }
-        catch (TaskCanceledException) { return false; }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     private static string WebAppAssemblyPath()
     {
-        var configuration = typeof(AppServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var configuration = typeof(AppServer)
+            .Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()
+            ?.Configuration
+            ?? "Debug";
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ReleaseBoard.sln")))
             directory = directory.Parent;
-        if (directory is null) throw new InvalidOperationException("Could not find ReleaseBoard.sln above the test output.");
-        var path = Path.Combine(directory.FullName, "src", "ReleaseBoard.Web", "bin", configuration, "net10.0", "ReleaseBoard.Web.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first: the web app is not built.", path);
+        if (directory is null)
+            throw new InvalidOperationException("Could not find ReleaseBoard.sln above the test output.");
+        var path = Path.Combine(
+            directory.FullName,
+            "src",
+            "ReleaseBoard.Web",
+            "bin",
+            configuration,
+            "net10.0",
+            "ReleaseBoard.Web.dll"
+        );
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException("Build the solution first: the web app is not built.", path);
     }
 
     public async ValueTask DisposeAsync()
@@ -156,7 +195,14 @@ public sealed class AppServer : IAsyncDisposable
         await KillAsync();
         _http.Dispose();
         SqliteConnection.ClearAllPools();
-        if (!_ownsDataFolder) return;
-        try { Directory.Delete(_dataFolder, recursive: true); } catch (IOException) { /* best effort */ }
+        if (!_ownsDataFolder)
+            return;
+        try
+        {
+            Directory.Delete(_dataFolder, recursive: true);
+        }
+        catch (IOException)
+        { /* best effort */
+        }
     }
 }

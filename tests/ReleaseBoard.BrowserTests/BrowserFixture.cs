@@ -9,10 +9,12 @@ namespace ReleaseBoard.BrowserTests;
 public sealed class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Override with RELEASEBOARD_CHROMIUM; Debian's package installs it here.</summary>
-    public static string ChromiumPath => Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium";
+    public static string ChromiumPath =>
+        Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium";
 
     /// <summary>Where the tests leave their screenshots, for a person to look at.</summary>
-    public static string ScreenshotFolder { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+    public static string ScreenshotFolder { get; } =
+        Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
 
     private IPlaywright? _playwright;
 
@@ -22,29 +24,49 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
-            throw new InvalidOperationException($"Chromium not found at {ChromiumPath}. Install Debian's package (apt-get install chromium) or set RELEASEBOARD_CHROMIUM.");
+            throw new InvalidOperationException(
+                $"Chromium not found at {ChromiumPath}. Install Debian's package (apt-get install chromium) or set "
+                    + $"RELEASEBOARD_CHROMIUM."
+            );
 
         await App.StartAsync();
         // People are created the way an operator would: with the command line, password on standard input.
         foreach (var role in new[] { "Viewer", "Approver", "Admin" })
         {
-            var created = await App.RunCommandAsync(Password, "users", "create", "--email", EmailOf(role), "--role", role);
-            if (created.ExitCode != 0) throw new InvalidOperationException($"users create failed: {created.Error}");
+            var created = await App.RunCommandAsync(
+                Password,
+                "users",
+                "create",
+                "--email",
+                EmailOf(role),
+                "--role",
+                role
+            );
+            if (created.ExitCode != 0)
+                throw new InvalidOperationException($"users create failed: {created.Error}");
         }
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        Browser = await _playwright.Chromium.LaunchAsync(
+            new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                Args = ChromiumArgs,
+            }
+        );
     }
 
     /// <summary>This machine has no network beyond loopback: keep Chromium from reaching out at all.</summary>
     public static readonly string[] ChromiumArgs =
     [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
     ];
 
     public const string Password = "browser tests passphrase";
@@ -62,7 +84,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// </summary>
     public async Task<IPage> OpenAsync(string path, int width = 1920, int height = 1080, string? signedInAs = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await Browser.NewContextAsync(
+            new BrowserNewContextOptions
+            {
+                ViewportSize = new ViewportSize { Width = width, Height = height },
+            }
+        );
         var page = await context.NewPageAsync();
         if (signedInAs is not null)
         {
@@ -84,11 +111,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, (on ?? App).ConnectionString);
         await using var db = new ReleaseBoardDbContext(options.Options);
         var teamId = await db.Teams.Where(t => t.Slug == teamSlug).Select(t => t.Id).SingleAsync();
-        db.DisplayLinks.Add(new DisplayLink
-        {
-            TokenHash = ReleaseBoard.Web.Features.Access.SecretToken.Hash(token), TokenPrefix = token[..10], CreatedAt = DateTime.UtcNow,
-            CreatedBy = "browser test", Teams = [new DisplayLinkTeam { TeamId = teamId }],
-        });
+        db.DisplayLinks.Add(
+            new DisplayLink
+            {
+                TokenHash = ReleaseBoard.Web.Features.Access.SecretToken.Hash(token),
+                TokenPrefix = token[..10],
+                CreatedAt = DateTime.UtcNow,
+                CreatedBy = "browser test",
+                Teams = [new DisplayLinkTeam { TeamId = teamId }],
+            }
+        );
         await db.SaveChangesAsync();
         return "/display#" + token;
     }
@@ -97,13 +129,16 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// Waits until the circuit is interactive: kiosk.js marks the page live once the server-side beacon calls in.
     /// </summary>
     public static Task WaitUntilLiveAsync(IPage page, float timeoutMs = 30000) =>
-        Assertions.Expect(page.Locator("html[data-connection=live]")).ToHaveCountAsync(1, new() { Timeout = timeoutMs });
+        Assertions
+            .Expect(page.Locator("html[data-connection=live]"))
+            .ToHaveCountAsync(1, new() { Timeout = timeoutMs });
 
     /// <summary>
     /// A team of the test's own in UTC, with its services (dev → staging → production each) and a counting catch
     /// <paramref name="daysAgo"/> days ago at noon on the first one.
     /// </summary>
-    public Task AddTeamAsync(string slug, int daysAgo, params string[] serviceNames) => AddTeamAsync(App, slug, daysAgo, serviceNames);
+    public Task AddTeamAsync(string slug, int daysAgo, params string[] serviceNames) =>
+        AddTeamAsync(App, slug, daysAgo, serviceNames);
 
     /// <summary>The same, in the database of another app server.</summary>
     public static async Task AddTeamAsync(AppServer on, string slug, int daysAgo, params string[] serviceNames)
@@ -111,32 +146,69 @@ public sealed class BrowserFixture : IAsyncLifetime
         var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
         options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, on.ConnectionString);
         await using var db = new ReleaseBoardDbContext(options.Options);
-        var team = new Team { Slug = slug, Name = slug, TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow };
+        var team = new Team
+        {
+            Slug = slug,
+            Name = slug,
+            TimeZoneId = "Etc/UTC",
+            CreatedAt = DateTime.UtcNow,
+        };
         ServiceEnvironment? firstStaging = null;
         foreach (var name in serviceNames.Length > 0 ? serviceNames : [$"{slug}-api"])
         {
-            var service = new Service { Slug = name, Name = name, Team = team };
+            var service = new Service
+            {
+                Slug = name,
+                Name = name,
+                Team = team,
+            };
             ServiceEnvironment[] environments =
             [
-                new() { Name = "dev", Order = 0, Service = service },
-                new() { Name = "staging", Order = 1, Service = service },
-                new() { Name = "production", Order = 2, IsProduction = true, RequiredApprovals = 2, Service = service },
+                new()
+                {
+                    Name = "dev",
+                    Order = 0,
+                    Service = service,
+                },
+                new()
+                {
+                    Name = "staging",
+                    Order = 1,
+                    Service = service,
+                },
+                new()
+                {
+                    Name = "production",
+                    Order = 2,
+                    IsProduction = true,
+                    RequiredApprovals = 2,
+                    Service = service,
+                },
             ];
             db.AddRange(environments);
             firstStaging ??= environments[1];
         }
         var caughtAt = DateTime.UtcNow.Date.AddDays(-daysAgo).AddHours(12);
-        db.Catches.Add(new Catch
-        {
-            Service = firstStaging!.Service, Environment = firstStaging, Severity = 2, Title = "Seeded by the browser test",
-            ReportedBy = "test", CaughtAt = caughtAt, RecordedAt = caughtAt, Source = "test",
-        });
+        db.Catches.Add(
+            new Catch
+            {
+                Service = firstStaging!.Service,
+                Environment = firstStaging,
+                Severity = 2,
+                Title = "Seeded by the browser test",
+                ReportedBy = "test",
+                CaughtAt = caughtAt,
+                RecordedAt = caughtAt,
+                Source = "test",
+            }
+        );
         await db.SaveChangesAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (Browser is not null) await Browser.DisposeAsync();
+        if (Browser is not null)
+            await Browser.DisposeAsync();
         _playwright?.Dispose();
         await App.DisposeAsync();
     }

@@ -36,10 +36,14 @@ public sealed class CaddyProxy : IAsyncDisposable
     public async Task StartAsync(int upstreamPort)
     {
         if (!File.Exists(CaddyPath))
-            throw new InvalidOperationException($"Caddy not found at {CaddyPath}: apt-get install caddy " +
-                "(scripts/test.sh does), or set RELEASEBOARD_CADDY.");
+            throw new InvalidOperationException(
+                $"Caddy not found at {CaddyPath}: apt-get install caddy "
+                    + "(scripts/test.sh does), or set RELEASEBOARD_CADDY."
+            );
         var caddyfile = Path.Combine(_folder, "Caddyfile");
-        await File.WriteAllTextAsync(caddyfile, $$"""
+        await File.WriteAllTextAsync(
+            caddyfile,
+            $$"""
             {
                 admin off
                 skip_install_trust
@@ -58,20 +62,31 @@ public sealed class CaddyProxy : IAsyncDisposable
                 tls internal
                 reverse_proxy 127.0.0.1:{{upstreamPort}}
             }
-            """);
+            """
+        );
         var start = new ProcessStartInfo(CaddyPath)
         {
-            WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true,
-                UseShellExecute = false,
+            WorkingDirectory = _folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
-        foreach (var arg in new[] { "run", "--config", caddyfile, "--adapter",
-            "caddyfile" }) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "run", "--config", caddyfile, "--adapter", "caddyfile" })
+            start.ArgumentList.Add(arg);
         // Its CA, certificates and autosave live here, not in the user's home.
-        foreach (var variable in new[] { "HOME", "XDG_DATA_HOME",
-            "XDG_CONFIG_HOME" }) start.Environment[variable] = _folder;
+        foreach (var variable in new[] { "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME" })
+            start.Environment[variable] = _folder;
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Caddy.");
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                _output.Enqueue(e.Data);
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                _output.Enqueue(e.Data);
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -84,7 +99,8 @@ public sealed class CaddyProxy : IAsyncDisposable
                 throw new InvalidOperationException($"Caddy exited with code {_process.ExitCode}:\n{Log}");
             try
             {
-                if ((await probe.GetAsync("/healthz")).IsSuccessStatusCode) return;
+                if ((await probe.GetAsync("/healthz")).IsSuccessStatusCode)
+                    return;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
@@ -97,16 +113,22 @@ public sealed class CaddyProxy : IAsyncDisposable
     /// An HTTP client that reaches the app through Caddy, as a pipeline outside the host would: by name (for TLS),
     /// connected to loopback, Caddy's internal CA accepted without being installed anywhere.
     /// </summary>
-    public HttpClient CreateClient() => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, cancellationToken) =>
+    public HttpClient CreateClient() =>
+        new(
+            new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                },
+                SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+            }
+        )
         {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-    }) { BaseAddress = new Uri(BaseUrl) };
+            BaseAddress = new Uri(BaseUrl),
+        };
 
     private static int FreePort()
     {
@@ -123,6 +145,12 @@ public sealed class CaddyProxy : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process?.Dispose();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        { /* best effort */
+        }
     }
 }

@@ -15,7 +15,12 @@ public class DatabaseOutageBrowserTests(BrowserFixture fixture)
         await using var server = new AppServer(pooledConnections: false);
         await server.StartAsync();
         await BrowserFixture.AddTeamAsync(server, "outage", daysAgo: 5);
-        var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1920, Height = 1080 } });
+        var context = await fixture.Browser.NewContextAsync(
+            new()
+            {
+                ViewportSize = new() { Width = 1920, Height = 1080 },
+            }
+        );
         var wall = await context.NewPageAsync();
         await wall.GotoAsync(server.BaseUrl + await fixture.DisplayLinkAsync("outage", on: server));
         await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("5");
@@ -26,10 +31,12 @@ public class DatabaseOutageBrowserTests(BrowserFixture fixture)
         Directory.Move(server.DataFolder, server.DataFolder + ".away");
         try
         {
-            await Expect(wall.GetByTestId("stale")).ToContainTextAsync("STALE since",
-                new() { Timeout = BrowserFixture.Patience });
+            await Expect(wall.GetByTestId("stale"))
+                .ToContainTextAsync("STALE since", new() { Timeout = BrowserFixture.Patience });
             await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("5"); // the last figures stay up
-            await wall.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-database-away-1920x1080.png") });
+            await wall.ScreenshotAsync(
+                new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-database-away-1920x1080.png") }
+            );
         }
         finally
         {
@@ -38,7 +45,10 @@ public class DatabaseOutageBrowserTests(BrowserFixture fixture)
 
         await Expect(wall.GetByTestId("stale")).ToHaveCountAsync(0, new() { Timeout = BrowserFixture.Patience });
         await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("5");
-        Assert.True(await wall.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the wall reloaded instead of recovering in place");
+        Assert.True(
+            await wall.EvaluateAsync<bool>("() => window.__sameDocument === true"),
+            "the wall reloaded instead of recovering in place"
+        );
         await context.CloseAsync();
     }
 }

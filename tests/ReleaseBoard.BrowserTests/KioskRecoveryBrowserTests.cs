@@ -19,32 +19,48 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
         await using var server = new AppServer();
         await server.StartAsync();
         await BrowserFixture.AddTeamAsync(server, "kiosk-restart", daysAgo: 4);
-        var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1920,
-            Height = 1080 } });
+        var context = await fixture.Browser.NewContextAsync(
+            new()
+            {
+                ViewportSize = new() { Width = 1920, Height = 1080 },
+            }
+        );
         var page = await context.NewPageAsync();
         await page.GotoAsync(server.BaseUrl + await fixture.DisplayLinkAsync("kiosk-restart", on: server));
         await BrowserFixture.WaitUntilLiveAsync(page);
         await MarkPageAsync(page);
 
-        await page.EvaluateAsync(@"() => {
+        await page.EvaluateAsync(
+            @"() => {
             window.__retries = 0;
             window.__gaveUp = false;
-            document.getElementById('components-reconnect-modal').addEventListener('components-reconnect-state-changed', e => {
+            const modal = document.getElementById('components-reconnect-modal');
+            modal.addEventListener('components-reconnect-state-changed', e => {
                 if (e.detail.state === 'retrying') window.__retries++;
                 if (e.detail.state === 'failed') window.__gaveUp = true;
             });
-        }");
+        }"
+        );
 
         await server.KillAsync();
 
         // Staleness shows at once: red while the server does not answer.
         await Expect(page.Locator("html[data-connection=down]")).ToHaveCountAsync(1, new() { Timeout = 15000 });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-server-away-1920x1080.png") });
+        await page.ScreenshotAsync(
+            new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-server-away-1920x1080.png") }
+        );
         // The framework's default gives up after 30 attempts; this wall keeps trying, and does not reload onto an error
         // page.
-        await page.WaitForFunctionAsync("() => window.__retries > 30", null, new() { Timeout = 120000, PollingInterval = 1000 });
+        await page.WaitForFunctionAsync(
+            "() => window.__retries > 30",
+            null,
+            new() { Timeout = 120000, PollingInterval = 1000 }
+        );
         Assert.False(await page.EvaluateAsync<bool>("() => window.__gaveUp"), "reconnection gave up");
-        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded while the server was down");
+        Assert.True(
+            await page.EvaluateAsync<bool>("() => window.__sameDocument === true"),
+            "the page reloaded while the server was down"
+        );
 
         await server.StartAsync(); // the same port: a TV's address does not change with a restart
 
@@ -64,7 +80,8 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
         var blockUntil = DateTime.UtcNow.AddSeconds(5);
         await page.RouteAsync("**/_blazor/negotiate**", async route =>
         {
-            if (DateTime.UtcNow >= blockUntil) await route.ContinueAsync();
+            if (DateTime.UtcNow >= blockUntil)
+                await route.ContinueAsync();
         });
         var loads = 0;
         page.Load += (_, _) => Interlocked.Increment(ref loads);

@@ -15,12 +15,30 @@ public class PromotionBrowserTests(BrowserFixture fixture)
     {
         await fixture.AddTeamAsync("promo", daysAgo: 4, "promo-api");
         var second = "second-approver@example.test";
-        Assert.Equal(0, (await fixture.App.RunCommandAsync(BrowserFixture.Password, "users", "create", "--email", second, "--role", "Approver")).ExitCode);
-        var key = (await fixture.App.RunCommandAsync(null, "apikeys", "create", "--name", "promo-ci", "--team", "promo")).Output.Trim();
+        Assert.Equal(
+            0,
+            (
+                await fixture.App.RunCommandAsync(
+                    BrowserFixture.Password,
+                    "users",
+                    "create",
+                    "--email",
+                    second,
+                    "--role",
+                    "Approver"
+                )
+            ).ExitCode
+        );
+        var key = (
+            await fixture.App.RunCommandAsync(null, "apikeys", "create", "--name", "promo-ci", "--team", "promo")
+        ).Output.Trim();
 
         var wall = await fixture.OpenAsync("/wall/promo", signedInAs: "Viewer");
         await BrowserFixture.WaitUntilLiveAsync(wall);
-        var productionOnWall = wall.GetByTestId("pipelines").Locator(".wall-env").Filter(new() { HasText = "production" }).Locator(".wall-env__mode");
+        var productionOnWall = wall.GetByTestId("pipelines")
+            .Locator(".wall-env")
+            .Filter(new() { HasText = "production" })
+            .Locator(".wall-env__mode");
         await Expect(productionOnWall).ToHaveTextAsync("Manual");
 
         // The release lead asks, with a reason.
@@ -44,7 +62,9 @@ public class PromotionBrowserTests(BrowserFixture fixture)
         await firstProduction.GetByTestId("approve").ClickAsync();
         await Expect(first.GetByTestId("promotion-message")).ToContainTextAsync("needs a written override reason");
         await Expect(production.GetByTestId("approvals")).ToContainTextAsync("0 of 2 approvals");
-        await firstProduction.GetByTestId("override-reason").FillAsync("Rollback drill is booked for Monday; we watch it meanwhile");
+        await firstProduction
+            .GetByTestId("override-reason")
+            .FillAsync("Rollback drill is booked for Monday; we watch it meanwhile");
         await firstProduction.GetByTestId("approve-anyway").ClickAsync();
         await Expect(production.GetByTestId("approvals")).ToContainTextAsync("1 of 2 approvals");
         var other = await fixture.OpenAsync("/pipelines?team=promo", 1280, 900, signedInAs: second);
@@ -56,32 +76,59 @@ public class PromotionBrowserTests(BrowserFixture fixture)
 
         await Expect(productionOnWall).ToHaveTextAsync("Continuous", new() { Timeout = BrowserFixture.Patience });
         await Expect(production.GetByTestId("state")).ToHaveTextAsync("Continuous");
-        await lead.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "pipelines-continuous-1280x900.png"), FullPage = true });
+        await lead.ScreenshotAsync(
+            new()
+            {
+                Path = Path.Combine(BrowserFixture.ScreenshotFolder, "pipelines-continuous-1280x900.png"),
+                FullPage = true,
+            }
+        );
 
         // A failure opens: the pipeline's incident tool reports it, and production pauses by itself.
         using var api = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var posted = await api.PostAsJsonAsync("/api/v1/incidents", new
-        {
-            service = "promo-api", severity = 1, title = "Payments failing", startedAt = DateTimeOffset.UtcNow, source = "pagerduty", externalId = "PD-1",
-        }, TestContext.Current.CancellationToken);
-        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var posted = await api.PostAsJsonAsync(
+            "/api/v1/incidents",
+            new
+            {
+                service = "promo-api",
+                severity = 1,
+                title = "Payments failing",
+                startedAt = DateTimeOffset.UtcNow,
+                source = "pagerduty",
+                externalId = "PD-1",
+            },
+            TestContext.Current.CancellationToken
+        );
+        Assert.True(
+            posted.IsSuccessStatusCode,
+            await posted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)
+        );
 
         await Expect(productionOnWall).ToHaveTextAsync("PAUSED", new() { Timeout = BrowserFixture.Patience });
-        var gate = JsonDocument.Parse(await api.GetStringAsync("/api/v1/gates/promo-api/production", TestContext.Current.CancellationToken)).RootElement;
+        var gate = JsonDocument
+            .Parse(
+                await api.GetStringAsync("/api/v1/gates/promo-api/production", TestContext.Current.CancellationToken)
+            )
+            .RootElement;
         Assert.False(gate.GetProperty("mayAutoPromote").GetBoolean());
         Assert.Equal("paused", gate.GetProperty("state").GetString());
         await Expect(production.GetByTestId("why")).ToContainTextAsync("Payments failing");
-        await wall.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-paused-by-failure.png") });
+        await wall.ScreenshotAsync(
+            new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-paused-by-failure.png") }
+        );
 
         // The whole story is in the audit trail, filterable and exportable.
         await lead.GetByTestId("audit-link").ClickAsync();
         await Expect(lead.GetByTestId("promotion-audit")).ToContainTextAsync("paused-by-failure");
-        await Expect(lead.GetByTestId("promotion-audit").Locator("tbody tr")).ToHaveCountAsync(5); // requested, 2 approvals, continuous, paused
+        // requested, 2 approvals, continuous, paused
+        await Expect(lead.GetByTestId("promotion-audit").Locator("tbody tr")).ToHaveCountAsync(5);
         var csv = await lead.RunAndWaitForDownloadAsync(() => lead.GetByTestId("audit-csv").ClickAsync());
         var lines = await File.ReadAllLinesAsync(await csv.PathAsync(), TestContext.Current.CancellationToken);
         Assert.Equal(6, lines.Length);
-        Assert.Contains(lines, l => l.Contains("approved-with-override") && l.Contains("Rollback drill is booked for Monday"));
+        Assert.Contains(lines, l =>
+            l.Contains("approved-with-override") && l.Contains("Rollback drill is booked for Monday")
+        );
     }
 
     [Fact]
@@ -93,7 +140,8 @@ public class PromotionBrowserTests(BrowserFixture fixture)
 
         await Expect(page.GetByTestId("stage-view-api-production").GetByTestId("state")).ToHaveTextAsync("Manual");
         await Expect(page.GetByTestId("request")).ToHaveCountAsync(0);
-        await Expect(page.GetByTestId("pipeline-view-api").GetByTestId("maturity")).ToContainTextAsync("missing: no deployment to pre-production in the last 30 days");
+        await Expect(page.GetByTestId("pipeline-view-api").GetByTestId("maturity"))
+            .ToContainTextAsync("missing: no deployment to pre-production in the last 30 days");
         // The what-if replay is evidence, open to everyone: try another soak time.
         var production = page.GetByTestId("stage-view-api-production");
         await Expect(production.GetByTestId("what-if-result")).ToContainTextAsync("Last 90 days at 0 min");

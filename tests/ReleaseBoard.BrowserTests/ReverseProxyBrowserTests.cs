@@ -22,25 +22,37 @@ public sealed class ReverseProxyBrowserTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = new AppServer(environment: new Dictionary<string,
-            string> { ["Transport__PublicBaseUrl"] = _proxy.BaseUrl });
+        _app = new AppServer(
+            environment: new Dictionary<string, string> { ["Transport__PublicBaseUrl"] = _proxy.BaseUrl }
+        );
         await _app.StartAsync();
         await _proxy.StartAsync(_app.Port);
-        var created = await _app.RunCommandAsync(Password, "users", "create", "--email", "admin@example.test", "--role",
-            "Admin");
+        var created = await _app.RunCommandAsync(
+            Password,
+            "users",
+            "create",
+            "--email",
+            "admin@example.test",
+            "--role",
+            "Admin"
+        );
         Assert.True(created.ExitCode == 0, created.Error);
         await BrowserFixture.AddTeamAsync(_app, "proxied", 5);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFixture.ChromiumPath, Headless = true,
-            Args = [.. BrowserFixture.ChromiumArgs, $"--host-resolver-rules=MAP {CaddyProxy.Host} 127.0.0.1"],
-        });
+        _browser = await _playwright.Chromium.LaunchAsync(
+            new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = BrowserFixture.ChromiumPath,
+                Headless = true,
+                Args = [.. BrowserFixture.ChromiumArgs, $"--host-resolver-rules=MAP {CaddyProxy.Host} 127.0.0.1"],
+            }
+        );
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
+        if (_browser is not null)
+            await _browser.DisposeAsync();
         _playwright?.Dispose();
         await _proxy.DisposeAsync();
         await _app.DisposeAsync();
@@ -49,16 +61,19 @@ public sealed class ReverseProxyBrowserTests : IAsyncLifetime
     /// <summary>A fresh browser context that accepts Caddy's internal CA and records every CSP violation.</summary>
     private async Task<(IPage Page, List<string> Violations)> OpenAsync()
     {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1920, Height = 1080 },
-        });
+        var context = await _browser.NewContextAsync(
+            new BrowserNewContextOptions
+            {
+                IgnoreHTTPSErrors = true,
+                ViewportSize = new ViewportSize { Width = 1920, Height = 1080 },
+            }
+        );
         var violations = new List<string>();
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
-            if (message.Text.Contains("Content Security Policy",
-                StringComparison.OrdinalIgnoreCase)) violations.Add(message.Text);
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+                violations.Add(message.Text);
         };
         return (page, violations);
     }
@@ -102,25 +117,37 @@ public sealed class ReverseProxyBrowserTests : IAsyncLifetime
 
         var (tv, tvViolations) = await OpenAsync();
         await tv.GotoAsync(link);
-        await Expect(tv.GetByTestId("days-since")).ToHaveTextAsync("5",
-            new() { Timeout = (float)Patience.TotalMilliseconds });
+        await Expect(tv.GetByTestId("days-since"))
+            .ToHaveTextAsync("5", new() { Timeout = (float)Patience.TotalMilliseconds });
         await BrowserFixture.WaitUntilLiveAsync(tv);
-        var key = (await _app.RunCommandAsync(null, "apikeys", "create", "--name", "proxied-ci", "--team",
-            "proxied")).Output.Trim();
+        var key = (
+            await _app.RunCommandAsync(null, "apikeys", "create", "--name", "proxied-ci", "--team", "proxied")
+        ).Output.Trim();
         using var pipeline = _proxy.CreateClient();
-        pipeline.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
-            key);
-        var caught = await pipeline.PostAsJsonAsync("/api/v1/catches", new
-        {
-            service = "proxied-api", environment = "staging", severity = 2, title = "Caught behind the proxy",
-            reportedBy = "proxy test", caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1),
-        }, TestContext.Current.CancellationToken);
+        pipeline.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer",
+            key
+        );
+        var caught = await pipeline.PostAsJsonAsync(
+            "/api/v1/catches",
+            new
+            {
+                service = "proxied-api",
+                environment = "staging",
+                severity = 2,
+                title = "Caught behind the proxy",
+                reportedBy = "proxy test",
+                caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+            },
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.Created, caught.StatusCode);
 
-        await Expect(tv.GetByTestId("days-since")).ToHaveTextAsync("0",
-            new() { Timeout = (float)Patience.TotalMilliseconds });
-        await tv.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder,
-            "wall-through-caddy-1920x1080.png") });
+        await Expect(tv.GetByTestId("days-since"))
+            .ToHaveTextAsync("0", new() { Timeout = (float)Patience.TotalMilliseconds });
+        await tv.ScreenshotAsync(
+            new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-through-caddy-1920x1080.png") }
+        );
         Assert.Empty(tvViolations);
     }
 }

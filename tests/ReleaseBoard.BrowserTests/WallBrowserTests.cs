@@ -12,7 +12,12 @@ public class WallBrowserTests(BrowserFixture fixture)
         await fixture.AddTeamAsync("wall-shows", daysAgo: 5);
         var address = await fixture.DisplayLinkAsync("wall-shows");
         var token = address[(address.IndexOf('#') + 1)..];
-        var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1920, Height = 1080 } });
+        var context = await fixture.Browser.NewContextAsync(
+            new()
+            {
+                ViewportSize = new() { Width = 1920, Height = 1080 },
+            }
+        );
         var page = await context.NewPageAsync();
         var requests = new List<string>();
         page.Request += (_, request) => requests.Add(request.Url + " " + request.PostData);
@@ -20,8 +25,10 @@ public class WallBrowserTests(BrowserFixture fixture)
         await page.GotoAsync(fixture.App.BaseUrl + address);
 
         await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("5");
-        Assert.DoesNotContain(requests, r => r.Contains(token, StringComparison.Ordinal)); // the token never goes over HTTP
-        await Expect(page.GetByTestId("caption")).ToContainTextAsync("days since we were really glad we didn't deploy live");
+        // the token never goes over HTTP
+        Assert.DoesNotContain(requests, r => r.Contains(token, StringComparison.Ordinal));
+        await Expect(page.GetByTestId("caption"))
+            .ToContainTextAsync("days since we were really glad we didn't deploy live");
         await BrowserFixture.WaitUntilLiveAsync(page);
     }
 
@@ -29,7 +36,11 @@ public class WallBrowserTests(BrowserFixture fixture)
     public async Task A_catch_recorded_through_the_form_turns_every_open_wall_to_0_live()
     {
         await fixture.AddTeamAsync("wall-resets", daysAgo: 9);
-        var walls = new[] { await fixture.OpenAsync(await fixture.DisplayLinkAsync("wall-resets")), await fixture.OpenAsync("/wall/wall-resets", 1280, 720, signedInAs: "Viewer") };
+        var walls = new[]
+        {
+            await fixture.OpenAsync(await fixture.DisplayLinkAsync("wall-resets")),
+            await fixture.OpenAsync("/wall/wall-resets", 1280, 720, signedInAs: "Viewer"),
+        };
         foreach (var wall in walls)
         {
             await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("9");
@@ -44,8 +55,11 @@ public class WallBrowserTests(BrowserFixture fixture)
 
         // Every wall is watched at once, from the click on. How fast is measured by the benchmarks (`wall`); here a
         // generous wait only proves it happens without a reload.
-        await Task.WhenAll(walls.Select(wall =>
-            Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = BrowserFixture.Patience })));
+        await Task.WhenAll(
+            walls.Select(wall =>
+                Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = BrowserFixture.Patience })
+            )
+        );
         await Expect(form.GetByTestId("recorded")).ToContainTextAsync("now shows 0 days");
         foreach (var wall in walls)
             await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("Refund rounds to the wrong currency unit");
@@ -64,14 +78,16 @@ public class WallBrowserTests(BrowserFixture fixture)
         await form.GetByTestId("service").ClickAsync();
         await form.GetByRole(AriaRole.Option, new() { Name = "notifications" }).ClickAsync();
         // The stage before production is preselected: a MudSelect shows its value as text beside the input.
-        await Expect(form.Locator(".mud-select").Filter(new() { HasText = "Caught in" }).First).ToContainTextAsync("staging");
+        await Expect(form.Locator(".mud-select").Filter(new() { HasText = "Caught in" }).First)
+            .ToContainTextAsync("staging");
         await form.GetByTestId("title").FillAsync("Push notifications sent twice");
         await form.GetByTestId("reported-by").FillAsync("Goran");
         await form.GetByTestId("submit").ClickAsync();
         await Expect(form.GetByTestId("recorded")).ToBeVisibleAsync();
 
         await Expect(wall.GetByTestId("days-since")).ToHaveTextAsync("0", new() { Timeout = BrowserFixture.Patience });
-        await Expect(wall.GetByTestId("last-catch")).ToContainTextAsync("“Push notifications sent twice” · notifications · staging");
+        await Expect(wall.GetByTestId("last-catch"))
+            .ToContainTextAsync("“Push notifications sent twice” · notifications · staging");
     }
 
     [Fact]
@@ -111,27 +127,58 @@ public class WallBrowserTests(BrowserFixture fixture)
     [InlineData("payments", 1280, 720)]
     [InlineData("search", 1920, 1080)]
     [InlineData("search", 1280, 720)]
-    public async Task The_demo_wall_fits_the_screen_without_scrollbars_and_the_number_is_a_third_of_it(string team, int width, int height)
+    public async Task The_demo_wall_fits_the_screen_without_scrollbars_and_the_number_is_a_third_of_it(
+        string team,
+        int width,
+        int height
+    )
     {
         var page = await fixture.OpenAsync(await fixture.DisplayLinkAsync(team), width, height);
         await BrowserFixture.WaitUntilLiveAsync(page);
         await Expect(page.GetByTestId("demo-badge")).ToHaveTextAsync("DEMO DATA");
 
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"wall-{team}-{width}x{height}.png") });
+        await page.ScreenshotAsync(
+            new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"wall-{team}-{width}x{height}.png") }
+        );
 
         var overflow = await page.EvaluateAsync<int[]>(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth, document.documentElement.scrollHeight, document.documentElement.clientHeight]");
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth, "
+                + "document.documentElement.scrollHeight, document.documentElement.clientHeight]"
+        );
         Assert.True(overflow[0] <= overflow[1], $"horizontal scroll: {overflow[0]} > {overflow[1]}");
         Assert.True(overflow[2] <= overflow[3], $"vertical scroll: {overflow[2]} > {overflow[3]}");
 
         var number = await page.GetByTestId("days-since").BoundingBoxAsync();
         Assert.True(number!.Height >= height / 3.0, $"the number is {number.Height}px high on a {height}px screen");
         // The page itself cannot scroll (the wall is a fixed box): what matters is that nothing is pushed out of it.
-        foreach (var testId in new[] { "record", "demo-badge", "clock", "live-dot", "caption", "last-catch", "mtbf", "mttr", "mtbf-trend", "mttr-trend", "shelf", "pipelines", "updated" })
+        foreach (
+            var testId in new[]
+            {
+                "record",
+                "demo-badge",
+                "clock",
+                "live-dot",
+                "caption",
+                "last-catch",
+                "mtbf",
+                "mttr",
+                "mtbf-trend",
+                "mttr-trend",
+                "shelf",
+                "pipelines",
+                "updated",
+            }
+        )
         {
             var box = await page.GetByTestId(testId).BoundingBoxAsync();
-            Assert.True(box is not null && box.X >= 0 && box.Y >= 0 && box.X + box.Width <= width + 0.5 && box.Y + box.Height <= height + 0.5,
-                $"{testId} is not fully on screen: {box?.X},{box?.Y} {box?.Width}x{box?.Height}");
+            Assert.True(
+                box is not null
+                    && box.X >= 0
+                    && box.Y >= 0
+                    && box.X + box.Width <= width + 0.5
+                    && box.Y + box.Height <= height + 0.5,
+                $"{testId} is not fully on screen: {box?.X},{box?.Y} {box?.Width}x{box?.Height}"
+            );
         }
     }
 
@@ -141,7 +188,9 @@ public class WallBrowserTests(BrowserFixture fixture)
         var page = await fixture.OpenAsync("/wall/search", signedInAs: "Viewer");
 
         await Expect(page.GetByTestId("incident-banner")).ToContainTextAsync("Elevated 5xx on /query");
-        var titleCut = await page.EvaluateAsync<bool>("() => { const t = document.querySelector('.wall-banner__title'); return t.scrollWidth > t.clientWidth; }");
+        var titleCut = await page.EvaluateAsync<bool>(
+            "() => { const t = document.querySelector('.wall-banner__title'); return t.scrollWidth > t.clientWidth; }"
+        );
         Assert.False(titleCut, "the failure's title is cut off");
         await Expect(page.GetByTestId("pipelines")).ToContainTextAsync("PAUSED");
     }

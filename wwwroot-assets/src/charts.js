@@ -39,7 +39,8 @@ function withFormatters(options, height) {
     axis.labels = { ...(axis.labels ?? {}), formatter: format };
     perSeries.push(format);
   }
-  copy.tooltip = { ...(copy.tooltip ?? {}), y: { formatter: (v, { seriesIndex }) => (perSeries[seriesIndex] ?? perSeries[0] ?? formats.count)(v) } };
+  const formatter = (v, { seriesIndex }) => (perSeries[seriesIndex] ?? perSeries[0] ?? formats.count)(v);
+  copy.tooltip = { ...(copy.tooltip ?? {}), y: { formatter } };
   return copy;
 }
 

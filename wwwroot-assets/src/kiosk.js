@@ -104,7 +104,8 @@
         const errorBar = document.getElementById("blazor-error-ui");
         if (!errorBar) return;
         const check = () => {
-            if (getComputedStyle(errorBar).display !== "none") reloadWhenServerAnswers("unhandled error in a component");
+            if (getComputedStyle(errorBar).display !== "none")
+                reloadWhenServerAnswers("unhandled error in a component");
         };
         new MutationObserver(check).observe(errorBar, { attributes: true, attributeFilter: ["style", "class"] });
     }

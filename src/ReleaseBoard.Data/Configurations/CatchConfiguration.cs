@@ -18,7 +18,14 @@ internal sealed class CatchConfiguration : IEntityTypeConfiguration<Catch>
 
         builder.HasIndex(c => new { c.ServiceId, c.CaughtAt });
         // An external id is unique per service: teams never see, block or claim each other's ids.
-        builder.HasIndex(c => new { c.ServiceId, c.Source, c.ExternalId }).IsUnique();
+        builder
+            .HasIndex(c => new
+            {
+                c.ServiceId,
+                c.Source,
+                c.ExternalId,
+            })
+            .IsUnique();
 
         builder.HasOne(c => c.Service).WithMany().OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(c => c.Environment).WithMany().OnDelete(DeleteBehavior.NoAction);

@@ -17,7 +17,14 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.HasIndex(i => new { i.ServiceId, i.ImpactStartedAt });
         builder.HasIndex(i => i.ResolvedAt);
         // An external id is unique per service: teams never see, block or claim each other's ids.
-        builder.HasIndex(i => new { i.ServiceId, i.Source, i.ExternalId }).IsUnique();
+        builder
+            .HasIndex(i => new
+            {
+                i.ServiceId,
+                i.Source,
+                i.ExternalId,
+            })
+            .IsUnique();
 
         builder.HasOne(i => i.Service).WithMany().OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(i => i.CausingDeployment).WithMany().OnDelete(DeleteBehavior.NoAction);

@@ -14,7 +14,10 @@ internal sealed class SsoIdentityConfiguration : IEntityTypeConfiguration<SsoIde
         builder.Property(i => i.Email).HasMaxLength(256);
         builder.Property(i => i.Name).HasMaxLength(200);
         builder.HasIndex(i => new { i.Issuer, i.Subject }).IsUnique();
-        builder.HasOne(i => i.LinkedUser).WithMany().HasForeignKey(i =>
-            i.LinkedUserId).OnDelete(DeleteBehavior.SetNull);
+        builder
+            .HasOne(i => i.LinkedUser)
+            .WithMany()
+            .HasForeignKey(i => i.LinkedUserId)
+            .OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -9,7 +9,9 @@ public class Service
     public required string Slug { get; set; }
     public required string Name { get; set; }
 
-    /// <summary>The source repository it is deployed from ("owner/name"); GitHub deployment webhooks find the service by it.</summary>
+    /// <summary>
+    /// The source repository it is deployed from ("owner/name"); GitHub deployment webhooks find the service by it.
+    /// </summary>
     public string? Repository { get; set; }
 
     /// <summary>The PagerDuty service id (e.g. "PF9KMXH") whose incidents are this service's failures.</summary>

@@ -20,16 +20,23 @@ public class ServiceEnvironment
     public DateTime PromotionModeChangedAt { get; set; }
     public string? PromotionModeChangedBy { get; set; }
 
-    /// <summary>Why the state last changed, in the words of whoever changed it (or the incident that paused it).</summary>
+    /// <summary>
+    /// Why the state last changed, in the words of whoever changed it (or the incident that paused it).
+    /// </summary>
     public string? PromotionModeReason { get; set; }
 
-    /// <summary>Approval policy: how many distinct approvers turn continuous promotion on (production 2, else 1 by default).</summary>
+    /// <summary>
+    /// Approval policy: how many distinct approvers turn continuous promotion on (production 2, else 1 by default).
+    /// </summary>
     public int RequiredApprovals { get; set; } = 1;
 
-    /// <summary>Approval policy: minutes a version soaks in the previous stage before continuous promotion takes it.</summary>
+    /// <summary>
+    /// Approval policy: minutes a version soaks in the previous stage before continuous promotion takes it.
+    /// </summary>
     public int SoakMinutes { get; set; }
 
-    // Readiness thresholds for turning this environment continuous (DESIGN.md §5), each with its evidence beside the switch.
+    // Readiness thresholds for turning this environment continuous (DESIGN.md §5), each with its evidence beside the
+    // switch.
 
     /// <summary>Days since the service's last counting catch must be at least this.</summary>
     public int ReadinessMinDaysSinceCatch { get; set; } = 7;

@@ -1,6 +1,8 @@
 namespace ReleaseBoard.Data.Entities;
 
-/// <summary>A team owns services; its time zone answers every calendar question ("how many days", "which week").</summary>
+/// <summary>
+/// A team owns services; its time zone answers every calendar question ("how many days", "which week").
+/// </summary>
 public class Team
 {
     public int Id { get; set; }

@@ -25,9 +25,15 @@ public sealed class ChangeOptions
 /// here as a local write would. It is also how open pages learn at once that the database went away, and came back:
 /// each round reads through the app's own connections too, and a failure there is one.
 /// </summary>
-public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> dbFactory, DataChangeNotifier notifier,
-    TimeProvider clock, IOptions<ChangeOptions> options, DatabaseConnection connection,
-    Features.Access.AccessRevocation revocation, ILogger<ChangeStampPoller> logger) : BackgroundService
+public sealed class ChangeStampPoller(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    DataChangeNotifier notifier,
+    TimeProvider clock,
+    IOptions<ChangeOptions> options,
+    DatabaseConnection connection,
+    Features.Access.AccessRevocation revocation,
+    ILogger<ChangeStampPoller> logger
+) : BackgroundService
 {
     private SqliteConnection? _sqliteWatch;
 
@@ -49,7 +55,8 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
                     var revoked = false;
                     await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
                     {
-                        var stamp = await ReadStampAsync(db, stoppingToken); // also: the database answers the app's own path
+                        // also: the database answers the app's own path
+                        var stamp = await ReadStampAsync(db, stoppingToken);
                         if (connection.Provider == DatabaseProvider.Sqlite)
                         {
                             var version = await SqliteDataVersionAsync(stoppingToken);
@@ -70,12 +77,15 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
                             (seenAccess, accessKnown) = (access, true);
                         }
                     }
-                    if (revoked) revocation.Announce();
+                    if (revoked)
+                        revocation.Announce();
                     // Any change, our own writes included (they cannot be told apart from another's), and the pages
                     // fold the extra notification into their throttled re-read. Back after an outage, pages re-read
                     // whatever the counter says, and drop their "stale" marks.
-                    if (failing || changed) notifier.NotifyChanged();
-                    if (failing) logger.LogInformation("The database answers again.");
+                    if (failing || changed)
+                        notifier.NotifyChanged();
+                    if (failing)
+                        logger.LogInformation("The database answers again.");
                     failing = false;
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -87,13 +97,15 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
                     // answers.
                     if (!failing)
                     {
-                        logger.LogWarning(ex, "The database does not answer; pages keep their last figures, marked stale, until it does.");
+                        logger.LogWarning(
+                            ex,
+                            "The database does not answer; pages keep their last figures, marked stale, until it does."
+                        );
                         failing = true;
                         notifier.NotifyChanged();
                     }
                 }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         finally
         {
@@ -107,10 +119,15 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
     /// database is away; a value read dirty costs at most one extra re-read.
     /// </summary>
     private static Task<Guid> ReadStampAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
-        (db.Database.IsSqlServer()
-            ? db.ChangeStamps.FromSqlRaw("SELECT [Id], [Value] FROM [ChangeStamps] WITH (NOLOCK)")
-            : db.ChangeStamps)
-        .AsNoTracking().Where(s => s.Id == ChangeStamp.RowId).Select(s => s.Value).SingleOrDefaultAsync(cancellationToken);
+        (
+            db.Database.IsSqlServer()
+                ? db.ChangeStamps.FromSqlRaw("SELECT [Id], [Value] FROM [ChangeStamps] WITH (NOLOCK)")
+                : db.ChangeStamps
+        )
+            .AsNoTracking()
+            .Where(s => s.Id == ChangeStamp.RowId)
+            .Select(s => s.Value)
+            .SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>SQLite's data_version, on one connection kept for it: the counter is per connection.</summary>
     private async Task<long> SqliteDataVersionAsync(CancellationToken cancellationToken)
@@ -118,7 +135,9 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
         if (_sqliteWatch is null)
         {
             // Not from the pool: a pooled handle would be shared with other work and could be closed under us.
-            var watch = new SqliteConnection(new SqliteConnectionStringBuilder(connection.ConnectionString) { Pooling = false }.ToString());
+            var watch = new SqliteConnection(
+                new SqliteConnectionStringBuilder(connection.ConnectionString) { Pooling = false }.ToString()
+            );
             await watch.OpenAsync(cancellationToken);
             _sqliteWatch = watch;
         }
@@ -129,7 +148,8 @@ public sealed class ChangeStampPoller(IDbContextFactory<ReleaseBoardDbContext> d
 
     private async Task ForgetSqliteWatchAsync()
     {
-        if (_sqliteWatch is null) return;
+        if (_sqliteWatch is null)
+            return;
         await _sqliteWatch.DisposeAsync();
         _sqliteWatch = null;
     }

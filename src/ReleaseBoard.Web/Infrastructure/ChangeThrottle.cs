@@ -6,26 +6,40 @@ namespace ReleaseBoard.Web.Infrastructure;
 /// a second then costs each open page two reads a second, not thousands.
 /// </summary>
 /// <param name="dispatch">Runs the action on the component's renderer (its InvokeAsync).</param>
-public sealed class ChangeThrottle(TimeProvider clock, TimeSpan interval, Func<Func<Task>, Task> dispatch, Func<Task> action) : IDisposable
+public sealed class ChangeThrottle(
+    TimeProvider clock,
+    TimeSpan interval,
+    Func<Func<Task>, Task> dispatch,
+    Func<Task> action
+) : IDisposable
 {
     private DateTimeOffset _lastActionAt = DateTimeOffset.MinValue;
     private ITimer? _deferred;
     private bool _disposed;
 
     /// <summary>Safe from any thread.</summary>
-    public void Trigger() => _ = dispatch(() =>
-    {
-        if (_disposed || _deferred is not null) return Task.CompletedTask;
-        var wait = _lastActionAt + interval - clock.GetUtcNow();
-        if (wait <= TimeSpan.Zero) return RunAsync();
-        _deferred = clock.CreateTimer(_ => _ = dispatch(() =>
+    public void Trigger() =>
+        _ = dispatch(() =>
         {
-            _deferred?.Dispose();
-            _deferred = null;
-            return _disposed ? Task.CompletedTask : RunAsync();
-        }), null, wait, Timeout.InfiniteTimeSpan);
-        return Task.CompletedTask;
-    });
+            if (_disposed || _deferred is not null)
+                return Task.CompletedTask;
+            var wait = _lastActionAt + interval - clock.GetUtcNow();
+            if (wait <= TimeSpan.Zero)
+                return RunAsync();
+            _deferred = clock.CreateTimer(
+                _ =>
+                    _ = dispatch(() =>
+                    {
+                        _deferred?.Dispose();
+                        _deferred = null;
+                        return _disposed ? Task.CompletedTask : RunAsync();
+                    }),
+                null,
+                wait,
+                Timeout.InfiniteTimeSpan
+            );
+            return Task.CompletedTask;
+        });
 
     private Task RunAsync()
     {

@@ -14,8 +14,11 @@ namespace ReleaseBoard.Web.Infrastructure;
 /// instances on the same database (<see cref="ChangeStampPoller"/>) learn of it, and a write that rolls back leaves no
 /// trace there. SQLite keeps such a counter itself (data_version), which the poller reads instead.
 /// </summary>
-/// <remarks>It also counts what was committed for <see cref="ReleaseBoardMetrics"/>: one place sees every writer.</remarks>
-public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBoardMetrics? metrics = null) : SaveChangesInterceptor, IDbTransactionInterceptor
+/// <remarks>It also counts what was committed for <see cref="ReleaseBoardMetrics"/>: one place sees every
+/// writer.</remarks>
+public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBoardMetrics? metrics = null)
+    : SaveChangesInterceptor,
+        IDbTransactionInterceptor
 {
     /// <summary>A write on its way: what it stores, counted (and announced) once it is committed.</summary>
     private sealed class PendingWrite
@@ -33,7 +36,11 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
         return result;
     }
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData,
+        InterceptionResult<int> result,
+        CancellationToken cancellationToken = default
+    )
     {
         Stamp(eventData.Context);
         return ValueTask.FromResult(result);
@@ -45,7 +52,11 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
         return result;
     }
 
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override ValueTask<int> SavedChangesAsync(
+        SaveChangesCompletedEventData eventData,
+        int result,
+        CancellationToken cancellationToken = default
+    )
     {
         OnSaved(eventData.Context, result);
         return ValueTask.FromResult(result);
@@ -54,13 +65,22 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
     // Contexts are pooled and reused: whatever a previous transaction left unsettled (disposed without a rollback, a
     // failed save, a failed commit) is forgotten when the next one starts, so it is never counted or announced.
     // (Only what waited for a commit: SaveChanges starts a transaction of its own after SavingChanges stamped it.)
-    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    public DbTransaction TransactionStarted(
+        DbConnection connection,
+        TransactionEndEventData eventData,
+        DbTransaction result
+    )
     {
         ForgetUncommitted(eventData.Context);
         return result;
     }
 
-    public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    public ValueTask<DbTransaction> TransactionStartedAsync(
+        DbConnection connection,
+        TransactionEndEventData eventData,
+        DbTransaction result,
+        CancellationToken cancellationToken = default
+    )
     {
         ForgetUncommitted(eventData.Context);
         return ValueTask.FromResult(result);
@@ -68,12 +88,18 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
 
     private void ForgetUncommitted(DbContext? context)
     {
-        if (context is not null) _uncommittedWrites.Remove(context);
+        if (context is not null)
+            _uncommittedWrites.Remove(context);
     }
 
-    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => Forget(eventData.Context);
+    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
+        Forget(eventData.Context);
 
-    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionFailedAsync(
+        DbTransaction transaction,
+        TransactionErrorEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         Forget(eventData.Context);
         return Task.CompletedTask;
@@ -81,7 +107,10 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => ForgetSaving(eventData.Context);
 
-    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    public override Task SaveChangesFailedAsync(
+        DbContextErrorEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         ForgetSaving(eventData.Context);
         return Task.CompletedTask;
@@ -89,20 +118,31 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
 
     private void ForgetSaving(DbContext? context)
     {
-        if (context is not null) _saving.Remove(context);
+        if (context is not null)
+            _saving.Remove(context);
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => OnCommitted(eventData.Context);
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        OnCommitted(eventData.Context);
 
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionCommittedAsync(
+        DbTransaction transaction,
+        TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         OnCommitted(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
+        Forget(eventData.Context);
 
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionRolledBackAsync(
+        DbTransaction transaction,
+        TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         Forget(eventData.Context);
         return Task.CompletedTask;
@@ -114,25 +154,43 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
     /// </summary>
     private void Stamp(DbContext? context)
     {
-        if (context is null) return;
-        var writes = context.ChangeTracker.Entries().Where(e => e.Entity is not ChangeStamp && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
-        if (writes.Count == 0) return;
+        if (context is null)
+            return;
+        var writes = context
+            .ChangeTracker.Entries()
+            .Where(e =>
+                e.Entity is not ChangeStamp
+                && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+            )
+            .ToList();
+        if (writes.Count == 0)
+            return;
         var pending = new PendingWrite();
         foreach (var entry in writes)
         {
             var created = entry.State == EntityState.Added;
             switch (entry.Entity)
             {
-                case Deployment when entry.State != EntityState.Deleted: pending.Events.Add(("deployment", created)); break;
-                case Incident when entry.State != EntityState.Deleted: pending.Events.Add(("incident", created)); break;
-                case Catch when entry.State != EntityState.Deleted: pending.Events.Add(("catch", created)); break;
-                case AuditEntry { Action: var action } when created && action.StartsWith("promotion.", StringComparison.Ordinal): pending.PromotionActions.Add(action); break;
+                case Deployment when entry.State != EntityState.Deleted:
+                    pending.Events.Add(("deployment", created));
+                    break;
+                case Incident when entry.State != EntityState.Deleted:
+                    pending.Events.Add(("incident", created));
+                    break;
+                case Catch when entry.State != EntityState.Deleted:
+                    pending.Events.Add(("catch", created));
+                    break;
+                case AuditEntry { Action: var action }
+                    when created && action.StartsWith("promotion.", StringComparison.Ordinal):
+                    pending.PromotionActions.Add(action);
+                    break;
             }
         }
         _saving.AddOrUpdate(context, pending);
         // SQLite needs no stamp: its own data_version tells other connections of any commit, at no cost to writers
         // (the stamp row took a fifth of the ingestion rate there). SQL Server has no such counter.
-        if (!context.Database.IsSqlServer()) return;
+        if (!context.Database.IsSqlServer())
+            return;
         var tracked = context.ChangeTracker.Entries<ChangeStamp>().FirstOrDefault();
         if (tracked is null)
         {
@@ -148,9 +206,11 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
 
     private void OnSaved(DbContext? context, int result)
     {
-        if (result <= 0 || context is null || !_saving.TryGetValue(context, out var write)) return;
+        if (result <= 0 || context is null || !_saving.TryGetValue(context, out var write))
+            return;
         _saving.Remove(context);
-        if (context.Database.CurrentTransaction is null) Committed(write);
+        if (context.Database.CurrentTransaction is null)
+            Committed(write);
         else if (_uncommittedWrites.TryGetValue(context, out var earlier))
         {
             // Several saves in one transaction: one notification at the commit, with every count.
@@ -159,7 +219,8 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
             merged.PromotionActions.AddRange(earlier.PromotionActions.Concat(write.PromotionActions));
             _uncommittedWrites.AddOrUpdate(context, merged);
         }
-        else _uncommittedWrites.AddOrUpdate(context, write);
+        else
+            _uncommittedWrites.AddOrUpdate(context, write);
     }
 
     private void OnCommitted(DbContext? context)
@@ -175,15 +236,18 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
     {
         if (metrics is not null)
         {
-            foreach (var (kind, created) in write.Events) metrics.EventStored(kind, created);
-            foreach (var action in write.PromotionActions) metrics.PromotionTransition(action);
+            foreach (var (kind, created) in write.Events)
+                metrics.EventStored(kind, created);
+            foreach (var action in write.PromotionActions)
+                metrics.PromotionTransition(action);
         }
         notifier.NotifyChanged();
     }
 
     private void Forget(DbContext? context)
     {
-        if (context is null) return;
+        if (context is null)
+            return;
         _uncommittedWrites.Remove(context);
         _saving.Remove(context);
     }

@@ -11,7 +11,9 @@ public sealed class DataChangeNotifier(ILogger<DataChangeNotifier> logger)
 
     public event Action? Changed;
 
-    /// <summary>Counts notifications, so a page that subscribes after its first read can tell whether it missed one.</summary>
+    /// <summary>
+    /// Counts notifications, so a page that subscribes after its first read can tell whether it missed one.
+    /// </summary>
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Something changed: a write here, or one of another instance seen by the poller.</summary>

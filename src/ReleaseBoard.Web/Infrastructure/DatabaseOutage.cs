@@ -17,25 +17,41 @@ public static class DatabaseOutage
     private static readonly HashSet<int> SqliteUnavailable = [5, 6, 10, 13, 14, 26];
 
     /// <summary>For API requests: turns a database that is away into 503 + Retry-After, as problem+json.</summary>
-    public static IApplicationBuilder UseDatabaseOutageAnswers(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        try
-        {
-            await next(context);
-        }
-        catch (Exception ex) when (IsUnavailable(ex) && !context.Response.HasStarted)
-        {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseOutage).FullName!)
-                .LogWarning(ex, "The database did not answer {Method} {Path}; answered 503.", context.Request.Method, context.Request.Path);
-            context.Response.Clear();
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await TypedResults.Problem(
-                    $"The database is not answering just now. Nothing of this request was stored; send it again in {(int)RetryAfter.TotalSeconds} seconds.",
-                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Database unavailable")
-                .ExecuteAsync(context);
-        }
-    });
+    public static IApplicationBuilder UseDatabaseOutageAnswers(this IApplicationBuilder app) =>
+        app.Use(
+            async (context, next) =>
+            {
+                try
+                {
+                    await next(context);
+                }
+                catch (Exception ex) when (IsUnavailable(ex) && !context.Response.HasStarted)
+                {
+                    context
+                        .RequestServices.GetRequiredService<ILoggerFactory>()
+                        .CreateLogger(typeof(DatabaseOutage).FullName!)
+                        .LogWarning(
+                            ex,
+                            "The database did not answer {Method} {Path}; answered 503.",
+                            context.Request.Method,
+                            context.Request.Path
+                        );
+                    context.Response.Clear();
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(
+                        System.Globalization.CultureInfo.InvariantCulture
+                    );
+                    await TypedResults
+                        .Problem(
+                            $"The database is not answering just now. Nothing of this request was stored; send it "
+                                + $"again in {(int)RetryAfter.TotalSeconds} seconds.",
+                            statusCode: StatusCodes.Status503ServiceUnavailable,
+                            title: "Database unavailable"
+                        )
+                        .ExecuteAsync(context);
+                }
+            }
+        );
 
     public static bool IsUnavailable(Exception exception)
     {

@@ -12,14 +12,26 @@ public static class LocalTimeInput
 
     /// <summary>Now, in the zone, as the input shows it.</summary>
     public static string Now(TimeProvider clock, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone).ToString(Format, CultureInfo.InvariantCulture);
+        TimeZoneInfo
+            .ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)
+            .ToString(Format, CultureInfo.InvariantCulture);
 
-    /// <summary>Local wall-clock time to UTC; a time skipped by a daylight-saving jump is refused rather than guessed.</summary>
+    /// <summary>
+    /// Local wall-clock time to UTC; a time skipped by a daylight-saving jump is refused rather than guessed.
+    /// </summary>
     public static bool TryParse(string? text, TimeZoneInfo zone, out DateTime utc, out string error)
     {
         utc = default;
         error = "";
-        if (!DateTime.TryParseExact(text, [Format, "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        if (
+            !DateTime.TryParseExact(
+                text,
+                [Format, "yyyy-MM-ddTHH:mm:ss"],
+                CultureInfo.InvariantCulture,
+                DateTimeStyles.None,
+                out var local
+            )
+        )
         {
             error = "Give a date and time, e.g. 2026-03-14 09:30.";
             return false;

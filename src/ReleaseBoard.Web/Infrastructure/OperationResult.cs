@@ -1,6 +1,8 @@
 namespace ReleaseBoard.Web.Infrastructure;
 
-/// <summary>The outcome of an operation that a person or a script asked for: a value, or a message for one field.</summary>
+/// <summary>
+/// The outcome of an operation that a person or a script asked for: a value, or a message for one field.
+/// </summary>
 public sealed record OperationResult<T>(T? Value, string? ErrorField, string? Error)
 {
     public bool Succeeded => Error is null;

@@ -18,18 +18,34 @@ public sealed class ReleaseBoardMetrics
     public ReleaseBoardMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _eventsStored = meter.CreateCounter<long>("releaseboard.events.stored", "{event}",
-            "Deployments, incidents and catches committed, from any source; outcome created or updated (a retry or a later fact).");
-        _circuitsOpen = meter.CreateUpDownCounter<long>("releaseboard.circuits.open", "{circuit}",
-            "Live pages (walls, displays, pipelines …) connected to this instance.");
-        _promotionTransitions = meter.CreateCounter<long>("releaseboard.promotion.transitions", "{transition}",
-            "Promotion audit entries committed: requests, approvals, rejections, expiries, pauses, stops, changes of state.");
+        _eventsStored = meter.CreateCounter<long>(
+            "releaseboard.events.stored",
+            "{event}",
+            "Deployments, incidents and catches committed, from any source; outcome created or updated (a retry or a "
+                + "later fact)."
+        );
+        _circuitsOpen = meter.CreateUpDownCounter<long>(
+            "releaseboard.circuits.open",
+            "{circuit}",
+            "Live pages (walls, displays, pipelines …) connected to this instance."
+        );
+        _promotionTransitions = meter.CreateCounter<long>(
+            "releaseboard.promotion.transitions",
+            "{transition}",
+            "Promotion audit entries committed: requests, approvals, rejections, expiries, pauses, stops, changes of "
+                + "state."
+        );
     }
 
     public void EventStored(string kind, bool created) =>
-        _eventsStored.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", created ? "created" : "updated"));
+        _eventsStored.Add(
+            1,
+            new KeyValuePair<string, object?>("kind", kind),
+            new KeyValuePair<string, object?>("outcome", created ? "created" : "updated")
+        );
 
-    public void PromotionTransition(string action) => _promotionTransitions.Add(1, new KeyValuePair<string, object?>("action", action));
+    public void PromotionTransition(string action) =>
+        _promotionTransitions.Add(1, new KeyValuePair<string, object?>("action", action));
 
     public void CircuitOpened() => _circuitsOpen.Add(1);
 

@@ -9,7 +9,9 @@ namespace ReleaseBoard.Web.Infrastructure;
 
 public static class TelemetrySetup
 {
-    /// <summary>The standard OpenTelemetry setting: where the collector listens (e.g. http://otel-collector:4317).</summary>
+    /// <summary>
+    /// The standard OpenTelemetry setting: where the collector listens (e.g. http://otel-collector:4317).
+    /// </summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>
@@ -21,23 +23,39 @@ public static class TelemetrySetup
     {
         builder.Services.AddSingleton<ReleaseBoardMetrics>();
         builder.Services.AddScoped<CircuitHandler, CircuitMetricsHandler>();
-        if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting])) return builder;
+        if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+            return builder;
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "releaseboard"))
-            .WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path))
-                .AddEntityFrameworkCoreInstrumentation())
-            .WithMetrics(metrics => metrics
-                .AddMeter(ReleaseBoardMetrics.MeterName)
-                .AddAspNetCoreInstrumentation()
-                .AddMeter("Microsoft.AspNetCore.Components", "Microsoft.AspNetCore.Components.Server.Circuits", "Microsoft.EntityFrameworkCore")
-                .AddRuntimeInstrumentation())
-            .WithLogging(logging => { }, options => (options.IncludeFormattedMessage, options.IncludeScopes) = (true, true))
+        builder
+            .Services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
+                resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "releaseboard")
+            )
+            .WithTracing(tracing =>
+                tracing
+                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path))
+                    .AddEntityFrameworkCoreInstrumentation()
+            )
+            .WithMetrics(metrics =>
+                metrics
+                    .AddMeter(ReleaseBoardMetrics.MeterName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddMeter(
+                        "Microsoft.AspNetCore.Components",
+                        "Microsoft.AspNetCore.Components.Server.Circuits",
+                        "Microsoft.EntityFrameworkCore"
+                    )
+                    .AddRuntimeInstrumentation()
+            )
+            .WithLogging(
+                logging => { },
+                options => (options.IncludeFormattedMessage, options.IncludeScopes) = (true, true)
+            )
             .UseOtlpExporter();
         return builder;
     }
 
     /// <summary>Health probes every few seconds would drown the traces that matter.</summary>
-    private static bool IsProbe(PathString path) => path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
 }

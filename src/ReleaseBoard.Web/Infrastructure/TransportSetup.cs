@@ -50,11 +50,16 @@ public sealed class TransportOptions
             yield return $"Transport:KnownProxies has \"{proxy}\", which is not an IP address.";
         foreach (var network in Networks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
             yield return $"Transport:KnownNetworks has \"{network}\", which is not a network such as 10.0.0.0/8.";
-        if (!string.IsNullOrEmpty(PublicBaseUrl) && (PublicBase is not { Scheme: "https" or "http" } uri
-                                                    || !string.IsNullOrEmpty(uri.Query)
-                                                        || !string.IsNullOrEmpty(uri.Fragment)))
-            yield return $"Transport:PublicBaseUrl \"{PublicBaseUrl}\" is not an http(s) address without query or " +
-                         "fragment.";
+        if (
+            !string.IsNullOrEmpty(PublicBaseUrl)
+            && (
+                PublicBase is not { Scheme: "https" or "http" } uri
+                || !string.IsNullOrEmpty(uri.Query)
+                || !string.IsNullOrEmpty(uri.Fragment)
+            )
+        )
+            yield return $"Transport:PublicBaseUrl \"{PublicBaseUrl}\" is not an http(s) address without query or "
+                + "fragment.";
     }
 }
 
@@ -69,19 +74,27 @@ public static class TransportSetup
 
     public static WebApplicationBuilder AddReleaseBoardTransport(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.SectionName)
+        builder
+            .Services.AddOptions<TransportOptions>()
+            .BindConfiguration(TransportOptions.SectionName)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TransportOptions>, TransportValidation>();
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TransportOptions>>((forwarded,
-            transport) =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
-                                         | ForwardedHeaders.XForwardedHost;
-            // Loopback is known by default; the settings add the proxies actually in front.
-            foreach (var proxy in transport.Value.Proxies) forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
-            foreach (var network in transport.Value.Networks)
-                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
-        });
+        builder
+            .Services.AddOptions<ForwardedHeadersOptions>()
+            .Configure<IOptions<TransportOptions>>(
+                (forwarded, transport) =>
+                {
+                    forwarded.ForwardedHeaders =
+                        ForwardedHeaders.XForwardedFor
+                        | ForwardedHeaders.XForwardedProto
+                        | ForwardedHeaders.XForwardedHost;
+                    // Loopback is known by default; the settings add the proxies actually in front.
+                    foreach (var proxy in transport.Value.Proxies)
+                        forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+                    foreach (var network in transport.Value.Networks)
+                        forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                }
+            );
         var development = builder.Environment.IsDevelopment();
         // Outside Development every cookie (sign-in, SSO, antiforgery, the OIDC correlation) is Secure, whatever
         // scheme a request arrived with: behind a proxy the browser's side is HTTPS.
@@ -106,26 +119,35 @@ public static class TransportSetup
     {
         app.UseForwardedHeaders();
         var transport = app.Services.GetRequiredService<IOptions<TransportOptions>>().Value;
-        if (!app.Environment.IsDevelopment()) app.UseHsts();
-        if (transport.HttpsRedirect) app.UseHttpsRedirection();
+        if (!app.Environment.IsDevelopment())
+            app.UseHsts();
+        if (transport.HttpsRedirect)
+            app.UseHttpsRedirection();
         app.UseCookiePolicy();
         var sso = app.Services.GetRequiredService<OpenIdConnectSettings>();
-        app.Use((context, next) =>
-        {
-            // Hex, not base64: nothing in it for HTML attribute encoding to change.
-            var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            context.Items[NonceItem] = nonce;
-            context.Response.OnStarting(() =>
+        app.Use(
+            (context, next) =>
             {
-                var headers = context.Response.Headers;
-                headers.XContentTypeOptions = "nosniff";
-                headers["Referrer-Policy"] = "no-referrer";
-                headers["Cross-Origin-Opener-Policy"] = "same-origin";
-                headers.ContentSecurityPolicy = ContentSecurityPolicy(context, nonce, transport.FrameAncestors, sso);
-                return Task.CompletedTask;
-            });
-            return next(context);
-        });
+                // Hex, not base64: nothing in it for HTML attribute encoding to change.
+                var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+                context.Items[NonceItem] = nonce;
+                context.Response.OnStarting(() =>
+                {
+                    var headers = context.Response.Headers;
+                    headers.XContentTypeOptions = "nosniff";
+                    headers["Referrer-Policy"] = "no-referrer";
+                    headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                    headers.ContentSecurityPolicy = ContentSecurityPolicy(
+                        context,
+                        nonce,
+                        transport.FrameAncestors,
+                        sso
+                    );
+                    return Task.CompletedTask;
+                });
+                return next(context);
+            }
+        );
     }
 
     /// <summary>
@@ -134,18 +156,23 @@ public static class TransportSetup
     /// Forms post here, and to the single-sign-on provider the SSO button leads to. The API reference (Scalar) is the
     /// one page whose own inline script needs 'unsafe-inline'.
     /// </summary>
-    private static string ContentSecurityPolicy(HttpContext context, string nonce, string frameAncestors,
-        OpenIdConnectSettings sso)
+    private static string ContentSecurityPolicy(
+        HttpContext context,
+        string nonce,
+        string frameAncestors,
+        OpenIdConnectSettings sso
+    )
     {
         var scripts = context.Request.Path.StartsWithSegments(Features.Ingestion.ApiDocumentation.ReferencePath)
             ? "'self' 'unsafe-inline'"
             : $"'self' 'nonce-{nonce}'";
-        var forms = sso.IsEnabled && Uri.TryCreate(sso.Authority, UriKind.Absolute, out var authority)
-            ? $"'self' {authority.GetLeftPart(UriPartial.Authority)}"
-            : "'self'";
-        return $"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-               $"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action {forms}; " +
-               $"frame-ancestors {frameAncestors}";
+        var forms =
+            sso.IsEnabled && Uri.TryCreate(sso.Authority, UriKind.Absolute, out var authority)
+                ? $"'self' {authority.GetLeftPart(UriPartial.Authority)}"
+                : "'self'";
+        return $"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            + $"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action {forms}; "
+            + $"frame-ancestors {frameAncestors}";
     }
 
     /// <summary>The nonce of this response's policy, for the one inline script of the page (the import map).</summary>

@@ -62,8 +62,11 @@ public static class UiSetup
         builder.Services.TryAddSingleton<WhatIfReplay>();
         builder.Services.TryAddSingleton<EvidenceSnapshot>();
         builder.Services.TryAddSingleton<PromotionService>();
-        builder.Services.AddOptions<PromotionOptions>().BindConfiguration(PromotionOptions.SectionName)
-            .Validate(o => o.PausingSeverity is >= 1 and <= 4, "Promotion:PausingSeverity must be 1 to 4 (1 = worst).").ValidateOnStart();
+        builder
+            .Services.AddOptions<PromotionOptions>()
+            .BindConfiguration(PromotionOptions.SectionName)
+            .Validate(o => o.PausingSeverity is >= 1 and <= 4, "Promotion:PausingSeverity must be 1 to 4 (1 = worst).")
+            .ValidateOnStart();
         return builder;
     }
 
@@ -79,12 +82,15 @@ public static class UiSetup
     // One secret for every repository let any team's webhook speak for any other's; such a setting now does nothing.
     private static void WarnOfRetiredSettings(WebApplication app)
     {
-        foreach (var key in WebhookOptions.RetiredSecretSettings.Where(k =>
-            !string.IsNullOrEmpty(app.Configuration[k])))
+        foreach (
+            var key in WebhookOptions.RetiredSecretSettings.Where(k => !string.IsNullOrEmpty(app.Configuration[k]))
+        )
             app.Logger.LogWarning(
-                "{Setting} is no longer read: a webhook secret is bound to what it speaks for. Add it with " +
-                "`webhooks add` (or Admin → Webhooks) for each repository, service or team, then remove the setting.",
-                    key);
+                "{Setting} is no longer read: a webhook secret is bound to what it speaks for. Add it with "
+                    + "`webhooks add` (or Admin → Webhooks) for each repository, service or team, then remove the "
+                    + "setting.",
+                key
+            );
     }
 
     /// <summary>Migrates, seeds the demo on an empty database, then maps the pages and endpoints.</summary>
@@ -101,9 +107,12 @@ public static class UiSetup
         // People get a page for an error status; machines (calls to /api, anything with a Bearer key) get
         // application/problem+json for every status that has no body of its own (401, 403, a bad query string).
         static bool ForMachines(HttpContext context) =>
-            context.Request.Path.StartsWithSegments("/api") || ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _);
-        app.UseWhen(context => !ForMachines(context),
-            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+            context.Request.Path.StartsWithSegments("/api")
+            || ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _);
+        app.UseWhen(
+            context => !ForMachines(context),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true)
+        );
         app.UseWhen(ForMachines, branch => branch.UseStatusCodePages().UseDatabaseOutageAnswers());
         app.UseRateLimiter();
         app.UseAuthentication();

@@ -25,7 +25,8 @@ public class ApexChartTests : BunitContext
 
     private static object Options(params double?[] data) => new { series = new[] { new { name = "MTBF", data } } };
 
-    private static JsonElement OptionsSent(JSRuntimeInvocation invocation, int index) => (JsonElement)invocation.Arguments[index]!;
+    private static JsonElement OptionsSent(JSRuntimeInvocation invocation, int index) =>
+        (JsonElement)invocation.Arguments[index]!;
 
     [Fact]
     public void It_creates_the_chart_once_after_rendering_with_the_series_as_plain_json()
@@ -91,7 +92,7 @@ public class ApexChartTests : BunitContext
     }
 
     [Fact]
-    public async Task New_data_while_the_chart_is_still_being_created_updates_it_afterwards_instead_of_creating_another()
+    public async Task New_data_while_the_chart_is_being_created_updates_it_afterwards_not_a_second_chart()
     {
         var module = JSInterop.SetupModule(ApexChart.ModulePath);
         var create = module.SetupVoid("create", _ => true); // the library is still loading: no answer yet

@@ -36,7 +36,10 @@ public class AppHostTests
         var behind = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
         var live = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
 
-        Assert.Equal((HttpStatusCode.OK, "ready"), (ready.StatusCode, await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+        Assert.Equal(
+            (HttpStatusCode.OK, "ready"),
+            (ready.StatusCode, await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))
+        );
         Assert.Equal(HttpStatusCode.ServiceUnavailable, behind.StatusCode);
         Assert.Contains("ChangeStamps", await behind.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal(HttpStatusCode.OK, live.StatusCode); // alive, just not ready
@@ -45,7 +48,9 @@ public class AppHostTests
     [Fact]
     public void Without_migrating_at_start_an_unmigrated_database_stops_the_start_with_what_to_run()
     {
-        using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
+        using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" }
+        );
 
         var error = Assert.Throws<InvalidOperationException>(() => app.Server);
 
@@ -56,7 +61,10 @@ public class AppHostTests
     [Fact]
     public async Task The_wall_is_served_prerendered_with_the_number_and_caption()
     {
-        await using var app = new ReleaseBoardAppFactory(seedDemoData: true, new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" });
+        await using var app = new ReleaseBoardAppFactory(
+            seedDemoData: true,
+            new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" }
+        );
 
         var html = await app.CreateClient().GetStringAsync("/wall/payments", TestContext.Current.CancellationToken);
 
@@ -74,7 +82,10 @@ public class AppHostTests
         var client = app.CreateClient();
 
         var kiosk = await client.GetStringAsync("/assets/kiosk.js", TestContext.Current.CancellationToken);
-        var apexcharts = await client.GetStringAsync("/lib/apexcharts/apexcharts.min.js", TestContext.Current.CancellationToken);
+        var apexcharts = await client.GetStringAsync(
+            "/lib/apexcharts/apexcharts.min.js",
+            TestContext.Current.CancellationToken
+        );
 
         Assert.Contains("reloadWhenServerAnswers", kiosk);
         Assert.Contains("4.7.0", apexcharts);
@@ -83,11 +94,13 @@ public class AppHostTests
     [Fact]
     public async Task Choosing_SQL_Server_without_a_connection_string_fails_at_start_with_a_clear_message()
     {
-        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "SqlServer",
-            ["ConnectionStrings:ReleaseBoard"] = "",
-        });
+        await using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = "SqlServer",
+                ["ConnectionStrings:ReleaseBoard"] = "",
+            }
+        );
 
         var error = Assert.Throws<OptionsValidationException>(() => app.Server);
         Assert.Contains("ConnectionStrings:ReleaseBoard is empty", error.Message);

@@ -27,7 +27,10 @@ public class DataChangeInterceptorTests
         await using var db = database.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(TestContext.Current.CancellationToken);
 
-        var environment = await db.Environments.SingleAsync(e => e.Id == team.ProductionId, TestContext.Current.CancellationToken);
+        var environment = await db.Environments.SingleAsync(
+            e => e.Id == team.ProductionId,
+            TestContext.Current.CancellationToken
+        );
         environment.PromotionModeChangedBy = "test";
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, announcements);
@@ -46,7 +49,9 @@ public class DataChangeInterceptorTests
         await using var db = database.CreateDbContext(); // a pooled context lives on like this one
         await using (var dropped = await db.Database.BeginTransactionAsync(TestContext.Current.CancellationToken))
         {
-            (await db.Environments.SingleAsync(e => e.Id == team.ProductionId, TestContext.Current.CancellationToken)).PromotionModeChangedBy = "never";
+            (
+                await db.Environments.SingleAsync(e => e.Id == team.ProductionId, TestContext.Current.CancellationToken)
+            ).PromotionModeChangedBy = "never";
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         } // disposed: rolled back by the database, no rollback event
         db.ChangeTracker.Clear();
@@ -61,14 +66,33 @@ public class DataChangeInterceptorTests
     public async Task On_SQL_Server_a_write_carries_a_new_change_stamp_in_the_same_save_and_on_SQLite_none()
     {
         var interceptor = new ReleaseBoard.Web.Infrastructure.DataChangeInterceptor(
-            new ReleaseBoard.Web.Infrastructure.DataChangeNotifier(Microsoft.Extensions.Logging.Abstractions.NullLogger<ReleaseBoard.Web.Infrastructure.DataChangeNotifier>.Instance));
+            new ReleaseBoard.Web.Infrastructure.DataChangeNotifier(
+                Microsoft
+                    .Extensions
+                    .Logging
+                    .Abstractions
+                    .NullLogger<ReleaseBoard.Web.Infrastructure.DataChangeNotifier>
+                    .Instance
+            )
+        );
         // Nothing listens on port 1: the save fails at connecting, after the interceptor has prepared it.
         var options = new DbContextOptionsBuilder<ReleaseBoard.Data.ReleaseBoardDbContext>()
-            .UseSqlServer("Server=127.0.0.1,1;Database=rb;User Id=rb;Password=unused;TrustServerCertificate=true;Connect Timeout=1",
-                sql => sql.MigrationsAssembly(ReleaseBoard.Data.DatabaseProviderSetup.SqlServerMigrationsAssembly))
-            .AddInterceptors(interceptor).Options;
+            .UseSqlServer(
+                "Server=127.0.0.1,1;Database=rb;User Id=rb;Password=unused;TrustServerCertificate=true;Connect "
+                    + "Timeout=1",
+                sql => sql.MigrationsAssembly(ReleaseBoard.Data.DatabaseProviderSetup.SqlServerMigrationsAssembly)
+            )
+            .AddInterceptors(interceptor)
+            .Options;
         await using var sqlServer = new ReleaseBoard.Data.ReleaseBoardDbContext(options);
-        sqlServer.Teams.Add(new ReleaseBoard.Data.Entities.Team { Slug = "s", Name = "s", TimeZoneId = "Etc/UTC" });
+        sqlServer.Teams.Add(
+            new ReleaseBoard.Data.Entities.Team
+            {
+                Slug = "s",
+                Name = "s",
+                TimeZoneId = "Etc/UTC",
+            }
+        );
 
         await Assert.ThrowsAnyAsync<Exception>(() => sqlServer.SaveChangesAsync(TestContext.Current.CancellationToken));
 
@@ -78,9 +102,17 @@ public class DataChangeInterceptorTests
 
         await using var database = await SqliteTestDatabase.CreateAsync();
         await using var sqlite = database.CreateDbContext();
-        sqlite.Teams.Add(new ReleaseBoard.Data.Entities.Team { Slug = "q", Name = "q", TimeZoneId = "Etc/UTC" });
+        sqlite.Teams.Add(
+            new ReleaseBoard.Data.Entities.Team
+            {
+                Slug = "q",
+                Name = "q",
+                TimeZoneId = "Etc/UTC",
+            }
+        );
         await sqlite.SaveChangesAsync(TestContext.Current.CancellationToken);
-        Assert.Empty(sqlite.ChangeTracker.Entries<ReleaseBoard.Data.Entities.ChangeStamp>()); // SQLite's data_version does this
+        // SQLite's data_version does this
+        Assert.Empty(sqlite.ChangeTracker.Entries<ReleaseBoard.Data.Entities.ChangeStamp>());
     }
 
     [Fact]
@@ -99,7 +131,9 @@ public class DataChangeInterceptorTests
         }
         await using (var abandoned = await db.Database.BeginTransactionAsync(TestContext.Current.CancellationToken))
         {
-            (await db.Environments.SingleAsync(e => e.Id == team.ProductionId, TestContext.Current.CancellationToken)).PromotionModeChangedBy = "test";
+            (
+                await db.Environments.SingleAsync(e => e.Id == team.ProductionId, TestContext.Current.CancellationToken)
+            ).PromotionModeChangedBy = "test";
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
             await abandoned.RollbackAsync(TestContext.Current.CancellationToken);
         }

@@ -26,28 +26,69 @@ public class TelemetryTests
         await using var app = new ReleaseBoardAppFactory();
         var (productionId, key) = await app.AddTeamWithKeyAsync("metered", PromotionMode.Continuous);
         var meters = app.Services.GetRequiredService<IMeterFactory>();
-        using var events = new MetricCollector<long>(meters, ReleaseBoardMetrics.MeterName, "releaseboard.events.stored");
-        using var transitions = new MetricCollector<long>(meters, ReleaseBoardMetrics.MeterName, "releaseboard.promotion.transitions");
+        using var events = new MetricCollector<long>(
+            meters,
+            ReleaseBoardMetrics.MeterName,
+            "releaseboard.events.stored"
+        );
+        using var transitions = new MetricCollector<long>(
+            meters,
+            ReleaseBoardMetrics.MeterName,
+            "releaseboard.promotion.transitions"
+        );
         using var pipeline = app.CreateApiClient(key);
-        var started = new { service = "metered", environment = "staging", version = "1.0.0", startedAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "ci", externalId = "run-1" };
+        var started = new
+        {
+            service = "metered",
+            environment = "staging",
+            version = "1.0.0",
+            startedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            source = "ci",
+            externalId = "run-1",
+        };
         var finished = new
         {
-            started.service, started.environment, started.version, started.startedAt, finishedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
-            outcome = "succeeded", started.source, started.externalId,
+            started.service,
+            started.environment,
+            started.version,
+            started.startedAt,
+            finishedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+            outcome = "succeeded",
+            started.source,
+            started.externalId,
         };
 
-        Assert.Equal(HttpStatusCode.Created, (await pipeline.PostAsJsonAsync("/api/v1/deployments", started, Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await pipeline.PostAsJsonAsync("/api/v1/deployments", finished, Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await pipeline.PostAsJsonAsync("/api/v1/deployments", new { service = "metered" }, Ct)).StatusCode);
-        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct))
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await pipeline.PostAsJsonAsync("/api/v1/deployments", started, Ct)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await pipeline.PostAsJsonAsync("/api/v1/deployments", finished, Ct)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await pipeline.PostAsJsonAsync("/api/v1/deployments", new { service = "metered" }, Ct)).StatusCode
+        );
+        await using (
+            var db = await app
+                .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+                .CreateDbContextAsync(Ct)
+        )
         {
             var stamp = (await db.Environments.SingleAsync(e => e.Id == productionId, Ct)).ConcurrencyStamp;
             var ops = AuditActor.User("ops@example.test", "ops@example.test");
-            Assert.IsType<PromotionOutcome.Done>(await app.Services.GetRequiredService<PromotionService>()
-                .PauseAsync(productionId, stamp, ops, "metered pause", Ct));
+            Assert.IsType<PromotionOutcome.Done>(
+                await app
+                    .Services.GetRequiredService<PromotionService>()
+                    .PauseAsync(productionId, stamp, ops, "metered pause", Ct)
+            );
         }
 
-        var stored = events.GetMeasurementSnapshot().Select(m => ((string)m.Tags["kind"]!, (string)m.Tags["outcome"]!, m.Value)).ToList();
+        var stored = events
+            .GetMeasurementSnapshot()
+            .Select(m => ((string)m.Tags["kind"]!, (string)m.Tags["outcome"]!, m.Value))
+            .ToList();
         Assert.Equal([("deployment", "created", 1L), ("deployment", "updated", 1L)], stored);
         Assert.Equal(["promotion.paused"], transitions.GetMeasurementSnapshot().Select(m => (string)m.Tags["action"]!));
     }
@@ -56,7 +97,11 @@ public class TelemetryTests
     public async Task Open_circuits_go_up_and_down_with_the_circuits()
     {
         await using var app = new ReleaseBoardAppFactory();
-        using var open = new MetricCollector<long>(app.Services.GetRequiredService<IMeterFactory>(), ReleaseBoardMetrics.MeterName, "releaseboard.circuits.open");
+        using var open = new MetricCollector<long>(
+            app.Services.GetRequiredService<IMeterFactory>(),
+            ReleaseBoardMetrics.MeterName,
+            "releaseboard.circuits.open"
+        );
         var handler = new CircuitMetricsHandler(app.Services.GetRequiredService<ReleaseBoardMetrics>());
 
         await handler.OnCircuitOpenedAsync(null!, Ct);
@@ -67,13 +112,15 @@ public class TelemetryTests
     }
 
     [Fact]
-    public async Task Export_over_otlp_is_set_up_only_when_an_endpoint_is_configured_and_an_absent_collector_harms_nothing()
+    public async Task Otlp_export_is_set_up_only_with_an_endpoint_and_an_absent_collector_harms_nothing()
     {
         await using var plain = new ReleaseBoardAppFactory();
-        await using var exporting = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            [TelemetrySetup.OtlpEndpointSetting] = "http://127.0.0.1:9", // nothing listens there
-        });
+        await using var exporting = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?>
+            {
+                [TelemetrySetup.OtlpEndpointSetting] = "http://127.0.0.1:9", // nothing listens there
+            }
+        );
 
         Assert.Null(plain.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
         Assert.Null(plain.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());

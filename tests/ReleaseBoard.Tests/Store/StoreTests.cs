@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
@@ -23,23 +23,35 @@ public class StoreTests
         using var db = ContextFor(DatabaseProvider.Sqlite, "Data Source=:memory:");
 
         Assert.NotEmpty(db.Database.GetMigrations());
-        Assert.False(db.Database.HasPendingModelChanges(), "The model changed: run `dotnet ef migrations add` for ReleaseBoard.Data.Sqlite.");
+        Assert.False(
+            db.Database.HasPendingModelChanges(),
+            "The model changed: run `dotnet ef migrations add` for ReleaseBoard.Data.Sqlite."
+        );
     }
 
     [Fact]
     public void The_SQL_Server_model_has_no_change_without_a_migration()
     {
         // Nothing connects: the model and the migrations assembly are all this needs.
-        using var db = ContextFor(DatabaseProvider.SqlServer, "Server=unused;Database=ReleaseBoard;Integrated Security=false");
+        using var db = ContextFor(
+            DatabaseProvider.SqlServer,
+            "Server=unused;Database=ReleaseBoard;Integrated Security=false"
+        );
 
         Assert.NotEmpty(db.Database.GetMigrations());
-        Assert.False(db.Database.HasPendingModelChanges(), "The model changed: run `dotnet ef migrations add` for ReleaseBoard.Data.SqlServer.");
+        Assert.False(
+            db.Database.HasPendingModelChanges(),
+            "The model changed: run `dotnet ef migrations add` for ReleaseBoard.Data.SqlServer."
+        );
     }
 
     [Fact]
     public void The_SQL_Server_idempotent_migration_script_generates()
     {
-        using var db = ContextFor(DatabaseProvider.SqlServer, "Server=unused;Database=ReleaseBoard;Integrated Security=false");
+        using var db = ContextFor(
+            DatabaseProvider.SqlServer,
+            "Server=unused;Database=ReleaseBoard;Integrated Security=false"
+        );
 
         var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
 
@@ -50,9 +62,12 @@ public class StoreTests
     }
 
     [Fact]
-    public void The_SQL_Server_script_creates_every_table_and_index_of_the_model_and_its_concurrency_and_change_columns()
+    public void The_SQL_Server_script_creates_every_table_index_concurrency_and_change_column()
     {
-        using var db = ContextFor(DatabaseProvider.SqlServer, "Server=unused;Database=ReleaseBoard;Integrated Security=false");
+        using var db = ContextFor(
+            DatabaseProvider.SqlServer,
+            "Server=unused;Database=ReleaseBoard;Integrated Security=false"
+        );
         var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
         var model = db.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
 
@@ -60,9 +75,12 @@ public class StoreTests
         var indexes = model.GetEntityTypes().SelectMany(t => t.GetIndexes()).Select(i => i.GetDatabaseName()!).ToList();
         Assert.True(tables.Count >= 20, $"only {tables.Count} tables in the model");
         Assert.All(tables, table => Assert.Contains($"CREATE TABLE [{table}]", script));
-        Assert.All(indexes, index => Assert.Matches($@"CREATE (UNIQUE )?INDEX \[{System.Text.RegularExpressions.Regex.Escape(index)}\]", script));
+        Assert.All(indexes, index =>
+            Assert.Matches($@"CREATE (UNIQUE )?INDEX \[{System.Text.RegularExpressions.Regex.Escape(index)}\]", script)
+        );
         Assert.Contains("IX_Deployments_EnvironmentId_FinishedAt_Kind_Outcome", indexes); // what the trends read by
-        Assert.Matches(@"\[ConcurrencyStamp\] uniqueidentifier NOT NULL", script); // optimistic concurrency on environments
+        // optimistic concurrency on environments
+        Assert.Matches(@"\[ConcurrencyStamp\] uniqueidentifier NOT NULL", script);
         Assert.Contains("ChangeStamps", script);
         Assert.Matches(@"INSERT INTO \[ChangeStamps\] \(\[Id\], \[Value\]\)", script); // the one row the instances poll
     }
@@ -73,7 +91,8 @@ public class StoreTests
         await using var database = await SqliteTestDatabase.CreateAsync();
         await using var db = database.CreateDbContext();
 
-        var indexes = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'index'")
+        var indexes = await db
+            .Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'index'")
             .ToListAsync(TestContext.Current.CancellationToken);
 
         Assert.Contains("IX_Deployments_EnvironmentId_FinishedAt_Kind_Outcome", indexes);
@@ -128,11 +147,19 @@ public class StoreTests
         await using var database = await SqliteTestDatabase.CreateAsync();
         var team = await database.AddTeamAsync();
         await using var db = database.CreateDbContext();
-        Catch NewCatch() => new()
-        {
-            ServiceId = team.ServiceId, EnvironmentId = team.StagingId, Severity = 2, Title = "t", ReportedBy = "ci",
-            CaughtAt = DateTime.UtcNow, RecordedAt = DateTime.UtcNow, Source = "jira", ExternalId = "REL-1",
-        };
+        Catch NewCatch() =>
+            new()
+            {
+                ServiceId = team.ServiceId,
+                EnvironmentId = team.StagingId,
+                Severity = 2,
+                Title = "t",
+                ReportedBy = "ci",
+                CaughtAt = DateTime.UtcNow,
+                RecordedAt = DateTime.UtcNow,
+                Source = "jira",
+                ExternalId = "REL-1",
+            };
         db.Catches.Add(NewCatch());
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
 

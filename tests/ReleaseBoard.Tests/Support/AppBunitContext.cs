@@ -35,23 +35,32 @@ public abstract class AppBunitContext : BunitContext, IAsyncLifetime
     /// Signs a local person in as the login would: their id and security stamp in the claims, their role by claim,
     /// so the page's server-side checks read the store as they do in the app.
     /// </summary>
-    protected async Task SignInAsync(Bunit.TestDoubles.BunitAuthorizationContext auth, string email, string role,
-        params string[] policies)
+    protected async Task SignInAsync(
+        Bunit.TestDoubles.BunitAuthorizationContext auth,
+        string email,
+        string role,
+        params string[] policies
+    )
     {
         await using var scope = App.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
         var person = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No {email}.");
-        var stampClaim = scope.ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>().Value
-            .ClaimsIdentity.SecurityStampClaimType;
+        var stampClaim = scope
+            .ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>()
+            .Value.ClaimsIdentity.SecurityStampClaimType;
         auth.SetAuthorized(email);
         auth.SetRoles(role);
         auth.SetPolicies(policies);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, person.Id),
-            new Claim(stampClaim, (await users.GetSecurityStampAsync(person))!));
+        auth.SetClaims(
+            new Claim(ClaimTypes.NameIdentifier, person.Id),
+            new Claim(stampClaim, (await users.GetSecurityStampAsync(person))!)
+        );
     }
 
     protected Task<ReleaseBoardDbContext> DbAsync() =>
-        App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+        App
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
 
     public new async ValueTask DisposeAsync()
     {

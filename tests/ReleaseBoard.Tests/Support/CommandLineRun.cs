@@ -8,7 +8,11 @@ namespace ReleaseBoard.Tests.Support;
 public static class CommandLineRun
 {
     public static async Task<(int Exit, string Out, string Err)> RunAsync(
-        string connectionString, string workingFolder, string? input, params string[] args)
+        string connectionString,
+        string workingFolder,
+        string? input,
+        params string[] args
+    )
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,11 +22,13 @@ public static class CommandLineRun
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ReleaseBoard.Web.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__ReleaseBoard"] = connectionString;
         using var process = Process.Start(start)!;
-        if (input is not null) await process.StandardInput.WriteLineAsync(input);
+        if (input is not null)
+            await process.StandardInput.WriteLineAsync(input);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -6,6 +6,8 @@ namespace ReleaseBoard.Tests.Support;
 public sealed class FixedOptionsMonitor<T>(T value) : IOptionsMonitor<T>
 {
     public T CurrentValue => value;
+
     public T Get(string? name) => value;
+
     public IDisposable? OnChange(Action<T, string?> listener) => null;
 }

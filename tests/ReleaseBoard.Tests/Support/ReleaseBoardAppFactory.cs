@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ReleaseBoard.Data;
 
 namespace ReleaseBoard.Tests.Support;
 
@@ -17,7 +20,11 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
         ClientOptions.BaseAddress = Https;
     }
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "releaseboard-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(
+        Path.GetTempPath(),
+        "releaseboard-tests",
+        Guid.NewGuid().ToString("N")
+    );
 
     /// <summary>
     /// Clients speak HTTPS, as browsers do to ReleaseBoard behind its proxy: outside Development every cookie is
@@ -27,12 +34,20 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
 
     /// <summary>A client over HTTPS that leaves redirects to the test, keeping cookies or not.</summary>
     public HttpClient NoRedirects(bool cookies = true) =>
-        CreateClient(new() { BaseAddress = Https, AllowAutoRedirect = false, HandleCookies = cookies });
+        CreateClient(
+            new()
+            {
+                BaseAddress = Https,
+                AllowAutoRedirect = false,
+                HandleCookies = cookies,
+            }
+        );
 
     /// <summary>What this app, and only this app, logged.</summary>
     public CapturingLoggerProvider Logs { get; } = new();
 
-    public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "app.db") }.ToString();
+    public string ConnectionString =>
+        new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "app.db") }.ToString();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -53,7 +68,11 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
     public HttpClient CreateApiClient(string? key)
     {
         var client = NoRedirects();
-        if (key is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        if (key is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                "Bearer",
+                key
+            );
         return client;
     }
 
@@ -61,21 +80,48 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
     /// A team of its own with one service (same slug) in staging → production, and an API key for it: the usual
     /// ground for a test that feeds the API. Returns the production environment's id and the key.
     /// </summary>
-    public async Task<(int ProductionId, string Key)> AddTeamWithKeyAsync(string slug, ReleaseBoard.Data.Entities.PromotionMode production = ReleaseBoard.Data.Entities.PromotionMode.Manual)
+    public async Task<(int ProductionId, string Key)> AddTeamWithKeyAsync(
+        string slug,
+        ReleaseBoard.Data.Entities.PromotionMode production = ReleaseBoard.Data.Entities.PromotionMode.Manual
+    )
     {
         var ct = Xunit.TestContext.Current.CancellationToken;
-        await using var db = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ReleaseBoard.Data.ReleaseBoardDbContext>>(Services).CreateDbContextAsync(ct);
+        await using var db = await Services
+            .GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(ct);
         var service = new ReleaseBoard.Data.Entities.Service
         {
-            Slug = slug, Name = slug, Team = new ReleaseBoard.Data.Entities.Team { Slug = slug, Name = slug, TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow },
+            Slug = slug,
+            Name = slug,
+            Team = new ReleaseBoard.Data.Entities.Team
+            {
+                Slug = slug,
+                Name = slug,
+                TimeZoneId = "Etc/UTC",
+                CreatedAt = DateTime.UtcNow,
+            },
         };
-        var productionStage = new ReleaseBoard.Data.Entities.ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service, PromotionMode = production };
-        db.AddRange(new ReleaseBoard.Data.Entities.ServiceEnvironment { Name = "staging", Order = 0, Service = service }, productionStage);
+        var productionStage = new ReleaseBoard.Data.Entities.ServiceEnvironment
+        {
+            Name = "production",
+            Order = 1,
+            IsProduction = true,
+            Service = service,
+            PromotionMode = production,
+        };
+        db.AddRange(
+            new ReleaseBoard.Data.Entities.ServiceEnvironment
+            {
+                Name = "staging",
+                Order = 0,
+                Service = service,
+            },
+            productionStage
+        );
         await db.SaveChangesAsync(ct);
-        var key = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<ReleaseBoard.Web.Features.Access.ApiKeyService>(Services).CreateAsync($"{slug}-ci",
-                slug, false, ReleaseBoard.Web.Infrastructure.AuditActor.System, ct);
+        var key = await Services
+            .GetRequiredService<ReleaseBoard.Web.Features.Access.ApiKeyService>()
+            .CreateAsync($"{slug}-ci", slug, false, ReleaseBoard.Web.Infrastructure.AuditActor.System, ct);
         return (productionStage.Id, key.Value!);
     }
 
@@ -83,6 +129,12 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        { /* best effort */
+        }
     }
 }

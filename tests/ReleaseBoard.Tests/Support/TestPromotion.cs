@@ -13,8 +13,15 @@ public static class TestPromotion
     public static ReadinessEvaluator Readiness(IDbContextFactory<ReleaseBoardDbContext> database, TimeProvider clock) =>
         new(database, clock, new TrendEngine(database, clock));
 
-    public static PromotionService Service(IDbContextFactory<ReleaseBoardDbContext> database, TimeProvider clock,
-        ReadinessEvaluator? readiness = null) =>
-        new(database, clock, new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()),
-            new EvidenceSnapshot(readiness ?? Readiness(database, clock), new WhatIfReplay(database, clock)));
+    public static PromotionService Service(
+        IDbContextFactory<ReleaseBoardDbContext> database,
+        TimeProvider clock,
+        ReadinessEvaluator? readiness = null
+    ) =>
+        new(
+            database,
+            clock,
+            new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()),
+            new EvidenceSnapshot(readiness ?? Readiness(database, clock), new WhatIfReplay(database, clock))
+        );
 }

@@ -23,13 +23,17 @@ public sealed class AccessRevocation(ILogger<AccessRevocation> logger)
     public static async Task MarkAsync(ReleaseBoardDbContext db, DateTime now, CancellationToken cancellationToken)
     {
         var stamp = await db.SystemFlags.FindAsync([StampName], cancellationToken);
-        if (stamp is null) db.SystemFlags.Add(stamp = new SystemFlag { Name = StampName, Value = "" });
+        if (stamp is null)
+            db.SystemFlags.Add(stamp = new SystemFlag { Name = StampName, Value = "" });
         (stamp.Value, stamp.UpdatedAt) = (Guid.NewGuid().ToString("N"), now);
     }
 
     /// <summary>Marks and saves on a context of its own (for changes made through Identity's own store).</summary>
     public static async Task MarkNowAsync(
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory, DateTime now, CancellationToken cancellationToken = default)
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        DateTime now,
+        CancellationToken cancellationToken = default
+    )
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await MarkAsync(db, now, cancellationToken);
@@ -38,8 +42,11 @@ public sealed class AccessRevocation(ILogger<AccessRevocation> logger)
 
     /// <summary>The stamp's value as stored (null before the first revocation).</summary>
     public static Task<string?> ReadAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
-        db.SystemFlags.AsNoTracking().Where(f => f.Name == StampName).Select(f =>
-            f.Value).SingleOrDefaultAsync(cancellationToken);
+        db
+            .SystemFlags.AsNoTracking()
+            .Where(f => f.Name == StampName)
+            .Select(f => f.Value)
+            .SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>Tells this instance's caches and open pages that access changed.</summary>
     public void Announce()

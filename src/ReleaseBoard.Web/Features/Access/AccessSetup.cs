@@ -23,12 +23,18 @@ public static class AccessSetup
     public static WebApplicationBuilder AddReleaseBoardAccess(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName)
-            .Validate(o => o.SignInAttemptsPerMinute is >= 1 and <= 100_000,
-                "Access:SignInAttemptsPerMinute must be 1 to 100000.").ValidateOnStart();
+        services
+            .AddOptions<AccessOptions>()
+            .BindConfiguration(AccessOptions.SectionName)
+            .Validate(
+                o => o.SignInAttemptsPerMinute is >= 1 and <= 100_000,
+                "Access:SignInAttemptsPerMinute must be 1 to 100000."
+            )
+            .ValidateOnStart();
         services.AddSignInRateLimit();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
-        var sso = builder.Configuration.GetSection(OpenIdConnectSettings.SectionName).Get<OpenIdConnectSettings>() ?? new OpenIdConnectSettings();
+        var sso = builder.Configuration.GetSection(OpenIdConnectSettings.SectionName).Get<OpenIdConnectSettings>()
+            ?? new OpenIdConnectSettings();
         services.AddSingleton(sso);
 
         services.AddMemoryCache();
@@ -39,20 +45,24 @@ public static class AccessSetup
         services.AddSingleton<SsoIdentities>();
         services.AddScoped<SignInTiming>();
         services.AddCascadingAuthenticationState();
-        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider,
-            LiveAuthenticationStateProvider>();
+        services.AddScoped<
+            Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider,
+            LiveAuthenticationStateProvider
+        >();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, LiveSignInCircuitHandler>();
 
-        var authentication = services.AddAuthentication(options =>
+        var authentication = services
+            .AddAuthentication(options =>
             {
                 options.DefaultScheme = SelectingScheme;
                 options.DefaultChallengeScheme = SelectingScheme;
                 options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
             })
-            .AddPolicyScheme(SelectingScheme, "Cookie or API key", options => options.ForwardDefaultSelector = context =>
-                ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _) ? ApiKeyClaims.Scheme
-                : sso.IsEnabled && context.Request.Cookies.ContainsKey(SsoCookieName) ? SsoCookieScheme
-                : IdentityConstants.ApplicationScheme)
+            .AddPolicyScheme(SelectingScheme, "Cookie or API key", options => options.ForwardDefaultSelector =
+                    context =>
+                        ApiKeyAuthenticationHandler.TryReadBearer(context.Request, out _) ? ApiKeyClaims.Scheme
+                        : sso.IsEnabled && context.Request.Cookies.ContainsKey(SsoCookieName) ? SsoCookieScheme
+                        : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.Scheme, null);
         authentication.AddIdentityCookies();
         services.ConfigureApplicationCookie(options => ConfigureCookie(options, ".ReleaseBoard.Auth"));
@@ -60,7 +70,8 @@ public static class AccessSetup
         // disabled account stops a browser's requests within a second (open pages hear of it through AccessRevocation).
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = RecheckEvery);
 
-        services.AddIdentityCore<ReleaseBoardUser>(options =>
+        services
+            .AddIdentityCore<ReleaseBoardUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
                 options.Password.RequiredLength = 12;
@@ -79,19 +90,24 @@ public static class AccessSetup
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
-        if (sso.IsEnabled) AddSingleSignOn(authentication, sso);
+        if (sso.IsEnabled)
+            AddSingleSignOn(authentication, sso);
 
         services.AddSingleton<IAuthorizationHandler, ViewRequirementHandler>();
-        services.AddAuthorizationBuilder()
+        services
+            .AddAuthorizationBuilder()
             .AddPolicy(Policies.View, policy => policy.AddRequirements(new ViewRequirement(allowApiKeys: false)))
             .AddPolicy(Policies.Read, policy => policy.AddRequirements(new ViewRequirement(allowApiKeys: true)))
-            .AddPolicy(Policies.Person, policy => policy.RequireAuthenticatedUser()
-                .RequireAssertion(context => !context.User.IsApiKey()))
+            .AddPolicy(Policies.Person, policy =>
+                policy.RequireAuthenticatedUser().RequireAssertion(context => !context.User.IsApiKey())
+            )
             .AddPolicy(Policies.Record, policy => policy.RequireRole(Roles.Approver, Roles.Admin))
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))
-            .AddPolicy(Policies.Ingest, policy => policy
-                .AddAuthenticationSchemes(ApiKeyClaims.Scheme)
-                .RequireAssertion(context => context.User.IsApiKey()));
+            .AddPolicy(Policies.Ingest, policy =>
+                policy
+                    .AddAuthenticationSchemes(ApiKeyClaims.Scheme)
+                    .RequireAssertion(context => context.User.IsApiKey())
+            );
         return builder;
     }
 
@@ -114,8 +130,10 @@ public static class AccessSetup
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = status;
-        else context.Response.Redirect(context.RedirectUri);
+        if (context.Request.Path.StartsWithSegments("/api"))
+            context.Response.StatusCode = status;
+        else
+            context.Response.Redirect(context.RedirectUri);
         return Task.CompletedTask;
     }
 
@@ -168,20 +186,32 @@ public static class AccessSetup
     /// </summary>
     private static async Task CompleteSignInAsync(TicketReceivedContext context, OpenIdConnectSettings sso)
     {
-        if (context.Principal?.Identity is not ClaimsIdentity identity
+        if (
+            context.Principal?.Identity is not ClaimsIdentity identity
             || identity.FindFirst("iss")?.Value is not { } issuer
-                || identity.FindFirst("sub")?.Value is not { } subject)
+            || identity.FindFirst("sub")?.Value is not { } subject
+        )
         {
             Refuse(context, "failed");
             return;
         }
         var services = context.HttpContext.RequestServices;
         var email = identity.FindFirst("email")?.Value;
-        var verified = string.Equals(identity.FindFirst("email_verified")?.Value, "true",
-            StringComparison.OrdinalIgnoreCase);
-        var outcome = await services.GetRequiredService<SsoIdentities>()
-            .SignInAsync(issuer, subject, email, verified, identity.FindFirst("name")?.Value,
-                context.HttpContext.RequestAborted);
+        var verified = string.Equals(
+            identity.FindFirst("email_verified")?.Value,
+            "true",
+            StringComparison.OrdinalIgnoreCase
+        );
+        var outcome = await services
+            .GetRequiredService<SsoIdentities>()
+            .SignInAsync(
+                issuer,
+                subject,
+                email,
+                verified,
+                identity.FindFirst("name")?.Value,
+                context.HttpContext.RequestAborted
+            );
         if (outcome is not SsoSignIn.Allowed allowed)
         {
             Refuse(context, ((SsoSignIn.Refused)outcome).Code);
@@ -189,19 +219,31 @@ public static class AccessSetup
         }
         var provided = MapRoles(identity.FindAll(sso.RoleClaim).Select(c => c.Value), sso.RoleMap).ToList();
         // A linked person holds no more than their local account (an Admin's demotion there counts here too).
-        var role = allowed.LinkedRole is null ? Roles.Greatest(provided) : Roles.Lesser(Roles.Greatest(provided),
-            allowed.LinkedRole);
-        foreach (var existing in identity.FindAll(ClaimTypes.Role).ToList()) identity.RemoveClaim(existing);
-        if (role is not null) identity.AddClaim(new Claim(ClaimTypes.Role, role));
+        var role = allowed.LinkedRole is null
+            ? Roles.Greatest(provided)
+            : Roles.Lesser(Roles.Greatest(provided), allowed.LinkedRole);
+        foreach (var existing in identity.FindAll(ClaimTypes.Role).ToList())
+            identity.RemoveClaim(existing);
+        if (role is not null)
+            identity.AddClaim(new Claim(ClaimTypes.Role, role));
         if (allowed.LinkedStamp is not null)
             identity.AddClaim(new Claim(PersonClaims.LinkedStamp, allowed.LinkedStamp));
         var ends = services.GetRequiredService<TimeProvider>().GetUtcNow() + sso.SessionLifetime;
         identity.AddClaim(new Claim(PersonClaims.PersonId, allowed.PersonId));
-        identity.AddClaim(new Claim(PersonClaims.SsoIdentity,
-            allowed.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        identity.AddClaim(new Claim(PersonClaims.SessionEnds,
-            ends.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (context.Properties is { } properties) (properties.IssuedUtc, properties.ExpiresUtc) = (null, ends);
+        identity.AddClaim(
+            new Claim(
+                PersonClaims.SsoIdentity,
+                allowed.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            )
+        );
+        identity.AddClaim(
+            new Claim(
+                PersonClaims.SessionEnds,
+                ends.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)
+            )
+        );
+        if (context.Properties is { } properties)
+            (properties.IssuedUtc, properties.ExpiresUtc) = (null, ends);
     }
 
     private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(1);
@@ -215,12 +257,18 @@ public static class AccessSetup
     {
         var services = context.HttpContext.RequestServices;
         var cache = services.GetRequiredService<IMemoryCache>();
-        var key = "sso-checked:" + context.Principal?.FindFirstValue(PersonClaims.SsoIdentity) + ":"
-                  + context.Principal?.FindFirstValue(PersonClaims.SessionEnds);
-        if (cache.TryGetValue(key, out _)) return;
+        var key =
+            "sso-checked:"
+            + context.Principal?.FindFirstValue(PersonClaims.SsoIdentity)
+            + ":"
+            + context.Principal?.FindFirstValue(PersonClaims.SessionEnds);
+        if (cache.TryGetValue(key, out _))
+            return;
         var users = services.GetRequiredService<UserAdministration>();
-        if (context.Principal is null || !await users.StillSignedInAsync(context.Principal,
-            context.HttpContext.RequestAborted))
+        if (
+            context.Principal is null
+            || !await users.StillSignedInAsync(context.Principal, context.HttpContext.RequestAborted)
+        )
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(SsoCookieScheme);
@@ -241,7 +289,10 @@ public static class AccessSetup
     /// <summary>
     /// Identity-provider values to ReleaseBoard roles; unknown values and unknown target roles are ignored.
     /// </summary>
-    public static IReadOnlyList<string> MapRoles(IEnumerable<string> providerValues, IReadOnlyDictionary<string, string> roleMap) =>
+    public static IReadOnlyList<string> MapRoles(
+        IEnumerable<string> providerValues,
+        IReadOnlyDictionary<string, string> roleMap
+    ) =>
         providerValues
             .Select(value => roleMap.TryGetValue(value, out var role) ? Roles.Parse(role) : null)
             .OfType<string>()
@@ -258,7 +309,8 @@ public sealed class ViewRequirement(bool allowApiKeys) : IAuthorizationRequireme
     public bool AllowApiKeys { get; } = allowApiKeys;
 }
 
-public sealed class ViewRequirementHandler(IOptionsMonitor<AccessOptions> access) : AuthorizationHandler<ViewRequirement>
+public sealed class ViewRequirementHandler(IOptionsMonitor<AccessOptions> access)
+    : AuthorizationHandler<ViewRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ViewRequirement requirement)
     {
@@ -266,7 +318,8 @@ public sealed class ViewRequirementHandler(IOptionsMonitor<AccessOptions> access
         var allowed = user.IsApiKey()
             ? requirement.AllowApiKeys
             : access.CurrentValue.AllowAnonymousViewing || Roles.All.Any(user.IsInRole);
-        if (allowed) context.Succeed(requirement);
+        if (allowed)
+            context.Succeed(requirement);
         return Task.CompletedTask;
     }
 }

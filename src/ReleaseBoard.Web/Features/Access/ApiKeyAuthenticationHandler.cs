@@ -10,23 +10,27 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyService apiKeys)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyService apiKeys
+) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!TryReadBearer(Request, out var presented)) return AuthenticateResult.NoResult();
+        if (!TryReadBearer(Request, out var presented))
+            return AuthenticateResult.NoResult();
 
         var key = await apiKeys.AuthenticateAsync(presented, Context.RequestAborted);
-        if (key is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        if (key is null)
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
 
         var identity = new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.NameIdentifier, $"api-key/{key.Id}"),
-            new Claim(ClaimTypes.Name, key.Name),
-            new Claim(ApiKeyClaims.KeyId, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new Claim(ApiKeyClaims.Team, key.TeamSlug ?? ApiKeyClaims.AllTeams),
-        ], Scheme.Name);
+            [
+                new Claim(ClaimTypes.NameIdentifier, $"api-key/{key.Id}"),
+                new Claim(ClaimTypes.Name, key.Name),
+                new Claim(ApiKeyClaims.KeyId, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(ApiKeyClaims.Team, key.TeamSlug ?? ApiKeyClaims.AllTeams),
+            ],
+            Scheme.Name
+        );
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 
@@ -41,7 +45,8 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         token = "";
         var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return false;
         token = header["Bearer ".Length..].Trim();
         return token.Length > 0;
     }

@@ -6,7 +6,16 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Access;
 
-public sealed record ApiKeySummary(int Id, string Name, string? TeamSlug, string KeyPrefix, DateTime CreatedAt, string CreatedBy, DateTime? RevokedAt, DateTime? LastUsedAt);
+public sealed record ApiKeySummary(
+    int Id,
+    string Name,
+    string? TeamSlug,
+    string KeyPrefix,
+    DateTime CreatedAt,
+    string CreatedBy,
+    DateTime? RevokedAt,
+    DateTime? LastUsedAt
+);
 
 /// <summary>The key that authenticated a request, as the authentication handler needs it.</summary>
 public sealed record AuthenticatedApiKey(int Id, string Name, string? TeamSlug);
@@ -23,8 +32,12 @@ public sealed class ApiKeyService
     private readonly AccessRevocation revocation;
     private long _generation;
 
-    public ApiKeyService(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IMemoryCache cache,
-        AccessRevocation revocation)
+    public ApiKeyService(
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        TimeProvider clock,
+        IMemoryCache cache,
+        AccessRevocation revocation
+    )
     {
         (this.dbFactory, this.clock, this.cache, this.revocation) = (dbFactory, clock, cache, revocation);
         // Any revocation, here or on another instance (seen by the change poller), forgets every remembered key.
@@ -49,9 +62,13 @@ public sealed class ApiKeyService
     /// A key for every team instead: only when asked for in so many words (never because the team was left out),
     /// since such a key reads and writes every team's history.
     /// </param>
-    public async Task<OperationResult<string>> CreateAsync(string? name, string? teamSlug, bool allTeams,
+    public async Task<OperationResult<string>> CreateAsync(
+        string? name,
+        string? teamSlug,
+        bool allTeams,
         AuditActor actor,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default
+    )
     {
         name = name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 100)
@@ -59,15 +76,21 @@ public sealed class ApiKeyService
         if (allTeams && teamSlug is not null)
             return OperationResult<string>.Fail("team", "Choose one team or every team, not both.");
         if (!allTeams && string.IsNullOrWhiteSpace(teamSlug))
-            return OperationResult<string>.Fail("team",
-                "Choose the team the key acts for. A key for every team is an explicit choice (--all-teams).");
+            return OperationResult<string>.Fail(
+                "team",
+                "Choose the team the key acts for. A key for every team is an explicit choice (--all-teams)."
+            );
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         int? teamId = null;
         if (teamSlug is not null)
         {
-            teamId = await db.Teams.Where(t => t.Slug == teamSlug.Trim()).Select(t => (int?)t.Id).SingleOrDefaultAsync(cancellationToken);
-            if (teamId is null) return OperationResult<string>.Fail("team", $"There is no team \"{teamSlug}\".");
+            teamId = await db
+                .Teams.Where(t => t.Slug == teamSlug.Trim())
+                .Select(t => (int?)t.Id)
+                .SingleOrDefaultAsync(cancellationToken);
+            if (teamId is null)
+                return OperationResult<string>.Fail("team", $"There is no team \"{teamSlug}\".");
         }
         if (await db.ApiKeys.AnyAsync(k => k.Name == name, cancellationToken))
             return OperationResult<string>.Fail("name", $"A key named \"{name}\" exists already.");
@@ -76,35 +99,59 @@ public sealed class ApiKeyService
         var now = clock.GetUtcNow().UtcDateTime;
         var apiKey = new ApiKey
         {
-            Name = name, TeamId = teamId, KeyHash = SecretToken.Hash(key), KeyPrefix = SecretToken.DisplayPrefix(key),
-            CreatedAt = now, CreatedBy = actor.Name,
+            Name = name,
+            TeamId = teamId,
+            KeyHash = SecretToken.Hash(key),
+            KeyPrefix = SecretToken.DisplayPrefix(key),
+            CreatedAt = now,
+            CreatedBy = actor.Name,
         };
         db.ApiKeys.Add(apiKey);
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "api-key.created",
+        db.AuditEntries.Add(
+            new AuditEntry
+            {
+                At = now,
+                ActorKind = actor.Kind,
+                Actor = actor.Name,
+                ActorId = actor.Id,
+                Action = "api-key.created",
                 Subject = $"api-key/{name}",
-            After = $"scope {teamSlug?.Trim() ?? "all teams"}, {apiKey.KeyPrefix}…", TeamId = teamId,
-        });
+                After = $"scope {teamSlug?.Trim() ?? "all teams"}, {apiKey.KeyPrefix}…",
+                TeamId = teamId,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<string>.Ok(key);
     }
 
-    public async Task<OperationResult<bool>> RevokeAsync(string? name, AuditActor actor, CancellationToken cancellationToken = default)
+    public async Task<OperationResult<bool>> RevokeAsync(
+        string? name,
+        AuditActor actor,
+        CancellationToken cancellationToken = default
+    )
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Name == name, cancellationToken);
-        if (key is null) return OperationResult<bool>.Fail("name", $"There is no key named \"{name}\".");
-        if (key.RevokedAt is not null) return OperationResult<bool>.Fail("name", $"The key \"{name}\" is revoked already.");
+        if (key is null)
+            return OperationResult<bool>.Fail("name", $"There is no key named \"{name}\".");
+        if (key.RevokedAt is not null)
+            return OperationResult<bool>.Fail("name", $"The key \"{name}\" is revoked already.");
 
         var now = clock.GetUtcNow().UtcDateTime;
         key.RevokedAt = now;
         await AccessRevocation.MarkAsync(db, now, cancellationToken);
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "api-key.revoked",
-            Subject = $"api-key/{key.Name}", TeamId = key.TeamId,
-        });
+        db.AuditEntries.Add(
+            new AuditEntry
+            {
+                At = now,
+                ActorKind = actor.Kind,
+                Actor = actor.Name,
+                ActorId = actor.Id,
+                Action = "api-key.revoked",
+                Subject = $"api-key/{key.Name}",
+                TeamId = key.TeamId,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
         revocation.Announce();
         return OperationResult<bool>.Ok(true);
@@ -113,24 +160,43 @@ public sealed class ApiKeyService
     public async Task<IReadOnlyList<ApiKeySummary>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.ApiKeys.AsNoTracking().OrderBy(k => k.Name)
-            .Select(k => new ApiKeySummary(k.Id, k.Name, k.Team == null ? null : k.Team.Slug, k.KeyPrefix, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.LastUsedAt))
+        return await db
+            .ApiKeys.AsNoTracking()
+            .OrderBy(k => k.Name)
+            .Select(k => new ApiKeySummary(
+                k.Id,
+                k.Name,
+                k.Team == null ? null : k.Team.Slug,
+                k.KeyPrefix,
+                k.CreatedAt,
+                k.CreatedBy,
+                k.RevokedAt,
+                k.LastUsedAt
+            ))
             .ToListAsync(cancellationToken);
     }
 
     /// <summary>The active key with this clear value, recording its use; null for an unknown or revoked key.</summary>
-    public async Task<AuthenticatedApiKey?> AuthenticateAsync(string presentedKey, CancellationToken cancellationToken = default)
+    public async Task<AuthenticatedApiKey?> AuthenticateAsync(
+        string presentedKey,
+        CancellationToken cancellationToken = default
+    )
     {
-        if (!presentedKey.StartsWith(KeyPrefix, StringComparison.Ordinal) || presentedKey.Length > 200) return null;
+        if (!presentedKey.StartsWith(KeyPrefix, StringComparison.Ordinal) || presentedKey.Length > 200)
+            return null;
         var hash = SecretToken.Hash(presentedKey);
         // The generation is read once, before the store: a revocation during this read moves past it, so what is
         // remembered below is never found again.
         var cacheKey = CacheKey(hash);
-        if (cache.TryGetValue(cacheKey, out AuthenticatedApiKey? known)) return known;
+        if (cache.TryGetValue(cacheKey, out AuthenticatedApiKey? known))
+            return known;
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var key = await db.ApiKeys.Include(k => k.Team).SingleOrDefaultAsync(k => k.KeyHash == hash && k.RevokedAt == null, cancellationToken);
-        if (key is null) return null;
+        var key = await db
+            .ApiKeys.Include(k => k.Team)
+            .SingleOrDefaultAsync(k => k.KeyHash == hash && k.RevokedAt == null, cancellationToken);
+        if (key is null)
+            return null;
 
         var now = clock.GetUtcNow().UtcDateTime;
         if (key.LastUsedAt is null || now - key.LastUsedAt >= LastUsedResolution)

@@ -9,7 +9,9 @@ namespace ReleaseBoard.Web.Features.Access;
 /// </summary>
 public static class FirstAdminBootstrap
 {
-    public const string CreateAdminCommand = "dotnet run --project src/ReleaseBoard.Web --no-launch-profile -- users create --email you@example.com --role Admin";
+    public const string CreateAdminCommand =
+        "dotnet run --project src/ReleaseBoard.Web --no-launch-profile -- users create --email you@example.com --role "
+        + "Admin";
 
     public static async Task EnsureFirstAdminAsync(this WebApplication app)
     {
@@ -17,23 +19,38 @@ public static class FirstAdminBootstrap
         var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("ReleaseBoard.FirstAdmin");
         await users.EnsureRolesAsync();
-        if (await users.AnyAdminAsync()) return;
+        if (await users.AnyAdminAsync())
+            return;
 
         var bootstrap = scope.ServiceProvider.GetRequiredService<IOptions<BootstrapOptions>>().Value;
         if (!string.IsNullOrWhiteSpace(bootstrap.AdminEmail) && !string.IsNullOrEmpty(bootstrap.AdminPassword))
         {
-            var created = await users.CreateAsync(bootstrap.AdminEmail, Roles.Admin, bootstrap.AdminPassword, AuditActor.System);
+            var created = await users.CreateAsync(
+                bootstrap.AdminEmail,
+                Roles.Admin,
+                bootstrap.AdminPassword,
+                AuditActor.System
+            );
             if (created.Succeeded)
-                logger.LogInformation("Created the first admin {Email} from configuration (Bootstrap:AdminEmail).", bootstrap.AdminEmail);
+                logger.LogInformation(
+                    "Created the first admin {Email} from configuration (Bootstrap:AdminEmail).",
+                    bootstrap.AdminEmail
+                );
             else
                 logger.LogError("Could not create the first admin from configuration: {Reason}", created.Error);
             return;
         }
 
         logger.LogWarning(
-            "No admin exists yet, so nobody can sign in to manage ReleaseBoard. Create one with{NewLine}    {Command}{NewLine}" +
-            "(the password is read from standard input), or with the built app: ReleaseBoard.Web users create --email you@example.com --role Admin. " +
-            "Alternatively set Bootstrap__AdminEmail and Bootstrap__AdminPassword in the environment before the next start.",
-            Environment.NewLine, CreateAdminCommand, Environment.NewLine);
+            "No admin exists yet, so nobody can sign in to manage ReleaseBoard. Create one with{NewLine}    "
+                + "{Command}{NewLine}"
+                + "(the password is read from standard input), or with the built app: ReleaseBoard.Web users create "
+                + "--email you@example.com --role Admin. "
+                + "Alternatively set Bootstrap__AdminEmail and Bootstrap__AdminPassword in the environment before the "
+                + "next start.",
+            Environment.NewLine,
+            CreateAdminCommand,
+            Environment.NewLine
+        );
     }
 }

@@ -22,12 +22,18 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
     private readonly TimeProvider _clock;
     private readonly ILogger<LiveAuthenticationStateProvider> _logger;
     private readonly Lock _gate = new();
-    private ITimer? _recheck, _sessionEnd;
-    private int _checking, _again;
+    private ITimer? _recheck,
+        _sessionEnd;
+    private int _checking,
+        _again;
     private volatile bool _live;
 
-    public LiveAuthenticationStateProvider(UserAdministration users, AccessRevocation revocation, TimeProvider clock,
-        ILogger<LiveAuthenticationStateProvider> logger)
+    public LiveAuthenticationStateProvider(
+        UserAdministration users,
+        AccessRevocation revocation,
+        TimeProvider clock,
+        ILogger<LiveAuthenticationStateProvider> logger
+    )
     {
         (_users, _revocation, _clock, _logger) = (users, revocation, clock, logger);
         AuthenticationStateChanged += Watch;
@@ -43,17 +49,25 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
 
     private async void Watch(Task<AuthenticationState> state)
     {
-        if (!_live) return;
+        if (!_live)
+            return;
         try
         {
             var user = (await state).User;
             lock (_gate)
             {
                 StopTimers();
-                if (user.Identity?.IsAuthenticated != true) return;
+                if (user.Identity?.IsAuthenticated != true)
+                    return;
                 _recheck = _clock.CreateTimer(_ => _ = CheckAsync(), null, RecheckInterval, RecheckInterval);
-                if (long.TryParse(user.FindFirstValue(PersonClaims.SessionEnds), NumberStyles.None,
-                        CultureInfo.InvariantCulture, out var ends))
+                if (
+                    long.TryParse(
+                        user.FindFirstValue(PersonClaims.SessionEnds),
+                        NumberStyles.None,
+                        CultureInfo.InvariantCulture,
+                        out var ends
+                    )
+                )
                 {
                     var due = DateTimeOffset.FromUnixTimeSeconds(ends) - _clock.GetUtcNow();
                     var clamped = TimeSpan.FromMilliseconds(Math.Clamp(due.TotalMilliseconds, 0, int.MaxValue - 1));
@@ -69,20 +83,23 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
 
     private void OnRevoked()
     {
-        if (_live) _ = CheckAsync();
+        if (_live)
+            _ = CheckAsync();
     }
 
     private async Task CheckAsync()
     {
         // One check at a time per page; a revocation during a check asks for one more, which reads after it.
         Interlocked.Exchange(ref _again, 1);
-        if (Interlocked.Exchange(ref _checking, 1) == 1) return;
+        if (Interlocked.Exchange(ref _checking, 1) == 1)
+            return;
         try
         {
             while (Interlocked.Exchange(ref _again, 0) == 1)
             {
                 var user = (await GetAuthenticationStateAsync()).User;
-                if (user.Identity?.IsAuthenticated != true || await _users.StillSignedInAsync(user)) continue;
+                if (user.Identity?.IsAuthenticated != true || await _users.StillSignedInAsync(user))
+                    continue;
                 _logger.LogInformation("An open page's sign-in no longer stands; the page is signed out.");
                 var signedOut = new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()));
                 SetAuthenticationState(Task.FromResult(signedOut));
@@ -97,7 +114,8 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
         {
             Interlocked.Exchange(ref _checking, 0);
         }
-        if (Volatile.Read(ref _again) == 1) _ = CheckAsync(); // asked for between the last read and the release
+        if (Volatile.Read(ref _again) == 1)
+            _ = CheckAsync(); // asked for between the last read and the release
     }
 
     private void StopTimers()
@@ -111,7 +129,8 @@ internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStat
     {
         AuthenticationStateChanged -= Watch;
         _revocation.Revoked -= OnRevoked;
-        lock (_gate) StopTimers();
+        lock (_gate)
+            StopTimers();
     }
 }
 

@@ -13,7 +13,8 @@ public static class SecretToken
 
     /// <summary>A new secret such as "rbk_3q2…" (prefix + 43 URL-safe characters).</summary>
     public static string Create(string prefix) =>
-        prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        prefix
+        + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public static string Hash(string secret) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -13,7 +13,8 @@ public sealed class SignInTiming(IPasswordHasher<ReleaseBoardUser> hasher)
 
     // Made with the default hasher, as the app's is: verifying it costs what verifying a real account's hash does.
     private static readonly Lazy<string> SomeHash = new(() =>
-        new PasswordHasher<ReleaseBoardUser>().HashPassword(Nobody, Guid.NewGuid().ToString()));
+        new PasswordHasher<ReleaseBoardUser>().HashPassword(Nobody, Guid.NewGuid().ToString())
+    );
 
     public async Task CostAsMuchAsAPasswordAsync(UserManager<ReleaseBoardUser> users, string email, string password)
     {

@@ -9,11 +9,13 @@ namespace ReleaseBoard.Web.Features.Access;
 /// </summary>
 public static class TeamAccess
 {
-    public static bool IsApiKey(this ClaimsPrincipal principal) => principal.HasClaim(c => c.Type == ApiKeyClaims.KeyId);
+    public static bool IsApiKey(this ClaimsPrincipal principal) =>
+        principal.HasClaim(c => c.Type == ApiKeyClaims.KeyId);
 
     public static bool MayActForTeam(this ClaimsPrincipal principal, string teamSlug)
     {
-        if (!principal.IsApiKey()) return true;
+        if (!principal.IsApiKey())
+            return true;
         var team = principal.FindFirstValue(ApiKeyClaims.Team);
         return team == ApiKeyClaims.AllTeams || string.Equals(team, teamSlug, StringComparison.OrdinalIgnoreCase);
     }
@@ -24,16 +26,21 @@ public static class TeamAccess
     /// does not, so four eyes compare it.
     /// </summary>
     public static string? PersonId(this ClaimsPrincipal principal) =>
-        principal.IsApiKey() || principal.Identity?.IsAuthenticated != true ? null
+        principal.IsApiKey() || principal.Identity?.IsAuthenticated != true
+            ? null
             : principal.FindFirstValue(PersonClaims.PersonId) ?? principal.FindFirstValue(ClaimTypes.NameIdentifier);
 
     /// <summary>Who the audit trail records for this principal.</summary>
     public static AuditActor ToAuditActor(this ClaimsPrincipal principal)
     {
         if (principal.IsApiKey())
-            return new(AuditActorKind.ApiKey, $"api key {principal.Identity?.Name}",
-                $"api-key/{principal.FindFirstValue(ApiKeyClaims.KeyId)}");
-        return principal.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
+            return new(
+                AuditActorKind.ApiKey,
+                $"api key {principal.Identity?.Name}",
+                $"api-key/{principal.FindFirstValue(ApiKeyClaims.KeyId)}"
+            );
+        return
+            principal.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
             && principal.PersonId() is { } id
             ? AuditActor.User(id, name)
             : AuditActor.AnonymousUser;

@@ -10,8 +10,14 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Access;
 
-public sealed record UserSummary(string Id, string Email, string? Role, bool IsLockedOut, bool IsDisabled,
-    DateTime CreatedAt);
+public sealed record UserSummary(
+    string Id,
+    string Email,
+    string? Role,
+    bool IsLockedOut,
+    bool IsDisabled,
+    DateTime CreatedAt
+);
 
 /// <summary>
 /// Local accounts and their single role, for the admin pages, the command line and the first start. Each call works
@@ -19,8 +25,12 @@ public sealed record UserSummary(string Id, string Email, string? Role, bool IsL
 /// Whatever takes access away (a role, a password, a disabled account) is announced through
 /// <see cref="AccessRevocation"/>, so open pages on every instance check again within a second.
 /// </summary>
-public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-    TimeProvider clock, AccessRevocation revocation)
+public sealed class UserAdministration(
+    IServiceScopeFactory scopes,
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    TimeProvider clock,
+    AccessRevocation revocation
+)
 {
     /// <summary>A disabled account is locked out until this far away: for good, until an Admin enables it.</summary>
     private static readonly DateTimeOffset Disabled = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
@@ -46,7 +56,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
                 await roles.CreateAsync(new IdentityRole(role));
     }
 
-    public Task<bool> AnyAdminAsync() => WithUsersAsync(async users => (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0);
+    public Task<bool> AnyAdminAsync() =>
+        WithUsersAsync(async users => (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0);
 
     /// <summary>
     /// Whether this sign-in still stands, from the store: a local account that exists, is not disabled, and has the
@@ -55,28 +66,46 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     /// </summary>
     public async Task<bool> StillSignedInAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
-        if (principal.Identity?.IsAuthenticated != true || principal.IsApiKey()) return false;
+        if (principal.Identity?.IsAuthenticated != true || principal.IsApiKey())
+            return false;
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        var stampClaim = services.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity
-            .SecurityStampClaimType;
+        var stampClaim = services
+            .GetRequiredService<IOptions<IdentityOptions>>()
+            .Value.ClaimsIdentity.SecurityStampClaimType;
         if (principal.FindFirst(stampClaim) is { } stamp)
         {
             var users = services.GetRequiredService<UserManager<ReleaseBoardUser>>();
             var user = await users.GetUserAsync(principal);
-            return user is not null && !IsDisabled(user.LockoutEnd)
+            return user is not null
+                && !IsDisabled(user.LockoutEnd)
                 && await users.GetSecurityStampAsync(user) == stamp.Value;
         }
         // Single sign-on: no local account to compare with; the session's end and the identity's state decide.
-        if (!long.TryParse(principal.FindFirstValue(PersonClaims.SessionEnds), NumberStyles.None,
-            CultureInfo.InvariantCulture,
-                out var ends) || clock.GetUtcNow() >= DateTimeOffset.FromUnixTimeSeconds(ends))
+        if (
+            !long.TryParse(
+                principal.FindFirstValue(PersonClaims.SessionEnds),
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var ends
+            )
+            || clock.GetUtcNow() >= DateTimeOffset.FromUnixTimeSeconds(ends)
+        )
             return false;
-        return int.TryParse(principal.FindFirstValue(PersonClaims.SsoIdentity), NumberStyles.None,
-                   CultureInfo.InvariantCulture, out var identity)
-               && await services.GetRequiredService<SsoIdentities>().MayActAsync(identity,
-                   principal.FindFirstValue(PersonClaims.PersonId), principal.FindFirstValue(PersonClaims.LinkedStamp),
-                   cancellationToken);
+        return int.TryParse(
+                principal.FindFirstValue(PersonClaims.SsoIdentity),
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var identity
+            )
+            && await services
+                .GetRequiredService<SsoIdentities>()
+                .MayActAsync(
+                    identity,
+                    principal.FindFirstValue(PersonClaims.PersonId),
+                    principal.FindFirstValue(PersonClaims.LinkedStamp),
+                    cancellationToken
+                );
     }
 
     /// <summary>
@@ -92,11 +121,14 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
             Policies.Record => [Roles.Approver, Roles.Admin],
             _ => [.. Roles.All],
         };
-        if (!await StillSignedInAsync(principal)) return false;
+        if (!await StillSignedInAsync(principal))
+            return false;
         await using var scope = scopes.CreateAsyncScope();
-        var stampClaim = scope.ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity
-            .SecurityStampClaimType;
-        if (!principal.HasClaim(c => c.Type == stampClaim)) return allowed.Any(principal.IsInRole);
+        var stampClaim = scope
+            .ServiceProvider.GetRequiredService<IOptions<IdentityOptions>>()
+            .Value.ClaimsIdentity.SecurityStampClaimType;
+        if (!principal.HasClaim(c => c.Type == stampClaim))
+            return allowed.Any(principal.IsInRole);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
         var current = await users.GetRolesAsync((await users.GetUserAsync(principal))!);
         return allowed.Any(current.Contains);
@@ -106,19 +138,35 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         WithUsersAsync(users => CreateAsync(users, email, role, password, actor));
 
     private async Task<OperationResult<string>> CreateAsync(
-        UserManager<ReleaseBoardUser> users, string? email, string? role, string? password, AuditActor actor)
+        UserManager<ReleaseBoardUser> users,
+        string? email,
+        string? role,
+        string? password,
+        AuditActor actor
+    )
     {
         email = email?.Trim();
         var parsedRole = Roles.Parse(role);
-        if (string.IsNullOrEmpty(email) || !email.Contains('@')) return OperationResult<string>.Fail("email", "Give an email address.");
-        if (parsedRole is null) return OperationResult<string>.Fail("role", $"The role is one of {string.Join(", ", Roles.All)}.");
-        if (string.IsNullOrEmpty(password)) return OperationResult<string>.Fail("password", "Give a password.");
-        if (await users.FindByEmailAsync(email) is not null) return OperationResult<string>.Fail("email", $"A user {email} exists already.");
+        if (string.IsNullOrEmpty(email) || !email.Contains('@'))
+            return OperationResult<string>.Fail("email", "Give an email address.");
+        if (parsedRole is null)
+            return OperationResult<string>.Fail("role", $"The role is one of {string.Join(", ", Roles.All)}.");
+        if (string.IsNullOrEmpty(password))
+            return OperationResult<string>.Fail("password", "Give a password.");
+        if (await users.FindByEmailAsync(email) is not null)
+            return OperationResult<string>.Fail("email", $"A user {email} exists already.");
 
         await EnsureRolesAsync();
-        var user = new ReleaseBoardUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        var user = new ReleaseBoardUser
+        {
+            UserName = email,
+            Email = email,
+            EmailConfirmed = true,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
         var created = await users.CreateAsync(user, password);
-        if (!created.Succeeded) return OperationResult<string>.Fail("password", Describe(created));
+        if (!created.Succeeded)
+            return OperationResult<string>.Fail("password", Describe(created));
         await users.AddToRoleAsync(user, parsedRole);
         await AuditAsync(actor, "user.created", email, after: parsedRole);
         return OperationResult<string>.Ok(user.Id);
@@ -128,16 +176,24 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         WithUsersAsync(users => ResetPasswordAsync(users, email, password, actor));
 
     private async Task<OperationResult<bool>> ResetPasswordAsync(
-        UserManager<ReleaseBoardUser> users, string? email, string? password, AuditActor actor)
+        UserManager<ReleaseBoardUser> users,
+        string? email,
+        string? password,
+        AuditActor actor
+    )
     {
         var user = await users.FindByEmailAsync(email?.Trim() ?? "");
-        if (user is null) return OperationResult<bool>.Fail("email", $"There is no user {email}.");
-        if (string.IsNullOrEmpty(password)) return OperationResult<bool>.Fail("password", "Give a password.");
+        if (user is null)
+            return OperationResult<bool>.Fail("email", $"There is no user {email}.");
+        if (string.IsNullOrEmpty(password))
+            return OperationResult<bool>.Fail("password", "Give a password.");
 
         var token = await users.GeneratePasswordResetTokenAsync(user);
         var reset = await users.ResetPasswordAsync(user, token, password);
-        if (!reset.Succeeded) return OperationResult<bool>.Fail("password", Describe(reset));
-        if (user.LockoutEnd != Disabled) await users.SetLockoutEndDateAsync(user, null);
+        if (!reset.Succeeded)
+            return OperationResult<bool>.Fail("password", Describe(reset));
+        if (user.LockoutEnd != Disabled)
+            await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
         await AuditAsync(actor, "user.password-reset", user.Email!, after: null, revokes: true);
         return OperationResult<bool>.Ok(true);
@@ -148,8 +204,12 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     /// caller's <paramref name="users"/> (its request's), so the account it holds carries the new security stamp for
     /// signing this browser in again.
     /// </summary>
-    public async Task<OperationResult<bool>> ChangeOwnPasswordAsync(UserManager<ReleaseBoardUser> users,
-        ClaimsPrincipal principal, string? current, string? password)
+    public async Task<OperationResult<bool>> ChangeOwnPasswordAsync(
+        UserManager<ReleaseBoardUser> users,
+        ClaimsPrincipal principal,
+        string? current,
+        string? password
+    )
     {
         if (!await StillSignedInAsync(principal) || await users.GetUserAsync(principal) is not { } user)
             return OperationResult<bool>.Fail("current", "Only a local account signed in now changes its password.");
@@ -160,8 +220,13 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
             return changed.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch))
                 ? OperationResult<bool>.Fail("current", "The current password is not right.")
                 : OperationResult<bool>.Fail("password", Describe(changed));
-        await AuditAsync(AuditActor.User(user.Id, user.Email!), "user.password-changed", user.Email!, after: null,
-            revokes: true);
+        await AuditAsync(
+            AuditActor.User(user.Id, user.Email!),
+            "user.password-changed",
+            user.Email!,
+            after: null,
+            revokes: true
+        );
         return OperationResult<bool>.Ok(true);
     }
 
@@ -169,30 +234,39 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     {
         var parsedRole = Roles.Parse(role);
         if (parsedRole is null)
-            return Task.FromResult(OperationResult<bool>.Fail("role",
-                $"The role is one of {string.Join(", ", Roles.All)}."));
-        return ChangeGuardingLastAdminAsync(email, actor, "user.role-changed",
+            return Task.FromResult(
+                OperationResult<bool>.Fail("role", $"The role is one of {string.Join(", ", Roles.All)}.")
+            );
+        return ChangeGuardingLastAdminAsync(
+            email,
+            actor,
+            "user.role-changed",
             takesAdminAway: current => current.Contains(Roles.Admin) && parsedRole != Roles.Admin,
             change: async (users, user, current) =>
             {
                 await users.RemoveFromRolesAsync(user, current);
                 await users.AddToRoleAsync(user, parsedRole);
                 return (string.Join(",", current), parsedRole);
-            });
+            }
+        );
     }
 
     /// <summary>
     /// A disabled account cannot sign in and its open pages stop acting; enabling lets it sign in again.
     /// </summary>
     public Task<OperationResult<bool>> SetDisabledAsync(string? email, bool disabled, AuditActor actor) =>
-        ChangeGuardingLastAdminAsync(email, actor, disabled ? "user.disabled" : "user.enabled",
+        ChangeGuardingLastAdminAsync(
+            email,
+            actor,
+            disabled ? "user.disabled" : "user.enabled",
             takesAdminAway: current => disabled && current.Contains(Roles.Admin),
             change: async (users, user, _) =>
             {
                 await users.SetLockoutEnabledAsync(user, true);
                 await users.SetLockoutEndDateAsync(user, disabled ? Disabled : null);
                 return (null, disabled ? "disabled" : "enabled");
-            });
+            }
+        );
 
     /// <summary>
     /// One change to an account inside a serializable transaction that also counts the other admins, so two Admins
@@ -200,11 +274,18 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     /// write lock from its start and the second waits, then counts none; on SQL Server one of the two is the deadlock
     /// victim, retried by the execution strategy, and then counts none.
     /// </summary>
-    private async Task<OperationResult<bool>> ChangeGuardingLastAdminAsync(string? email, AuditActor actor,
+    private async Task<OperationResult<bool>> ChangeGuardingLastAdminAsync(
+        string? email,
+        AuditActor actor,
         string action,
         Func<IList<string>, bool> takesAdminAway,
-        Func<UserManager<ReleaseBoardUser>, ReleaseBoardUser, IList<string>, Task<(string? Before,
-            string? After)>> change)
+        Func<
+            UserManager<ReleaseBoardUser>,
+            ReleaseBoardUser,
+            IList<string>,
+            Task<(string? Before, string? After)>
+        > change
+    )
     {
         await EnsureRolesAsync();
         await using var scope = scopes.CreateAsyncScope();
@@ -216,7 +297,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
             var user = await users.FindByEmailAsync(email?.Trim() ?? "");
-            if (user is null) return OperationResult<bool>.Fail("email", $"There is no user {email}.");
+            if (user is null)
+                return OperationResult<bool>.Fail("email", $"There is no user {email}.");
             var current = await users.GetRolesAsync(user);
             if (takesAdminAway(current) && await OtherActiveAdminsAsync(db, user.Id) == 0)
                 return OperationResult<bool>.Fail("role", "This is the last admin; make someone else an admin first.");
@@ -224,17 +306,26 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
             // Signs the user's other sessions out of their old rights, here and on every instance.
             await users.UpdateSecurityStampAsync(user);
             var now = clock.GetUtcNow().UtcDateTime;
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = action,
-                Subject = $"user/{user.Email}", Before = before, After = after,
-            });
+            db.AuditEntries.Add(
+                new AuditEntry
+                {
+                    At = now,
+                    ActorKind = actor.Kind,
+                    Actor = actor.Name,
+                    ActorId = actor.Id,
+                    Action = action,
+                    Subject = $"user/{user.Email}",
+                    Before = before,
+                    After = after,
+                }
+            );
             await AccessRevocation.MarkAsync(db, now, CancellationToken.None);
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
             return OperationResult<bool>.Ok(true);
         });
-        if (result.Succeeded) revocation.Announce();
+        if (result.Succeeded)
+            revocation.Announce();
         return result;
     }
 
@@ -244,8 +335,10 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
     private async Task<int> OtherActiveAdminsAsync(ReleaseBoardDbContext db, string except)
     {
         var adminRole = await db.Roles.Where(r => r.Name == Roles.Admin).Select(r => r.Id).SingleAsync();
-        var admins = await db.UserRoles.Where(ur => ur.RoleId == adminRole && ur.UserId != except)
-            .Join(db.Users, ur => ur.UserId, u => u.Id, (_, u) => u.LockoutEnd).ToListAsync();
+        var admins = await db
+            .UserRoles.Where(ur => ur.RoleId == adminRole && ur.UserId != except)
+            .Join(db.Users, ur => ur.UserId, u => u.Id, (_, u) => u.LockoutEnd)
+            .ToListAsync();
         var now = clock.GetUtcNow();
         return admins.Count(end => end is null || end <= now);
     }
@@ -259,25 +352,49 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         foreach (var user in await users.Users.OrderBy(u => u.Email).ToListAsync())
         {
             var role = (await users.GetRolesAsync(user)).FirstOrDefault();
-            result.Add(new UserSummary(user.Id, user.Email ?? user.UserName ?? "", role, user.LockoutEnd > now,
-                user.LockoutEnd == Disabled, user.CreatedAt));
+            result.Add(
+                new UserSummary(
+                    user.Id,
+                    user.Email ?? user.UserName ?? "",
+                    role,
+                    user.LockoutEnd > now,
+                    user.LockoutEnd == Disabled,
+                    user.CreatedAt
+                )
+            );
         }
         return result;
     }
 
-    private async Task AuditAsync(AuditActor actor, string action, string subject, string? after, string? before = null,
-        bool revokes = false)
+    private async Task AuditAsync(
+        AuditActor actor,
+        string action,
+        string subject,
+        string? after,
+        string? before = null,
+        bool revokes = false
+    )
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var now = clock.GetUtcNow().UtcDateTime;
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = action,
-            Subject = $"user/{subject}", Before = before, After = after,
-        });
-        if (revokes) await AccessRevocation.MarkAsync(db, now, CancellationToken.None);
+        db.AuditEntries.Add(
+            new AuditEntry
+            {
+                At = now,
+                ActorKind = actor.Kind,
+                Actor = actor.Name,
+                ActorId = actor.Id,
+                Action = action,
+                Subject = $"user/{subject}",
+                Before = before,
+                After = after,
+            }
+        );
+        if (revokes)
+            await AccessRevocation.MarkAsync(db, now, CancellationToken.None);
         await db.SaveChangesAsync();
-        if (revokes) revocation.Announce();
+        if (revokes)
+            revocation.Announce();
     }
 
     private static string Describe(IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Description));

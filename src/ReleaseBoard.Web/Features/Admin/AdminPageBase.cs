@@ -11,8 +11,11 @@ namespace ReleaseBoard.Web.Features.Admin;
 /// </summary>
 public abstract class AdminPageBase : ComponentBase
 {
-    [Inject] private UserAdministration Users { get; set; } = null!;
-    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
+    [Inject]
+    private UserAdministration Users { get; set; } = null!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
 
     protected string? Failure { get; set; }
 
@@ -20,7 +23,8 @@ public abstract class AdminPageBase : ComponentBase
     protected async Task<AuditActor?> AuthorizeAdminAsync()
     {
         var user = (await AuthenticationState).User;
-        if (await Users.MayActNowAsync(user, Policies.Admin)) return user.ToAuditActor();
+        if (await Users.MayActNowAsync(user, Policies.Admin))
+            return user.ToAuditActor();
         Failure = "This needs the Admin role. Nothing was changed.";
         return null;
     }

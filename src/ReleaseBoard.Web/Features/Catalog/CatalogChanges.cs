@@ -23,9 +23,12 @@ public sealed class CatalogChanges
     public void Done(Log log)
     {
         _entries.Add(log);
-        if (log.IsNew) Created.Add(log.Subject);
-        else if (log.Changed) Updated.Add(log.Subject);
-        else Unchanged++;
+        if (log.IsNew)
+            Created.Add(log.Subject);
+        else if (log.Changed)
+            Updated.Add(log.Subject);
+        else
+            Unchanged++;
     }
 
     public CatalogReport Report(bool applied, IReadOnlyList<string> notInCatalog) =>
@@ -42,27 +45,34 @@ public sealed class CatalogChanges
 
         public bool Set<T>(string field, T current, T wanted, Action<T> assign)
         {
-            if (EqualityComparer<T>.Default.Equals(current, wanted)) return false;
+            if (EqualityComparer<T>.Default.Equals(current, wanted))
+                return false;
             _fields.Add((field, Text(current), Text(wanted)));
             assign(wanted);
             return true;
         }
 
-        public AuditEntry ToAudit(AuditActor actor, DateTime now) => new()
-        {
-            At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id,
-            Action = IsNew ? "catalog.created" : "catalog.changed", Subject = Subject.Replace(' ', '/'),
-            Before = IsNew ? null : string.Join("; ", _fields.Select(f => $"{f.Field} {f.Before}")),
-            After = string.Join("; ", _fields.Select(f => $"{f.Field} {f.After}")),
-        };
+        public AuditEntry ToAudit(AuditActor actor, DateTime now) =>
+            new()
+            {
+                At = now,
+                ActorKind = actor.Kind,
+                Actor = actor.Name,
+                ActorId = actor.Id,
+                Action = IsNew ? "catalog.created" : "catalog.changed",
+                Subject = Subject.Replace(' ', '/'),
+                Before = IsNew ? null : string.Join("; ", _fields.Select(f => $"{f.Field} {f.Before}")),
+                After = string.Join("; ", _fields.Select(f => $"{f.Field} {f.After}")),
+            };
 
-        private static string Text<T>(T value) => value switch
-        {
-            null => "(none)",
-            string s when s.Length == 0 => "(none)",
-            bool b => b ? "true" : "false",
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => value.ToString() ?? "",
-        };
+        private static string Text<T>(T value) =>
+            value switch
+            {
+                null => "(none)",
+                string s when s.Length == 0 => "(none)",
+                bool b => b ? "true" : "false",
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "",
+            };
     }
 }

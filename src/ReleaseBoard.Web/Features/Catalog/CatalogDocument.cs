@@ -6,9 +6,21 @@ namespace ReleaseBoard.Web.Features.Catalog;
 /// </summary>
 public sealed record CatalogDocument(IReadOnlyList<CatalogTeamEntry>? Teams);
 
-public sealed record CatalogTeamEntry(string? Slug, string? Name, string? TimeZone, int? CountingSeverityThreshold, IReadOnlyList<CatalogServiceEntry>? Services);
+public sealed record CatalogTeamEntry(
+    string? Slug,
+    string? Name,
+    string? TimeZone,
+    int? CountingSeverityThreshold,
+    IReadOnlyList<CatalogServiceEntry>? Services
+);
 
-public sealed record CatalogServiceEntry(string? Slug, string? Name, string? Repository, string? PagerDutyServiceId, IReadOnlyList<CatalogEnvironmentEntry>? Environments);
+public sealed record CatalogServiceEntry(
+    string? Slug,
+    string? Name,
+    string? Repository,
+    string? PagerDutyServiceId,
+    IReadOnlyList<CatalogEnvironmentEntry>? Environments
+);
 
 /// <param name="RequiredApprovals">
 /// Distinct approvers to turn continuous promotion on; default 2 for production, 1 elsewhere.
@@ -19,7 +31,13 @@ public sealed record CatalogServiceEntry(string? Slug, string? Name, string? Rep
 /// <param name="Readiness">
 /// The evidence asked for before this environment turns continuous; omitted fields take the defaults.
 /// </param>
-public sealed record CatalogEnvironmentEntry(string? Name, bool? IsProduction, int? RequiredApprovals, int? SoakMinutes, CatalogReadinessEntry? Readiness = null);
+public sealed record CatalogEnvironmentEntry(
+    string? Name,
+    bool? IsProduction,
+    int? RequiredApprovals,
+    int? SoakMinutes,
+    CatalogReadinessEntry? Readiness = null
+);
 
 /// <summary>Readiness thresholds (DESIGN.md §5); each omitted one is the default shown.</summary>
 /// <param name="MinDaysSinceCatch">Days since the service's last counting catch, at least (default 7).</param>
@@ -27,12 +45,23 @@ public sealed record CatalogEnvironmentEntry(string? Name, bool? IsProduction, i
 /// <param name="MaxChangeFailurePercent">Change failure rate over 90 days, at most (default 15).</param>
 /// <param name="RollbackWithinDays">A production rollback proven within this many days (default 30) ...</param>
 /// <param name="RollbackMaxMinutes">... taking at most this many minutes (default 15).</param>
-public sealed record CatalogReadinessEntry(int? MinDaysSinceCatch, int? MaxMttrMinutes, int? MaxChangeFailurePercent, int? RollbackWithinDays, int? RollbackMaxMinutes)
+public sealed record CatalogReadinessEntry(
+    int? MinDaysSinceCatch,
+    int? MaxMttrMinutes,
+    int? MaxChangeFailurePercent,
+    int? RollbackWithinDays,
+    int? RollbackMaxMinutes
+)
 {
     public static readonly CatalogReadinessEntry Defaults = new(7, 60, 15, 30, 15);
 
     /// <summary>Allowed range per field, for validation and for the message that names it.</summary>
-    public static readonly IReadOnlyList<(string Field, int Min, int Max, Func<CatalogReadinessEntry, int?> Read)> Ranges =
+    public static readonly IReadOnlyList<(
+        string Field,
+        int Min,
+        int Max,
+        Func<CatalogReadinessEntry, int?> Read
+    )> Ranges =
     [
         ("minDaysSinceCatch", 0, 365, r => r.MinDaysSinceCatch),
         ("maxMttrMinutes", 1, 10_080, r => r.MaxMttrMinutes),
@@ -53,7 +82,8 @@ public sealed record CatalogReport(
     int Unchanged,
     IReadOnlyList<string> NotInCatalog,
     IReadOnlyDictionary<string, string[]> Errors,
-    bool PolicyChangeRefused = false)
+    bool PolicyChangeRefused = false
+)
 {
     public bool Succeeded => Errors.Count == 0;
 

@@ -4,7 +4,11 @@ namespace ReleaseBoard.Web.Features.Catalog;
 
 /// <summary>An environment's policy as a catalog entry asks for it, omitted fields filled in.</summary>
 public sealed record EnvironmentPolicy(
-    bool IsProduction, int RequiredApprovals, int SoakMinutes, CatalogReadinessEntry Readiness);
+    bool IsProduction,
+    int RequiredApprovals,
+    int SoakMinutes,
+    CatalogReadinessEntry Readiness
+);
 
 /// <summary>
 /// Promotion policy: who must approve, how long a version soaks, the readiness thresholds, the stage order, which
@@ -14,12 +18,18 @@ public sealed record EnvironmentPolicy(
 /// </summary>
 public static class CatalogPolicy
 {
-    private const string Why = "is promotion policy: an Admin (Admin → Catalog) or an operator (catalog apply) " +
-                               "changes it, never an API key.";
+    private const string Why =
+        "is promotion policy: an Admin (Admin → Catalog) or an operator (catalog apply) "
+        + "changes it, never an API key.";
 
-    public static CatalogReadinessEntry ReadinessOf(ServiceEnvironment e) => new(e.ReadinessMinDaysSinceCatch,
-        e.ReadinessMaxMttrMinutes, e.ReadinessMaxChangeFailurePercent, e.ReadinessRollbackWithinDays,
-        e.ReadinessRollbackMaxMinutes);
+    public static CatalogReadinessEntry ReadinessOf(ServiceEnvironment e) =>
+        new(
+            e.ReadinessMinDaysSinceCatch,
+            e.ReadinessMaxMttrMinutes,
+            e.ReadinessMaxChangeFailurePercent,
+            e.ReadinessRollbackWithinDays,
+            e.ReadinessRollbackMaxMinutes
+        );
 
     /// <summary>
     /// What the entry asks for. Omitted fields are the defaults when <paramref name="keep"/> is null (people's catalog
@@ -39,21 +49,31 @@ public static class CatalogPolicy
                 asked?.MaxMttrMinutes ?? current.MaxMttrMinutes,
                 asked?.MaxChangeFailurePercent ?? current.MaxChangeFailurePercent,
                 asked?.RollbackWithinDays ?? current.RollbackWithinDays,
-                asked?.RollbackMaxMinutes ?? current.RollbackMaxMinutes));
+                asked?.RollbackMaxMinutes ?? current.RollbackMaxMinutes
+            )
+        );
     }
 
     public static void SetReadiness(CatalogChanges.Log log, ServiceEnvironment e, CatalogReadinessEntry wanted)
     {
-        log.Set("readiness.minDaysSinceCatch", e.ReadinessMinDaysSinceCatch, wanted.MinDaysSinceCatch!.Value,
-            v => e.ReadinessMinDaysSinceCatch = v);
-        log.Set("readiness.maxMttrMinutes", e.ReadinessMaxMttrMinutes, wanted.MaxMttrMinutes!.Value,
-            v => e.ReadinessMaxMttrMinutes = v);
-        log.Set("readiness.maxChangeFailurePercent", e.ReadinessMaxChangeFailurePercent,
-            wanted.MaxChangeFailurePercent!.Value, v => e.ReadinessMaxChangeFailurePercent = v);
-        log.Set("readiness.rollbackWithinDays", e.ReadinessRollbackWithinDays, wanted.RollbackWithinDays!.Value,
-            v => e.ReadinessRollbackWithinDays = v);
-        log.Set("readiness.rollbackMaxMinutes", e.ReadinessRollbackMaxMinutes, wanted.RollbackMaxMinutes!.Value,
-            v => e.ReadinessRollbackMaxMinutes = v);
+        log.Set("readiness.minDaysSinceCatch", e.ReadinessMinDaysSinceCatch, wanted.MinDaysSinceCatch!.Value, v =>
+            e.ReadinessMinDaysSinceCatch = v
+        );
+        log.Set("readiness.maxMttrMinutes", e.ReadinessMaxMttrMinutes, wanted.MaxMttrMinutes!.Value, v =>
+            e.ReadinessMaxMttrMinutes = v
+        );
+        log.Set(
+            "readiness.maxChangeFailurePercent",
+            e.ReadinessMaxChangeFailurePercent,
+            wanted.MaxChangeFailurePercent!.Value,
+            v => e.ReadinessMaxChangeFailurePercent = v
+        );
+        log.Set("readiness.rollbackWithinDays", e.ReadinessRollbackWithinDays, wanted.RollbackWithinDays!.Value, v =>
+            e.ReadinessRollbackWithinDays = v
+        );
+        log.Set("readiness.rollbackMaxMinutes", e.ReadinessRollbackMaxMinutes, wanted.RollbackMaxMinutes!.Value, v =>
+            e.ReadinessRollbackMaxMinutes = v
+        );
     }
 
     /// <summary>
@@ -68,7 +88,8 @@ public static class CatalogPolicy
         {
             var entry = catalog.Teams[t];
             var team = existing.FirstOrDefault(x => x.Slug == entry.Slug);
-            if (team is null) continue; // a new team: its services and stages start from the defaults, checked below
+            if (team is null)
+                continue; // a new team: its services and stages start from the defaults, checked below
             var at = $"teams[{t}]";
             if (entry.TimeZone is { } zone && zone != team.TimeZoneId)
                 errors.Add($"{at}.timeZone", Differs(team.TimeZoneId));
@@ -80,8 +101,12 @@ public static class CatalogPolicy
             var team = existing.FirstOrDefault(x => x.Slug == catalog.Teams[t].Slug);
             var services = catalog.Teams[t].Services ?? [];
             for (var s = 0; s < services.Count; s++)
-                CheckService(errors, $"teams[{t}].services[{s}]", services[s],
-                    team?.Services.FirstOrDefault(x => x.Slug == services[s].Slug));
+                CheckService(
+                    errors,
+                    $"teams[{t}].services[{s}]",
+                    services[s],
+                    team?.Services.FirstOrDefault(x => x.Slug == services[s].Slug)
+                );
         }
         return errors.Errors;
     }
@@ -103,18 +128,26 @@ public static class CatalogPolicy
             for (var s = 0; s < services.Count; s++)
             {
                 var stored = team?.Services.FirstOrDefault(x => x.Slug == services[s].Slug)?.Environments ?? [];
-                var production = services[s].Environments!.Count(e =>
-                    e.IsProduction ?? stored.FirstOrDefault(x => x.Name == e.Name)?.IsProduction ?? false);
+                var production = services[s]
+                    .Environments!.Count(e =>
+                        e.IsProduction ?? stored.FirstOrDefault(x => x.Name == e.Name)?.IsProduction ?? false
+                    );
                 if (production != 1)
-                    errors.Add($"teams[{t}].services[{s}].environments",
-                        "Exactly one environment is production (\"isProduction\": true).");
+                    errors.Add(
+                        $"teams[{t}].services[{s}].environments",
+                        "Exactly one environment is production (\"isProduction\": true)."
+                    );
             }
         }
         return errors.Errors;
     }
 
     private static void CheckService(
-        Ingestion.FieldErrors errors, string at, CatalogServiceEntry entry, Service? service)
+        Ingestion.FieldErrors errors,
+        string at,
+        CatalogServiceEntry entry,
+        Service? service
+    )
     {
         var stored = service?.Environments.OrderBy(e => e.Order).ToList() ?? [];
         var lastStoredSeen = -1;
@@ -130,11 +163,16 @@ public static class CatalogPolicy
                 errors.Add($"{eat}.name", "Stage order " + Why);
             lastStoredSeen = Math.Max(lastStoredSeen, index);
 
-            var baseline = Effective(environmentEntry with
-            {
-                RequiredApprovals = null, SoakMinutes = null, Readiness = null,
-                IsProduction = environment is null ? environmentEntry.IsProduction : null,
-            }, environment);
+            var baseline = Effective(
+                environmentEntry with
+                {
+                    RequiredApprovals = null,
+                    SoakMinutes = null,
+                    Readiness = null,
+                    IsProduction = environment is null ? environmentEntry.IsProduction : null,
+                },
+                environment
+            );
             var asked = Effective(environmentEntry, environment);
             if (environment is not null && asked.IsProduction != environment.IsProduction)
                 errors.Add($"{eat}.isProduction", Differs(environment.IsProduction));
@@ -152,10 +190,11 @@ public static class CatalogPolicy
 
     private static string Differs<T>(T stands) => $"This {Why} It stays {Format(stands)}.";
 
-    private static string Format<T>(T value) => value switch
-    {
-        bool b => b ? "true" : "false",
-        null => "unset",
-        _ => value.ToString()!,
-    };
+    private static string Format<T>(T value) =>
+        value switch
+        {
+            bool b => b ? "true" : "false",
+            null => "unset",
+            _ => value.ToString()!,
+        };
 }

@@ -14,7 +14,10 @@ namespace ReleaseBoard.Web.Features.Catalog;
 /// sent with an API key that would change it is refused whole.
 /// </summary>
 public sealed partial class CatalogService(
-    IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, Ingestion.ServiceResolver resolver)
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    TimeProvider clock,
+    Ingestion.ServiceResolver resolver
+)
 {
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")]
     private static partial Regex SlugPattern();
@@ -25,23 +28,54 @@ public sealed partial class CatalogService(
     public async Task<CatalogDocument> ExportAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var teams = await db.Teams.AsNoTracking().Include(t => t.Services).ThenInclude(s => s.Environments)
-            .OrderBy(t => t.Slug).ToListAsync(cancellationToken);
-        return new CatalogDocument(teams.Select(t => new CatalogTeamEntry(t.Slug, t.Name, t.TimeZoneId,
-            t.CountingSeverityThreshold, t.Services.OrderBy(s => s.Slug).Select(Export).ToList())).ToList());
+        var teams = await db
+            .Teams.AsNoTracking()
+            .Include(t => t.Services)
+                .ThenInclude(s => s.Environments)
+            .OrderBy(t => t.Slug)
+            .ToListAsync(cancellationToken);
+        return new CatalogDocument(
+            teams
+                .Select(t => new CatalogTeamEntry(
+                    t.Slug,
+                    t.Name,
+                    t.TimeZoneId,
+                    t.CountingSeverityThreshold,
+                    t.Services.OrderBy(s => s.Slug).Select(Export).ToList()
+                ))
+                .ToList()
+        );
     }
 
-    private static CatalogServiceEntry Export(Service s) => new(s.Slug, s.Name, s.Repository, s.PagerDutyServiceId,
-        s.Environments.OrderBy(e => e.Order).Select(e => new CatalogEnvironmentEntry(
-            e.Name, e.IsProduction, e.RequiredApprovals, e.SoakMinutes, CatalogPolicy.ReadinessOf(e))).ToList());
+    private static CatalogServiceEntry Export(Service s) =>
+        new(
+            s.Slug,
+            s.Name,
+            s.Repository,
+            s.PagerDutyServiceId,
+            s.Environments.OrderBy(e => e.Order)
+                .Select(e => new CatalogEnvironmentEntry(
+                    e.Name,
+                    e.IsProduction,
+                    e.RequiredApprovals,
+                    e.SoakMinutes,
+                    CatalogPolicy.ReadinessOf(e)
+                ))
+                .ToList()
+        );
 
     public async Task<CatalogReport> ApplyAsync(
-        CatalogDocument? catalog, AuditActor actor, bool dryRun, CancellationToken cancellationToken = default)
+        CatalogDocument? catalog,
+        AuditActor actor,
+        bool dryRun,
+        CancellationToken cancellationToken = default
+    )
     {
         // A key is a machine: it may shape the catalog, never loosen (or tighten) what people decided.
         var byMachine = actor.Kind == AuditActorKind.ApiKey;
         var errors = Validate(catalog, byMachine);
-        if (errors.Count > 0) return CatalogReport.Refused(errors);
+        if (errors.Count > 0)
+            return CatalogReport.Refused(errors);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -49,7 +83,9 @@ public sealed partial class CatalogService(
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var existing = await db.Teams.Include(t => t.Services).ThenInclude(s => s.Environments)
+            var existing = await db
+                .Teams.Include(t => t.Services)
+                    .ThenInclude(s => s.Environments)
                 .ToListAsync(cancellationToken);
             if (byMachine && CatalogPolicy.ChangesBy(catalog!, existing) is { Count: > 0 } policy)
                 return CatalogReport.Refused(policy, policyChange: true);
@@ -61,7 +97,8 @@ public sealed partial class CatalogService(
             foreach (var teamEntry in catalog!.Teams!)
                 ApplyTeam(db, existing, teamEntry, changes, actor, byMachine, now);
 
-            if (SharedIntegrationIds(db) is { Count: > 0 } shared) return CatalogReport.Refused(shared);
+            if (SharedIntegrationIds(db) is { Count: > 0 } shared)
+                return CatalogReport.Refused(shared);
             var notInCatalog = NotInCatalog(existing, catalog);
             if (dryRun)
             {
@@ -71,13 +108,20 @@ public sealed partial class CatalogService(
 
             foreach (var change in changes.Entries)
                 db.AuditEntries.Add(change.ToAudit(actor, now));
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = now, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id, Action = "catalog.applied",
-                Subject = "catalog",
-                After = $"{changes.Created.Count} created, {changes.Updated.Count} updated, {changes.Unchanged} " +
-                        $"unchanged, {notInCatalog.Count} not in the catalog (kept)",
-            });
+            db.AuditEntries.Add(
+                new AuditEntry
+                {
+                    At = now,
+                    ActorKind = actor.Kind,
+                    Actor = actor.Name,
+                    ActorId = actor.Id,
+                    Action = "catalog.applied",
+                    Subject = "catalog",
+                    After =
+                        $"{changes.Created.Count} created, {changes.Updated.Count} updated, {changes.Unchanged} "
+                        + $"unchanged, {notInCatalog.Count} not in the catalog (kept)",
+                }
+            );
             // Other instances remember slugs for ingestion: the stamp has them forget at their next poll.
             await AccessRevocation.MarkAsync(db, now, cancellationToken);
             // Orders are unique per service only in intent: reordering two environments would briefly collide, so
@@ -89,20 +133,38 @@ public sealed partial class CatalogService(
         });
     }
 
-    private static void ApplyTeam(ReleaseBoardDbContext db, List<Team> existing, CatalogTeamEntry entry,
-        CatalogChanges changes, AuditActor actor, bool byMachine, DateTime now)
+    private static void ApplyTeam(
+        ReleaseBoardDbContext db,
+        List<Team> existing,
+        CatalogTeamEntry entry,
+        CatalogChanges changes,
+        AuditActor actor,
+        bool byMachine,
+        DateTime now
+    )
     {
         var team = existing.FirstOrDefault(t => t.Slug == entry.Slug);
         var isNew = team is null;
-        team ??= db.Teams.Add(new Team { Slug = entry.Slug!, Name = "", TimeZoneId = "", CreatedAt = now }).Entity;
+        team ??= db
+            .Teams.Add(
+                new Team
+                {
+                    Slug = entry.Slug!,
+                    Name = "",
+                    TimeZoneId = "",
+                    CreatedAt = now,
+                }
+            )
+            .Entity;
         var log = changes.For($"team {team.Slug}", isNew);
         log.Set("name", team.Name, entry.Name!.Trim(), v => team.Name = v);
         // Only a key may leave the zone out (of a team that exists: CatalogPolicy.GapsIn); it keeps the stored one.
         log.Set("timeZone", team.TimeZoneId, entry.TimeZone ?? team.TimeZoneId, v => team.TimeZoneId = v);
         var threshold = entry.CountingSeverityThreshold
-                        ?? (byMachine && !isNew ? team.CountingSeverityThreshold : Severity.DefaultCountingThreshold);
-        log.Set("countingSeverityThreshold", team.CountingSeverityThreshold, threshold,
-            v => team.CountingSeverityThreshold = v);
+            ?? (byMachine && !isNew ? team.CountingSeverityThreshold : Severity.DefaultCountingThreshold);
+        log.Set("countingSeverityThreshold", team.CountingSeverityThreshold, threshold, v =>
+            team.CountingSeverityThreshold = v
+        );
         changes.Done(log);
 
         foreach (var serviceEntry in entry.Services ?? [])
@@ -111,27 +173,46 @@ public sealed partial class CatalogService(
             var isNewService = service is null;
             if (service is null)
             {
-                service = new Service { Slug = serviceEntry.Slug!, Name = "", Team = team };
+                service = new Service
+                {
+                    Slug = serviceEntry.Slug!,
+                    Name = "",
+                    Team = team,
+                };
                 team.Services.Add(service);
             }
             var serviceLog = changes.For($"service {team.Slug}/{service.Slug}", isNewService);
             serviceLog.Set("name", service.Name, (serviceEntry.Name ?? serviceEntry.Slug)!.Trim(), v =>
-                service.Name = v);
+                service.Name = v
+            );
             // Integration ids route webhooks (and so pauses): a key that leaves one out keeps it, as with policy;
             // people's whole-truth document clears it.
-            serviceLog.Set("repository", service.Repository,
+            serviceLog.Set(
+                "repository",
+                service.Repository,
                 serviceEntry.Repository?.Trim() ?? (byMachine ? service.Repository : null),
-                v => service.Repository = v);
-            serviceLog.Set("pagerDutyServiceId", service.PagerDutyServiceId,
+                v => service.Repository = v
+            );
+            serviceLog.Set(
+                "pagerDutyServiceId",
+                service.PagerDutyServiceId,
                 serviceEntry.PagerDutyServiceId?.Trim() ?? (byMachine ? service.PagerDutyServiceId : null),
-                v => service.PagerDutyServiceId = v);
+                v => service.PagerDutyServiceId = v
+            );
             changes.Done(serviceLog);
             ApplyEnvironments(team, service, serviceEntry, changes, actor, byMachine, now);
         }
     }
 
-    private static void ApplyEnvironments(Team team, Service service, CatalogServiceEntry entry,
-        CatalogChanges changes, AuditActor actor, bool byMachine, DateTime now)
+    private static void ApplyEnvironments(
+        Team team,
+        Service service,
+        CatalogServiceEntry entry,
+        CatalogChanges changes,
+        AuditActor actor,
+        bool byMachine,
+        DateTime now
+    )
     {
         // People set the pipeline's order by the document's; a machine appends only (CatalogPolicy refused the rest).
         var nextAppended = service.Environments.Count == 0 ? 0 : service.Environments.Max(e => e.Order) + 1;
@@ -145,20 +226,26 @@ public sealed partial class CatalogService(
             {
                 environment = new ServiceEnvironment
                 {
-                    Name = environmentEntry.Name!, Service = service, PromotionModeChangedAt = now,
-                    PromotionModeChangedBy = actor.Name, Order = byMachine ? nextAppended++ : position,
+                    Name = environmentEntry.Name!,
+                    Service = service,
+                    PromotionModeChangedAt = now,
+                    PromotionModeChangedBy = actor.Name,
+                    Order = byMachine ? nextAppended++ : position,
                 };
                 service.Environments.Add(environment);
             }
             var log = changes.For($"environment {team.Slug}/{service.Slug}/{environment.Name}", isNew);
             var wanted = CatalogPolicy.Effective(environmentEntry, isNew || !byMachine ? null : environment);
-            if (!byMachine) log.Set("order", environment.Order, position, v => environment.Order = v);
+            if (!byMachine)
+                log.Set("order", environment.Order, position, v => environment.Order = v);
             log.Set("isProduction", environment.IsProduction, wanted.IsProduction, v => environment.IsProduction = v);
-            log.Set("requiredApprovals", environment.RequiredApprovals, wanted.RequiredApprovals,
-                v => environment.RequiredApprovals = v);
+            log.Set("requiredApprovals", environment.RequiredApprovals, wanted.RequiredApprovals, v =>
+                environment.RequiredApprovals = v
+            );
             log.Set("soakMinutes", environment.SoakMinutes, wanted.SoakMinutes, v => environment.SoakMinutes = v);
             CatalogPolicy.SetReadiness(log, environment, wanted.Readiness);
-            if (log.Changed && !isNew) environment.ConcurrencyStamp = Guid.NewGuid();
+            if (log.Changed && !isNew)
+                environment.ConcurrencyStamp = Guid.NewGuid();
             changes.Done(log);
         }
     }
@@ -170,18 +257,28 @@ public sealed partial class CatalogService(
     private static Dictionary<string, string[]> SharedIntegrationIds(ReleaseBoardDbContext db)
     {
         var errors = new Ingestion.FieldErrors();
-        var services = db.ChangeTracker.Entries<Service>().Select(e => e.Entity)
-            .Select(s => (Name: $"{s.Team.Slug}/{s.Slug}", s.Repository, s.PagerDutyServiceId)).ToList();
-        foreach (var (field, read) in new (string, Func<(string, string?, string?), string?>)[]
-                 {
-                     ("repository", s => s.Item2), ("pagerDutyServiceId", s => s.Item3),
-                 })
-            foreach (var shared in services.Where(s => read(s) is not null)
-                         .GroupBy(s => read(s)!, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        var services = db
+            .ChangeTracker.Entries<Service>()
+            .Select(e => e.Entity)
+            .Select(s => (Name: $"{s.Team.Slug}/{s.Slug}", s.Repository, s.PagerDutyServiceId))
+            .ToList();
+        foreach (
+            var (field, read) in new (string, Func<(string, string?, string?), string?>)[]
             {
-                var names = string.Join(" and ", shared.Select(s => s.Name).Order());
-                errors.Add(field, $"\"{shared.Key}\" would belong to {names}; it belongs to one service.");
+                ("repository", s => s.Item2),
+                ("pagerDutyServiceId", s => s.Item3),
             }
+        )
+        foreach (
+            var shared in services
+                .Where(s => read(s) is not null)
+                .GroupBy(s => read(s)!, StringComparer.OrdinalIgnoreCase)
+                .Where(g => g.Count() > 1)
+        )
+        {
+            var names = string.Join(" and ", shared.Select(s => s.Name).Order());
+            errors.Add(field, $"\"{shared.Key}\" would belong to {names}; it belongs to one service.");
+        }
         return errors.Errors;
     }
 
@@ -204,8 +301,11 @@ public sealed partial class CatalogService(
                     result.Add($"service {team.Slug}/{service.Slug}");
                     continue;
                 }
-                result.AddRange(service.Environments.Where(e => serviceEntry.Environments!.All(x => x.Name != e.Name))
-                    .Select(e => $"environment {team.Slug}/{service.Slug}/{e.Name}"));
+                result.AddRange(
+                    service
+                        .Environments.Where(e => serviceEntry.Environments!.All(x => x.Name != e.Name))
+                        .Select(e => $"environment {team.Slug}/{service.Slug}/{e.Name}")
+                );
             }
         }
         return result;
@@ -237,8 +337,10 @@ public sealed partial class CatalogService(
                 errors.Add(at, "A team is an object.");
                 continue;
             }
-            if (team.Slug is null || !SlugPattern().IsMatch(team.Slug)) errors.Add($"{at}.slug", SlugRule);
-            else if (!teamSlugs.Add(team.Slug)) errors.Add($"{at}.slug", $"Team \"{team.Slug}\" is listed twice.");
+            if (team.Slug is null || !SlugPattern().IsMatch(team.Slug))
+                errors.Add($"{at}.slug", SlugRule);
+            else if (!teamSlugs.Add(team.Slug))
+                errors.Add($"{at}.slug", $"Team \"{team.Slug}\" is listed twice.");
             if (string.IsNullOrWhiteSpace(team.Name) || team.Name.Length > 200)
                 errors.Add($"{at}.name", "A team has a name of 1–200 characters.");
             if (team.TimeZone is null && !byMachine)
@@ -256,22 +358,29 @@ public sealed partial class CatalogService(
     }
 
     private static void ValidateService(
-        Ingestion.FieldErrors errors, CatalogServiceEntry? service, string at, string? team, HashSet<string> slugs,
-        bool byMachine)
+        Ingestion.FieldErrors errors,
+        CatalogServiceEntry? service,
+        string at,
+        string? team,
+        HashSet<string> slugs,
+        bool byMachine
+    )
     {
         if (service is null)
         {
             errors.Add(at, "A service is an object.");
             return;
         }
-        if (service.Slug is null || !SlugPattern().IsMatch(service.Slug)) errors.Add($"{at}.slug", SlugRule);
+        if (service.Slug is null || !SlugPattern().IsMatch(service.Slug))
+            errors.Add($"{at}.slug", SlugRule);
         else if (!slugs.Add(service.Slug))
             errors.Add($"{at}.slug", $"Service \"{service.Slug}\" is listed twice in team {team}.");
-        if (service.Name is { Length: > 200 }) errors.Add($"{at}.name", "At most 200 characters.");
+        if (service.Name is { Length: > 200 })
+            errors.Add($"{at}.name", "At most 200 characters.");
         if (service.Repository is { } repository && !RepositoryPattern().IsMatch(repository))
             errors.Add($"{at}.repository", "A repository is \"owner/name\".");
-        if (service.PagerDutyServiceId is { Length: > 32 }) errors.Add($"{at}.pagerDutyServiceId",
-            "At most 32 characters.");
+        if (service.PagerDutyServiceId is { Length: > 32 })
+            errors.Add($"{at}.pagerDutyServiceId", "At most 32 characters.");
         if (service.Environments is not { Count: > 0 })
         {
             errors.Add($"{at}.environments", "A service has its environments, in pipeline order.");
@@ -292,10 +401,10 @@ public sealed partial class CatalogService(
                 errors.Add($"{eat}.name", "A name is 1–64 lowercase letters, digits and dashes.");
             else if (!names.Add(environment.Name))
                 errors.Add($"{eat}.name", $"Environment \"{environment.Name}\" is listed twice.");
-            if (environment.RequiredApprovals is < 1 or > 5) errors.Add($"{eat}.requiredApprovals",
-                "1 to 5 approvers.");
-            if (environment.SoakMinutes is < 0 or > 10_080) errors.Add($"{eat}.soakMinutes",
-                "0 to 10080 minutes (a week).");
+            if (environment.RequiredApprovals is < 1 or > 5)
+                errors.Add($"{eat}.requiredApprovals", "1 to 5 approvers.");
+            if (environment.SoakMinutes is < 0 or > 10_080)
+                errors.Add($"{eat}.soakMinutes", "0 to 10080 minutes (a week).");
             if (environment.Readiness is { } readiness)
                 foreach (var (field, min, max, read) in CatalogReadinessEntry.Ranges)
                     if (read(readiness) is { } value && (value < min || value > max))

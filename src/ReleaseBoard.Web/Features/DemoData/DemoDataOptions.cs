@@ -4,6 +4,8 @@ public sealed class DemoDataOptions
 {
     public const string SectionName = "DemoData";
 
-    /// <summary>Seed the demo dataset on the first start with an empty database. Removed data is never re-seeded.</summary>
+    /// <summary>
+    /// Seed the demo dataset on the first start with an empty database. Removed data is never re-seeded.
+    /// </summary>
     public bool SeedOnEmptyDatabase { get; set; } = true;
 }

@@ -14,7 +14,8 @@ public sealed class DemoDataSeeder(
     TimeProvider clock,
     IOptions<DemoDataOptions> options,
     ReleaseBoard.Web.Features.Ingestion.ServiceResolver resolver,
-    ILogger<DemoDataSeeder> logger)
+    ILogger<DemoDataSeeder> logger
+)
 {
     /// <summary>
     /// Set when demo data was seeded; it stays after removal so a restart does not bring the demo back.
@@ -23,10 +24,14 @@ public sealed class DemoDataSeeder(
 
     public async Task SeedIfEmptyAsync(CancellationToken cancellationToken = default)
     {
-        if (!options.Value.SeedOnEmptyDatabase) return;
+        if (!options.Value.SeedOnEmptyDatabase)
+            return;
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await db.Teams.AnyAsync(cancellationToken) || await db.SystemFlags.AnyAsync(f => f.Name == SeededFlag, cancellationToken))
+        if (
+            await db.Teams.AnyAsync(cancellationToken)
+            || await db.SystemFlags.AnyAsync(f => f.Name == SeededFlag, cancellationToken)
+        )
             return;
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -40,22 +45,46 @@ public sealed class DemoDataSeeder(
         db.Deployments.AddRange(generator.DemoDeployments);
         db.Incidents.AddRange(generator.DemoIncidents);
         db.Catches.AddRange(generator.DemoCatches);
-        db.SystemFlags.Add(new SystemFlag { Name = SeededFlag, Value = "true", UpdatedAt = now });
-        await db.SaveChangesAsync(cancellationToken);
-
-        db.AuditEntries.AddRange(teams.SelectMany(t => t.Services).SelectMany(s => s.Environments)
-            .Where(e => e.PromotionMode != PromotionMode.Manual && e.IsProduction)
-            .Select(e => new AuditEntry
+        db.SystemFlags.Add(
+            new SystemFlag
             {
-                At = e.PromotionModeChangedAt, ActorKind = e.PromotionModeChangedBy == "system" ? AuditActorKind.System : AuditActorKind.User,
-                Actor = e.PromotionModeChangedBy!, Action = "environment.mode-changed", Subject = $"environment/{e.Id}",
-                Before = e.PromotionMode == PromotionMode.Paused ? nameof(PromotionMode.Continuous) : nameof(PromotionMode.Manual),
-                After = e.PromotionMode.ToString(), Reason = "Demo data", TeamId = e.Service.Team.Id,
-            }));
+                Name = SeededFlag,
+                Value = "true",
+                UpdatedAt = now,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
 
-        logger.LogInformation("Seeded demo data: {Teams} teams, {Deployments} deployments, {Incidents} incidents, {Catches} catches.",
-            teams.Count, generator.DemoDeployments.Count, generator.DemoIncidents.Count, generator.DemoCatches.Count);
+        db.AuditEntries.AddRange(
+            teams
+                .SelectMany(t => t.Services)
+                .SelectMany(s => s.Environments)
+                .Where(e => e.PromotionMode != PromotionMode.Manual && e.IsProduction)
+                .Select(e => new AuditEntry
+                {
+                    At = e.PromotionModeChangedAt,
+                    ActorKind = e.PromotionModeChangedBy == "system" ? AuditActorKind.System : AuditActorKind.User,
+                    Actor = e.PromotionModeChangedBy!,
+                    Action = "environment.mode-changed",
+                    Subject = $"environment/{e.Id}",
+                    Before =
+                        e.PromotionMode == PromotionMode.Paused
+                            ? nameof(PromotionMode.Continuous)
+                            : nameof(PromotionMode.Manual),
+                    After = e.PromotionMode.ToString(),
+                    Reason = "Demo data",
+                    TeamId = e.Service.Team.Id,
+                })
+        );
+        await db.SaveChangesAsync(cancellationToken);
+
+        logger.LogInformation(
+            "Seeded demo data: {Teams} teams, {Deployments} deployments, {Incidents} incidents, {Catches} catches.",
+            teams.Count,
+            generator.DemoDeployments.Count,
+            generator.DemoIncidents.Count,
+            generator.DemoCatches.Count
+        );
     }
 
     /// <summary>
@@ -71,11 +100,18 @@ public sealed class DemoDataSeeder(
 
         var search = teams.Single(t => t.Slug == "search").Services.Single(s => s.Slug == "search-api");
         var incidentStart = now.AddMinutes(-47);
-        generator.DemoIncidents.Add(new Incident
-        {
-            Service = search, Severity = 2, Title = "Elevated 5xx on /query", ImpactStartedAt = incidentStart,
-            DetectedAt = incidentStart.AddMinutes(3), Source = "demo", ReceivedAt = incidentStart.AddMinutes(3),
-        });
+        generator.DemoIncidents.Add(
+            new Incident
+            {
+                Service = search,
+                Severity = 2,
+                Title = "Elevated 5xx on /query",
+                ImpactStartedAt = incidentStart,
+                DetectedAt = incidentStart.AddMinutes(3),
+                Source = "demo",
+                ReceivedAt = incidentStart.AddMinutes(3),
+            }
+        );
         var paused = search.Environments.Single(e => e.IsProduction);
         paused.PromotionMode = PromotionMode.Paused;
         paused.PromotionModeChangedAt = incidentStart.AddMinutes(3);
@@ -89,7 +125,8 @@ public sealed class DemoDataSeeder(
             await db.Teams.CountAsync(t => t.IsDemo, cancellationToken),
             await db.Deployments.CountAsync(d => d.Service.Team.IsDemo, cancellationToken),
             await db.Incidents.CountAsync(i => i.Service.Team.IsDemo, cancellationToken),
-            await db.Catches.CountAsync(c => c.Service.Team.IsDemo, cancellationToken));
+            await db.Catches.CountAsync(c => c.Service.Team.IsDemo, cancellationToken)
+        );
     }
 
     /// <summary>
@@ -103,20 +140,31 @@ public sealed class DemoDataSeeder(
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var demoTeamIds = db.Teams.Where(t => t.IsDemo).Select(t => t.Id);
-            await db.AuditEntries.Where(a => a.TeamId != null && demoTeamIds.Contains(a.TeamId.Value)).ExecuteDeleteAsync(cancellationToken);
-            await db.WebhookSecrets.Where(w => (w.Team != null && w.Team.IsDemo)
-                || (w.Service != null && w.Service.Team.IsDemo)).ExecuteDeleteAsync(cancellationToken);
+            await db
+                .AuditEntries.Where(a => a.TeamId != null && demoTeamIds.Contains(a.TeamId.Value))
+                .ExecuteDeleteAsync(cancellationToken);
+            await db
+                .WebhookSecrets.Where(w =>
+                    (w.Team != null && w.Team.IsDemo) || (w.Service != null && w.Service.Team.IsDemo)
+                )
+                .ExecuteDeleteAsync(cancellationToken);
             await db.Catches.Where(c => c.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Incidents.Where(i => i.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Deployments.Where(d => d.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Environments.Where(e => e.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Services.Where(s => s.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Teams.Where(t => t.IsDemo).ExecuteDeleteAsync(cancellationToken);
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = clock.GetUtcNow().UtcDateTime, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id,
-                Action = "demo-data.removed", Subject = "demo-data",
-            });
+            db.AuditEntries.Add(
+                new AuditEntry
+                {
+                    At = clock.GetUtcNow().UtcDateTime,
+                    ActorKind = actor.Kind,
+                    Actor = actor.Name,
+                    ActorId = actor.Id,
+                    Action = "demo-data.removed",
+                    Subject = "demo-data",
+                }
+            );
             await Access.AccessRevocation.MarkAsync(db, clock.GetUtcNow().UtcDateTime, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -2,7 +2,9 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ReleaseBoard.Web.Features.Incidents;
 
-/// <summary>What the person types about a production failure. Times are the team's local time, as people think of them.</summary>
+/// <summary>
+/// What the person types about a production failure. Times are the team's local time, as people think of them.
+/// </summary>
 public sealed class IncidentForm
 {
     [Required(ErrorMessage = "Choose a team.")]

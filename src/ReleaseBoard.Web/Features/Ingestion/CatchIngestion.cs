@@ -6,10 +6,21 @@ using ReleaseBoard.Web.Features.Catches;
 
 namespace ReleaseBoard.Web.Features.Ingestion;
 
-/// <summary>Catches through the API: the same rules as the form (<see cref="CatchRecorder"/>), and replays return the stored catch.</summary>
-public sealed class CatchIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, CatchRecorder recorder, ServiceResolver services)
+/// <summary>
+/// Catches through the API: the same rules as the form (<see cref="CatchRecorder"/>), and replays return the stored
+/// catch.
+/// </summary>
+public sealed class CatchIngestion(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    CatchRecorder recorder,
+    ServiceResolver services
+)
 {
-    public async Task<IngestOutcome<CatchItem>> IngestAsync(CatchRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    public async Task<IngestOutcome<CatchItem>> IngestAsync(
+        CatchRequest request,
+        ClaimsPrincipal caller,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new FieldErrors();
         errors.Required("service", request.Service);
@@ -18,41 +29,87 @@ public sealed class CatchIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFa
         errors.Required("caughtAt", request.CaughtAt);
         errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
         errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
-        if (errors.Any) return new IngestOutcome<CatchItem>.Invalid(errors.Errors);
+        if (errors.Any)
+            return new IngestOutcome<CatchItem>.Invalid(errors.Errors);
 
         await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
-        var (service, refusal) = await services.ResolveAsync<CatchItem>(db, request.Service!.Trim(), caller, cancellationToken);
-        if (service is null) return refusal!;
-        var environmentId = (await services.EnvironmentAsync(db, service.Id, request.Environment!.Trim(), cancellationToken))?.Id;
-        if (environmentId is null) return new IngestOutcome<CatchItem>.NotFound($"Service \"{service.Slug}\" has no environment \"{request.Environment}\".");
+        var (service, refusal) = await services.ResolveAsync<CatchItem>(
+            db,
+            request.Service!.Trim(),
+            caller,
+            cancellationToken
+        );
+        if (service is null)
+            return refusal!;
+        var environmentId = (
+            await services.EnvironmentAsync(db, service.Id, request.Environment!.Trim(), cancellationToken)
+        )?.Id;
+        if (environmentId is null)
+            return new IngestOutcome<CatchItem>.NotFound(
+                $"Service \"{service.Slug}\" has no environment \"{request.Environment}\"."
+            );
 
         var source = string.IsNullOrWhiteSpace(request.Source) ? EventRules.DefaultSource : request.Source.Trim();
         var externalId = string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
-        if (await StoredAsync(db, service.Id, source, externalId, cancellationToken) is { } stored) return stored;
+        if (await StoredAsync(db, service.Id, source, externalId, cancellationToken) is { } stored)
+            return stored;
 
-        var result = await recorder.RecordAsync(new RecordCatchCommand(
-            service.Id, environmentId.Value, request.Severity!.Value, request.Title, request.Description, request.Version,
-            request.ReportedBy, request.CaughtAt!.Value.UtcDateTime, source, externalId), caller.ToAuditActor(), cancellationToken);
+        var result = await recorder.RecordAsync(
+            new RecordCatchCommand(
+                service.Id,
+                environmentId.Value,
+                request.Severity!.Value,
+                request.Title,
+                request.Description,
+                request.Version,
+                request.ReportedBy,
+                request.CaughtAt!.Value.UtcDateTime,
+                source,
+                externalId
+            ),
+            caller.ToAuditActor(),
+            cancellationToken
+        );
         if (result.Succeeded)
-            return new IngestOutcome<CatchItem>.Stored(await EventQueries.CatchItems(db.Catches.Where(c => c.Id == result.CatchId)).SingleAsync(cancellationToken), Created: true);
+            return new IngestOutcome<CatchItem>.Stored(
+                await EventQueries
+                    .CatchItems(db.Catches.Where(c => c.Id == result.CatchId))
+                    .SingleAsync(cancellationToken),
+                Created: true
+            );
         // A copy of the same catch stored meanwhile is a replay, not an error.
-        if (await StoredAsync(db, service.Id, source, externalId, cancellationToken) is { } raced) return raced;
+        if (await StoredAsync(db, service.Id, source, externalId, cancellationToken) is { } raced)
+            return raced;
         return new IngestOutcome<CatchItem>.Invalid(result.Errors.ToDictionary(e => ApiField(e.Key), e => e.Value));
     }
 
-    /// <summary>The stored copy, looked for only in the caller's service: another team's events are never revealed.</summary>
-    private static async Task<IngestOutcome<CatchItem>?> StoredAsync(ReleaseBoardDbContext db, int serviceId, string source, string? externalId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stored copy, looked for only in the caller's service: another team's events are never revealed.
+    /// </summary>
+    private static async Task<IngestOutcome<CatchItem>?> StoredAsync(
+        ReleaseBoardDbContext db,
+        int serviceId,
+        string source,
+        string? externalId,
+        CancellationToken cancellationToken
+    )
     {
-        if (externalId is null) return null;
-        var item = await EventQueries.CatchItems(db.Catches.Where(c => c.ServiceId == serviceId && c.Source == source && c.ExternalId == externalId)).SingleOrDefaultAsync(cancellationToken);
+        if (externalId is null)
+            return null;
+        var item = await EventQueries
+            .CatchItems(
+                db.Catches.Where(c => c.ServiceId == serviceId && c.Source == source && c.ExternalId == externalId)
+            )
+            .SingleOrDefaultAsync(cancellationToken);
         return item is null ? null : new IngestOutcome<CatchItem>.Stored(item, Created: false);
     }
 
-    private static string ApiField(string commandField) => commandField switch
-    {
-        nameof(RecordCatchCommand.CaughtAtUtc) => "caughtAt",
-        nameof(RecordCatchCommand.ServiceId) => "service",
-        nameof(RecordCatchCommand.EnvironmentId) => "environment",
-        _ => char.ToLowerInvariant(commandField[0]) + commandField[1..],
-    };
+    private static string ApiField(string commandField) =>
+        commandField switch
+        {
+            nameof(RecordCatchCommand.CaughtAtUtc) => "caughtAt",
+            nameof(RecordCatchCommand.ServiceId) => "service",
+            nameof(RecordCatchCommand.EnvironmentId) => "environment",
+            _ => char.ToLowerInvariant(commandField[0]) + commandField[1..],
+        };
 }

@@ -9,45 +9,85 @@ namespace ReleaseBoard.Web.Features.Ingestion;
 /// Stores a deployment, or, when (source, externalId) names one already, brings the stored one up to date (a
 /// deployment reported when it started and again when it finished). One SaveChanges: never half an event.
 /// </summary>
-public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ServiceResolver services)
+public sealed class DeploymentIngestion(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    TimeProvider clock,
+    ServiceResolver services
+)
 {
-    public async Task<IngestOutcome<DeploymentItem>> IngestAsync(DeploymentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    public async Task<IngestOutcome<DeploymentItem>> IngestAsync(
+        DeploymentRequest request,
+        ClaimsPrincipal caller,
+        CancellationToken cancellationToken
+    )
     {
         var errors = Validate(request, clock.GetUtcNow().UtcDateTime, out var outcome, out var kind);
-        if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
+        if (errors.Any)
+            return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
 
         await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
-        var (service, refusal) = await services.ResolveAsync<DeploymentItem>(db, request.Service!.Trim(), caller, cancellationToken);
-        if (service is null) return refusal!;
+        var (service, refusal) = await services.ResolveAsync<DeploymentItem>(
+            db,
+            request.Service!.Trim(),
+            caller,
+            cancellationToken
+        );
+        if (service is null)
+            return refusal!;
         return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
     }
 
     /// <summary>
     /// For a service already resolved (webhooks find it by repository); the same rules as the API apply.
     /// </summary>
-    public async Task<IngestOutcome<DeploymentItem>> IngestForServiceAsync(ResolvedService service, DeploymentRequest request, CancellationToken cancellationToken)
+    public async Task<IngestOutcome<DeploymentItem>> IngestForServiceAsync(
+        ResolvedService service,
+        DeploymentRequest request,
+        CancellationToken cancellationToken
+    )
     {
         var errors = Validate(request, clock.GetUtcNow().UtcDateTime, out var outcome, out var kind);
-        if (errors.Any) return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
+        if (errors.Any)
+            return new IngestOutcome<DeploymentItem>.Invalid(errors.Errors);
         await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         return await IngestAsync(db, service, request, outcome!.Value, kind, cancellationToken);
     }
 
     private async Task<IngestOutcome<DeploymentItem>> IngestAsync(
-        ReleaseBoardDbContext db, ResolvedService service, DeploymentRequest request, DeploymentOutcome outcome, DeploymentKind kind, CancellationToken cancellationToken)
+        ReleaseBoardDbContext db,
+        ResolvedService service,
+        DeploymentRequest request,
+        DeploymentOutcome outcome,
+        DeploymentKind kind,
+        CancellationToken cancellationToken
+    )
     {
         var environmentName = request.Environment!.Trim();
-        var environment = await services.EnvironmentAsync(db, service.Id, environmentName, cancellationToken) is { } found ? new { found.Id, Name = environmentName } : null;
-        if (environment is null) return new IngestOutcome<DeploymentItem>.NotFound($"Service \"{service.Slug}\" has no environment \"{request.Environment}\".");
+        var environment = await services.EnvironmentAsync(db, service.Id, environmentName, cancellationToken)
+            is { } found
+            ? new { found.Id, Name = environmentName }
+            : null;
+        if (environment is null)
+            return new IngestOutcome<DeploymentItem>.NotFound(
+                $"Service \"{service.Slug}\" has no environment \"{request.Environment}\"."
+            );
 
         var source = string.IsNullOrWhiteSpace(request.Source) ? EventRules.DefaultSource : request.Source.Trim();
         var externalId = string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
         long? rollsBackId = null;
         if (!string.IsNullOrWhiteSpace(request.RollsBack))
         {
-            rollsBackId = await db.Deployments.Where(d => d.ServiceId == service.Id && d.Source == source && d.ExternalId == request.RollsBack.Trim())
-                .Select(d => (long?)d.Id).SingleOrDefaultAsync(cancellationToken);
-            if (rollsBackId is null) return IngestOutcome<DeploymentItem>.Field("rollsBack", $"No deployment from {source} has the externalId \"{request.RollsBack}\".");
+            rollsBackId = await db
+                .Deployments.Where(d =>
+                    d.ServiceId == service.Id && d.Source == source && d.ExternalId == request.RollsBack.Trim()
+                )
+                .Select(d => (long?)d.Id)
+                .SingleOrDefaultAsync(cancellationToken);
+            if (rollsBackId is null)
+                return IngestOutcome<DeploymentItem>.Field(
+                    "rollsBack",
+                    $"No deployment from {source} has the externalId \"{request.RollsBack}\"."
+                );
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -58,51 +98,98 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
             d.CommitAt = request.CommittedAt?.UtcDateTime ?? d.CommitAt;
             d.StartedAt = request.StartedAt!.Value.UtcDateTime;
             // Deliveries come out of order: a late "in progress" never undoes a finish that was already reported.
-            var lateStart = outcome == DeploymentOutcome.InProgress && d.Outcome != DeploymentOutcome.InProgress && d.FinishedAt is not null;
+            var lateStart =
+                outcome == DeploymentOutcome.InProgress
+                && d.Outcome != DeploymentOutcome.InProgress
+                && d.FinishedAt is not null;
             d.FinishedAt = request.FinishedAt?.UtcDateTime ?? d.FinishedAt;
-            if (!lateStart && d.Outcome != outcome) (d.Outcome, d.OutcomeReceivedAt) = (outcome, now);
+            if (!lateStart && d.Outcome != outcome)
+                (d.Outcome, d.OutcomeReceivedAt) = (outcome, now);
             d.Kind = kind;
             d.RollsBackDeploymentId = rollsBackId ?? d.RollsBackDeploymentId;
             d.Trigger = request.Trigger ?? d.Trigger;
         }
 
-        return await Upsert.RunAsync(db, db.Deployments, service.Id, source, externalId,
+        return await Upsert.RunAsync(
+            db,
+            db.Deployments,
+            service.Id,
+            source,
+            externalId,
             existing => Conflict(existing, environment.Id, request, service.Slug, $"{source}/{externalId}"),
-            () => new Deployment
-            {
-                ServiceId = service.Id, EnvironmentId = environment.Id, Version = "", Source = source, ExternalId = externalId,
-                Trigger = request.Trigger ?? DeploymentTrigger.Automatic, Outcome = outcome, ReceivedAt = now,
-                OutcomeReceivedAt = now,
-            },
+            () =>
+                new Deployment
+                {
+                    ServiceId = service.Id,
+                    EnvironmentId = environment.Id,
+                    Version = "",
+                    Source = source,
+                    ExternalId = externalId,
+                    Trigger = request.Trigger ?? DeploymentTrigger.Automatic,
+                    Outcome = outcome,
+                    ReceivedAt = now,
+                    OutcomeReceivedAt = now,
+                },
             Apply,
             // A new record is answered from what was just written; an updated one is read back (it may keep older
             // facts).
-            (d, created) => created
-                ? Task.FromResult(new DeploymentItem(d.Id, service.TeamSlug, service.Slug, environment.Name, d.Version, d.CommitSha, d.CommitAt,
-                    d.StartedAt, d.FinishedAt, d.Outcome, d.Kind, string.IsNullOrWhiteSpace(request.RollsBack) ? null : request.RollsBack.Trim(),
-                    d.Trigger, d.Source, d.ExternalId))
-                : EventQueries.DeploymentItems(db.Deployments.Where(x => x.Id == d.Id)).SingleAsync(cancellationToken),
-            cancellationToken);
+            (d, created) =>
+                created
+                    ? Task.FromResult(
+                        new DeploymentItem(
+                            d.Id,
+                            service.TeamSlug,
+                            service.Slug,
+                            environment.Name,
+                            d.Version,
+                            d.CommitSha,
+                            d.CommitAt,
+                            d.StartedAt,
+                            d.FinishedAt,
+                            d.Outcome,
+                            d.Kind,
+                            string.IsNullOrWhiteSpace(request.RollsBack) ? null : request.RollsBack.Trim(),
+                            d.Trigger,
+                            d.Source,
+                            d.ExternalId
+                        )
+                    )
+                    : EventQueries
+                        .DeploymentItems(db.Deployments.Where(x => x.Id == d.Id))
+                        .SingleAsync(cancellationToken),
+            cancellationToken
+        );
     }
 
     /// <summary>
     /// What a stored deployment keeps whatever is reported later: its environment and what it deploys. A new version
     /// under an old id would inherit the old one's soak (it counts from when the outcome was learned).
     /// </summary>
-    private static IngestOutcome<DeploymentItem>? Conflict(Deployment existing, int environmentId,
-        DeploymentRequest request, string serviceSlug, string id)
+    private static IngestOutcome<DeploymentItem>? Conflict(
+        Deployment existing,
+        int environmentId,
+        DeploymentRequest request,
+        string serviceSlug,
+        string id
+    )
     {
         if (existing.EnvironmentId != environmentId)
-            return IngestOutcome<DeploymentItem>.Field("externalId",
-                $"{id} is a deployment to another environment of {serviceSlug}.");
+            return IngestOutcome<DeploymentItem>.Field(
+                "externalId",
+                $"{id} is a deployment to another environment of {serviceSlug}."
+            );
         if (existing.Version != request.Version!.Trim())
-            return IngestOutcome<DeploymentItem>.Field("version",
-                $"{id} deployed version {existing.Version}; a deployment's version does not change. " +
-                "Report the new version as a deployment of its own (another externalId).");
+            return IngestOutcome<DeploymentItem>.Field(
+                "version",
+                $"{id} deployed version {existing.Version}; a deployment's version does not change. "
+                    + "Report the new version as a deployment of its own (another externalId)."
+            );
         var commit = request.CommitSha?.Trim();
         if (existing.CommitSha is not null && commit is not null && commit != existing.CommitSha)
-            return IngestOutcome<DeploymentItem>.Field("commitSha",
-                $"{id} deployed commit {existing.CommitSha}; a deployment's commit does not change.");
+            return IngestOutcome<DeploymentItem>.Field(
+                "commitSha",
+                $"{id} deployed commit {existing.CommitSha}; a deployment's commit does not change."
+            );
         return null;
     }
 
@@ -110,7 +197,12 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
     /// The rules a deployment's own fields follow (the API and imports share them); gives the outcome and kind they
     /// imply.
     /// </summary>
-    internal static FieldErrors Validate(DeploymentRequest request, DateTime now, out DeploymentOutcome? outcome, out DeploymentKind kind)
+    internal static FieldErrors Validate(
+        DeploymentRequest request,
+        DateTime now,
+        out DeploymentOutcome? outcome,
+        out DeploymentKind kind
+    )
     {
         var errors = new FieldErrors();
         errors.Required("service", request.Service);
@@ -127,11 +219,18 @@ public sealed class DeploymentIngestion(IDbContextFactory<ReleaseBoardDbContext>
         errors.NotInFuture("finishedAt", request.FinishedAt, now);
         errors.NotBefore("finishedAt", request.FinishedAt, "startedAt", request.StartedAt);
         outcome = request.Outcome ?? (request.FinishedAt is null ? DeploymentOutcome.InProgress : null);
-        if (outcome is null) errors.Add("outcome", "outcome is required once a deployment has finished: succeeded, failed or rolledBack.");
-        if (outcome == DeploymentOutcome.InProgress && request.FinishedAt is not null) errors.Add("outcome", "A finished deployment is not inProgress.");
-        if (outcome is not null and not DeploymentOutcome.InProgress && request.FinishedAt is null) errors.Add("finishedAt", "finishedAt is required with this outcome.");
+        if (outcome is null)
+            errors.Add(
+                "outcome",
+                "outcome is required once a deployment has finished: succeeded, failed or rolledBack."
+            );
+        if (outcome == DeploymentOutcome.InProgress && request.FinishedAt is not null)
+            errors.Add("outcome", "A finished deployment is not inProgress.");
+        if (outcome is not null and not DeploymentOutcome.InProgress && request.FinishedAt is null)
+            errors.Add("finishedAt", "finishedAt is required with this outcome.");
         kind = request.Kind ?? DeploymentKind.Normal;
-        if (kind == DeploymentKind.Rollback && string.IsNullOrWhiteSpace(request.RollsBack)) errors.Add("rollsBack", "A rollback names the deployment it reverts (its externalId).");
+        if (kind == DeploymentKind.Rollback && string.IsNullOrWhiteSpace(request.RollsBack))
+            errors.Add("rollsBack", "A rollback names the deployment it reverts (its externalId).");
         return errors;
     }
 }

@@ -10,17 +10,32 @@ namespace ReleaseBoard.Web.Features.Ingestion;
 /// <summary>
 /// Stores a production failure, or brings the stored one up to date (resolved, corrected); PATCH changes given fields.
 /// </summary>
-public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, ServiceResolver services,
-    ReleaseBoard.Web.Features.Promotion.PromotionService promotion)
+public sealed class IncidentIngestion(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    TimeProvider clock,
+    ServiceResolver services,
+    ReleaseBoard.Web.Features.Promotion.PromotionService promotion
+)
 {
-    public async Task<IngestOutcome<IncidentItem>> IngestAsync(IncidentRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    public async Task<IngestOutcome<IncidentItem>> IngestAsync(
+        IncidentRequest request,
+        ClaimsPrincipal caller,
+        CancellationToken cancellationToken
+    )
     {
         var errors = Validate(request, clock.GetUtcNow().UtcDateTime);
-        if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
+        if (errors.Any)
+            return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
 
         await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
-        var (service, refusal) = await services.ResolveAsync<IncidentItem>(db, request.Service!.Trim(), caller, cancellationToken);
-        if (service is null) return refusal!;
+        var (service, refusal) = await services.ResolveAsync<IncidentItem>(
+            db,
+            request.Service!.Trim(),
+            caller,
+            cancellationToken
+        );
+        if (service is null)
+            return refusal!;
         return await IngestAsync(db, service, request, reopen: false, cancellationToken);
     }
 
@@ -28,11 +43,26 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
     /// For a service already resolved (webhooks find it by their own ids). <paramref name="reopen"/>: the tool says the
     /// incident is open again, so a stored resolution is cleared rather than kept as an older fact.
     /// </summary>
-    public async Task<IngestOutcome<IncidentItem>> IngestForServiceAsync(ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
+    public async Task<IngestOutcome<IncidentItem>> IngestForServiceAsync(
+        ResolvedService service,
+        IncidentRequest request,
+        bool reopen,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new FieldErrors();
-        ValidateCommon(errors, request.Severity, request.Title, request.StartedAt, request.DetectedAt, request.ResolvedAt, request.Url, clock.GetUtcNow().UtcDateTime);
-        if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
+        ValidateCommon(
+            errors,
+            request.Severity,
+            request.Title,
+            request.StartedAt,
+            request.DetectedAt,
+            request.ResolvedAt,
+            request.Url,
+            clock.GetUtcNow().UtcDateTime
+        );
+        if (errors.Any)
+            return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
         await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         return await IngestAsync(db, service, request, reopen, cancellationToken);
     }
@@ -41,18 +71,30 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
     /// A failure a person records on the form: stored like any other (the immune system included), and the audit
     /// trail says who recorded it, because the form has no tool behind it to vouch for it.
     /// </summary>
-    public async Task<IngestOutcome<IncidentItem>> RecordByPersonAsync(ResolvedService service, IncidentRequest request, AuditActor person, CancellationToken cancellationToken)
+    public async Task<IngestOutcome<IncidentItem>> RecordByPersonAsync(
+        ResolvedService service,
+        IncidentRequest request,
+        AuditActor person,
+        CancellationToken cancellationToken
+    )
     {
         var outcome = await IngestForServiceAsync(service, request, reopen: false, cancellationToken);
         if (outcome is IngestOutcome<IncidentItem>.Stored stored)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, ActorId = person.Id,
+            db.AuditEntries.Add(
+                new AuditEntry
+                {
+                    At = clock.GetUtcNow().UtcDateTime,
+                    ActorKind = person.Kind,
+                    Actor = person.Name,
+                    ActorId = person.Id,
                     Action = "incident.recorded",
-                Subject = $"incident/{stored.Item.Id}", After = $"severity {stored.Item.Severity} on {service.TeamSlug}/{service.Slug}: {stored.Item.Title}",
-            });
+                    Subject = $"incident/{stored.Item.Id}",
+                    After =
+                        $"severity {stored.Item.Severity} on {service.TeamSlug}/{service.Slug}: {stored.Item.Title}",
+                }
+            );
             await db.SaveChangesAsync(cancellationToken);
         }
         return outcome;
@@ -62,30 +104,61 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
     /// A person resolves an open failure, whatever brought it in (the form, an import without ids, a tool that never
     /// sent the resolution): the time is checked like the API's, and the audit trail says who resolved it.
     /// </summary>
-    public async Task<OperationResult<bool>> ResolveByPersonAsync(long incidentId, DateTime resolvedAtUtc, AuditActor person, CancellationToken cancellationToken)
+    public async Task<OperationResult<bool>> ResolveByPersonAsync(
+        long incidentId,
+        DateTime resolvedAtUtc,
+        AuditActor person,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
-        if (incident is null) return OperationResult<bool>.Fail("incident", "There is no such failure.");
-        if (incident.ResolvedAt is not null) return OperationResult<bool>.Fail("incident", $"It was resolved already, at {incident.ResolvedAt:yyyy-MM-dd HH:mm} UTC.");
+        if (incident is null)
+            return OperationResult<bool>.Fail("incident", "There is no such failure.");
+        if (incident.ResolvedAt is not null)
+            return OperationResult<bool>.Fail(
+                "incident",
+                $"It was resolved already, at {incident.ResolvedAt:yyyy-MM-dd HH:mm} UTC."
+            );
         var errors = new FieldErrors();
-        errors.NotInFuture("resolvedAt", new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero), clock.GetUtcNow().UtcDateTime);
-        errors.NotBefore("resolvedAt", new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero), "startedAt", new DateTimeOffset(incident.ImpactStartedAt, TimeSpan.Zero));
-        if (errors.Any) return OperationResult<bool>.Fail("resolvedAt", string.Join(" ", errors.Errors.SelectMany(e => e.Value)));
+        errors.NotInFuture(
+            "resolvedAt",
+            new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero),
+            clock.GetUtcNow().UtcDateTime
+        );
+        errors.NotBefore(
+            "resolvedAt",
+            new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero),
+            "startedAt",
+            new DateTimeOffset(incident.ImpactStartedAt, TimeSpan.Zero)
+        );
+        if (errors.Any)
+            return OperationResult<bool>.Fail("resolvedAt", string.Join(" ", errors.Errors.SelectMany(e => e.Value)));
 
         incident.ResolvedAt = resolvedAtUtc;
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = clock.GetUtcNow().UtcDateTime, ActorKind = person.Kind, Actor = person.Name, ActorId = person.Id,
+        db.AuditEntries.Add(
+            new AuditEntry
+            {
+                At = clock.GetUtcNow().UtcDateTime,
+                ActorKind = person.Kind,
+                Actor = person.Name,
+                ActorId = person.Id,
                 Action = "incident.resolved",
-            Subject = $"incident/{incident.Id}", After = $"resolved at {resolvedAtUtc:yyyy-MM-dd HH:mm} UTC: {incident.Title}",
-        });
+                Subject = $"incident/{incident.Id}",
+                After = $"resolved at {resolvedAtUtc:yyyy-MM-dd HH:mm} UTC: {incident.Title}",
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<bool>.Ok(true);
     }
 
     private async Task<IngestOutcome<IncidentItem>> IngestAsync(
-        ReleaseBoardDbContext db, ResolvedService service, IncidentRequest request, bool reopen, CancellationToken cancellationToken)
+        ReleaseBoardDbContext db,
+        ResolvedService service,
+        IncidentRequest request,
+        bool reopen,
+        CancellationToken cancellationToken
+    )
     {
         // One transaction for the failure and the pause it causes (SQLite takes the write lock at its start, so the
         // read of what to pause cannot race another writer).
@@ -94,37 +167,78 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var outcome = await StoreAsync(db, service, request, reopen, clock.GetUtcNow().UtcDateTime,
-                cancellationToken);
+            var outcome = await StoreAsync(
+                db,
+                service,
+                request,
+                reopen,
+                clock.GetUtcNow().UtcDateTime,
+                cancellationToken
+            );
             // The immune system: a failure that opens (new, or open again) pauses the service's continuous environments
             // when it is of pausing severity. A replay of a failure already open does not pause again what a person
             // resumed.
-            if (outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored && (stored.Created || reopen))
-                await promotion.PauseForFailureAsync(db, service.Id, stored.Item.Severity, stored.Item.Title, cancellationToken);
+            if (
+                outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored
+                && (stored.Created || reopen)
+            )
+                await promotion.PauseForFailureAsync(
+                    db,
+                    service.Id,
+                    stored.Item.Severity,
+                    stored.Item.Title,
+                    cancellationToken
+                );
             await transaction.CommitAsync(cancellationToken);
             return outcome;
         });
     }
 
-    private static async Task<IngestOutcome<IncidentItem>> StoreAsync(ReleaseBoardDbContext db, ResolvedService service,
-        IncidentRequest request, bool reopen, DateTime now, CancellationToken cancellationToken)
+    private static async Task<IngestOutcome<IncidentItem>> StoreAsync(
+        ReleaseBoardDbContext db,
+        ResolvedService service,
+        IncidentRequest request,
+        bool reopen,
+        DateTime now,
+        CancellationToken cancellationToken
+    )
     {
         long? causeId = null;
         if (request.CausedBy is { } causedBy)
         {
-            causeId = await db.Deployments.Where(d => d.Source == causedBy.Source!.Trim() && d.ExternalId == causedBy.ExternalId!.Trim() && d.ServiceId == service.Id)
-                .Select(d => (long?)d.Id).SingleOrDefaultAsync(cancellationToken);
-            if (causeId is null) return IngestOutcome<IncidentItem>.Field("causedBy", $"Service {service.Slug} has no deployment {causedBy.Source}/{causedBy.ExternalId}.");
+            causeId = await db
+                .Deployments.Where(d =>
+                    d.Source == causedBy.Source!.Trim()
+                    && d.ExternalId == causedBy.ExternalId!.Trim()
+                    && d.ServiceId == service.Id
+                )
+                .Select(d => (long?)d.Id)
+                .SingleOrDefaultAsync(cancellationToken);
+            if (causeId is null)
+                return IngestOutcome<IncidentItem>.Field(
+                    "causedBy",
+                    $"Service {service.Slug} has no deployment {causedBy.Source}/{causedBy.ExternalId}."
+                );
         }
 
         var source = string.IsNullOrWhiteSpace(request.Source) ? EventRules.DefaultSource : request.Source.Trim();
         var externalId = string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
-        return await Upsert.RunAsync(db, db.Incidents, service.Id, source, externalId,
+        return await Upsert.RunAsync(
+            db,
+            db.Incidents,
+            service.Id,
+            source,
+            externalId,
             _ => null,
-            () => new Incident
-            {
-                ServiceId = service.Id, Title = "", Source = source, ExternalId = externalId, ReceivedAt = now,
-            },
+            () =>
+                new Incident
+                {
+                    ServiceId = service.Id,
+                    Title = "",
+                    Source = source,
+                    ExternalId = externalId,
+                    ReceivedAt = now,
+                },
             incident =>
             {
                 incident.Severity = request.Severity!.Value;
@@ -135,30 +249,76 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
                 incident.CausingDeploymentId = causeId ?? incident.CausingDeploymentId;
                 incident.Link = request.Url?.Trim() ?? incident.Link;
             },
-            (i, created) => created
-                ? Task.FromResult(new IncidentItem(i.Id, service.TeamSlug, service.Slug, i.Severity, i.Title, i.ImpactStartedAt, i.DetectedAt, i.ResolvedAt,
-                    request.CausedBy is { } cause ? new EventReference(cause.Source!.Trim(), cause.ExternalId!.Trim()) : null, i.Link, i.Source, i.ExternalId))
-                : EventQueries.IncidentItems(db.Incidents.Where(x => x.Id == i.Id)).SingleAsync(cancellationToken),
-            cancellationToken);
+            (i, created) =>
+                created
+                    ? Task.FromResult(
+                        new IncidentItem(
+                            i.Id,
+                            service.TeamSlug,
+                            service.Slug,
+                            i.Severity,
+                            i.Title,
+                            i.ImpactStartedAt,
+                            i.DetectedAt,
+                            i.ResolvedAt,
+                            request.CausedBy is { } cause
+                                ? new EventReference(cause.Source!.Trim(), cause.ExternalId!.Trim())
+                                : null,
+                            i.Link,
+                            i.Source,
+                            i.ExternalId
+                        )
+                    )
+                    : EventQueries.IncidentItems(db.Incidents.Where(x => x.Id == i.Id)).SingleAsync(cancellationToken),
+            cancellationToken
+        );
     }
 
-    public async Task<IngestOutcome<IncidentItem>> PatchAsync(string source, string externalId, IncidentPatch patch, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    public async Task<IngestOutcome<IncidentItem>> PatchAsync(
+        string source,
+        string externalId,
+        IncidentPatch patch,
+        ClaimsPrincipal caller,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         // Ids are unique per service: look only among the incidents this caller may act for, so another team's are
         // neither revealed nor touched.
-        var candidates = (await db.Incidents.Include(i => i.Service).ThenInclude(s => s.Team)
-            .Where(i => i.Source == source && i.ExternalId == externalId).ToListAsync(cancellationToken))
-            .Where(i => caller.MayActForTeam(i.Service.Team.Slug)).ToList();
-        if (candidates.Count == 0) return new IngestOutcome<IncidentItem>.NotFound($"There is no incident {source}/{externalId}.");
-        if (candidates.Count > 1) return IngestOutcome<IncidentItem>.Field("externalId", $"{source}/{externalId} names incidents of several services; use a key scoped to one team.");
+        var candidates = (
+            await db
+                .Incidents.Include(i => i.Service)
+                    .ThenInclude(s => s.Team)
+                .Where(i => i.Source == source && i.ExternalId == externalId)
+                .ToListAsync(cancellationToken)
+        )
+            .Where(i => caller.MayActForTeam(i.Service.Team.Slug))
+            .ToList();
+        if (candidates.Count == 0)
+            return new IngestOutcome<IncidentItem>.NotFound($"There is no incident {source}/{externalId}.");
+        if (candidates.Count > 1)
+            return IngestOutcome<IncidentItem>.Field(
+                "externalId",
+                $"{source}/{externalId} names incidents of several services; use a key scoped to one team."
+            );
         var incident = candidates[0];
 
         var started = patch.StartedAt ?? new DateTimeOffset(incident.ImpactStartedAt);
         var errors = new FieldErrors();
-        ValidateCommon(errors, patch.Severity, patch.Title, started, patch.DetectedAt, patch.ResolvedAt ?? ToOffset(incident.ResolvedAt), patch.Url, clock.GetUtcNow().UtcDateTime);
-        if (patch.Title is not null && string.IsNullOrWhiteSpace(patch.Title)) errors.Add("title", "title cannot be empty.");
-        if (errors.Any) return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
+        ValidateCommon(
+            errors,
+            patch.Severity,
+            patch.Title,
+            started,
+            patch.DetectedAt,
+            patch.ResolvedAt ?? ToOffset(incident.ResolvedAt),
+            patch.Url,
+            clock.GetUtcNow().UtcDateTime
+        );
+        if (patch.Title is not null && string.IsNullOrWhiteSpace(patch.Title))
+            errors.Add("title", "title cannot be empty.");
+        if (errors.Any)
+            return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
 
         incident.Severity = patch.Severity ?? incident.Severity;
         incident.Title = patch.Title?.Trim() ?? incident.Title;
@@ -168,15 +328,28 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         incident.Link = patch.Url?.Trim() ?? incident.Link;
         await db.SaveChangesAsync(cancellationToken);
         return new IngestOutcome<IncidentItem>.Stored(
-            await EventQueries.IncidentItems(db.Incidents.Where(i => i.Id == incident.Id)).SingleAsync(cancellationToken), Created: false);
+            await EventQueries
+                .IncidentItems(db.Incidents.Where(i => i.Id == incident.Id))
+                .SingleAsync(cancellationToken),
+            Created: false
+        );
     }
 
     private static DateTimeOffset? ToOffset(DateTime? utc) => utc is { } value ? new DateTimeOffset(value) : null;
 
-    private static void ValidateCommon(FieldErrors errors, int? severity, string? title, DateTimeOffset? startedAt, DateTimeOffset? detectedAt,
-        DateTimeOffset? resolvedAt, string? url, DateTime now)
+    private static void ValidateCommon(
+        FieldErrors errors,
+        int? severity,
+        string? title,
+        DateTimeOffset? startedAt,
+        DateTimeOffset? detectedAt,
+        DateTimeOffset? resolvedAt,
+        string? url,
+        DateTime now
+    )
     {
-        if (severity is { } s && !Severity.IsValid(s)) errors.Add("severity", "severity is 1 (worst) to 4.");
+        if (severity is { } s && !Severity.IsValid(s))
+            errors.Add("severity", "severity is 1 (worst) to 4.");
         errors.MaxLength("title", title, 300);
         errors.NotInFuture("startedAt", startedAt, now);
         errors.NotInFuture("detectedAt", detectedAt, now);
@@ -184,7 +357,10 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         errors.NotBefore("resolvedAt", resolvedAt, "startedAt", startedAt);
         errors.NotBefore("detectedAt", detectedAt, "startedAt", startedAt);
         errors.MaxLength("url", url, 2000);
-        if (!string.IsNullOrWhiteSpace(url) && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https"))
+        if (
+            !string.IsNullOrWhiteSpace(url)
+            && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
+        )
             errors.Add("url", "url is an absolute http(s) address.");
     }
 
@@ -196,10 +372,22 @@ public sealed class IncidentIngestion(IDbContextFactory<ReleaseBoardDbContext> d
         errors.Required("severity", request.Severity);
         errors.Required("title", request.Title);
         errors.Required("startedAt", request.StartedAt);
-        ValidateCommon(errors, request.Severity, request.Title, request.StartedAt, request.DetectedAt, request.ResolvedAt, request.Url, now);
+        ValidateCommon(
+            errors,
+            request.Severity,
+            request.Title,
+            request.StartedAt,
+            request.DetectedAt,
+            request.ResolvedAt,
+            request.Url,
+            now
+        );
         errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
         errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
-        if (request.CausedBy is { } cause && (string.IsNullOrWhiteSpace(cause.Source) || string.IsNullOrWhiteSpace(cause.ExternalId)))
+        if (
+            request.CausedBy is { } cause
+            && (string.IsNullOrWhiteSpace(cause.Source) || string.IsNullOrWhiteSpace(cause.ExternalId))
+        )
             errors.Add("causedBy", "causedBy names a deployment by its source and externalId.");
         return errors;
     }

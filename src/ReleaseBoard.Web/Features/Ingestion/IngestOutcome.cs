@@ -1,11 +1,16 @@
 namespace ReleaseBoard.Web.Features.Ingestion;
 
-/// <summary>What became of an event: stored (new or brought up to date), or refused with the reason a client can act on.</summary>
+/// <summary>
+/// What became of an event: stored (new or brought up to date), or refused with the reason a client can act on.
+/// </summary>
 public abstract record IngestOutcome<T>
 {
     public sealed record Stored(T Item, bool Created) : IngestOutcome<T>;
+
     public sealed record Invalid(Dictionary<string, string[]> Errors) : IngestOutcome<T>;
+
     public sealed record NotFound(string Detail) : IngestOutcome<T>;
+
     public sealed record Forbidden(string Detail) : IngestOutcome<T>;
 
     public static Invalid Field(string field, string message) => new(new() { [field] = [message] });
@@ -22,23 +27,28 @@ public sealed class FieldErrors
 
     public void Required(string field, object? value)
     {
-        if (value is null || value is string s && string.IsNullOrWhiteSpace(s)) Add(field, $"{field} is required.");
+        if (value is null || value is string s && string.IsNullOrWhiteSpace(s))
+            Add(field, $"{field} is required.");
     }
 
     public void MaxLength(string field, string? value, int max)
     {
-        if (value is { } s && s.Trim().Length > max) Add(field, $"{field} can be at most {max} characters.");
+        if (value is { } s && s.Trim().Length > max)
+            Add(field, $"{field} can be at most {max} characters.");
     }
 
     public void NotInFuture(string field, DateTimeOffset? value, DateTime nowUtc)
     {
-        if (value is { } v && v.UtcDateTime > nowUtc + EventRules.AllowedClockSkew) Add(field, $"{field} is in the future.");
-        if (value is { } old && old.UtcDateTime < EventRules.Earliest) Add(field, $"{field} is before {EventRules.Earliest:yyyy-MM-dd}.");
+        if (value is { } v && v.UtcDateTime > nowUtc + EventRules.AllowedClockSkew)
+            Add(field, $"{field} is in the future.");
+        if (value is { } old && old.UtcDateTime < EventRules.Earliest)
+            Add(field, $"{field} is before {EventRules.Earliest:yyyy-MM-dd}.");
     }
 
     public void NotBefore(string field, DateTimeOffset? value, string otherField, DateTimeOffset? other)
     {
-        if (value is { } v && other is { } o && v < o) Add(field, $"{field} is before {otherField}.");
+        if (value is { } v && other is { } o && v < o)
+            Add(field, $"{field} is before {otherField}.");
     }
 }
 

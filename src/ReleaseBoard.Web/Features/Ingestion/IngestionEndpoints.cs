@@ -15,83 +15,240 @@ public static class IngestionEndpoints
     public static RouteGroupBuilder MapIngestionEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/deployments", async (HttpRequest request, DeploymentIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<DeploymentRequest, DeploymentItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), ct))
-            .RequireAuthorization(Policies.Ingest).WithName("PostDeployment").WithTags("Deployments")
+                await WriteAsync<DeploymentRequest, DeploymentItem>(
+                    request,
+                    (body, user) => ingestion.IngestAsync(body, user, ct),
+                    ct
+                )
+            )
+            .RequireAuthorization(Policies.Ingest)
+            .WithName("PostDeployment")
+            .WithTags("Deployments")
             .WithSummary("Record a deployment, or bring the stored one (same source and externalId) up to date.")
-            .Accepts<DeploymentRequest>("application/json").Produces<DeploymentItem>(201).Produces<DeploymentItem>(200).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
+            .Accepts<DeploymentRequest>("application/json")
+            .Produces<DeploymentItem>(201)
+            .Produces<DeploymentItem>(200)
+            .ProducesValidationProblem()
+            .ProducesProblem(403)
+            .ProducesProblem(404);
 
         api.MapPost("/incidents", async (HttpRequest request, IncidentIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<IncidentRequest, IncidentItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), ct))
-            .RequireAuthorization(Policies.Ingest).WithName("PostIncident").WithTags("Incidents")
+                await WriteAsync<IncidentRequest, IncidentItem>(
+                    request,
+                    (body, user) => ingestion.IngestAsync(body, user, ct),
+                    ct
+                )
+            )
+            .RequireAuthorization(Policies.Ingest)
+            .WithName("PostIncident")
+            .WithTags("Incidents")
             .WithSummary("Record a production failure, or bring the stored one up to date (resolved, corrected).")
-            .Accepts<IncidentRequest>("application/json").Produces<IncidentItem>(201).Produces<IncidentItem>(200).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
+            .Accepts<IncidentRequest>("application/json")
+            .Produces<IncidentItem>(201)
+            .Produces<IncidentItem>(200)
+            .ProducesValidationProblem()
+            .ProducesProblem(403)
+            .ProducesProblem(404);
 
-        api.MapPatch("/incidents/{source}/{externalId}", async (string source, string externalId, HttpRequest request, IncidentIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<IncidentPatch, IncidentItem>(request, (body, user) => ingestion.PatchAsync(source, externalId, body, user, ct), ct))
-            .RequireAuthorization(Policies.Ingest).WithName("PatchIncident").WithTags("Incidents")
+        api.MapPatch(
+                "/incidents/{source}/{externalId}",
+                async (
+                    string source,
+                    string externalId,
+                    HttpRequest request,
+                    IncidentIngestion ingestion,
+                    CancellationToken ct
+                ) =>
+                    await WriteAsync<IncidentPatch, IncidentItem>(
+                        request,
+                        (body, user) => ingestion.PatchAsync(source, externalId, body, user, ct),
+                        ct
+                    )
+            )
+            .RequireAuthorization(Policies.Ingest)
+            .WithName("PatchIncident")
+            .WithTags("Incidents")
             .WithSummary("Resolve or correct an incident; only the fields given change.")
-            .Accepts<IncidentPatch>("application/json").Produces<IncidentItem>(200).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
+            .Accepts<IncidentPatch>("application/json")
+            .Produces<IncidentItem>(200)
+            .ProducesValidationProblem()
+            .ProducesProblem(403)
+            .ProducesProblem(404);
 
         api.MapPost("/catches", async (HttpRequest request, CatchIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<CatchRequest, CatchItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), ct))
-            .RequireAuthorization(Policies.Ingest).WithName("PostCatch").WithTags("Catches")
+                await WriteAsync<CatchRequest, CatchItem>(
+                    request,
+                    (body, user) => ingestion.IngestAsync(body, user, ct),
+                    ct
+                )
+            )
+            .RequireAuthorization(Policies.Ingest)
+            .WithName("PostCatch")
+            .WithTags("Catches")
             .WithSummary("Record a defect caught before production; it resets the team's wall.")
-            .Accepts<CatchRequest>("application/json").Produces<CatchItem>(201).Produces<CatchItem>(200).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
+            .Accepts<CatchRequest>("application/json")
+            .Produces<CatchItem>(201)
+            .Produces<CatchItem>(200)
+            .ProducesValidationProblem()
+            .ProducesProblem(403)
+            .ProducesProblem(404);
 
-        api.MapGet("/deployments", ([AsParameters] ListParameters query, ClaimsPrincipal user, IDbContextFactory<ReleaseBoardDbContext> dbFactory, CancellationToken ct) =>
-                ListAsync(query, user, dbFactory, (db, team, service, from, to) => db.Deployments
-                    .Where(d => (team == null || d.Service.Team.Slug == team) && (service == null || d.Service.Slug == service)
-                                && (from == null || d.StartedAt >= from) && (to == null || d.StartedAt < to)),
-                    d => d.StartedAt, EventQueries.DeploymentItems, ct))
-            .RequireAuthorization(Policies.Read).WithName("ListDeployments").WithTags("Deployments")
-            .WithSummary("Deployments by team, service and time (startedAt), newest first.").Produces<PageOf<DeploymentItem>>().ProducesValidationProblem().ProducesProblem(403);
+        api.MapGet(
+                "/deployments",
+                (
+                    [AsParameters] ListParameters query,
+                    ClaimsPrincipal user,
+                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+                    CancellationToken ct
+                ) =>
+                    ListAsync(
+                        query,
+                        user,
+                        dbFactory,
+                        (db, team, service, from, to) =>
+                            db.Deployments.Where(d =>
+                                (team == null || d.Service.Team.Slug == team)
+                                && (service == null || d.Service.Slug == service)
+                                && (from == null || d.StartedAt >= from)
+                                && (to == null || d.StartedAt < to)
+                            ),
+                        d => d.StartedAt,
+                        EventQueries.DeploymentItems,
+                        ct
+                    )
+            )
+            .RequireAuthorization(Policies.Read)
+            .WithName("ListDeployments")
+            .WithTags("Deployments")
+            .WithSummary("Deployments by team, service and time (startedAt), newest first.")
+            .Produces<PageOf<DeploymentItem>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(403);
 
-        api.MapGet("/incidents", ([AsParameters] ListParameters query, ClaimsPrincipal user, IDbContextFactory<ReleaseBoardDbContext> dbFactory, CancellationToken ct) =>
-                ListAsync(query, user, dbFactory, (db, team, service, from, to) => db.Incidents
-                    .Where(i => (team == null || i.Service.Team.Slug == team) && (service == null || i.Service.Slug == service)
-                                && (from == null || i.ImpactStartedAt >= from) && (to == null || i.ImpactStartedAt < to)),
-                    i => i.ImpactStartedAt, EventQueries.IncidentItems, ct))
-            .RequireAuthorization(Policies.Read).WithName("ListIncidents").WithTags("Incidents")
-            .WithSummary("Incidents by team, service and time (startedAt), newest first.").Produces<PageOf<IncidentItem>>().ProducesValidationProblem().ProducesProblem(403);
+        api.MapGet(
+                "/incidents",
+                (
+                    [AsParameters] ListParameters query,
+                    ClaimsPrincipal user,
+                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+                    CancellationToken ct
+                ) =>
+                    ListAsync(
+                        query,
+                        user,
+                        dbFactory,
+                        (db, team, service, from, to) =>
+                            db.Incidents.Where(i =>
+                                (team == null || i.Service.Team.Slug == team)
+                                && (service == null || i.Service.Slug == service)
+                                && (from == null || i.ImpactStartedAt >= from)
+                                && (to == null || i.ImpactStartedAt < to)
+                            ),
+                        i => i.ImpactStartedAt,
+                        EventQueries.IncidentItems,
+                        ct
+                    )
+            )
+            .RequireAuthorization(Policies.Read)
+            .WithName("ListIncidents")
+            .WithTags("Incidents")
+            .WithSummary("Incidents by team, service and time (startedAt), newest first.")
+            .Produces<PageOf<IncidentItem>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(403);
 
-        api.MapGet("/catches", ([AsParameters] ListParameters query, ClaimsPrincipal user, IDbContextFactory<ReleaseBoardDbContext> dbFactory, CancellationToken ct) =>
-                ListAsync(query, user, dbFactory, (db, team, service, from, to) => db.Catches
-                    .Where(c => (team == null || c.Service.Team.Slug == team) && (service == null || c.Service.Slug == service)
-                                && (from == null || c.CaughtAt >= from) && (to == null || c.CaughtAt < to)),
-                    c => c.CaughtAt, EventQueries.CatchItems, ct))
-            .RequireAuthorization(Policies.Read).WithName("ListCatches").WithTags("Catches")
-            .WithSummary("Catches by team, service and time (caughtAt), newest first.").Produces<PageOf<CatchItem>>().ProducesValidationProblem().ProducesProblem(403);
+        api.MapGet(
+                "/catches",
+                (
+                    [AsParameters] ListParameters query,
+                    ClaimsPrincipal user,
+                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+                    CancellationToken ct
+                ) =>
+                    ListAsync(
+                        query,
+                        user,
+                        dbFactory,
+                        (db, team, service, from, to) =>
+                            db.Catches.Where(c =>
+                                (team == null || c.Service.Team.Slug == team)
+                                && (service == null || c.Service.Slug == service)
+                                && (from == null || c.CaughtAt >= from)
+                                && (to == null || c.CaughtAt < to)
+                            ),
+                        c => c.CaughtAt,
+                        EventQueries.CatchItems,
+                        ct
+                    )
+            )
+            .RequireAuthorization(Policies.Read)
+            .WithName("ListCatches")
+            .WithTags("Catches")
+            .WithSummary("Catches by team, service and time (caughtAt), newest first.")
+            .Produces<PageOf<CatchItem>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(403);
 
         return api;
     }
 
-    public sealed record ListParameters(string? Team, string? Service, DateTimeOffset? From, DateTimeOffset? To, int? Page, int? PageSize);
+    public sealed record ListParameters(
+        string? Team,
+        string? Service,
+        DateTimeOffset? From,
+        DateTimeOffset? To,
+        int? Page,
+        int? PageSize
+    );
 
     private static async Task<IResult> WriteAsync<TBody, TItem>(
-        HttpRequest request, Func<TBody, ClaimsPrincipal, Task<IngestOutcome<TItem>>> ingest, CancellationToken ct)
+        HttpRequest request,
+        Func<TBody, ClaimsPrincipal, Task<IngestOutcome<TItem>>> ingest,
+        CancellationToken ct
+    )
         where TBody : class
     {
         var body = await ApiJson.ReadAsync<TBody>(request, ct);
-        if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
+        if (!body.Succeeded)
+            return TypedResults.ValidationProblem(body.Errors);
         return await ingest(body.Value!, request.HttpContext.User) switch
         {
             IngestOutcome<TItem>.Stored { Created: true } stored => TypedResults.Created((string?)null, stored.Item),
             IngestOutcome<TItem>.Stored stored => TypedResults.Ok(stored.Item),
             IngestOutcome<TItem>.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
-            IngestOutcome<TItem>.NotFound notFound => TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound),
-            IngestOutcome<TItem>.Forbidden forbidden => TypedResults.Problem(forbidden.Detail, statusCode: StatusCodes.Status403Forbidden),
+            IngestOutcome<TItem>.NotFound notFound => TypedResults.Problem(
+                notFound.Detail,
+                statusCode: StatusCodes.Status404NotFound
+            ),
+            IngestOutcome<TItem>.Forbidden forbidden => TypedResults.Problem(
+                forbidden.Detail,
+                statusCode: StatusCodes.Status403Forbidden
+            ),
             _ => throw new InvalidOperationException("Unknown ingestion outcome."),
         };
     }
 
     private static async Task<IResult> ListAsync<TEntity, TItem>(
-        ListParameters parameters, ClaimsPrincipal user, IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        ListParameters parameters,
+        ClaimsPrincipal user,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
         Func<ReleaseBoardDbContext, string?, string?, DateTime?, DateTime?, IQueryable<TEntity>> filter,
-        System.Linq.Expressions.Expression<Func<TEntity, DateTime>> mainTime, Func<IQueryable<TEntity>, IQueryable<TItem>> project, CancellationToken ct)
+        System.Linq.Expressions.Expression<Func<TEntity, DateTime>> mainTime,
+        Func<IQueryable<TEntity>, IQueryable<TItem>> project,
+        CancellationToken ct
+    )
     {
-        var query = new EventQueries.ListQuery(parameters.Team, parameters.Service, parameters.From, parameters.To, parameters.Page, parameters.PageSize);
+        var query = new EventQueries.ListQuery(
+            parameters.Team,
+            parameters.Service,
+            parameters.From,
+            parameters.To,
+            parameters.Page,
+            parameters.PageSize
+        );
         var errors = EventQueries.Validate(query);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
 
         // A key scoped to one team sees that team only; asking for another is refused, not silently emptied.
         var team = query.Team;

@@ -1,9 +1,11 @@
 namespace ReleaseBoard.Web.Features.Metrics;
 
 /// <summary>What the big number on the wall says, and the record beside it.</summary>
-/// <param name="DaysSince">Whole calendar days between the local date of the latest counting catch (or, with none, the first recorded event) and today.</param>
+/// <param name="DaysSince">Whole calendar days between the local date of the latest counting catch (or, with none, the
+/// first recorded event) and today.</param>
 /// <param name="RecordDays">The longest run between consecutive counting catches, the current run included.</param>
-/// <param name="HasCatches">False: no counting catch yet, and <paramref name="DaysSince"/> counts from the team's first recorded event.</param>
+/// <param name="HasCatches">False: no counting catch yet, and <paramref name="DaysSince"/> counts from the team's first
+/// recorded event.</param>
 /// <param name="IsNewRecord">The current run is longer than every earlier run between catches.</param>
 public sealed record CatchStreak(int DaysSince, int RecordDays, bool HasCatches, bool IsNewRecord, DateOnly Today);
 
@@ -14,9 +16,14 @@ public sealed record CatchStreak(int DaysSince, int RecordDays, bool HasCatches,
 public static class CatchStreakCalculator
 {
     /// <param name="countingCatchesUtc">When each counting catch was caught (UTC), in any order.</param>
-    /// <param name="firstRecordedEventUtc">The team's first recorded event of any kind, for the "no catches yet" count.</param>
+    /// <param name="firstRecordedEventUtc">The team's first recorded event of any kind, for the "no catches yet"
+    /// count.</param>
     public static CatchStreak Calculate(
-        IEnumerable<DateTime> countingCatchesUtc, DateTime? firstRecordedEventUtc, DateTime nowUtc, TimeZoneInfo zone)
+        IEnumerable<DateTime> countingCatchesUtc,
+        DateTime? firstRecordedEventUtc,
+        DateTime nowUtc,
+        TimeZoneInfo zone
+    )
     {
         var today = LocalDate(nowUtc, zone);
         var catchDays = countingCatchesUtc.Select(c => LocalDate(c, zone)).Distinct().Order().ToList();

@@ -8,71 +8,138 @@ public static class MetricDefinitions
 {
     public sealed record Definition(string Key, string Name, string Text);
 
-    public static readonly Definition DaysSince = new("days-since", "Days since we were really glad we didn't deploy live",
-        "Whole calendar days, in the team's time zone, between the local date of the latest counting catch and today. " +
-        "A catch yesterday at 23:50 shows 1 today. A catch is a defect caught before production that would have hurt " +
-        "production; it counts when its severity is within the team's threshold (default 1–3). With no catch ever, the " +
-        "count runs from the team's first recorded event and says \"no catches recorded yet\".");
+    public static readonly Definition DaysSince = new(
+        "days-since",
+        "Days since we were really glad we didn't deploy live",
+        "Whole calendar days, in the team's time zone, between the local date of the latest counting catch and today. "
+            + "A catch yesterday at 23:50 shows 1 today. A catch is a defect caught before production that would have "
+            + "hurt "
+            + "production; it counts when its severity is within the team's threshold (default 1–3). With no catch "
+            + "ever, the "
+            + "count runs from the team's first recorded event and says \"no catches recorded yet\"."
+    );
 
-    public static readonly Definition Record = new("record", "Record",
-        "The longest run of days between consecutive counting catches, the current run included.");
+    public static readonly Definition Record = new(
+        "record",
+        "Record",
+        "The longest run of days between consecutive counting catches, the current run included."
+    );
 
-    public static readonly Definition Mtbf = new("mtbf", "MTBF — mean time between failures",
-        "(Window length − production downtime in the window) ÷ number of failures that started in the window. " +
-        "A failure is a production incident of counting severity. Downtime is the union of failure intervals clipped " +
-        "to the window: overlapping failures count once, and a failure still open counts until now. No failure in the " +
-        "window shows \"no failures\", never infinity. On the wall the window is the last 90 days: [now − 90 days, now); " +
-        "its trend line is that figure as it stood at the end of each of the last 12 weeks.");
+    public static readonly Definition Mtbf = new(
+        "mtbf",
+        "MTBF — mean time between failures",
+        "(Window length − production downtime in the window) ÷ number of failures that started in the window. "
+            + "A failure is a production incident of counting severity. Downtime is the union of failure intervals "
+            + "clipped "
+            + "to the window: overlapping failures count once, and a failure still open counts until now. No failure "
+            + "in the "
+            + "window shows \"no failures\", never infinity. On the wall the window is the last 90 days: [now − 90 "
+            + "days, now); "
+            + "its trend line is that figure as it stood at the end of each of the last 12 weeks."
+    );
 
-    public static readonly Definition Mttr = new("mttr", "MTTR — mean time to restore",
-        "Over failures that started in the window and are resolved: the mean of (resolved − impact start), with the " +
-        "median and the 90th percentile (nearest rank) alongside. Failures still open are counted and shown, not " +
-        "dropped. On the wall the window is the last 90 days: [now − 90 days, now); its trend line is that figure as it " +
-        "stood at the end of each of the last 12 weeks.");
+    public static readonly Definition Mttr = new(
+        "mttr",
+        "MTTR — mean time to restore",
+        "Over failures that started in the window and are resolved: the mean of (resolved − impact start), with the "
+            + "median and the 90th percentile (nearest rank) alongside. Failures still open are counted and shown, not "
+            + "dropped. On the wall the window is the last 90 days: [now − 90 days, now); its trend line is that "
+            + "figure as it "
+            + "stood at the end of each of the last 12 weeks."
+    );
 
-    public static readonly Definition Buckets = new("buckets", "Buckets",
-        "A trend splits its range into weeks (Monday 00:00 in the team's time zone) or calendar months; the range is " +
-        "widened to whole buckets. A bucket's length is real elapsed time: the week the clocks go back has 169 hours. " +
-        "Incidents belong to the bucket of their impact start, deployments to that of their finish, catches to that of " +
-        "the time they were caught. The bucket that has not ended yet is measured up to now. All teams together are " +
-        "bucketed in UTC.");
+    public static readonly Definition Buckets = new(
+        "buckets",
+        "Buckets",
+        "A trend splits its range into weeks (Monday 00:00 in the team's time zone) or calendar months; the range is "
+            + "widened to whole buckets. A bucket's length is real elapsed time: the week the clocks go back has 169 "
+            + "hours. "
+            + "Incidents belong to the bucket of their impact start, deployments to that of their finish, catches to "
+            + "that of "
+            + "the time they were caught. The bucket that has not ended yet is measured up to now. All teams together "
+            + "are "
+            + "bucketed in UTC."
+    );
 
-    public static readonly Definition CatchRatio = new("catch-ratio", "Catch ratio",
-        "Counting catches ÷ (counting catches + failures) in the bucket: how much pre-production stops. Nothing in the " +
-        "bucket → no value.");
+    public static readonly Definition CatchRatio = new(
+        "catch-ratio",
+        "Catch ratio",
+        "Counting catches ÷ (counting catches + failures) in the bucket: how much pre-production stops. Nothing in the "
+            + "bucket → no value."
+    );
 
-    public static readonly Definition DeploymentFrequency = new("deployment-frequency", "Deployment frequency",
-        "Succeeded production deployments ÷ calendar days in the bucket (7 for a week, daylight saving or not; for the " +
-        "bucket still running, the days so far, today included). A failed deployment never went live and counts in no " +
-        "figure; rollback deployments count only for time to roll back.");
+    public static readonly Definition DeploymentFrequency = new(
+        "deployment-frequency",
+        "Deployment frequency",
+        "Succeeded production deployments ÷ calendar days in the bucket (7 for a week, daylight saving or not; for the "
+            + "bucket still running, the days so far, today included). A failed deployment never went live and counts "
+            + "in no "
+            + "figure; rollback deployments count only for time to roll back."
+    );
 
-    public static readonly Definition LeadTime = new("lead-time", "Lead time for changes",
-        "Median of (finish − commit time) over succeeded production deployments that carry a commit time; values ≤ 0 " +
-        "are ignored. Median of an even count: the mean of the two middle values.");
+    public static readonly Definition LeadTime = new(
+        "lead-time",
+        "Lead time for changes",
+        "Median of (finish − commit time) over succeeded production deployments that carry a commit time; values ≤ 0 "
+            + "are ignored. Median of an even count: the mean of the two middle values."
+    );
 
-    public static readonly Definition ChangeFailureRate = new("change-failure-rate", "Change failure rate",
-        "Deployments that count (production, outcome succeeded or rolled back) and were rolled back (by their outcome, or " +
-        "by a rollback deployment that names them) or are named as the cause of a failure ÷ deployments that count. Counted by deployment, never by incident: rolled back and named as " +
-        "a cause counts once.");
+    public static readonly Definition ChangeFailureRate = new(
+        "change-failure-rate",
+        "Change failure rate",
+        "Deployments that count (production, outcome succeeded or rolled back) and were rolled back (by their outcome, "
+            + "or "
+            + "by a rollback deployment that names them) or are named as the cause of a failure ÷ deployments that "
+            + "count. Counted by deployment, never by incident: rolled back and named as "
+            + "a cause counts once."
+    );
 
-    public static readonly Definition TimeToRestore = new("time-to-restore", "Time to restore (MTTR)",
-        "Over failures that started in the bucket and are resolved: mean, median and 90th percentile (nearest rank: the " +
-        "⌈0.9 n⌉-th smallest) of (resolved − impact start). Open failures are counted, not dropped.");
+    public static readonly Definition TimeToRestore = new(
+        "time-to-restore",
+        "Time to restore (MTTR)",
+        "Over failures that started in the bucket and are resolved: mean, median and 90th percentile (nearest rank: "
+            + "the "
+            + "⌈0.9 n⌉-th smallest) of (resolved − impact start). Open failures are counted, not dropped."
+    );
 
-    public static readonly Definition TimeToRollBack = new("time-to-roll-back", "Time to roll back",
-        "Median duration (finish − start) of succeeded production rollback deployments (kind rollback) in the bucket.");
+    public static readonly Definition TimeToRollBack = new(
+        "time-to-roll-back",
+        "Time to roll back",
+        "Median duration (finish − start) of succeeded production rollback deployments (kind rollback) in the bucket."
+    );
 
-    public static readonly Definition ShelfTime = new("shelf-time", "Shelf time",
-        "The value left on the shelf by manual promotion: for each version whose production deployment succeeded, the " +
-        "time from its first successful deployment to the stage before production until that production deployment " +
-        "finished; median per bucket. Waiting now: versions that passed the stage before production and are not in " +
-        "production, nor overtaken there by a version that passed after them, with the age of the oldest.");
+    public static readonly Definition ShelfTime = new(
+        "shelf-time",
+        "Shelf time",
+        "The value left on the shelf by manual promotion: for each version whose production deployment succeeded, the "
+            + "time from its first successful deployment to the stage before production until that production "
+            + "deployment "
+            + "finished; median per bucket. Waiting now: versions that passed the stage before production and are not "
+            + "in "
+            + "production, nor overtaken there by a version that passed after them, with the age of the oldest."
+    );
 
-    public static readonly Definition DaysSinceHistory = new("days-since-history", "Days-since history",
-        "The wall's count as it stood at the end of each local day, dropping to 0 on each day with a counting catch " +
-        "(each catch is marked). Before the first catch on record there is no value.");
+    public static readonly Definition DaysSinceHistory = new(
+        "days-since-history",
+        "Days-since history",
+        "The wall's count as it stood at the end of each local day, dropping to 0 on each day with a counting catch "
+            + "(each catch is marked). Before the first catch on record there is no value."
+    );
 
     public static IReadOnlyList<Definition> All { get; } =
-        [DaysSince, Record, Mtbf, Mttr, Buckets, CatchRatio, DeploymentFrequency, LeadTime, ChangeFailureRate, TimeToRestore,
-         TimeToRollBack, ShelfTime, DaysSinceHistory];
+    [
+        DaysSince,
+        Record,
+        Mtbf,
+        Mttr,
+        Buckets,
+        CatchRatio,
+        DeploymentFrequency,
+        LeadTime,
+        ChangeFailureRate,
+        TimeToRestore,
+        TimeToRollBack,
+        ShelfTime,
+        DaysSinceHistory,
+    ];
 }

@@ -18,7 +18,8 @@ public sealed record ReliabilityFigures(
     TimeSpan? Mtbf,
     TimeSpan? MttrMean,
     TimeSpan? MttrMedian,
-    TimeSpan? MttrP90)
+    TimeSpan? MttrP90
+)
 {
     public TimeSpan WindowLength => ToUtc - FromUtc;
 }
@@ -26,11 +27,18 @@ public sealed record ReliabilityFigures(
 /// <summary>MTBF and MTTR exactly as DESIGN.md §4 defines them, for one window [from, to).</summary>
 public static class ReliabilityCalculator
 {
-    /// <param name="failures">Every counting failure that overlaps the window; ones that started before it still add downtime.</param>
+    /// <param name="failures">Every counting failure that overlaps the window; ones that started before it still add
+    /// downtime.</param>
     /// <param name="nowUtc">An open failure counts as down until now.</param>
-    public static ReliabilityFigures Calculate(IEnumerable<FailureInterval> failures, DateTime fromUtc, DateTime toUtc, DateTime nowUtc)
+    public static ReliabilityFigures Calculate(
+        IEnumerable<FailureInterval> failures,
+        DateTime fromUtc,
+        DateTime toUtc,
+        DateTime nowUtc
+    )
     {
-        if (toUtc <= fromUtc) throw new ArgumentException("The window must end after it starts.", nameof(toUtc));
+        if (toUtc <= fromUtc)
+            throw new ArgumentException("The window must end after it starts.", nameof(toUtc));
 
         var all = failures.ToList();
         var startedInWindow = all.Where(f => f.ImpactStartUtc >= fromUtc && f.ImpactStartUtc < toUtc).ToList();
@@ -40,12 +48,14 @@ public static class ReliabilityCalculator
             .ToList();
 
         var downtime = Downtime(all, fromUtc, toUtc, nowUtc);
-        TimeSpan? mtbf = startedInWindow.Count == 0
-            ? null
-            : TimeSpan.FromTicks(((toUtc - fromUtc) - downtime).Ticks / startedInWindow.Count);
+        TimeSpan? mtbf =
+            startedInWindow.Count == 0
+                ? null
+                : TimeSpan.FromTicks(((toUtc - fromUtc) - downtime).Ticks / startedInWindow.Count);
 
         return new ReliabilityFigures(
-            fromUtc, toUtc,
+            fromUtc,
+            toUtc,
             Failures: startedInWindow.Count,
             Resolved: repairTimes.Count,
             Open: startedInWindow.Count - repairTimes.Count,
@@ -53,7 +63,8 @@ public static class ReliabilityCalculator
             Mtbf: mtbf,
             MttrMean: Statistics.Mean(repairTimes),
             MttrMedian: Statistics.Median(repairTimes),
-            MttrP90: Statistics.NearestRankPercentile(repairTimes, 0.9));
+            MttrP90: Statistics.NearestRankPercentile(repairTimes, 0.9)
+        );
     }
 
     /// <summary>A window that has not begun yet: nothing to measure.</summary>
@@ -61,7 +72,12 @@ public static class ReliabilityCalculator
         new(fromUtc, toUtc, 0, 0, 0, TimeSpan.Zero, null, null, null, null);
 
     /// <summary>The union of failure intervals clipped to the window: overlapping failures count once.</summary>
-    public static TimeSpan Downtime(IEnumerable<FailureInterval> failures, DateTime fromUtc, DateTime toUtc, DateTime nowUtc)
+    public static TimeSpan Downtime(
+        IEnumerable<FailureInterval> failures,
+        DateTime fromUtc,
+        DateTime toUtc,
+        DateTime nowUtc
+    )
     {
         var clipped = failures
             .Select(f => (Start: Max(f.ImpactStartUtc, fromUtc), End: Min(f.ResolvedUtc ?? nowUtc, toUtc)))
@@ -69,12 +85,14 @@ public static class ReliabilityCalculator
             .OrderBy(i => i.Start);
 
         var total = TimeSpan.Zero;
-        DateTime? runStart = null, runEnd = null;
+        DateTime? runStart = null,
+            runEnd = null;
         foreach (var (start, end) in clipped)
         {
             if (runEnd is null || start > runEnd)
             {
-                if (runEnd is not null) total += runEnd.Value - runStart!.Value;
+                if (runEnd is not null)
+                    total += runEnd.Value - runStart!.Value;
                 (runStart, runEnd) = (start, end);
             }
             else if (end > runEnd)
@@ -82,10 +100,12 @@ public static class ReliabilityCalculator
                 runEnd = end;
             }
         }
-        if (runEnd is not null) total += runEnd.Value - runStart!.Value;
+        if (runEnd is not null)
+            total += runEnd.Value - runStart!.Value;
         return total;
     }
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 }

@@ -6,7 +6,8 @@ public static class Statistics
     /// <summary>Median; for an even count, the mean of the two middle values. Null for no values.</summary>
     public static TimeSpan? Median(IReadOnlyList<TimeSpan> values)
     {
-        if (values.Count == 0) return null;
+        if (values.Count == 0)
+            return null;
         var sorted = values.Order().ToArray();
         var middle = sorted.Length / 2;
         return sorted.Length % 2 == 1
@@ -19,7 +20,8 @@ public static class Statistics
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(percentile, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percentile, 1);
-        if (values.Count == 0) return null;
+        if (values.Count == 0)
+            return null;
         var sorted = values.Order().ToArray();
         // Rounding guards against 0.9 * 10 = 9.000000000000002 becoming rank 10.
         var rank = (int)Math.Ceiling(Math.Round(percentile * sorted.Length, 9));

@@ -26,17 +26,20 @@ public sealed record ApprovalEvidence(int SoakMinutes, IReadOnlyList<ReadinessCr
     /// <summary>One line for the audit trail: the hash, each criterion, the what-if.</summary>
     public string Summary()
     {
-        var criteria = string.Join("; ", Criteria.Select(c =>
-            $"{(c.Passed ? "pass" : "FAIL")} {c.Name}: {c.Measured} ({c.Threshold})"));
+        var criteria = string.Join(
+            "; ",
+            Criteria.Select(c => $"{(c.Passed ? "pass" : "FAIL")} {c.Name}: {c.Measured} ({c.Threshold})")
+        );
         return $"evidence sha256:{Hash[..16]} · {criteria} · {WhatIfLine(WhatIf)}";
     }
 
-    public static string WhatIfLine(WhatIf? w) => w is null
-        ? "what if: no stage before to soak in"
-        : $"what if, last 90 days at {w.SoakMinutes} min: {w.CatchesReachingProduction} of {w.CatchesMatched} " +
-          $"catches " +
-          $"would have reached production, {DurationText.Format(w.ShelfTimeSaved, "no")} shelf time saved " +
-          $"over {w.VersionsPromoted} versions";
+    public static string WhatIfLine(WhatIf? w) =>
+        w is null
+            ? "what if: no stage before to soak in"
+            : $"what if, last 90 days at {w.SoakMinutes} min: {w.CatchesReachingProduction} of {w.CatchesMatched} "
+                + $"catches "
+                + $"would have reached production, {DurationText.Format(w.ShelfTimeSaved, "no")} shelf time saved "
+                + $"over {w.VersionsPromoted} versions";
 
     public static ApprovalEvidence? FromJson(string? json) =>
         string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<ApprovalEvidence>(json, Json);
@@ -45,8 +48,11 @@ public sealed record ApprovalEvidence(int SoakMinutes, IReadOnlyList<ReadinessCr
 /// <summary>Takes the evidence for an environment now: its readiness and the what-if at its own soak time.</summary>
 public sealed class EvidenceSnapshot(ReadinessEvaluator readiness, WhatIfReplay whatIf)
 {
-    public async Task<ApprovalEvidence> TakeAsync(int environmentId, int soakMinutes,
-        CancellationToken cancellationToken)
+    public async Task<ApprovalEvidence> TakeAsync(
+        int environmentId,
+        int soakMinutes,
+        CancellationToken cancellationToken
+    )
     {
         var criteria = await readiness.EvaluateAsync(environmentId, cancellationToken);
         var replay = await whatIf.ReplayAsync(environmentId, soakMinutes, cancellationToken);

@@ -13,37 +13,97 @@ namespace ReleaseBoard.Web.Features.Promotion;
 public static class GateEndpoints
 {
     public sealed record GateReasonDto(string Code, string Message);
-    public sealed record SoakDto(string Version, string? PreviousStage, DateTime? PassedPreviousStageAt,
-        DateTime? SoakCountsFrom, DateTime? SoakEndsAt, int CatchesAgainst);
+
+    public sealed record SoakDto(
+        string Version,
+        string? PreviousStage,
+        DateTime? PassedPreviousStageAt,
+        DateTime? SoakCountsFrom,
+        DateTime? SoakEndsAt,
+        int CatchesAgainst
+    );
 
     public sealed record GateResponse(
-        string Service, string Environment, string State, bool MayAutoPromote, IReadOnlyList<GateReasonDto> Reasons,
-        DateTime Since, string? ChangedBy, int SoakMinutes, SoakDto? Version);
+        string Service,
+        string Environment,
+        string State,
+        bool MayAutoPromote,
+        IReadOnlyList<GateReasonDto> Reasons,
+        DateTime Since,
+        string? ChangedBy,
+        int SoakMinutes,
+        SoakDto? Version
+    );
 
     public static RouteGroupBuilder MapGateEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/gates/{service}/{environment}", async Task<IResult> (
-                string service, string environment, string? version, HttpContext context, ServiceResolver resolver,
-                IDbContextFactory<ReleaseBoardDbContext> dbFactory, PromotionGate gate, CancellationToken cancellationToken) =>
-            {
-                if (version is { Length: > 128 }) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["version"] = ["At most 128 characters."] });
-                var (serviceId, environmentId, refusal) = await PromotionEndpoints.ResolveAsync(service, environment, context, dbFactory, resolver, cancellationToken);
-                if (refusal is not null) return refusal;
+        api.MapGet(
+                "/gates/{service}/{environment}",
+                async Task<IResult> (
+                    string service,
+                    string environment,
+                    string? version,
+                    HttpContext context,
+                    ServiceResolver resolver,
+                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+                    PromotionGate gate,
+                    CancellationToken cancellationToken
+                ) =>
+                {
+                    if (version is { Length: > 128 })
+                        return TypedResults.ValidationProblem(
+                            new Dictionary<string, string[]> { ["version"] = ["At most 128 characters."] }
+                        );
+                    var (serviceId, environmentId, refusal) = await PromotionEndpoints.ResolveAsync(
+                        service,
+                        environment,
+                        context,
+                        dbFactory,
+                        resolver,
+                        cancellationToken
+                    );
+                    if (refusal is not null)
+                        return refusal;
 
-                var answer = await gate.AskAsync(serviceId, environmentId, version, cancellationToken);
-                return TypedResults.Ok(new GateResponse(
-                    service, environment, WallEndpoints.StateName(answer.State), answer.MayAutoPromote,
-                    answer.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
-                    answer.Since, answer.ChangedBy, answer.SoakMinutes,
-                    answer.Soak is { } s ? new SoakDto(s.Version, s.PreviousStage, s.PassedPreviousStageAt,
-                        s.SoakCountsFrom,
-                        s.SoakEndsAt, s.CatchesAgainst) : null));
-            })
+                    var answer = await gate.AskAsync(serviceId, environmentId, version, cancellationToken);
+                    return TypedResults.Ok(
+                        new GateResponse(
+                            service,
+                            environment,
+                            WallEndpoints.StateName(answer.State),
+                            answer.MayAutoPromote,
+                            answer.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
+                            answer.Since,
+                            answer.ChangedBy,
+                            answer.SoakMinutes,
+                            answer.Soak is { } s
+                                ? new SoakDto(
+                                    s.Version,
+                                    s.PreviousStage,
+                                    s.PassedPreviousStageAt,
+                                    s.SoakCountsFrom,
+                                    s.SoakEndsAt,
+                                    s.CatchesAgainst
+                                )
+                                : null
+                        )
+                    );
+                }
+            )
             .RequireAuthorization(Policies.Read)
-            .Produces<GateResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<GateResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("AskGate")
-            .WithSummary("May a pipeline promote to this environment on its own now? true only when Continuous and nothing blocks; reasons say why not.")
-            .WithDescription("With ?version= the gate also checks that version's soak time in the previous stage and catches against it. Nothing is cached: a pause is seen at once.")
+            .WithSummary(
+                "May a pipeline promote to this environment on its own now? true only when Continuous and nothing "
+                    + "blocks; reasons say why not."
+            )
+            .WithDescription(
+                "With ?version= the gate also checks that version's soak time in the previous stage and catches "
+                    + "against it. Nothing is cached: a pause is seen at once."
+            )
             .WithTags("Promotion");
         return api;
     }

@@ -4,11 +4,29 @@ using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
-public sealed record PendingRequest(long Id, string RequestedBy, string Reason, DateTime RequestedAt, DateTime ExpiresAt, int Required, IReadOnlyList<string> ApprovedBy);
+public sealed record PendingRequest(
+    long Id,
+    string RequestedBy,
+    string Reason,
+    DateTime RequestedAt,
+    DateTime ExpiresAt,
+    int Required,
+    IReadOnlyList<string> ApprovedBy
+);
 
 public sealed record PipelineStage(
-    int Id, string Name, bool IsProduction, PromotionMode Mode, DateTime Since, string? By, string? Reason, Guid Stamp,
-    int RequiredApprovals, int SoakMinutes, PendingRequest? Pending)
+    int Id,
+    string Name,
+    bool IsProduction,
+    PromotionMode Mode,
+    DateTime Since,
+    string? By,
+    string? Reason,
+    Guid Stamp,
+    int RequiredApprovals,
+    int SoakMinutes,
+    PendingRequest? Pending
+)
 {
     /// <summary>
     /// The evidence beside the switch, for stages that are not continuous (where turning it on is the question).
@@ -19,12 +37,27 @@ public sealed record PipelineStage(
     public ApprovalEvidence? Evidence { get; init; }
 }
 
-public sealed record PipelineService(int Id, string Slug, string Name, string TeamSlug, string TeamName, IReadOnlyList<PipelineStage> Stages)
+public sealed record PipelineService(
+    int Id,
+    string Slug,
+    string Name,
+    string TeamSlug,
+    string TeamName,
+    IReadOnlyList<PipelineStage> Stages
+)
 {
     public MaturityStep? Maturity { get; init; }
 }
 
-public sealed record RecentChange(DateTime At, string Actor, string Action, string Where, string? Before, string? After, string? Reason);
+public sealed record RecentChange(
+    DateTime At,
+    string Actor,
+    string Action,
+    string Where,
+    string? Before,
+    string? After,
+    string? Reason
+);
 
 public sealed record PipelinesView(IReadOnlyList<PipelineService> Services, IReadOnlyList<RecentChange> Recent);
 
@@ -32,29 +65,59 @@ public sealed record PipelinesView(IReadOnlyList<PipelineService> Services, IRea
 /// What the pipelines page shows: every service of a team (or of all) with its stages in order, their states and
 /// pending requests.
 /// </summary>
-public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock,
-    ReadinessEvaluator readiness, EvidenceSnapshot snapshots)
+public sealed class PipelinesQuery(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    TimeProvider clock,
+    ReadinessEvaluator readiness,
+    EvidenceSnapshot snapshots
+)
 {
     public async Task<PipelinesView> LoadAsync(string? teamSlug, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var services = await db.Services.AsNoTracking()
+        var services = await db
+            .Services.AsNoTracking()
             .Where(s => teamSlug == null || s.Team.Slug == teamSlug)
-            .OrderBy(s => s.Team.Name).ThenBy(s => s.Name)
-            .Select(s => new { s.Id, s.Slug, s.Name, TeamSlug = s.Team.Slug, TeamName = s.Team.Name })
+            .OrderBy(s => s.Team.Name)
+            .ThenBy(s => s.Name)
+            .Select(s => new
+            {
+                s.Id,
+                s.Slug,
+                s.Name,
+                TeamSlug = s.Team.Slug,
+                TeamName = s.Team.Name,
+            })
             .ToListAsync(cancellationToken);
         var serviceIds = services.Select(s => s.Id).ToList();
-        var environments = await db.Environments.AsNoTracking()
+        var environments = await db
+            .Environments.AsNoTracking()
             .Where(e => serviceIds.Contains(e.ServiceId))
             .OrderBy(e => e.Order)
             .ToListAsync(cancellationToken);
         var environmentIds = environments.Select(e => e.Id).ToList();
         // A request past its expiry is shown as gone; the next action on the environment records its expiry.
-        var pending = await db.PromotionRequests.AsNoTracking()
-            .Where(r => environmentIds.Contains(r.EnvironmentId) && r.Status == PromotionRequestStatus.Pending && r.ExpiresAt > now)
-            .Select(r => new { r.EnvironmentId, Request = new PendingRequest(r.Id, r.RequestedBy, r.Reason, r.RequestedAt, r.ExpiresAt, r.RequiredApprovals,
-                r.Approvals.OrderBy(a => a.ApprovedAt).Select(a => a.ApprovedBy).ToList()) })
+        var pending = await db
+            .PromotionRequests.AsNoTracking()
+            .Where(r =>
+                environmentIds.Contains(r.EnvironmentId)
+                && r.Status == PromotionRequestStatus.Pending
+                && r.ExpiresAt > now
+            )
+            .Select(r => new
+            {
+                r.EnvironmentId,
+                Request = new PendingRequest(
+                    r.Id,
+                    r.RequestedBy,
+                    r.Reason,
+                    r.RequestedAt,
+                    r.ExpiresAt,
+                    r.RequiredApprovals,
+                    r.Approvals.OrderBy(a => a.ApprovedAt).Select(a => a.ApprovedBy).ToList()
+                ),
+            })
             .ToListAsync(cancellationToken);
         var pendingByEnvironment = pending.ToDictionary(p => p.EnvironmentId, p => p.Request);
 
@@ -67,40 +130,100 @@ public sealed class PipelinesQuery(IDbContextFactory<ReleaseBoardDbContext> dbFa
                 var snapshot = await snapshots.TakeAsync(environment.Id, environment.SoakMinutes, cancellationToken);
                 (approving[environment.Id], evidence[environment.Id]) = (snapshot, new Readiness(snapshot.Criteria));
             }
-            else evidence[environment.Id] = await readiness.EvaluateAsync(environment.Id, cancellationToken);
+            else
+                evidence[environment.Id] = await readiness.EvaluateAsync(environment.Id, cancellationToken);
         }
-        var result = services.Select(s => new PipelineService(s.Id, s.Slug, s.Name, s.TeamSlug, s.TeamName,
-                environments.Where(e => e.ServiceId == s.Id).Select(e => new PipelineStage(
-                    e.Id, e.Name, e.IsProduction, e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.PromotionModeReason,
-                    e.ConcurrencyStamp, e.RequiredApprovals, e.SoakMinutes, pendingByEnvironment.GetValueOrDefault(e.Id))
-                {
-                    Readiness = evidence.GetValueOrDefault(e.Id), Evidence = approving.GetValueOrDefault(e.Id),
-                }).ToList()))
+        var result = services
+            .Select(s => new PipelineService(
+                s.Id,
+                s.Slug,
+                s.Name,
+                s.TeamSlug,
+                s.TeamName,
+                environments
+                    .Where(e => e.ServiceId == s.Id)
+                    .Select(e => new PipelineStage(
+                        e.Id,
+                        e.Name,
+                        e.IsProduction,
+                        e.PromotionMode,
+                        e.PromotionModeChangedAt,
+                        e.PromotionModeChangedBy,
+                        e.PromotionModeReason,
+                        e.ConcurrencyStamp,
+                        e.RequiredApprovals,
+                        e.SoakMinutes,
+                        pendingByEnvironment.GetValueOrDefault(e.Id)
+                    )
+                    {
+                        Readiness = evidence.GetValueOrDefault(e.Id),
+                        Evidence = approving.GetValueOrDefault(e.Id),
+                    })
+                    .ToList()
+            ))
             .ToList();
 
         // How builds reach the stage before production, per service, over 30 days: the first step of the maturity
         // scale.
         var since = now.AddDays(-30);
-        var preProductionIds = environments.GroupBy(e => e.ServiceId)
-            .Select(g => g.FirstOrDefault(e => e.IsProduction) is { } production ? PipelineOrder.StageBefore(g, production.Order, e => e.Order)?.Id : null)
-            .Where(id => id is not null).Select(id => id!.Value).ToList();
-        var shares = (await db.Deployments.AsNoTracking()
-                .Where(d => preProductionIds.Contains(d.EnvironmentId) && d.FinishedAt >= since && d.Kind == DeploymentKind.Normal)
+        var preProductionIds = environments
+            .GroupBy(e => e.ServiceId)
+            .Select(g =>
+                g.FirstOrDefault(e => e.IsProduction) is { } production
+                    ? PipelineOrder.StageBefore(g, production.Order, e => e.Order)?.Id
+                    : null
+            )
+            .Where(id => id is not null)
+            .Select(id => id!.Value)
+            .ToList();
+        var shares = (
+            await db
+                .Deployments.AsNoTracking()
+                .Where(d =>
+                    preProductionIds.Contains(d.EnvironmentId)
+                    && d.FinishedAt >= since
+                    && d.Kind == DeploymentKind.Normal
+                )
                 .GroupBy(d => d.ServiceId)
-                .Select(g => new { ServiceId = g.Key, All = g.Count(), Automatic = g.Count(d => d.Trigger == DeploymentTrigger.Automatic) })
-                .ToListAsync(cancellationToken))
-            .ToDictionary(x => x.ServiceId, x => (x.Automatic, x.All));
-        result = result.Select(s => s with { Maturity = Maturity.Assess(s.Stages, shares.GetValueOrDefault(s.Id)) }).ToList();
+                .Select(g => new
+                {
+                    ServiceId = g.Key,
+                    All = g.Count(),
+                    Automatic = g.Count(d => d.Trigger == DeploymentTrigger.Automatic),
+                })
+                .ToListAsync(cancellationToken)
+        ).ToDictionary(x => x.ServiceId, x => (x.Automatic, x.All));
+        result = result
+            .Select(s => s with { Maturity = Maturity.Assess(s.Stages, shares.GetValueOrDefault(s.Id)) })
+            .ToList();
 
-        var names = environments.ToDictionary(e => $"environment/{e.Id}",
-            e => $"{services.First(s => s.Id == e.ServiceId).Name} · {e.Name}");
+        var names = environments.ToDictionary(
+            e => $"environment/{e.Id}",
+            e => $"{services.First(s => s.Id == e.ServiceId).Name} · {e.Name}"
+        );
         var subjects = names.Keys.ToList();
-        var recent = await db.AuditEntries.AsNoTracking()
+        var recent = await db
+            .AuditEntries.AsNoTracking()
             .Where(a => a.Action.StartsWith("promotion.") && subjects.Contains(a.Subject))
-            .OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+            .OrderByDescending(a => a.At)
+            .ThenByDescending(a => a.Id)
             .Take(15)
-            .Select(a => new { a.At, a.Actor, a.Action, a.Subject, a.Before, a.After, a.Reason })
+            .Select(a => new
+            {
+                a.At,
+                a.Actor,
+                a.Action,
+                a.Subject,
+                a.Before,
+                a.After,
+                a.Reason,
+            })
             .ToListAsync(cancellationToken);
-        return new PipelinesView(result, recent.Select(a => new RecentChange(a.At, a.Actor, a.Action, names[a.Subject], a.Before, a.After, a.Reason)).ToList());
+        return new PipelinesView(
+            result,
+            recent
+                .Select(a => new RecentChange(a.At, a.Actor, a.Action, names[a.Subject], a.Before, a.After, a.Reason))
+                .ToList()
+        );
     }
 }

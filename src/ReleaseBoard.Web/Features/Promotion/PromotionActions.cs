@@ -13,42 +13,92 @@ namespace ReleaseBoard.Web.Features.Promotion;
 /// promotion: four eyes need two people, and a pipeline that could switch its own gate on would make the gate
 /// meaningless. Pipelines stop promotion by reporting failures; the immune system does the rest.
 /// </summary>
-public sealed class PromotionActions(PromotionService promotion, UserAdministration users, IDbContextFactory<ReleaseBoardDbContext> dbFactory)
+public sealed class PromotionActions(
+    PromotionService promotion,
+    UserAdministration users,
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory
+)
 {
     public const string ForbiddenCode = "forbidden";
 
-    public async Task<PromotionOutcome> RequestContinuousAsync(ClaimsPrincipal who, int environmentId, Guid expectedStamp, string? reason, CancellationToken cancellationToken = default) =>
-        await ApproverAsync(who) is { } actor ? await promotion.RequestContinuousAsync(environmentId, expectedStamp, actor, reason, cancellationToken) : Refusal(who);
+    public async Task<PromotionOutcome> RequestContinuousAsync(
+        ClaimsPrincipal who,
+        int environmentId,
+        Guid expectedStamp,
+        string? reason,
+        CancellationToken cancellationToken = default
+    ) =>
+        await ApproverAsync(who) is { } actor
+            ? await promotion.RequestContinuousAsync(environmentId, expectedStamp, actor, reason, cancellationToken)
+            : Refusal(who);
 
-    public async Task<PromotionOutcome> ApproveAsync(ClaimsPrincipal who, long requestId, string? overrideReason,
-        string? seenEvidenceHash = null, CancellationToken cancellationToken = default) =>
+    public async Task<PromotionOutcome> ApproveAsync(
+        ClaimsPrincipal who,
+        long requestId,
+        string? overrideReason,
+        string? seenEvidenceHash = null,
+        CancellationToken cancellationToken = default
+    ) =>
         await ApproverAsync(who) is { } actor
             ? await promotion.ApproveAsync(requestId, actor, overrideReason, seenEvidenceHash, cancellationToken)
             : Refusal(who);
 
-    public async Task<PromotionOutcome> RejectAsync(ClaimsPrincipal who, long requestId, string? reason, CancellationToken cancellationToken = default) =>
-        await ApproverAsync(who) is { } actor ? await promotion.RejectAsync(requestId, actor, reason, cancellationToken) : Refusal(who);
+    public async Task<PromotionOutcome> RejectAsync(
+        ClaimsPrincipal who,
+        long requestId,
+        string? reason,
+        CancellationToken cancellationToken = default
+    ) =>
+        await ApproverAsync(who) is { } actor
+            ? await promotion.RejectAsync(requestId, actor, reason, cancellationToken)
+            : Refusal(who);
 
-    public async Task<PromotionOutcome> PauseAsync(ClaimsPrincipal who, int environmentId, Guid expectedStamp, string? reason, CancellationToken cancellationToken = default) =>
-        await ApproverAsync(who) is { } actor ? await promotion.PauseAsync(environmentId, expectedStamp, actor, reason, cancellationToken) : Refusal(who);
+    public async Task<PromotionOutcome> PauseAsync(
+        ClaimsPrincipal who,
+        int environmentId,
+        Guid expectedStamp,
+        string? reason,
+        CancellationToken cancellationToken = default
+    ) =>
+        await ApproverAsync(who) is { } actor
+            ? await promotion.PauseAsync(environmentId, expectedStamp, actor, reason, cancellationToken)
+            : Refusal(who);
 
-    public async Task<PromotionOutcome> SetManualAsync(ClaimsPrincipal who, int environmentId, Guid expectedStamp, string? reason, CancellationToken cancellationToken = default) =>
-        await ApproverAsync(who) is { } actor ? await promotion.SetManualAsync(environmentId, expectedStamp, actor, reason, cancellationToken) : Refusal(who);
+    public async Task<PromotionOutcome> SetManualAsync(
+        ClaimsPrincipal who,
+        int environmentId,
+        Guid expectedStamp,
+        string? reason,
+        CancellationToken cancellationToken = default
+    ) =>
+        await ApproverAsync(who) is { } actor
+            ? await promotion.SetManualAsync(environmentId, expectedStamp, actor, reason, cancellationToken)
+            : Refusal(who);
 
     /// <summary>
     /// Pauses every continuous environment of a team (by slug), or of all teams with none. Who acts is checked before
     /// the team is looked up, so a caller who may not act learns nothing about which teams exist. The error field is
     /// <see cref="ForbiddenCode"/> when the caller may not, "team" when there is no such team.
     /// </summary>
-    public async Task<OperationResult<int>> StopTheLineAsync(ClaimsPrincipal who, string? teamSlug, string? reason, CancellationToken cancellationToken = default)
+    public async Task<OperationResult<int>> StopTheLineAsync(
+        ClaimsPrincipal who,
+        string? teamSlug,
+        string? reason,
+        CancellationToken cancellationToken = default
+    )
     {
-        if (await ApproverAsync(who) is not { } actor) return OperationResult<int>.Fail(ForbiddenCode, ((PromotionOutcome.Refused)Refusal(who)).Message);
+        if (await ApproverAsync(who) is not { } actor)
+            return OperationResult<int>.Fail(ForbiddenCode, ((PromotionOutcome.Refused)Refusal(who)).Message);
         int? teamId = null;
         if (!string.IsNullOrWhiteSpace(teamSlug))
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            teamId = await db.Teams.Where(t => t.Slug == teamSlug.Trim()).Select(t => (int?)t.Id).SingleOrDefaultAsync(cancellationToken);
-            if (teamId is null) return OperationResult<int>.Fail("team", $"There is no team \"{teamSlug}\".");
+            teamId = await db
+                .Teams.Where(t => t.Slug == teamSlug.Trim())
+                .Select(t => (int?)t.Id)
+                .SingleOrDefaultAsync(cancellationToken);
+            if (teamId is null)
+                return OperationResult<int>.Fail("team", $"There is no team \"{teamSlug}\".");
         }
         return await promotion.StopTheLineAsync(teamId, actor, reason, cancellationToken);
     }
@@ -57,9 +107,12 @@ public sealed class PromotionActions(PromotionService promotion, UserAdministrat
         !who.IsApiKey() && await users.MayActNowAsync(who, Policies.Record) ? who.ToAuditActor() : null;
 
     public const string KeyRefusal =
-        "API keys do not change promotion: a person signed in as Approver does (four eyes " +
-                                     "need people). Pipelines ask the gate and report failures.";
+        "API keys do not change promotion: a person signed in as Approver does (four eyes "
+        + "need people). Pipelines ask the gate and report failures.";
 
-    private static PromotionOutcome Refusal(ClaimsPrincipal who) => new PromotionOutcome.Refused(ForbiddenCode,
-        who.IsApiKey() ? KeyRefusal : "This needs the Approver role. Nothing was changed.");
+    private static PromotionOutcome Refusal(ClaimsPrincipal who) =>
+        new PromotionOutcome.Refused(
+            ForbiddenCode,
+            who.IsApiKey() ? KeyRefusal : "This needs the Approver role. Nothing was changed."
+        );
 }

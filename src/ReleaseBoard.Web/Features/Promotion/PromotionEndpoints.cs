@@ -21,193 +21,469 @@ namespace ReleaseBoard.Web.Features.Promotion;
 public static class PromotionEndpoints
 {
     public sealed record ReasonBody(string? Reason);
+
     /// <param name="EvidenceHash">
     /// The hash of the evidence looked at (GET …/promotion): approve only if it still stands.
     /// </param>
     public sealed record ApprovalBody(string? OverrideReason, string? EvidenceHash = null);
+
     public sealed record StopTheLineBody(string? Reason, string? Team);
+
     public sealed record ApprovalDto(string By, DateTime At, string? OverrideReason, string? EvidenceHash);
+
     public sealed record EvidenceDto(string Hash, bool AllPass, ApprovalEvidence Evidence);
-    public sealed record RequestDto(long Id, string RequestedBy, DateTime RequestedAt, DateTime ExpiresAt, string Reason, int RequiredApprovals, IReadOnlyList<ApprovalDto> Approvals);
+
+    public sealed record RequestDto(
+        long Id,
+        string RequestedBy,
+        DateTime RequestedAt,
+        DateTime ExpiresAt,
+        string Reason,
+        int RequiredApprovals,
+        IReadOnlyList<ApprovalDto> Approvals
+    );
+
     public sealed record PromotionStateDto(
-        string Service, string Environment, string State, DateTime Since, string? ChangedBy, string? Reason,
-        int RequiredApprovals, int SoakMinutes, RequestDto? PendingRequest, EvidenceDto? Evidence = null);
+        string Service,
+        string Environment,
+        string State,
+        DateTime Since,
+        string? ChangedBy,
+        string? Reason,
+        int RequiredApprovals,
+        int SoakMinutes,
+        RequestDto? PendingRequest,
+        EvidenceDto? Evidence = null
+    );
+
     public sealed record StopTheLineResponse(int Paused);
 
     public static RouteGroupBuilder MapPromotionEndpoints(this RouteGroupBuilder api)
     {
-        var environment = api.MapGroup("/environments/{service}/{environment}/promotion").WithTags("Promotion").RequireAuthorization(Policies.Read)
+        var environment = api.MapGroup("/environments/{service}/{environment}/promotion")
+            .WithTags("Promotion")
+            .RequireAuthorization(Policies.Read)
             .AddEndpointFilter(SameOriginOnly);
 
-        environment.MapGet("", async Task<IResult> (string service, string environment, HttpContext context, IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                ServiceResolver resolver, TimeProvider clock, CancellationToken ct) =>
-            {
-                var (_, environmentId, refusal) = await ResolveAsync(service, environment, context, dbFactory, resolver, ct);
-                return refusal ?? await StateAsync(environmentId, context, dbFactory, clock, ct);
-            })
-            .WithName("GetPromotion").WithSummary("The environment's promotion state, since when, by whom and why, and the request waiting for approval; the ETag is the stamp to act on.")
-            .Produces<PromotionStateDto>().ProducesProblem(403).ProducesProblem(404);
-
-        MapEnvironmentChange(environment, "/request", "RequestContinuous", "Ask for Continuous (or to resume from Paused), with a reason; it takes effect once enough other approvers agree.",
-            (actions, who, id, stamp, body, ct) => actions.RequestContinuousAsync(who, id, stamp, body.Reason, ct));
-        MapEnvironmentChange(environment, "/pause", "Pause", "Continuous → Paused at once, with a reason.",
-            (actions, who, id, stamp, body, ct) => actions.PauseAsync(who, id, stamp, body.Reason, ct));
-        MapEnvironmentChange(environment, "/manual", "SetManual", "→ Manual, with a reason; a waiting request is withdrawn.",
-            (actions, who, id, stamp, body, ct) => actions.SetManualAsync(who, id, stamp, body.Reason, ct));
-
-        var requests = api.MapGroup("/promotion-requests/{id:long}").WithTags("Promotion").RequireAuthorization(Policies.Read)
-            .AddEndpointFilter(SameOriginOnly);
-        MapRequestAction<ApprovalBody>(requests, "/approve", "ApproveRequest",
-            "Approve a waiting request (never your own); with a failing readiness criterion, overrideReason is required.",
-            (actions, who, id, body, ct) => actions.ApproveAsync(who, id, body.OverrideReason, body.EvidenceHash, ct));
-        MapRequestAction<ReasonBody>(requests, "/reject", "RejectRequest", "Reject a waiting request, with a reason.",
-            (actions, who, id, body, ct) => actions.RejectAsync(who, id, body.Reason, ct));
-
-        api.MapPost("/stop-the-line", async Task<IResult> (HttpContext context, PromotionActions actions, CancellationToken ct) =>
-            {
-                var body = await ApiJson.ReadAsync<StopTheLineBody>(context.Request, ct);
-                if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
-                var result = await actions.StopTheLineAsync(context.User, body.Value!.Team, body.Value.Reason, ct);
-                if (result.Succeeded) return TypedResults.Ok(new StopTheLineResponse(result.Value));
-                return result.ErrorField switch
+        environment
+            .MapGet(
+                "",
+                async Task<IResult> (
+                    string service,
+                    string environment,
+                    HttpContext context,
+                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+                    ServiceResolver resolver,
+                    TimeProvider clock,
+                    CancellationToken ct
+                ) =>
                 {
-                    PromotionActions.ForbiddenCode => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status403Forbidden),
-                    "team" => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status404NotFound),
-                    _ => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [result.ErrorField!] = [result.Error!] }),
-                };
-            })
+                    var (_, environmentId, refusal) = await ResolveAsync(
+                        service,
+                        environment,
+                        context,
+                        dbFactory,
+                        resolver,
+                        ct
+                    );
+                    return refusal ?? await StateAsync(environmentId, context, dbFactory, clock, ct);
+                }
+            )
+            .WithName("GetPromotion")
+            .WithSummary(
+                "The environment's promotion state, since when, by whom and why, and the request waiting for approval; "
+                    + "the ETag is the stamp to act on."
+            )
+            .Produces<PromotionStateDto>()
+            .ProducesProblem(403)
+            .ProducesProblem(404);
+
+        MapEnvironmentChange(
+            environment,
+            "/request",
+            "RequestContinuous",
+            "Ask for Continuous (or to resume from Paused), with a reason; it takes effect once enough other approvers "
+                + "agree.",
+            (actions, who, id, stamp, body, ct) => actions.RequestContinuousAsync(who, id, stamp, body.Reason, ct)
+        );
+        MapEnvironmentChange(
+            environment,
+            "/pause",
+            "Pause",
+            "Continuous → Paused at once, with a reason.",
+            (actions, who, id, stamp, body, ct) => actions.PauseAsync(who, id, stamp, body.Reason, ct)
+        );
+        MapEnvironmentChange(
+            environment,
+            "/manual",
+            "SetManual",
+            "→ Manual, with a reason; a waiting request is withdrawn.",
+            (actions, who, id, stamp, body, ct) => actions.SetManualAsync(who, id, stamp, body.Reason, ct)
+        );
+
+        var requests = api.MapGroup("/promotion-requests/{id:long}")
+            .WithTags("Promotion")
+            .RequireAuthorization(Policies.Read)
+            .AddEndpointFilter(SameOriginOnly);
+        MapRequestAction<ApprovalBody>(
+            requests,
+            "/approve",
+            "ApproveRequest",
+            "Approve a waiting request (never your own); with a failing readiness criterion, overrideReason is "
+                + "required.",
+            (actions, who, id, body, ct) => actions.ApproveAsync(who, id, body.OverrideReason, body.EvidenceHash, ct)
+        );
+        MapRequestAction<ReasonBody>(
+            requests,
+            "/reject",
+            "RejectRequest",
+            "Reject a waiting request, with a reason.",
+            (actions, who, id, body, ct) => actions.RejectAsync(who, id, body.Reason, ct)
+        );
+
+        api.MapPost(
+                "/stop-the-line",
+                async Task<IResult> (HttpContext context, PromotionActions actions, CancellationToken ct) =>
+                {
+                    var body = await ApiJson.ReadAsync<StopTheLineBody>(context.Request, ct);
+                    if (!body.Succeeded)
+                        return TypedResults.ValidationProblem(body.Errors);
+                    var result = await actions.StopTheLineAsync(context.User, body.Value!.Team, body.Value.Reason, ct);
+                    if (result.Succeeded)
+                        return TypedResults.Ok(new StopTheLineResponse(result.Value));
+                    return result.ErrorField switch
+                    {
+                        PromotionActions.ForbiddenCode => TypedResults.Problem(
+                            result.Error,
+                            statusCode: StatusCodes.Status403Forbidden
+                        ),
+                        "team" => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status404NotFound),
+                        _ => TypedResults.ValidationProblem(
+                            new Dictionary<string, string[]> { [result.ErrorField!] = [result.Error!] }
+                        ),
+                    };
+                }
+            )
             .AddEndpointFilter(SameOriginOnly)
-            .RequireAuthorization(Policies.Read).WithTags("Promotion").WithName("StopTheLine")
-            .WithSummary("Pause every continuous environment of one team (team given) or of all teams, at once, with a reason.")
-            .Accepts<StopTheLineBody>("application/json").Produces<StopTheLineResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
+            .RequireAuthorization(Policies.Read)
+            .WithTags("Promotion")
+            .WithName("StopTheLine")
+            .WithSummary(
+                "Pause every continuous environment of one team (team given) or of all teams, at once, with a reason."
+            )
+            .Accepts<StopTheLineBody>("application/json")
+            .Produces<StopTheLineResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(403)
+            .ProducesProblem(404);
         return api;
     }
 
     /// <summary>Refuses a change a browser marks as sent from another site or origin; reads pass.</summary>
-    internal static async ValueTask<object?> SameOriginOnly(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> SameOriginOnly(
+        EndpointFilterInvocationContext invocation,
+        EndpointFilterDelegate next
+    )
     {
         var request = invocation.HttpContext.Request;
-        if (HttpMethods.IsGet(request.Method)) return await next(invocation);
+        if (HttpMethods.IsGet(request.Method))
+            return await next(invocation);
         var site = request.Headers["Sec-Fetch-Site"].ToString();
         var origin = request.Headers.Origin.ToString();
-        var foreignOrigin = origin.Length > 0
-            && !(Uri.TryCreate(origin, UriKind.Absolute, out var from) && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+        var foreignOrigin =
+            origin.Length > 0
+            && !(
+                Uri.TryCreate(origin, UriKind.Absolute, out var from)
+                && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            );
         if (site is "cross-site" or "same-site" || foreignOrigin)
-            return TypedResults.Problem("Promotion changes are accepted from ReleaseBoard's own pages or from scripts, not from another site.",
-                statusCode: StatusCodes.Status403Forbidden);
+            return TypedResults.Problem(
+                "Promotion changes are accepted from ReleaseBoard's own pages or from scripts, not from another site.",
+                statusCode: StatusCodes.Status403Forbidden
+            );
         return await next(invocation);
     }
 
-    private static void MapRequestAction<TBody>(RouteGroupBuilder requests, string path, string name, string summary,
-        Func<PromotionActions, System.Security.Claims.ClaimsPrincipal, long, TBody, CancellationToken, Task<PromotionOutcome>> act) where TBody : class =>
-        requests.MapPost(path, async Task<IResult> (long id, HttpContext context, PromotionActions actions, IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                TimeProvider clock, CancellationToken ct) =>
-            {
-                var body = await ApiJson.ReadAsync<TBody>(context.Request, ct);
-                if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
-                return await AnswerAsync(await act(actions, context.User, id, body.Value!, ct), context, dbFactory, clock, ct);
-            })
-            .WithName(name).WithSummary(summary)
-            .Accepts<TBody>("application/json").Produces<PromotionStateDto>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+    private static void MapRequestAction<TBody>(
+        RouteGroupBuilder requests,
+        string path,
+        string name,
+        string summary,
+        Func<
+            PromotionActions,
+            System.Security.Claims.ClaimsPrincipal,
+            long,
+            TBody,
+            CancellationToken,
+            Task<PromotionOutcome>
+        > act
+    )
+        where TBody : class =>
+        requests
+            .MapPost(
+                path,
+                async Task<IResult> (
+                    long id,
+                    HttpContext context,
+                    PromotionActions actions,
+                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+                    TimeProvider clock,
+                    CancellationToken ct
+                ) =>
+                {
+                    var body = await ApiJson.ReadAsync<TBody>(context.Request, ct);
+                    if (!body.Succeeded)
+                        return TypedResults.ValidationProblem(body.Errors);
+                    return await AnswerAsync(
+                        await act(actions, context.User, id, body.Value!, ct),
+                        context,
+                        dbFactory,
+                        clock,
+                        ct
+                    );
+                }
+            )
+            .WithName(name)
+            .WithSummary(summary)
+            .Accepts<TBody>("application/json")
+            .Produces<PromotionStateDto>()
+            .ProducesValidationProblem()
+            .ProducesProblem(403)
+            .ProducesProblem(404)
+            .ProducesProblem(409);
 
     private delegate Task<PromotionOutcome> EnvironmentChange(
-        PromotionActions actions, System.Security.Claims.ClaimsPrincipal who, int environmentId, Guid stamp, ReasonBody body, CancellationToken cancellationToken);
+        PromotionActions actions,
+        System.Security.Claims.ClaimsPrincipal who,
+        int environmentId,
+        Guid stamp,
+        ReasonBody body,
+        CancellationToken cancellationToken
+    );
 
-    private static void MapEnvironmentChange(RouteGroupBuilder group, string path, string name, string summary, EnvironmentChange change) =>
-        group.MapPost(path, async Task<IResult> (string service, string environment, HttpContext context, PromotionActions actions, IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                ServiceResolver resolver, TimeProvider clock, CancellationToken ct) =>
-            {
-                // A key never changes promotion, whichever environment it names: say so before looking it up.
-                if (context.User.IsApiKey()) return KeyRefused();
-                var (_, environmentId, refusal) = await ResolveAsync(service, environment, context, dbFactory, resolver, ct);
-                if (refusal is not null) return refusal;
-                var body = await ApiJson.ReadAsync<ReasonBody>(context.Request, ct);
-                if (!body.Succeeded) return TypedResults.ValidationProblem(body.Errors);
+    private static void MapEnvironmentChange(
+        RouteGroupBuilder group,
+        string path,
+        string name,
+        string summary,
+        EnvironmentChange change
+    ) =>
+        group
+            .MapPost(
+                path,
+                async Task<IResult> (
+                    string service,
+                    string environment,
+                    HttpContext context,
+                    PromotionActions actions,
+                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+                    ServiceResolver resolver,
+                    TimeProvider clock,
+                    CancellationToken ct
+                ) =>
+                {
+                    // A key never changes promotion, whichever environment it names: say so before looking it up.
+                    if (context.User.IsApiKey())
+                        return KeyRefused();
+                    var (_, environmentId, refusal) = await ResolveAsync(
+                        service,
+                        environment,
+                        context,
+                        dbFactory,
+                        resolver,
+                        ct
+                    );
+                    if (refusal is not null)
+                        return refusal;
+                    var body = await ApiJson.ReadAsync<ReasonBody>(context.Request, ct);
+                    if (!body.Succeeded)
+                        return TypedResults.ValidationProblem(body.Errors);
 
-                Guid stamp;
-                if (context.Request.Headers.IfMatch.Count > 0)
-                {
-                    if (!Guid.TryParse(context.Request.Headers.IfMatch.ToString().Trim().Trim('"'), out stamp))
-                        return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["If-Match"] = ["If-Match is the ETag of GET …/promotion."] });
+                    Guid stamp;
+                    if (context.Request.Headers.IfMatch.Count > 0)
+                    {
+                        if (!Guid.TryParse(context.Request.Headers.IfMatch.ToString().Trim().Trim('"'), out stamp))
+                            return TypedResults.ValidationProblem(
+                                new Dictionary<string, string[]>
+                                {
+                                    ["If-Match"] = ["If-Match is the ETag of GET …/promotion."],
+                                }
+                            );
+                    }
+                    else
+                    {
+                        await using var db = await dbFactory.CreateDbContextAsync(ct);
+                        stamp = await db
+                            .Environments.Where(e => e.Id == environmentId)
+                            .Select(e => e.ConcurrencyStamp)
+                            .SingleAsync(ct);
+                    }
+                    var outcome = await change(actions, context.User, environmentId, stamp, body.Value!, ct);
+                    if (outcome is PromotionOutcome.ChangedMeanwhile && context.Request.Headers.IfMatch.Count > 0)
+                        return TypedResults.Problem(
+                            "The environment changed since the ETag given; nothing was changed. Read it again and "
+                                + "decide.",
+                            statusCode: StatusCodes.Status412PreconditionFailed,
+                            extensions: new Dictionary<string, object?> { ["code"] = "changed-meanwhile" }
+                        );
+                    return await AnswerAsync(outcome, context, dbFactory, clock, ct);
                 }
-                else
-                {
-                    await using var db = await dbFactory.CreateDbContextAsync(ct);
-                    stamp = await db.Environments.Where(e => e.Id == environmentId).Select(e => e.ConcurrencyStamp).SingleAsync(ct);
-                }
-                var outcome = await change(actions, context.User, environmentId, stamp, body.Value!, ct);
-                if (outcome is PromotionOutcome.ChangedMeanwhile && context.Request.Headers.IfMatch.Count > 0)
-                    return TypedResults.Problem("The environment changed since the ETag given; nothing was changed. Read it again and decide.",
-                        statusCode: StatusCodes.Status412PreconditionFailed, extensions: new Dictionary<string, object?> { ["code"] = "changed-meanwhile" });
-                return await AnswerAsync(outcome, context, dbFactory, clock, ct);
-            })
-            .WithName(name).WithSummary(summary)
-            .Accepts<ReasonBody>("application/json").Produces<PromotionStateDto>().ProducesValidationProblem()
-            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
+            )
+            .WithName(name)
+            .WithSummary(summary)
+            .Accepts<ReasonBody>("application/json")
+            .Produces<PromotionStateDto>()
+            .ProducesValidationProblem()
+            .ProducesProblem(403)
+            .ProducesProblem(404)
+            .ProducesProblem(409)
+            .ProducesProblem(412);
 
     private static IResult KeyRefused() =>
         TypedResults.Problem(PromotionActions.KeyRefusal, statusCode: StatusCodes.Status403Forbidden);
 
     /// <summary>The environment a path names, as the caller may see it; or the answer that refuses.</summary>
-    internal static async Task<(int ServiceId, int EnvironmentId, IResult? Refusal)> ResolveAsync(string service, string environment, HttpContext context,
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory, ServiceResolver resolver, CancellationToken ct)
+    internal static async Task<(int ServiceId, int EnvironmentId, IResult? Refusal)> ResolveAsync(
+        string service,
+        string environment,
+        HttpContext context,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        ServiceResolver resolver,
+        CancellationToken ct
+    )
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (resolved, refusal) = await resolver.ResolveAsync<object>(db, service, context.User, ct, context.Request.Query["team"].FirstOrDefault());
+        var (resolved, refusal) = await resolver.ResolveAsync<object>(
+            db,
+            service,
+            context.User,
+            ct,
+            context.Request.Query["team"].FirstOrDefault()
+        );
         switch (refusal)
         {
-            case IngestOutcome<object>.NotFound notFound: return (0, 0, TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound));
-            case IngestOutcome<object>.Forbidden forbidden: return (0, 0, TypedResults.Problem(forbidden.Detail, statusCode: StatusCodes.Status403Forbidden));
-            case IngestOutcome<object>.Invalid invalid: return (0, 0, TypedResults.ValidationProblem(invalid.Errors));
+            case IngestOutcome<object>.NotFound notFound:
+                return (0, 0, TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound));
+            case IngestOutcome<object>.Forbidden forbidden:
+                return (0, 0, TypedResults.Problem(forbidden.Detail, statusCode: StatusCodes.Status403Forbidden));
+            case IngestOutcome<object>.Invalid invalid:
+                return (0, 0, TypedResults.ValidationProblem(invalid.Errors));
         }
         var found = await resolver.EnvironmentAsync(db, resolved!.Id, environment, ct);
         return found is null
-            ? (0, 0, TypedResults.Problem($"Service \"{service}\" has no environment \"{environment}\".", statusCode: StatusCodes.Status404NotFound))
+            ? (
+                0,
+                0,
+                TypedResults.Problem(
+                    $"Service \"{service}\" has no environment \"{environment}\".",
+                    statusCode: StatusCodes.Status404NotFound
+                )
+            )
             : (resolved.Id, found.Value.Id, null);
     }
 
-    private static async Task<IResult> AnswerAsync(PromotionOutcome outcome, HttpContext context, IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, CancellationToken ct) =>
+    private static async Task<IResult> AnswerAsync(
+        PromotionOutcome outcome,
+        HttpContext context,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        TimeProvider clock,
+        CancellationToken ct
+    ) =>
         outcome switch
         {
             PromotionOutcome.Done done => await StateAsync(done.Environment.Id, context, dbFactory, clock, ct),
-            PromotionOutcome.Refused { Code: PromotionActions.ForbiddenCode } refused => TypedResults.Problem(refused.Message, statusCode: StatusCodes.Status403Forbidden),
-            PromotionOutcome.Refused { Code: "not-found" } refused => TypedResults.Problem(refused.Message, statusCode: StatusCodes.Status404NotFound),
-            PromotionOutcome.Refused { Code: "reason-required" } refused => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [refused.Message] }),
-            PromotionOutcome.Refused refused => TypedResults.Problem(refused.Message, statusCode: StatusCodes.Status409Conflict,
-                extensions: new Dictionary<string, object?> { ["code"] = refused.Code }),
+            PromotionOutcome.Refused { Code: PromotionActions.ForbiddenCode } refused => TypedResults.Problem(
+                refused.Message,
+                statusCode: StatusCodes.Status403Forbidden
+            ),
+            PromotionOutcome.Refused { Code: "not-found" } refused => TypedResults.Problem(
+                refused.Message,
+                statusCode: StatusCodes.Status404NotFound
+            ),
+            PromotionOutcome.Refused { Code: "reason-required" } refused => TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["reason"] = [refused.Message] }
+            ),
+            PromotionOutcome.Refused refused => TypedResults.Problem(
+                refused.Message,
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["code"] = refused.Code }
+            ),
             PromotionOutcome.ChangedMeanwhile changed => TypedResults.Problem(
-                $"Changed meanwhile: it is {WallEndpoints.StateName(changed.Current.Mode)} now{(changed.Current.By is { } by ? $" ({by})" : "")}. Nothing was changed.",
-                statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["code"] = "changed-meanwhile" }),
+                $"Changed meanwhile: it is {WallEndpoints.StateName(changed.Current.Mode)} "
+                    + $"now{(changed.Current.By is { } by ? $" ({by})" : "")}. Nothing was changed.",
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["code"] = "changed-meanwhile" }
+            ),
             _ => throw new InvalidOperationException("Unknown promotion outcome."),
         };
 
-    private static async Task<IResult> StateAsync(int environmentId, HttpContext context, IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> StateAsync(
+        int environmentId,
+        HttpContext context,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        TimeProvider clock,
+        CancellationToken ct
+    )
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId)
-            .Select(e => new { e.Name, Service = e.Service.Slug, e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.PromotionModeReason, e.RequiredApprovals, e.SoakMinutes, e.ConcurrencyStamp })
+        var environment = await db
+            .Environments.AsNoTracking()
+            .Where(e => e.Id == environmentId)
+            .Select(e => new
+            {
+                e.Name,
+                Service = e.Service.Slug,
+                e.PromotionMode,
+                e.PromotionModeChangedAt,
+                e.PromotionModeChangedBy,
+                e.PromotionModeReason,
+                e.RequiredApprovals,
+                e.SoakMinutes,
+                e.ConcurrencyStamp,
+            })
             .SingleAsync(ct);
         // A request past its time is not waiting any more, whether or not the expiry sweep has recorded it yet.
-        var pending = await db.PromotionRequests.AsNoTracking()
-            .Where(r => r.EnvironmentId == environmentId && r.Status == PromotionRequestStatus.Pending && r.ExpiresAt > now)
-            .Select(r => new RequestDto(r.Id, r.RequestedBy, r.RequestedAt, r.ExpiresAt, r.Reason, r.RequiredApprovals,
+        var pending = await db
+            .PromotionRequests.AsNoTracking()
+            .Where(r =>
+                r.EnvironmentId == environmentId && r.Status == PromotionRequestStatus.Pending && r.ExpiresAt > now
+            )
+            .Select(r => new RequestDto(
+                r.Id,
+                r.RequestedBy,
+                r.RequestedAt,
+                r.ExpiresAt,
+                r.Reason,
+                r.RequiredApprovals,
                 r.Approvals.OrderBy(a => a.ApprovedAt)
-                    .Select(a => new ApprovalDto(a.ApprovedBy, a.ApprovedAt, a.OverrideReason,
-                        a.EvidenceHash)).ToList()))
+                    .Select(a => new ApprovalDto(a.ApprovedBy, a.ApprovedAt, a.OverrideReason, a.EvidenceHash))
+                    .ToList()
+            ))
             .FirstOrDefaultAsync(ct);
         // What an approval would store now: an approver reads it, then approves with its hash.
         EvidenceDto? evidence = null;
         if (pending is not null)
         {
-            var snapshot = await context.RequestServices.GetRequiredService<EvidenceSnapshot>()
+            var snapshot = await context
+                .RequestServices.GetRequiredService<EvidenceSnapshot>()
                 .TakeAsync(environmentId, environment.SoakMinutes, ct);
             evidence = new EvidenceDto(snapshot.Hash, snapshot.AllPass, snapshot);
         }
         context.Response.Headers[HeaderNames.ETag] = $"\"{environment.ConcurrencyStamp}\"";
-        return TypedResults.Ok(new PromotionStateDto(environment.Service, environment.Name,
-            WallEndpoints.StateName(environment.PromotionMode), environment.PromotionModeChangedAt,
-            environment.PromotionModeChangedBy, environment.PromotionModeReason, environment.RequiredApprovals,
-            environment.SoakMinutes, pending, evidence));
+        return TypedResults.Ok(
+            new PromotionStateDto(
+                environment.Service,
+                environment.Name,
+                WallEndpoints.StateName(environment.PromotionMode),
+                environment.PromotionModeChangedAt,
+                environment.PromotionModeChangedBy,
+                environment.PromotionModeReason,
+                environment.RequiredApprovals,
+                environment.SoakMinutes,
+                pending,
+                evidence
+            )
+        );
     }
 }

@@ -15,12 +15,24 @@ public sealed record GateReason(string Code, string Message);
 /// <param name="SoakCountsFrom">
 /// The later of that and when ReleaseBoard learned of it: a late report soaks from now.
 /// </param>
-public sealed record SoakStatus(string Version, string? PreviousStage, DateTime? PassedPreviousStageAt,
-    DateTime? SoakCountsFrom, DateTime? SoakEndsAt, int CatchesAgainst);
+public sealed record SoakStatus(
+    string Version,
+    string? PreviousStage,
+    DateTime? PassedPreviousStageAt,
+    DateTime? SoakCountsFrom,
+    DateTime? SoakEndsAt,
+    int CatchesAgainst
+);
 
 public sealed record GateAnswer(
-    PromotionMode State, bool MayAutoPromote, IReadOnlyList<GateReason> Reasons, DateTime Since, string? ChangedBy, int SoakMinutes,
-    SoakStatus? Soak);
+    PromotionMode State,
+    bool MayAutoPromote,
+    IReadOnlyList<GateReason> Reasons,
+    DateTime Since,
+    string? ChangedBy,
+    int SoakMinutes,
+    SoakStatus? Soak
+);
 
 /// <summary>
 /// The promotion gate (DESIGN.md §5): may a pipeline promote to this environment on its own, now? Only when the
@@ -29,16 +41,34 @@ public sealed record GateAnswer(
 /// catch against that version. Pipelines poll it, so it reads a handful of indexed rows and nothing is cached: a
 /// pause must be seen at once.
 /// </summary>
-public sealed class PromotionGate(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, IOptionsMonitor<PromotionOptions> options)
+public sealed class PromotionGate(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    TimeProvider clock,
+    IOptionsMonitor<PromotionOptions> options
+)
 {
-    public async Task<GateAnswer> AskAsync(int serviceId, int environmentId, string? version, CancellationToken cancellationToken)
+    public async Task<GateAnswer> AskAsync(
+        int serviceId,
+        int environmentId,
+        string? version,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var pausingSeverity = options.CurrentValue.PausingSeverity;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
-        var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId)
-            .Select(e => new { e.PromotionMode, e.PromotionModeChangedAt, e.PromotionModeChangedBy, e.SoakMinutes, e.Order })
+        var environment = await db
+            .Environments.AsNoTracking()
+            .Where(e => e.Id == environmentId)
+            .Select(e => new
+            {
+                e.PromotionMode,
+                e.PromotionModeChangedAt,
+                e.PromotionModeChangedBy,
+                e.SoakMinutes,
+                e.Order,
+            })
             .SingleAsync(cancellationToken);
         var reasons = new List<GateReason>();
         switch (environment.PromotionMode)
@@ -47,53 +77,101 @@ public sealed class PromotionGate(IDbContextFactory<ReleaseBoardDbContext> dbFac
                 reasons.Add(new("manual", "The environment is promoted by hand (Manual)."));
                 break;
             case PromotionMode.Paused:
-                reasons.Add(new("paused", $"Continuous promotion is paused{(environment.PromotionModeChangedBy is { } by ? $" by {by}" : "")}."));
+                reasons.Add(
+                    new(
+                        "paused",
+                        $"Continuous promotion is "
+                            + $"paused{(environment.PromotionModeChangedBy is { } by ? $" by {by}" : "")}."
+                    )
+                );
                 break;
         }
 
-        var openFailures = await db.Incidents.AsNoTracking()
+        var openFailures = await db
+            .Incidents.AsNoTracking()
             .Where(i => i.ServiceId == serviceId && i.ResolvedAt == null && i.Severity <= pausingSeverity)
-            .OrderBy(i => i.Severity).ThenBy(i => i.ImpactStartedAt)
-            .Select(i => new { i.Title, i.Severity, i.ImpactStartedAt })
+            .OrderBy(i => i.Severity)
+            .ThenBy(i => i.ImpactStartedAt)
+            .Select(i => new
+            {
+                i.Title,
+                i.Severity,
+                i.ImpactStartedAt,
+            })
             .ToListAsync(cancellationToken);
         foreach (var failure in openFailures)
-            reasons.Add(new("open-failure", $"Failure open on the service since {failure.ImpactStartedAt:yyyy-MM-dd HH:mm} UTC: \"{failure.Title}\" (severity {failure.Severity})."));
+            reasons.Add(
+                new(
+                    "open-failure",
+                    $"Failure open on the service since {failure.ImpactStartedAt:yyyy-MM-dd HH:mm} UTC: "
+                        + $"\"{failure.Title}\" (severity {failure.Severity})."
+                )
+            );
 
         SoakStatus? soak = null;
         if (!string.IsNullOrWhiteSpace(version))
         {
-            var previous = await db.Environments.AsNoTracking().StagesBefore(serviceId, environment.Order)
+            var previous = await db
+                .Environments.AsNoTracking()
+                .StagesBefore(serviceId, environment.Order)
                 .Select(e => new { e.Id, e.Name })
                 .FirstOrDefaultAsync(cancellationToken);
             SoakStart? passed = null;
             if (previous is not null)
             {
-                passed = await db.Deployments.AsNoTracking()
-                    .Where(d => d.ServiceId == serviceId && d.Version == version && d.EnvironmentId == previous.Id
-                                && d.Outcome == DeploymentOutcome.Succeeded && d.Kind == DeploymentKind.Normal)
-                    .Select(SoakStart.Of).OrderBy(x => x.CountsFrom).FirstOrDefaultAsync(cancellationToken);
+                passed = await db
+                    .Deployments.AsNoTracking()
+                    .Where(d =>
+                        d.ServiceId == serviceId
+                        && d.Version == version
+                        && d.EnvironmentId == previous.Id
+                        && d.Outcome == DeploymentOutcome.Succeeded
+                        && d.Kind == DeploymentKind.Normal
+                    )
+                    .Select(SoakStart.Of)
+                    .OrderBy(x => x.CountsFrom)
+                    .FirstOrDefaultAsync(cancellationToken);
                 if (passed is null)
-                    reasons.Add(new("not-in-previous-stage",
-                        $"Version {version} has not been deployed successfully to {previous.Name}."));
+                    reasons.Add(
+                        new(
+                            "not-in-previous-stage",
+                            $"Version {version} has not been deployed successfully to {previous.Name}."
+                        )
+                    );
             }
             var soakEndsAt = passed?.CountsFrom.AddMinutes(environment.SoakMinutes);
             if (soakEndsAt > now)
-                reasons.Add(new("soaking",
-                    $"Version {version} soaks in {previous!.Name} until {soakEndsAt:yyyy-MM-dd HH:mm} " +
-                    $"UTC ({environment.SoakMinutes} min{(passed!.ReportedLate ? LateNote(passed) : "")})."));
-            var catches = await db.Catches.AsNoTracking().CountAsync(c => c.ServiceId == serviceId && c.Version == version, cancellationToken);
+                reasons.Add(
+                    new(
+                        "soaking",
+                        $"Version {version} soaks in {previous!.Name} until {soakEndsAt:yyyy-MM-dd HH:mm} "
+                            + $"UTC ({environment.SoakMinutes} min{(passed!.ReportedLate ? LateNote(passed) : "")})."
+                    )
+                );
+            var catches = await db
+                .Catches.AsNoTracking()
+                .CountAsync(c => c.ServiceId == serviceId && c.Version == version, cancellationToken);
             if (catches > 0)
-                reasons.Add(new("caught", $"{catches} {(catches == 1 ? "catch names" : "catches name")} version {version}."));
+                reasons.Add(
+                    new("caught", $"{catches} {(catches == 1 ? "catch names" : "catches name")} version {version}.")
+                );
             soak = new SoakStatus(version, previous?.Name, passed?.Finished, passed?.CountsFrom, soakEndsAt, catches);
         }
 
-        return new GateAnswer(environment.PromotionMode, environment.PromotionMode == PromotionMode.Continuous && reasons.Count == 0,
-            reasons, environment.PromotionModeChangedAt, environment.PromotionModeChangedBy, environment.SoakMinutes, soak);
+        return new GateAnswer(
+            environment.PromotionMode,
+            environment.PromotionMode == PromotionMode.Continuous && reasons.Count == 0,
+            reasons,
+            environment.PromotionModeChangedAt,
+            environment.PromotionModeChangedBy,
+            environment.SoakMinutes,
+            soak
+        );
     }
 
     private static string LateNote(SoakStart passed) =>
-        $" from when ReleaseBoard learned of it, {passed.CountsFrom:yyyy-MM-dd HH:mm} UTC; " +
-        $"its report says it finished at {passed.Finished:yyyy-MM-dd HH:mm} UTC";
+        $" from when ReleaseBoard learned of it, {passed.CountsFrom:yyyy-MM-dd HH:mm} UTC; "
+        + $"its report says it finished at {passed.Finished:yyyy-MM-dd HH:mm} UTC";
 }
 
 /// <summary>

@@ -20,7 +20,11 @@ public sealed record Readiness(IReadOnlyList<ReadinessCriterion> Criteria)
 /// service's last counting catch, its MTTR and change failure rate over the last 90 days, a production rollback
 /// proven recently and fast, and no open failure. Same definitions as the wall and the trends.
 /// </summary>
-public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock, TrendEngine trends)
+public sealed class ReadinessEvaluator(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    TimeProvider clock,
+    TrendEngine trends
+)
 {
     public static readonly TimeSpan Window = TimeSpan.FromDays(90);
 
@@ -29,11 +33,20 @@ public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> 
         var now = clock.GetUtcNow().UtcDateTime;
         var from = now - Window;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId)
+        var environment = await db
+            .Environments.AsNoTracking()
+            .Where(e => e.Id == environmentId)
             .Select(e => new
             {
-                e.ServiceId, e.ReadinessMinDaysSinceCatch, e.ReadinessMaxMttrMinutes, e.ReadinessMaxChangeFailurePercent,
-                e.ReadinessRollbackWithinDays, e.ReadinessRollbackMaxMinutes, e.Service.Team.TimeZoneId, e.Service.Team.CountingSeverityThreshold, e.Service.TeamId,
+                e.ServiceId,
+                e.ReadinessMinDaysSinceCatch,
+                e.ReadinessMaxMttrMinutes,
+                e.ReadinessMaxChangeFailurePercent,
+                e.ReadinessRollbackWithinDays,
+                e.ReadinessRollbackMaxMinutes,
+                e.Service.Team.TimeZoneId,
+                e.Service.Team.CountingSeverityThreshold,
+                e.Service.TeamId,
             })
             .SingleAsync(cancellationToken);
         var serviceId = environment.ServiceId;
@@ -41,40 +54,98 @@ public sealed class ReadinessEvaluator(IDbContextFactory<ReleaseBoardDbContext> 
         var zone = TimeZoneInfo.FindSystemTimeZoneById(environment.TimeZoneId);
         var criteria = new List<ReadinessCriterion>();
 
-        var lastCatch = await db.Catches.Where(c => c.ServiceId == serviceId && c.Severity <= threshold).MaxAsync(c => (DateTime?)c.CaughtAt, cancellationToken);
-        int? daysSince = lastCatch is { } caught ? CatchStreakCalculator.LocalDate(now, zone).DayNumber - CatchStreakCalculator.LocalDate(caught, zone).DayNumber : null;
-        criteria.Add(new("days-since-catch", "Days since the last catch", daysSince is { } d ? $"{d} days" : "no catch recorded",
-            $"≥ {environment.ReadinessMinDaysSinceCatch} days", daysSince is null || daysSince >= environment.ReadinessMinDaysSinceCatch));
+        var lastCatch = await db
+            .Catches.Where(c => c.ServiceId == serviceId && c.Severity <= threshold)
+            .MaxAsync(c => (DateTime?)c.CaughtAt, cancellationToken);
+        int? daysSince = lastCatch is { } caught
+            ? CatchStreakCalculator.LocalDate(now, zone).DayNumber
+                - CatchStreakCalculator.LocalDate(caught, zone).DayNumber
+            : null;
+        criteria.Add(
+            new(
+                "days-since-catch",
+                "Days since the last catch",
+                daysSince is { } d ? $"{d} days" : "no catch recorded",
+                $"≥ {environment.ReadinessMinDaysSinceCatch} days",
+                daysSince is null || daysSince >= environment.ReadinessMinDaysSinceCatch
+            )
+        );
 
-        var failures = await db.Incidents.Where(i => i.ServiceId == serviceId && i.Severity <= threshold && i.ImpactStartedAt < now && (i.ResolvedAt == null || i.ResolvedAt > from))
-            .Select(i => new FailureInterval(i.ImpactStartedAt, i.ResolvedAt)).ToListAsync(cancellationToken);
+        var failures = await db
+            .Incidents.Where(i =>
+                i.ServiceId == serviceId
+                && i.Severity <= threshold
+                && i.ImpactStartedAt < now
+                && (i.ResolvedAt == null || i.ResolvedAt > from)
+            )
+            .Select(i => new FailureInterval(i.ImpactStartedAt, i.ResolvedAt))
+            .ToListAsync(cancellationToken);
         var reliability = ReliabilityCalculator.Calculate(failures, from, now, now);
-        criteria.Add(new("mttr", "MTTR, 90 days", reliability.MttrMean is { } mttr ? DurationText.Format(mttr) : "no resolved failure",
-            $"≤ {environment.ReadinessMaxMttrMinutes} min", reliability.MttrMean is null || reliability.MttrMean <= TimeSpan.FromMinutes(environment.ReadinessMaxMttrMinutes)));
+        criteria.Add(
+            new(
+                "mttr",
+                "MTTR, 90 days",
+                reliability.MttrMean is { } mttr ? DurationText.Format(mttr) : "no resolved failure",
+                $"≤ {environment.ReadinessMaxMttrMinutes} min",
+                reliability.MttrMean is null
+                    || reliability.MttrMean <= TimeSpan.FromMinutes(environment.ReadinessMaxMttrMinutes)
+            )
+        );
 
         var (failed, deployments) = await trends.ChangeFailuresAsync(
-            new TrendScope(environment.TeamId, null, "", serviceId, null, zone), from, now, cancellationToken);
+            new TrendScope(environment.TeamId, null, "", serviceId, null, zone),
+            from,
+            now,
+            cancellationToken
+        );
         var rate = deployments == 0 ? (double?)null : 100.0 * failed / deployments;
-        criteria.Add(new("change-failure-rate", "Change failure rate, 90 days", rate is { } p ? $"{p:0.#} % ({failed} / {deployments})" : "no production deployment",
-            $"≤ {environment.ReadinessMaxChangeFailurePercent} %", rate is null || rate <= environment.ReadinessMaxChangeFailurePercent));
+        criteria.Add(
+            new(
+                "change-failure-rate",
+                "Change failure rate, 90 days",
+                rate is { } p ? $"{p:0.#} % ({failed} / {deployments})" : "no production deployment",
+                $"≤ {environment.ReadinessMaxChangeFailurePercent} %",
+                rate is null || rate <= environment.ReadinessMaxChangeFailurePercent
+            )
+        );
 
         var rollbackSince = now.AddDays(-environment.ReadinessRollbackWithinDays);
-        var rollback = await db.Deployments.Where(x => x.ServiceId == serviceId && x.Environment.IsProduction && x.Kind == DeploymentKind.Rollback
-                && x.Outcome == DeploymentOutcome.Succeeded && x.FinishedAt >= rollbackSince)
-            .OrderByDescending(x => x.FinishedAt).Select(x => new { x.StartedAt, FinishedAt = x.FinishedAt!.Value }).FirstOrDefaultAsync(cancellationToken);
+        var rollback = await db
+            .Deployments.Where(x =>
+                x.ServiceId == serviceId
+                && x.Environment.IsProduction
+                && x.Kind == DeploymentKind.Rollback
+                && x.Outcome == DeploymentOutcome.Succeeded
+                && x.FinishedAt >= rollbackSince
+            )
+            .OrderByDescending(x => x.FinishedAt)
+            .Select(x => new { x.StartedAt, FinishedAt = x.FinishedAt!.Value })
+            .FirstOrDefaultAsync(cancellationToken);
         var rollbackTook = rollback is null ? (TimeSpan?)null : rollback.FinishedAt - rollback.StartedAt;
         // When, as a date in the team's zone rather than an age: evidence an approver looks at must not change by
         // itself while they read it (an approval is refused when it changed).
         var rollbackText = rollbackTook is { } took
-            ? $"{DurationText.Format(took)}, on " +
-              $"{CatchStreakCalculator.LocalDate(rollback!.FinishedAt, zone):yyyy-MM-dd}"
+            ? $"{DurationText.Format(took)}, on "
+                + $"{CatchStreakCalculator.LocalDate(rollback!.FinishedAt, zone):yyyy-MM-dd}"
             : $"none in {environment.ReadinessRollbackWithinDays} days";
-        criteria.Add(new("rollback-proven", "Rollback proven", rollbackText,
-            $"within {environment.ReadinessRollbackWithinDays} days, ≤ {environment.ReadinessRollbackMaxMinutes} min",
-            rollbackTook is { } t && t <= TimeSpan.FromMinutes(environment.ReadinessRollbackMaxMinutes)));
+        criteria.Add(
+            new(
+                "rollback-proven",
+                "Rollback proven",
+                rollbackText,
+                $"within {environment.ReadinessRollbackWithinDays} days, ≤ {environment.ReadinessRollbackMaxMinutes} "
+                    + $"min",
+                rollbackTook is { } t && t <= TimeSpan.FromMinutes(environment.ReadinessRollbackMaxMinutes)
+            )
+        );
 
-        var open = await db.Incidents.CountAsync(i => i.ServiceId == serviceId && i.ResolvedAt == null && i.Severity <= threshold, cancellationToken);
-        criteria.Add(new("no-open-failure", "No open failure", open == 0 ? "none open" : $"{open} open", "none", open == 0));
+        var open = await db.Incidents.CountAsync(
+            i => i.ServiceId == serviceId && i.ResolvedAt == null && i.Severity <= threshold,
+            cancellationToken
+        );
+        criteria.Add(
+            new("no-open-failure", "No open failure", open == 0 ? "none open" : $"{open} open", "none", open == 0)
+        );
         return new Readiness(criteria);
     }
 }

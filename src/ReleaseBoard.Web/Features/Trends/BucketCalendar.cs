@@ -16,7 +16,9 @@ public sealed record Bucket(int Index, DateOnly LocalStart, DateOnly LocalEnd, D
     public TimeSpan Length => ToUtc - FromUtc;
 }
 
-/// <summary>Splits a range of local dates into weeks (Monday 00:00) or calendar months, in a time zone. Pure calendar logic.</summary>
+/// <summary>
+/// Splits a range of local dates into weeks (Monday 00:00) or calendar months, in a time zone. Pure calendar logic.
+/// </summary>
 public static class BucketCalendar
 {
     /// <summary>
@@ -25,24 +27,28 @@ public static class BucketCalendar
     /// </summary>
     public static IReadOnlyList<Bucket> Split(DateOnly from, DateOnly toExclusive, BucketSize size, TimeZoneInfo zone)
     {
-        if (toExclusive <= from) throw new ArgumentException("The range must end after it starts.", nameof(toExclusive));
+        if (toExclusive <= from)
+            throw new ArgumentException("The range must end after it starts.", nameof(toExclusive));
 
         var buckets = new List<Bucket>();
         var start = StartOfBucket(from, size);
         while (start < toExclusive)
         {
             var end = size == BucketSize.Week ? start.AddDays(7) : start.AddMonths(1);
-            buckets.Add(new Bucket(buckets.Count, start, end, LocalMidnightToUtc(start, zone), LocalMidnightToUtc(end, zone)));
+            buckets.Add(
+                new Bucket(buckets.Count, start, end, LocalMidnightToUtc(start, zone), LocalMidnightToUtc(end, zone))
+            );
             start = end;
         }
         return buckets;
     }
 
-    public static DateOnly StartOfBucket(DateOnly day, BucketSize size) => size switch
-    {
-        BucketSize.Week => day.AddDays(-(((int)day.DayOfWeek + 6) % 7)), // Monday = 0
-        _ => new DateOnly(day.Year, day.Month, 1),
-    };
+    public static DateOnly StartOfBucket(DateOnly day, BucketSize size) =>
+        size switch
+        {
+            BucketSize.Week => day.AddDays(-(((int)day.DayOfWeek + 6) % 7)), // Monday = 0
+            _ => new DateOnly(day.Year, day.Month, 1),
+        };
 
     /// <summary>
     /// The instant a local day begins. In the few zones whose clocks jump at midnight, 00:00 does not exist that day;
@@ -51,7 +57,8 @@ public static class BucketCalendar
     public static DateTime LocalMidnightToUtc(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        while (zone.IsInvalidTime(local)) local = local.AddMinutes(1);
+        while (zone.IsInvalidTime(local))
+            local = local.AddMinutes(1);
         // For an ambiguous midnight (clocks went back at 00:00) the earlier instant, when the day really began.
         if (zone.IsAmbiguousTime(local))
         {
@@ -61,16 +68,22 @@ public static class BucketCalendar
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 
-    /// <summary>The index of the bucket an instant falls into, or -1 outside them all (binary search on the UTC edges).</summary>
+    /// <summary>
+    /// The index of the bucket an instant falls into, or -1 outside them all (binary search on the UTC edges).
+    /// </summary>
     public static int IndexOf(IReadOnlyList<Bucket> buckets, DateTime utc)
     {
-        int low = 0, high = buckets.Count - 1;
+        int low = 0,
+            high = buckets.Count - 1;
         while (low <= high)
         {
             var middle = (low + high) / 2;
-            if (utc < buckets[middle].FromUtc) high = middle - 1;
-            else if (utc >= buckets[middle].ToUtc) low = middle + 1;
-            else return middle;
+            if (utc < buckets[middle].FromUtc)
+                high = middle - 1;
+            else if (utc >= buckets[middle].ToUtc)
+                low = middle + 1;
+            else
+                return middle;
         }
         return -1;
     }

@@ -20,29 +20,63 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     public static readonly TimeZoneInfo AllTeamsTimeZone = TimeZoneInfo.Utc;
 
     /// <summary>Resolves the scope from slugs; null team = all teams. Errors name what was not found.</summary>
-    public async Task<(TrendScope? Scope, string? Error)> ResolveScopeAsync(string? teamSlug, string? serviceSlug, CancellationToken cancellationToken = default)
+    public async Task<(TrendScope? Scope, string? Error)> ResolveScopeAsync(
+        string? teamSlug,
+        string? serviceSlug,
+        CancellationToken cancellationToken = default
+    )
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (string.IsNullOrEmpty(teamSlug))
         {
-            if (!string.IsNullOrEmpty(serviceSlug)) return (null, "Choose a team to narrow the trends to one of its services.");
+            if (!string.IsNullOrEmpty(serviceSlug))
+                return (null, "Choose a team to narrow the trends to one of its services.");
             return (new TrendScope(null, null, "All teams", null, null, AllTeamsTimeZone), null);
         }
 
-        var team = await db.Teams.AsNoTracking().Where(t => t.Slug == teamSlug)
-            .Select(t => new { t.Id, t.Slug, t.Name, t.TimeZoneId }).SingleOrDefaultAsync(cancellationToken);
-        if (team is null) return (null, $"There is no team \"{teamSlug}\".");
+        var team = await db
+            .Teams.AsNoTracking()
+            .Where(t => t.Slug == teamSlug)
+            .Select(t => new
+            {
+                t.Id,
+                t.Slug,
+                t.Name,
+                t.TimeZoneId,
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (team is null)
+            return (null, $"There is no team \"{teamSlug}\".");
         var zone = TimeZoneInfo.FindSystemTimeZoneById(team.TimeZoneId);
-        if (string.IsNullOrEmpty(serviceSlug)) return (new TrendScope(team.Id, team.Slug, team.Name, null, null, zone), null);
+        if (string.IsNullOrEmpty(serviceSlug))
+            return (new TrendScope(team.Id, team.Slug, team.Name, null, null, zone), null);
 
-        var service = await db.Services.AsNoTracking().Where(s => s.TeamId == team.Id && s.Slug == serviceSlug)
-            .Select(s => new { s.Id, s.Slug, s.Name }).SingleOrDefaultAsync(cancellationToken);
-        if (service is null) return (null, $"Team \"{teamSlug}\" has no service \"{serviceSlug}\".");
-        return (new TrendScope(team.Id, team.Slug, $"{team.Name} · {service.Name}", service.Id, service.Slug, zone), null);
+        var service = await db
+            .Services.AsNoTracking()
+            .Where(s => s.TeamId == team.Id && s.Slug == serviceSlug)
+            .Select(s => new
+            {
+                s.Id,
+                s.Slug,
+                s.Name,
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (service is null)
+            return (null, $"Team \"{teamSlug}\" has no service \"{serviceSlug}\".");
+        return (
+            new TrendScope(team.Id, team.Slug, $"{team.Name} · {service.Name}", service.Id, service.Slug, zone),
+            null
+        );
     }
 
     /// <summary>Every figure for the buckets covering the local dates [from, to).</summary>
-    public async Task<TrendReport> ComputeAsync(TrendScope scope, DateOnly from, DateOnly to, BucketSize size, CancellationToken cancellationToken = default)
+    public async Task<TrendReport> ComputeAsync(
+        TrendScope scope,
+        DateOnly from,
+        DateOnly to,
+        BucketSize size,
+        CancellationToken cancellationToken = default
+    )
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var buckets = BucketCalendar.Split(from, to, size, scope.TimeZone);
@@ -56,11 +90,16 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
 
         // The one heavy read (a duration per production deployment, for the medians) runs on its own connection while
         // the grouped counts run on this one. Task.Run because SQLite's "async" calls complete synchronously.
-        var leadAndShelfRead = Task.Run(async () =>
-        {
-            await using var own = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return await new TrendQueries(own, scope).LeadAndShelfTimes(stages, buckets).ToListAsync(cancellationToken);
-        }, cancellationToken);
+        var leadAndShelfRead = Task.Run(
+            async () =>
+            {
+                await using var own = await dbFactory.CreateDbContextAsync(cancellationToken);
+                return await new TrendQueries(own, scope)
+                    .LeadAndShelfTimes(stages, buckets)
+                    .ToListAsync(cancellationToken);
+            },
+            cancellationToken
+        );
 
         var groupedRead = ReadGroupedAsync();
         // Both reads are awaited whatever happens, so a failure in one never leaves the other running unobserved.
@@ -71,7 +110,9 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         // Lead time ignores values ≤ 0 (clock skew). A version in production before it passed pre-production (a hotfix)
         // spent no time on the shelf, and a rollback cannot take negative time: such values are bad data.
         var leadTimes = Samples(buckets.Count, leadAndShelf.Select(s => (s.Bucket, s.First)), v => v > TimeSpan.Zero);
-        var shelfTimes = Samples(buckets.Count, leadAndShelf.Select(s => (s.Bucket, s.Second)), v => v >= TimeSpan.Zero);
+        var shelfTimes = Samples(buckets.Count, leadAndShelf.Select(s => (s.Bucket, s.Second)), v =>
+            v >= TimeSpan.Zero
+        );
         var rollbackTimes = Samples(buckets.Count, rollbacks.Select(r => (r.Bucket, r.First)), v => v >= TimeSpan.Zero);
 
         var figures = new List<BucketFigures>(buckets.Count);
@@ -79,41 +120,79 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         {
             var i = bucket.Index;
             var end = Min(bucket.ToUtc, now);
-            var reliability = end > bucket.FromUtc
-                ? ReliabilityCalculator.Calculate(failures, bucket.FromUtc, end, now)
-                : ReliabilityCalculator.Empty(bucket.FromUtc, bucket.ToUtc);
+            var reliability =
+                end > bucket.FromUtc
+                    ? ReliabilityCalculator.Calculate(failures, bucket.FromUtc, end, now)
+                    : ReliabilityCalculator.Empty(bucket.FromUtc, bucket.ToUtc);
             var catches = catchCounts.GetValueOrDefault(i);
             var deployed = deploymentCounts.GetValueOrDefault(i);
             var isPartial = bucket.ToUtc > now;
-            figures.Add(new BucketFigures(
-                bucket, isPartial, reliability, catches,
-                CatchRatio: new Ratio(catches, catches + reliability.Failures),
-                SucceededDeployments: deployed?.Succeeded ?? 0,
-                ChangeFailureRate: new Ratio((deployed?.RolledBack ?? 0) + failedChanges.GetValueOrDefault(i), deployed?.Counting ?? 0),
-                LeadTime: Median(leadTimes[i]),
-                TimeToRollBack: Median(rollbackTimes[i]),
-                ShelfTime: Median(shelfTimes[i]))
-            {
-                // The bucket still running is measured up to now: so far, today included.
-                DaysCounted = isPartial ? Math.Clamp(today.DayNumber - bucket.LocalStart.DayNumber + 1, 0, bucket.CalendarDays) : bucket.CalendarDays,
-                DaysSinceAtEnd = daysSince.LastOrDefault(p => p.Date < bucket.LocalEnd)?.Days,
-            });
+            figures.Add(
+                new BucketFigures(
+                    bucket,
+                    isPartial,
+                    reliability,
+                    catches,
+                    CatchRatio: new Ratio(catches, catches + reliability.Failures),
+                    SucceededDeployments: deployed?.Succeeded ?? 0,
+                    ChangeFailureRate: new Ratio(
+                        (deployed?.RolledBack ?? 0) + failedChanges.GetValueOrDefault(i),
+                        deployed?.Counting ?? 0
+                    ),
+                    LeadTime: Median(leadTimes[i]),
+                    TimeToRollBack: Median(rollbackTimes[i]),
+                    ShelfTime: Median(shelfTimes[i])
+                )
+                {
+                    // The bucket still running is measured up to now: so far, today included.
+                    DaysCounted = isPartial
+                        ? Math.Clamp(today.DayNumber - bucket.LocalStart.DayNumber + 1, 0, bucket.CalendarDays)
+                        : bucket.CalendarDays,
+                    DaysSinceAtEnd = daysSince.LastOrDefault(p => p.Date < bucket.LocalEnd)?.Days,
+                }
+            );
         }
 
-        return new TrendReport(scope, buckets[0].LocalStart, buckets[^1].LocalEnd, size, figures, daysSince, marks, now);
+        return new TrendReport(
+            scope,
+            buckets[0].LocalStart,
+            buckets[^1].LocalEnd,
+            size,
+            figures,
+            daysSince,
+            marks,
+            now
+        );
 
-        async Task<(Dictionary<int, DeploymentBucketCount>, Dictionary<int, int>, Dictionary<int, int>, List<FailureInterval>,
-            List<DurationSample>, (IReadOnlyList<DaysSincePoint>, IReadOnlyList<CatchMark>))> ReadGroupedAsync()
+        async Task<(
+            Dictionary<int, DeploymentBucketCount>,
+            Dictionary<int, int>,
+            Dictionary<int, int>,
+            List<FailureInterval>,
+            List<DurationSample>,
+            (IReadOnlyList<DaysSincePoint>, IReadOnlyList<CatchMark>)
+        )> ReadGroupedAsync()
         {
-            var deploymentCounts = (await queries.DeploymentCounts(stages, buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket);
+            var deploymentCounts = (
+                await queries.DeploymentCounts(stages, buckets).ToListAsync(cancellationToken)
+            ).ToDictionary(c => c.Bucket);
             var failedChanges = await OtherFailedChangesAsync(queries, stages, buckets, cancellationToken);
-            var catchCounts = (await queries.CatchCounts(buckets).ToListAsync(cancellationToken)).ToDictionary(c => c.Bucket, c => c.Count);
+            var catchCounts = (await queries.CatchCounts(buckets).ToListAsync(cancellationToken)).ToDictionary(
+                c => c.Bucket,
+                c => c.Count
+            );
             var failures = await queries.Failures(rangeFrom, figuresTo).ToListAsync(cancellationToken);
             var rollbacks = await queries.RollbackTimes(stages, buckets).ToListAsync(cancellationToken);
-            var history = await DaysSinceHistoryAsync(queries, scope.TimeZone, buckets[0].LocalStart, buckets[^1].LocalEnd, now, cancellationToken);
+            var history = await DaysSinceHistoryAsync(
+                queries,
+                scope.TimeZone,
+                buckets[0].LocalStart,
+                buckets[^1].LocalEnd,
+                now,
+                cancellationToken
+            );
             return (deploymentCounts, failedChanges, catchCounts, failures, rollbacks, history);
         }
-
     }
 
     /// <summary>
@@ -121,7 +200,12 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     /// is now): MTBF and MTTR over [end − window, end). This is how the wall's 90-day figures moved, so its trend line
     /// is defined whenever the figure itself is, instead of breaking at every week without a failure.
     /// </summary>
-    public async Task<IReadOnlyList<ReliabilityFigures>> RollingReliabilityAsync(TrendScope scope, int weeks, TimeSpan window, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ReliabilityFigures>> RollingReliabilityAsync(
+        TrendScope scope,
+        int weeks,
+        TimeSpan window,
+        CancellationToken cancellationToken = default
+    )
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var ends = Enumerable.Range(0, weeks).Select(k => now.AddDays(-7 * (weeks - 1 - k))).ToList();
@@ -129,9 +213,16 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var failures = await new TrendQueries(db, scope).Failures(from, now).ToListAsync(cancellationToken);
         // As it stood then: a failure resolved after that week's end was still open at the time.
-        return ends.Select(end => ReliabilityCalculator.Calculate(
-                failures.Where(f => f.ImpactStartUtc < end).Select(f => f.ResolvedUtc > end ? f with { ResolvedUtc = null } : f),
-                end - window, end, end))
+        return ends.Select(end =>
+                ReliabilityCalculator.Calculate(
+                    failures
+                        .Where(f => f.ImpactStartUtc < end)
+                        .Select(f => f.ResolvedUtc > end ? f with { ResolvedUtc = null } : f),
+                    end - window,
+                    end,
+                    end
+                )
+            )
             .ToList();
     }
 
@@ -152,7 +243,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             {
                 var passes = await queries.RecentPasses(pair, take).ToListAsync(cancellationToken);
                 var reachedProduction = passes.FindIndex(p => p.InProduction);
-                if (reachedProduction < 0 && passes.Count == take) continue; // all of them wait: look further back
+                if (reachedProduction < 0 && passes.Count == take)
+                    continue; // all of them wait: look further back
                 var waitingPasses = reachedProduction < 0 ? passes : passes.Take(reachedProduction);
                 // A version that passed twice since then counts once, from the earlier of those passes.
                 waiting.AddRange(waitingPasses.GroupBy(p => p.Version).Select(g => g.Min(p => p.PassedAt)));
@@ -167,13 +259,27 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     /// Catches are few (they are the rare, memorable events), so their times are read directly.
     /// </summary>
     private static async Task<(IReadOnlyList<DaysSincePoint>, IReadOnlyList<CatchMark>)> DaysSinceHistoryAsync(
-        TrendQueries queries, TimeZoneInfo zone, DateOnly from, DateOnly to, DateTime now, CancellationToken cancellationToken)
+        TrendQueries queries,
+        TimeZoneInfo zone,
+        DateOnly from,
+        DateOnly to,
+        DateTime now,
+        CancellationToken cancellationToken
+    )
     {
         var rangeFrom = BucketCalendar.LocalMidnightToUtc(from, zone);
         var rangeTo = BucketCalendar.LocalMidnightToUtc(to, zone);
-        var before = (await queries.LatestCatchBefore(rangeFrom).ToListAsync(cancellationToken)).Cast<DateTime?>().SingleOrDefault();
+        var before = (await queries.LatestCatchBefore(rangeFrom).ToListAsync(cancellationToken))
+            .Cast<DateTime?>()
+            .SingleOrDefault();
         var marks = (await queries.CatchesBetween(rangeFrom, rangeTo).ToListAsync(cancellationToken))
-            .Select(c => new CatchMark(CatchStreakCalculator.LocalDate(c.CaughtAt, zone), c.CaughtAt, c.Title, c.ServiceName, c.Severity))
+            .Select(c => new CatchMark(
+                CatchStreakCalculator.LocalDate(c.CaughtAt, zone),
+                c.CaughtAt,
+                c.Title,
+                c.ServiceName,
+                c.Severity
+            ))
             .ToList();
 
         var today = CatchStreakCalculator.LocalDate(now, zone);
@@ -182,7 +288,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         var next = 0;
         for (var day = from; day < to && day <= today; day = day.AddDays(1))
         {
-            while (next < marks.Count && marks[next].Date <= day) last = marks[next++].Date;
+            while (next < marks.Count && marks[next].Date <= day)
+                last = marks[next++].Date;
             points.Add(new DaysSincePoint(day, last is { } l ? day.DayNumber - l.DayNumber : null));
         }
         return (points, marks);
@@ -192,14 +299,20 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     /// The change failure rate over one window [from, to) of production deployments, as the trends define it: the
     /// readiness evidence beside the switch asks this, so the switch and the trends page can never disagree.
     /// </summary>
-    public async Task<(int Failed, int Deployments)> ChangeFailuresAsync(TrendScope scope, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken = default)
+    public async Task<(int Failed, int Deployments)> ChangeFailuresAsync(
+        TrendScope scope,
+        DateTime fromUtc,
+        DateTime toUtc,
+        CancellationToken cancellationToken = default
+    )
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var queries = new TrendQueries(db, scope);
         var stages = await StagesAsync(queries, cancellationToken);
         Bucket[] window = [new Bucket(0, DateOnly.FromDateTime(fromUtc), DateOnly.FromDateTime(toUtc), fromUtc, toUtc)];
         var counts = await queries.DeploymentCounts(stages, window).SingleOrDefaultAsync(cancellationToken);
-        if (counts is null) return (0, 0);
+        if (counts is null)
+            return (0, 0);
         var others = await OtherFailedChangesAsync(queries, stages, window, cancellationToken);
         return (counts.RolledBack + others.GetValueOrDefault(0), counts.Counting);
     }
@@ -209,7 +322,12 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     /// failure, or reverted by a rollback deployment. Counted by deployment: one named twice, or named and reverted,
     /// counts once.
     /// </summary>
-    private static async Task<Dictionary<int, int>> OtherFailedChangesAsync(TrendQueries queries, Stages stages, IReadOnlyList<Bucket> buckets, CancellationToken cancellationToken) =>
+    private static async Task<Dictionary<int, int>> OtherFailedChangesAsync(
+        TrendQueries queries,
+        Stages stages,
+        IReadOnlyList<Bucket> buckets,
+        CancellationToken cancellationToken
+    ) =>
         (await queries.NamedAsCause(stages, buckets).ToListAsync(cancellationToken))
             .Concat(await queries.RevertedByRollback(stages, buckets).ToListAsync(cancellationToken))
             .DistinctBy(d => d.Id)
@@ -228,7 +346,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             {
                 production.Add(prod.Id);
                 var before = PipelineOrder.StageBefore(service, prod.Order, e => e.Order);
-                if (before is null) continue;
+                if (before is null)
+                    continue;
                 preProduction.Add(before.Id);
                 pairs.Add(new StagePair(service.Key, before.Id, prod.Id));
             }
@@ -236,15 +355,21 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         return new Stages(production, preProduction.Distinct().ToList()) { Pairs = pairs };
     }
 
-    private static List<TimeSpan>[] Samples(int buckets, IEnumerable<(int Bucket, double? Seconds)> values, Func<TimeSpan, bool> isValid)
+    private static List<TimeSpan>[] Samples(
+        int buckets,
+        IEnumerable<(int Bucket, double? Seconds)> values,
+        Func<TimeSpan, bool> isValid
+    )
     {
         var samples = Enumerable.Range(0, buckets).Select(_ => new List<TimeSpan>()).ToArray();
         foreach (var (bucket, seconds) in values)
         {
-            if (seconds is not { } s) continue;
+            if (seconds is not { } s)
+                continue;
             // The database computes in doubles; whole milliseconds are what the timestamps carry that matters.
             var value = TimeSpan.FromMilliseconds(Math.Round(s * 1000));
-            if (isValid(value)) samples[bucket].Add(value);
+            if (isValid(value))
+                samples[bucket].Add(value);
         }
         return samples;
     }

@@ -15,14 +15,22 @@ public sealed record Stages(IReadOnlyList<int> ProductionIds, IReadOnlyList<int>
 }
 
 public sealed record StagePair(int ServiceId, int PreProductionId, int ProductionId);
+
 public sealed record RecentPass(string Version, DateTime PassedAt, bool InProduction);
 
 public sealed record EnvironmentStage(int Id, int ServiceId, int Order, bool IsProduction);
+
 public sealed record DeploymentBucketCount(int Bucket, int Counting, int Succeeded, int RolledBack);
+
 public sealed record BucketCount(int Bucket, int Count);
+
 public sealed record DeploymentInBucket(long Id, int Bucket);
-/// <summary>A row's bucket and up to two durations in seconds, computed in the database (no timestamps to parse).</summary>
+
+/// <summary>
+/// A row's bucket and up to two durations in seconds, computed in the database (no timestamps to parse).
+/// </summary>
 public sealed record DurationSample(int Bucket, double? First, double? Second);
+
 public sealed record CatchRow(DateTime CaughtAt, string Title, string ServiceName, int Severity);
 
 /// <summary>
@@ -33,11 +41,19 @@ public sealed record CatchRow(DateTime CaughtAt, string Title, string ServiceNam
 /// </summary>
 public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
 {
-    public IQueryable<EnvironmentStage> Environments() => db.Environments.AsNoTracking()
-        .Where(e => scope.ServiceId != null ? e.ServiceId == scope.ServiceId : scope.TeamId == null || e.Service.TeamId == scope.TeamId)
-        .Select(e => new EnvironmentStage(e.Id, e.ServiceId, e.Order, e.IsProduction));
+    public IQueryable<EnvironmentStage> Environments() =>
+        db
+            .Environments.AsNoTracking()
+            .Where(e =>
+                scope.ServiceId != null
+                    ? e.ServiceId == scope.ServiceId
+                    : scope.TeamId == null || e.Service.TeamId == scope.TeamId
+            )
+            .Select(e => new EnvironmentStage(e.Id, e.ServiceId, e.Order, e.IsProduction));
 
-    /// <summary>Production deployments that went live (outcome succeeded or rolled back, kind normal), counted per bucket.</summary>
+    /// <summary>
+    /// Production deployments that went live (outcome succeeded or rolled back, kind normal), counted per bucket.
+    /// </summary>
     public IQueryable<DeploymentBucketCount> DeploymentCounts(Stages stages, IReadOnlyList<Bucket> buckets) =>
         Counting(stages, buckets)
             .GroupBy(BucketNumber<Deployment>(d => d.FinishedAt!.Value, buckets))
@@ -45,17 +61,27 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
                 g.Key,
                 g.Count(),
                 g.Count(d => d.Outcome == DeploymentOutcome.Succeeded),
-                g.Count(d => d.Outcome == DeploymentOutcome.RolledBack)));
+                g.Count(d => d.Outcome == DeploymentOutcome.RolledBack)
+            ));
 
     /// <summary>
-    /// Deployments that count, whose outcome is not "rolled back", but that a counting failure names as its cause: their
-    /// ids and buckets. Driven from the few incidents that name a cause, not from every deployment in range. Any counting
+    /// Deployments that count, whose outcome is not "rolled back", but that a counting failure names as its cause:
+    /// their
+    /// ids and buckets. Driven from the few incidents that name a cause, not from every deployment in range. Any
+    /// counting
     /// failure counts, whichever service it hit: a deployment of one service can break another.
     /// </summary>
     public IQueryable<DeploymentInBucket> NamedAsCause(Stages stages, IReadOnlyList<Bucket> buckets) =>
-        db.Incidents
-            .Where(i => i.CausingDeploymentId != null && i.Severity <= i.Service.Team.CountingSeverityThreshold)
-            .Join(Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded), i => i.CausingDeploymentId, d => d.Id, (i, d) => d)
+        db
+            .Incidents.Where(i =>
+                i.CausingDeploymentId != null && i.Severity <= i.Service.Team.CountingSeverityThreshold
+            )
+            .Join(
+                Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded),
+                i => i.CausingDeploymentId,
+                d => d.Id,
+                (i, d) => d
+            )
             .Select(InBucket(buckets));
 
     /// <summary>
@@ -63,19 +89,31 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     /// a pipeline reports the rollback as a deployment of its own, naming the one it reverts.
     /// </summary>
     public IQueryable<DeploymentInBucket> RevertedByRollback(Stages stages, IReadOnlyList<Bucket> buckets) =>
-        db.Deployments
-            .Where(r => r.Kind == DeploymentKind.Rollback && r.Outcome == DeploymentOutcome.Succeeded && r.RollsBackDeploymentId != null)
-            .Join(Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded), r => r.RollsBackDeploymentId, d => d.Id, (r, d) => d)
+        db
+            .Deployments.Where(r =>
+                r.Kind == DeploymentKind.Rollback
+                && r.Outcome == DeploymentOutcome.Succeeded
+                && r.RollsBackDeploymentId != null
+            )
+            .Join(
+                Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded),
+                r => r.RollsBackDeploymentId,
+                d => d.Id,
+                (r, d) => d
+            )
             .Select(InBucket(buckets));
 
     private static Expression<Func<Deployment, DeploymentInBucket>> InBucket(IReadOnlyList<Bucket> buckets)
     {
         Expression<Func<Deployment, DateTime>> finished = d => d.FinishedAt!.Value;
         return Expression.Lambda<Func<Deployment, DeploymentInBucket>>(
-            Expression.New(typeof(DeploymentInBucket).GetConstructors().Single(),
+            Expression.New(
+                typeof(DeploymentInBucket).GetConstructors().Single(),
                 Expression.Property(finished.Parameters[0], nameof(Deployment.Id)),
-                BucketNumber(finished, buckets).Body),
-            finished.Parameters);
+                BucketNumber(finished, buckets).Body
+            ),
+            finished.Parameters
+        );
     }
 
     public IQueryable<BucketCount> CatchCounts(IReadOnlyList<Bucket> buckets)
@@ -87,7 +125,9 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
             .Select(g => new BucketCount(g.Key, g.Count()));
     }
 
-    /// <summary>Counting failures overlapping [from, to): downtime is a union of intervals, so the intervals travel.</summary>
+    /// <summary>
+    /// Counting failures overlapping [from, to): downtime is a union of intervals, so the intervals travel.
+    /// </summary>
     public IQueryable<FailureInterval> Failures(DateTime fromUtc, DateTime toUtc) =>
         CountingFailures()
             .Where(i => i.ImpactStartedAt < toUtc && (i.ResolvedAt == null || i.ResolvedAt > fromUtc))
@@ -100,15 +140,25 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     public IQueryable<DurationSample> LeadAndShelfTimes(Stages stages, IReadOnlyList<Bucket> buckets)
     {
         var preProductionIds = stages.PreProductionIds;
-        Expression<Func<Deployment, double?>> leadTime = d => DurationFunctions.SecondsBetween(d.CommitAt, d.FinishedAt);
-        Expression<Func<Deployment, double?>> shelfTime = d => DurationFunctions.SecondsBetween(
-            db.Deployments
-                // "+ 0" keeps the stage filter off the (EnvironmentId, …) index: given an IN list there, SQLite would
-                // walk every pre-production deployment of the scope per row instead of seeking (ServiceId, Version, FinishedAt).
-                .Where(p => p.ServiceId == d.ServiceId && p.Version == d.Version && preProductionIds.Contains(p.EnvironmentId + 0)
-                            && p.Outcome == DeploymentOutcome.Succeeded && p.Kind == DeploymentKind.Normal)
-                .Min(p => p.FinishedAt),
-            d.FinishedAt);
+        Expression<Func<Deployment, double?>> leadTime = d =>
+            DurationFunctions.SecondsBetween(d.CommitAt, d.FinishedAt);
+        Expression<Func<Deployment, double?>> shelfTime = d =>
+            DurationFunctions.SecondsBetween(
+                db.Deployments
+                    // "+ 0" keeps the stage filter off the (EnvironmentId, …) index: given an IN list there, SQLite
+                    // would
+                    // walk every pre-production deployment of the scope per row instead of seeking (ServiceId, Version,
+                    // FinishedAt).
+                    .Where(p =>
+                        p.ServiceId == d.ServiceId
+                        && p.Version == d.Version
+                        && preProductionIds.Contains(p.EnvironmentId + 0)
+                        && p.Outcome == DeploymentOutcome.Succeeded
+                        && p.Kind == DeploymentKind.Normal
+                    )
+                    .Min(p => p.FinishedAt),
+                d.FinishedAt
+            );
         return InRange(Production(stages), buckets)
             .Where(d => d.Kind == DeploymentKind.Normal && d.Outcome == DeploymentOutcome.Succeeded)
             .Select(Sample(d => d.FinishedAt!.Value, buckets, leadTime, shelfTime));
@@ -118,23 +168,41 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     public IQueryable<DurationSample> RollbackTimes(Stages stages, IReadOnlyList<Bucket> buckets) =>
         InRange(Production(stages), buckets)
             .Where(d => d.Kind == DeploymentKind.Rollback && d.Outcome == DeploymentOutcome.Succeeded)
-            .Select(Sample<Deployment>(d => d.FinishedAt!.Value, buckets, d => DurationFunctions.SecondsBetween(d.StartedAt, d.FinishedAt), d => null));
+            .Select(
+                Sample<Deployment>(
+                    d => d.FinishedAt!.Value,
+                    buckets,
+                    d => DurationFunctions.SecondsBetween(d.StartedAt, d.FinishedAt),
+                    d => null
+                )
+            );
 
     /// <summary>Builds row => new DurationSample(bucket number, first, second) over one parameter.</summary>
-    private static Expression<Func<T, DurationSample>> Sample<T>(Expression<Func<T, DateTime>> time, IReadOnlyList<Bucket> buckets,
-        Expression<Func<T, double?>> first, Expression<Func<T, double?>> second)
+    private static Expression<Func<T, DurationSample>> Sample<T>(
+        Expression<Func<T, DateTime>> time,
+        IReadOnlyList<Bucket> buckets,
+        Expression<Func<T, double?>> first,
+        Expression<Func<T, double?>> second
+    )
     {
         var row = time.Parameters[0];
         return Expression.Lambda<Func<T, DurationSample>>(
-            Expression.New(typeof(DurationSample).GetConstructors().Single(),
+            Expression.New(
+                typeof(DurationSample).GetConstructors().Single(),
                 BucketNumber(time, buckets).Body,
                 ReplacingExpressionVisitor.Replace(first.Parameters[0], row, first.Body),
-                ReplacingExpressionVisitor.Replace(second.Parameters[0], row, second.Body)),
-            row);
+                ReplacingExpressionVisitor.Replace(second.Parameters[0], row, second.Body)
+            ),
+            row
+        );
     }
 
     public IQueryable<DateTime> LatestCatchBefore(DateTime utc) =>
-        CountingCatches().Where(c => c.CaughtAt < utc).OrderByDescending(c => c.CaughtAt).Select(c => c.CaughtAt).Take(1);
+        CountingCatches()
+            .Where(c => c.CaughtAt < utc)
+            .OrderByDescending(c => c.CaughtAt)
+            .Select(c => c.CaughtAt)
+            .Take(1);
 
     public IQueryable<CatchRow> CatchesBetween(DateTime fromUtc, DateTime toUtc) =>
         CountingCatches()
@@ -147,32 +215,51 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     /// is in production. Whatever passed before the newest pass that reached production was overtaken by it.
     /// </summary>
     public IQueryable<RecentPass> RecentPasses(StagePair pair, int take) =>
-        db.Deployments
-            .Where(p => p.EnvironmentId == pair.PreProductionId && p.Outcome == DeploymentOutcome.Succeeded && p.Kind == DeploymentKind.Normal)
+        db
+            .Deployments.Where(p =>
+                p.EnvironmentId == pair.PreProductionId
+                && p.Outcome == DeploymentOutcome.Succeeded
+                && p.Kind == DeploymentKind.Normal
+            )
             .OrderByDescending(p => p.FinishedAt)
             .Take(take)
-            .Select(p => new RecentPass(p.Version, p.FinishedAt!.Value, db.Deployments.Any(d =>
-                d.ServiceId == pair.ServiceId && d.Version == p.Version && d.EnvironmentId == pair.ProductionId
-                && d.Outcome == DeploymentOutcome.Succeeded && d.Kind == DeploymentKind.Normal)));
+            .Select(p => new RecentPass(
+                p.Version,
+                p.FinishedAt!.Value,
+                db.Deployments.Any(d =>
+                    d.ServiceId == pair.ServiceId
+                    && d.Version == p.Version
+                    && d.EnvironmentId == pair.ProductionId
+                    && d.Outcome == DeploymentOutcome.Succeeded
+                    && d.Kind == DeploymentKind.Normal
+                )
+            ));
 
     /// <summary>
     /// The bucket number of a row, for GROUP BY in the database, as a binary search over the bucket edges written as
     /// nested CASEs: about log2(n) comparisons a row instead of n. The depth stays within SQL Server's limit of ten
     /// nested CASEs for up to <see cref="TrendRange.MaxBuckets"/> buckets.
     /// </summary>
-    public static Expression<Func<T, int>> BucketNumber<T>(Expression<Func<T, DateTime>> time, IReadOnlyList<Bucket> buckets)
+    public static Expression<Func<T, int>> BucketNumber<T>(
+        Expression<Func<T, DateTime>> time,
+        IReadOnlyList<Bucket> buckets
+    )
     {
-        if (buckets.Count > TrendRange.MaxBuckets) throw new ArgumentException($"At most {TrendRange.MaxBuckets} buckets.", nameof(buckets));
+        if (buckets.Count > TrendRange.MaxBuckets)
+            throw new ArgumentException($"At most {TrendRange.MaxBuckets} buckets.", nameof(buckets));
         return Expression.Lambda<Func<T, int>>(Search(0, buckets.Count), time.Parameters);
 
         // Buckets [low, high): below the middle bucket's start, search the lower half, otherwise the upper one.
         Expression Search(int low, int high)
         {
-            if (high - low == 1) return Expression.Constant(low);
+            if (high - low == 1)
+                return Expression.Constant(low);
             var middle = (low + high) / 2;
             return Expression.Condition(
                 Expression.LessThan(time.Body, Expression.Constant(buckets[middle].FromUtc)),
-                Search(low, middle), Search(middle, high));
+                Search(low, middle),
+                Search(middle, high)
+            );
         }
     }
 
@@ -189,12 +276,16 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     }
 
     private IQueryable<Deployment> Counting(Stages stages, IReadOnlyList<Bucket> buckets) =>
-        InRange(Production(stages), buckets).Where(d => d.Kind == DeploymentKind.Normal
-            && (d.Outcome == DeploymentOutcome.Succeeded || d.Outcome == DeploymentOutcome.RolledBack));
+        InRange(Production(stages), buckets)
+            .Where(d =>
+                d.Kind == DeploymentKind.Normal
+                && (d.Outcome == DeploymentOutcome.Succeeded || d.Outcome == DeploymentOutcome.RolledBack)
+            );
 
     private IQueryable<Incident> CountingFailures()
     {
-        var incidents = scope.ServiceId is int service ? db.Incidents.Where(i => i.ServiceId == service)
+        var incidents =
+            scope.ServiceId is int service ? db.Incidents.Where(i => i.ServiceId == service)
             : scope.TeamId is int team ? db.Incidents.Where(i => i.Service.TeamId == team)
             : db.Incidents;
         return incidents.Where(i => i.Severity <= i.Service.Team.CountingSeverityThreshold);
@@ -202,7 +293,8 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
 
     private IQueryable<Catch> CountingCatches()
     {
-        var catches = scope.ServiceId is int service ? db.Catches.Where(c => c.ServiceId == service)
+        var catches =
+            scope.ServiceId is int service ? db.Catches.Where(c => c.ServiceId == service)
             : scope.TeamId is int team ? db.Catches.Where(c => c.Service.TeamId == team)
             : db.Catches;
         return catches.Where(c => c.Severity <= c.Service.Team.CountingSeverityThreshold);
@@ -211,7 +303,12 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
 
 internal static class BucketGrouping
 {
-    /// <summary>GROUP BY bucket number, for any row shape (anonymous types included, which a record projection is not).</summary>
-    public static IQueryable<IGrouping<int, T>> GroupByBucket<T>(this IQueryable<T> rows, Expression<Func<T, DateTime>> time, IReadOnlyList<Bucket> buckets) =>
-        rows.GroupBy(TrendQueries.BucketNumber(time, buckets));
+    /// <summary>
+    /// GROUP BY bucket number, for any row shape (anonymous types included, which a record projection is not).
+    /// </summary>
+    public static IQueryable<IGrouping<int, T>> GroupByBucket<T>(
+        this IQueryable<T> rows,
+        Expression<Func<T, DateTime>> time,
+        IReadOnlyList<Bucket> buckets
+    ) => rows.GroupBy(TrendQueries.BucketNumber(time, buckets));
 }

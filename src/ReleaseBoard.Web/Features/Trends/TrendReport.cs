@@ -23,12 +23,18 @@ public sealed record BucketFigures(
     Ratio ChangeFailureRate,
     MedianOf LeadTime,
     MedianOf TimeToRollBack,
-    MedianOf ShelfTime)
+    MedianOf ShelfTime
+)
 {
-    /// <summary>Calendar days the figures cover: the bucket's (7 for a week, daylight saving or not), or so far for the running one.</summary>
+    /// <summary>
+    /// Calendar days the figures cover: the bucket's (7 for a week, daylight saving or not), or so far for the running
+    /// one.
+    /// </summary>
     public int DaysCounted { get; init; }
 
-    /// <summary>The days-since count at the end of the bucket's last day shown; null before the first catch on record.</summary>
+    /// <summary>
+    /// The days-since count at the end of the bucket's last day shown; null before the first catch on record.
+    /// </summary>
     public int? DaysSinceAtEnd { get; init; }
 
     /// <summary>Succeeded production deployments ÷ calendar days counted.</summary>
@@ -41,8 +47,17 @@ public sealed record DaysSincePoint(DateOnly Date, int? Days);
 
 public sealed record CatchMark(DateOnly Date, DateTime CaughtAtUtc, string Title, string ServiceName, int Severity);
 
-/// <summary>What was asked: a team (or all teams), perhaps one service, a range of local dates and a bucket size.</summary>
-public sealed record TrendScope(int? TeamId, string? TeamSlug, string ScopeName, int? ServiceId, string? ServiceSlug, TimeZoneInfo TimeZone)
+/// <summary>
+/// What was asked: a team (or all teams), perhaps one service, a range of local dates and a bucket size.
+/// </summary>
+public sealed record TrendScope(
+    int? TeamId,
+    string? TeamSlug,
+    string ScopeName,
+    int? ServiceId,
+    string? ServiceSlug,
+    TimeZoneInfo TimeZone
+)
 {
     public bool IsAllTeams => TeamId is null;
 }
@@ -55,7 +70,8 @@ public sealed record TrendReport(
     IReadOnlyList<BucketFigures> Buckets,
     IReadOnlyList<DaysSincePoint> DaysSince,
     IReadOnlyList<CatchMark> CatchMarks,
-    DateTime ComputedAtUtc);
+    DateTime ComputedAtUtc
+);
 
 /// <summary>Versions waiting for production now, and when the oldest of them passed pre-production.</summary>
 public sealed record ShelfNow(int Versions, DateTime? OldestPassedAtUtc);

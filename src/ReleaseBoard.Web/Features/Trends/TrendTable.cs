@@ -48,7 +48,9 @@ public static class TrendTable
         new("Days since a catch (end)", b => b.DaysSinceAtEnd is { } d ? Int(d) : ""),
     ];
 
-    /// <summary>RFC 4180 CSV: a header row, then one row per bucket. Undefined figures are empty cells, never 0.</summary>
+    /// <summary>
+    /// RFC 4180 CSV: a header row, then one row per bucket. Undefined figures are empty cells, never 0.
+    /// </summary>
     public static string ToCsv(TrendReport report)
     {
         var csv = new StringBuilder();
@@ -59,15 +61,23 @@ public static class TrendTable
     }
 
     public static string FileName(TrendReport report) =>
-        $"releaseboard-trends-{report.Scope.TeamSlug ?? "all-teams"}{(report.Scope.ServiceSlug is { } s ? "-" + s : "")}-" +
-        $"{report.From:yyyy-MM-dd}-{report.To:yyyy-MM-dd}-{report.BucketSize.ToString().ToLowerInvariant()}.csv";
+        $"releaseboard-trends-{report.Scope.TeamSlug ?? "all-teams"}"
+        + (report.Scope.ServiceSlug is { } s ? "-" + s : "")
+        + $"-{report.From:yyyy-MM-dd}-{report.To:yyyy-MM-dd}-{report.BucketSize.ToString().ToLowerInvariant()}.csv";
 
     private static string Escape(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
 
     private static string Int(int value) => value.ToString(Invariant);
+
     private static string Number(double value) => Math.Round(value, 3).ToString("0.###", Invariant);
-    private static string Fraction(double? value) => value is { } v ? Math.Round(v, 4).ToString("0.####", Invariant) : "";
-    private static string Hours(TimeSpan? value) => value is { } v ? Math.Round(v.TotalHours, 2).ToString("0.##", Invariant) : "";
-    private static string Minutes(TimeSpan? value) => value is { } v ? Math.Round(v.TotalMinutes, 1).ToString("0.#", Invariant) : "";
+
+    private static string Fraction(double? value) =>
+        value is { } v ? Math.Round(v, 4).ToString("0.####", Invariant) : "";
+
+    private static string Hours(TimeSpan? value) =>
+        value is { } v ? Math.Round(v.TotalHours, 2).ToString("0.##", Invariant) : "";
+
+    private static string Minutes(TimeSpan? value) =>
+        value is { } v ? Math.Round(v.TotalMinutes, 1).ToString("0.#", Invariant) : "";
 }

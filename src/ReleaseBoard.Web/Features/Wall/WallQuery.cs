@@ -5,7 +5,9 @@ using ReleaseBoard.Web.Features.Trends;
 
 namespace ReleaseBoard.Web.Features.Wall;
 
-/// <summary>Reads one team's wall. Each query is narrow (indexed columns, projections); only the calendar math runs in C#.</summary>
+/// <summary>
+/// Reads one team's wall. Each query is narrow (indexed columns, projections); only the calendar math runs in C#.
+/// </summary>
 public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {
     public static readonly TimeSpan ReliabilityWindow = TimeSpan.FromDays(90);
@@ -18,7 +20,8 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var team = await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Slug == teamSlug, cancellationToken);
-        if (team is null) return null;
+        if (team is null)
+            return null;
 
         var now = clock.GetUtcNow().UtcDateTime;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(team.TimeZoneId);
@@ -27,7 +30,8 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
         var countingCatches = db.Catches.Where(c => c.Service.TeamId == team.Id && c.Severity <= threshold);
         var catchTimes = await countingCatches.Select(c => c.CaughtAt).ToListAsync(cancellationToken);
 
-        DateTime? firstEvent = catchTimes.Count > 0 ? null : await FirstRecordedEventAsync(db, team.Id, cancellationToken);
+        DateTime? firstEvent =
+            catchTimes.Count > 0 ? null : await FirstRecordedEventAsync(db, team.Id, cancellationToken);
         var streak = CatchStreakCalculator.Calculate(catchTimes, firstEvent, now, zone);
 
         var latestCatch = await countingCatches
@@ -36,20 +40,31 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
             .FirstOrDefaultAsync(cancellationToken);
 
         // Every open production incident shows, whatever its severity: a banner is about now, not about the metrics.
-        var openIncidents = await db.Incidents
-            .Where(i => i.Service.TeamId == team.Id && i.ResolvedAt == null)
-            .OrderBy(i => i.Severity).ThenBy(i => i.ImpactStartedAt)
+        var openIncidents = await db
+            .Incidents.Where(i => i.Service.TeamId == team.Id && i.ResolvedAt == null)
+            .OrderBy(i => i.Severity)
+            .ThenBy(i => i.ImpactStartedAt)
             .Select(i => new OpenIncident(i.Title, i.Service.Name, i.Severity, i.ImpactStartedAt, i.Link))
             .ToListAsync(cancellationToken);
 
-        var environments = await db.Environments
-            .Where(e => e.Service.TeamId == team.Id)
-            .OrderBy(e => e.Service.Name).ThenBy(e => e.Order)
-            .Select(e => new { ServiceName = e.Service.Name, e.Name, e.IsProduction, e.PromotionMode })
+        var environments = await db
+            .Environments.Where(e => e.Service.TeamId == team.Id)
+            .OrderBy(e => e.Service.Name)
+            .ThenBy(e => e.Order)
+            .Select(e => new
+            {
+                ServiceName = e.Service.Name,
+                e.Name,
+                e.IsProduction,
+                e.PromotionMode,
+            })
             .ToListAsync(cancellationToken);
         var pipelines = environments
             .GroupBy(e => e.ServiceName)
-            .Select(g => new ServicePipeline(g.Key, g.Select(e => new EnvironmentState(e.Name, e.IsProduction, e.PromotionMode)).ToList()))
+            .Select(g => new ServicePipeline(
+                g.Key,
+                g.Select(e => new EnvironmentState(e.Name, e.IsProduction, e.PromotionMode)).ToList()
+            ))
             .ToList();
 
         var scope = new TrendScope(team.Id, team.Slug, team.Name, null, null, zone);
@@ -58,7 +73,18 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
         var reliability = trend[^1];
         var shelf = await _trends.WaitingOnShelfAsync(scope, cancellationToken);
 
-        return new WallSnapshot(team.Slug, team.Name, zone, team.IsDemo, streak, latestCatch, openIncidents, reliability, pipelines, now)
+        return new WallSnapshot(
+            team.Slug,
+            team.Name,
+            zone,
+            team.IsDemo,
+            streak,
+            latestCatch,
+            openIncidents,
+            reliability,
+            pipelines,
+            now
+        )
         {
             MtbfTrendHours = trend.Select(w => w.Mtbf?.TotalHours).ToList(),
             MttrTrendMinutes = trend.Select(w => w.MttrMean?.TotalMinutes).ToList(),
@@ -66,11 +92,21 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
         };
     }
 
-    private static async Task<DateTime?> FirstRecordedEventAsync(ReleaseBoardDbContext db, int teamId, CancellationToken cancellationToken)
+    private static async Task<DateTime?> FirstRecordedEventAsync(
+        ReleaseBoardDbContext db,
+        int teamId,
+        CancellationToken cancellationToken
+    )
     {
-        var deployment = await db.Deployments.Where(d => d.Service.TeamId == teamId).MinAsync(d => (DateTime?)d.FinishedAt, cancellationToken);
-        var incident = await db.Incidents.Where(i => i.Service.TeamId == teamId).MinAsync(i => (DateTime?)i.ImpactStartedAt, cancellationToken);
-        var caught = await db.Catches.Where(c => c.Service.TeamId == teamId).MinAsync(c => (DateTime?)c.CaughtAt, cancellationToken);
+        var deployment = await db
+            .Deployments.Where(d => d.Service.TeamId == teamId)
+            .MinAsync(d => (DateTime?)d.FinishedAt, cancellationToken);
+        var incident = await db
+            .Incidents.Where(i => i.Service.TeamId == teamId)
+            .MinAsync(i => (DateTime?)i.ImpactStartedAt, cancellationToken);
+        var caught = await db
+            .Catches.Where(c => c.Service.TeamId == teamId)
+            .MinAsync(c => (DateTime?)c.CaughtAt, cancellationToken);
         return new[] { deployment, incident, caught }.Where(d => d is not null).Min();
     }
 }

@@ -15,21 +15,40 @@ public sealed record WallSnapshot(
     IReadOnlyList<OpenIncident> OpenIncidents,
     ReliabilityFigures Reliability,
     IReadOnlyList<ServicePipeline> Pipelines,
-    DateTime LoadedAtUtc)
+    DateTime LoadedAtUtc
+)
 {
-    /// <summary>The 90-day MTBF (hours) as it stood at the end of each of the last 12 weeks, oldest first; null where it had no failures.</summary>
+    /// <summary>
+    /// The 90-day MTBF (hours) as it stood at the end of each of the last 12 weeks, oldest first; null where it had no
+    /// failures.
+    /// </summary>
     public IReadOnlyList<double?> MtbfTrendHours { get; init; } = [];
 
-    /// <summary>The 90-day MTTR (mean, minutes) at the end of each of the last 12 weeks, oldest first; null where none was resolved.</summary>
+    /// <summary>
+    /// The 90-day MTTR (mean, minutes) at the end of each of the last 12 weeks, oldest first; null where none was
+    /// resolved.
+    /// </summary>
     public IReadOnlyList<double?> MttrTrendMinutes { get; init; } = [];
 
     /// <summary>Versions that passed pre-production and wait for production now.</summary>
     public ShelfNow Shelf { get; init; } = new(0, null);
 }
 
-public sealed record LatestCatch(string Title, string ServiceName, string EnvironmentName, DateTime CaughtAtUtc, int Severity);
+public sealed record LatestCatch(
+    string Title,
+    string ServiceName,
+    string EnvironmentName,
+    DateTime CaughtAtUtc,
+    int Severity
+);
 
-public sealed record OpenIncident(string Title, string ServiceName, int Severity, DateTime ImpactStartedAtUtc, string? Link);
+public sealed record OpenIncident(
+    string Title,
+    string ServiceName,
+    int Severity,
+    DateTime ImpactStartedAtUtc,
+    string? Link
+);
 
 public sealed record ServicePipeline(string ServiceName, IReadOnlyList<EnvironmentState> Environments);
 

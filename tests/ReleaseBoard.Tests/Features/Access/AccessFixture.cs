@@ -27,14 +27,42 @@ public sealed class AccessFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await using (var db = await App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync())
+        await using (
+            var db = await App
+                .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+                .CreateDbContextAsync()
+        )
         {
             foreach (var slug in new[] { "alpha", "beta" })
             {
-                var team = new Team { Slug = slug, Name = slug, TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
-                var service = new Service { Slug = $"{slug}-api", Name = $"{slug}-api", Team = team };
-                db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service },
-                    new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service });
+                var team = new Team
+                {
+                    Slug = slug,
+                    Name = slug,
+                    TimeZoneId = "Europe/Berlin",
+                    CreatedAt = DateTime.UtcNow,
+                };
+                var service = new Service
+                {
+                    Slug = $"{slug}-api",
+                    Name = $"{slug}-api",
+                    Team = team,
+                };
+                db.AddRange(
+                    new ServiceEnvironment
+                    {
+                        Name = "staging",
+                        Order = 0,
+                        Service = service,
+                    },
+                    new ServiceEnvironment
+                    {
+                        Name = "production",
+                        Order = 1,
+                        IsProduction = true,
+                        Service = service,
+                    }
+                );
             }
             await db.SaveChangesAsync();
         }
@@ -43,7 +71,11 @@ public sealed class AccessFixture : IAsyncLifetime
         {
             var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
             foreach (var role in Roles.All)
-                Assert.True((await users.CreateAsync($"{role.ToLowerInvariant()}@example.test", role, Password, Setup)).Succeeded);
+                Assert.True(
+                    (
+                        await users.CreateAsync($"{role.ToLowerInvariant()}@example.test", role, Password, Setup)
+                    ).Succeeded
+                );
         }
 
         var keys = App.Services.GetRequiredService<ApiKeyService>();
@@ -56,7 +88,9 @@ public sealed class AccessFixture : IAsyncLifetime
         var links = App.Services.GetRequiredService<DisplayLinkService>();
         DisplayAlphaPath = (await links.CreateAsync(["alpha"], TimeSpan.FromSeconds(30), Setup)).Value!;
         RevokedDisplayPath = (await links.CreateAsync(["alpha"], TimeSpan.FromSeconds(30), Setup)).Value!;
-        var revokedId = (await links.ListAsync()).Single(l => RevokedDisplayPath.Contains(l.TokenPrefix, StringComparison.Ordinal)).Id;
+        var revokedId = (await links.ListAsync())
+            .Single(l => RevokedDisplayPath.Contains(l.TokenPrefix, StringComparison.Ordinal))
+            .Id;
         await links.RevokeAsync(revokedId, Setup);
 
         Clients[Principal.Anonymous] = App.NoRedirects();
@@ -67,7 +101,8 @@ public sealed class AccessFixture : IAsyncLifetime
     /// <summary>A request as one of the principals of the matrix.</summary>
     public HttpClient ClientFor(string principal)
     {
-        if (Clients.TryGetValue(principal, out var client)) return client;
+        if (Clients.TryGetValue(principal, out var client))
+            return client;
         var bearer = principal switch
         {
             Principal.KeyOfTeam => KeyForAlpha,
@@ -78,7 +113,10 @@ public sealed class AccessFixture : IAsyncLifetime
             _ => throw new ArgumentOutOfRangeException(nameof(principal), principal, null),
         };
         client = App.NoRedirects();
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer",
+            bearer
+        );
         Clients[principal] = client;
         return client;
     }
@@ -87,7 +125,8 @@ public sealed class AccessFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in Clients.Values) client.Dispose();
+        foreach (var client in Clients.Values)
+            client.Dispose();
         await App.DisposeAsync();
     }
 }
@@ -104,5 +143,16 @@ public static class Principal
     public const string RevokedKey = "revoked API key";
     public const string DisplayLinkAsBearer = "display-link token as a key";
 
-    public static readonly string[] All = [Anonymous, Viewer, Approver, Admin, KeyOfTeam, KeyOfOtherTeam, KeyOfAllTeams, RevokedKey, DisplayLinkAsBearer];
+    public static readonly string[] All =
+    [
+        Anonymous,
+        Viewer,
+        Approver,
+        Admin,
+        KeyOfTeam,
+        KeyOfOtherTeam,
+        KeyOfAllTeams,
+        RevokedKey,
+        DisplayLinkAsBearer,
+    ];
 }

@@ -7,7 +7,12 @@ public class AccessRulesTests
     [Fact]
     public void Single_sign_on_values_map_to_roles_and_unknown_ones_are_ignored()
     {
-        var map = new Dictionary<string, string> { ["rb-admins"] = "Admin", ["rb-leads"] = "approver", ["rb-typo"] = "Boss" };
+        var map = new Dictionary<string, string>
+        {
+            ["rb-admins"] = "Admin",
+            ["rb-leads"] = "approver",
+            ["rb-typo"] = "Boss",
+        };
 
         var roles = AccessSetup.MapRoles(["rb-leads", "everyone", "rb-admins", "rb-typo", "rb-leads"], map);
 
@@ -32,5 +37,6 @@ public class AccessRulesTests
     [InlineData(" ADMIN ", "Admin")]
     [InlineData("root", null)]
     [InlineData(null, null)]
-    public void Role_names_are_read_case_insensitively(string? given, string? expected) => Assert.Equal(expected, Roles.Parse(given));
+    public void Role_names_are_read_case_insensitively(string? given, string? expected) =>
+        Assert.Equal(expected, Roles.Parse(given));
 }

@@ -19,17 +19,31 @@ public class ApiKeysPageTests : AppBunitContext
     {
         await using (var db = await DbAsync())
         {
-            db.Teams.Add(new Team
-            {
-                Slug = "payments", Name = "Payments", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow,
-            });
+            db.Teams.Add(
+                new Team
+                {
+                    Slug = "payments",
+                    Name = "Payments",
+                    TimeZoneId = "Etc/UTC",
+                    CreatedAt = DateTime.UtcNow,
+                }
+            );
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
         }
         var users = App.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("ada@example.test", Roles.Admin, "a long enough passphrase",
-            AuditActor.System)).Succeeded);
-        await SignInAsync(UseAppServices(), "ada@example.test", Roles.Admin,
-            Policies.Admin, Policies.Record, Policies.View);
+        Assert.True(
+            (
+                await users.CreateAsync("ada@example.test", Roles.Admin, "a long enough passphrase", AuditActor.System)
+            ).Succeeded
+        );
+        await SignInAsync(
+            UseAppServices(),
+            "ada@example.test",
+            Roles.Admin,
+            Policies.Admin,
+            Policies.Record,
+            Policies.View
+        );
     }
 
     private async Task<int> KeysStoredAsync()

@@ -29,7 +29,13 @@ public sealed class RevocationTests : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        { /* best effort */
+        }
     }
 
     /// <summary>
@@ -41,7 +47,8 @@ public sealed class RevocationTests : IDisposable
         var last = HttpStatusCode.OK;
         while (watch.Elapsed < Patience)
         {
-            if ((last = await ask()) == expected) return watch.Elapsed;
+            if ((last = await ask()) == expected)
+                return watch.Elapsed;
             await Task.Delay(50, Ct);
         }
         Assert.Fail($"still {(int)last} after {Patience.TotalSeconds} s, expected {(int)expected}");
@@ -56,14 +63,24 @@ public sealed class RevocationTests : IDisposable
         using var pipeline = app.CreateApiClient(key);
         Assert.Equal(HttpStatusCode.OK, (await pipeline.GetAsync("/api/v1/teams", Ct)).StatusCode); // remembered now
 
-        var revoked = await CommandLineRun.RunAsync(app.ConnectionString, _folder, null, "apikeys", "revoke", "--name",
-            "shop-ci");
+        var revoked = await CommandLineRun.RunAsync(
+            app.ConnectionString,
+            _folder,
+            null,
+            "apikeys",
+            "revoke",
+            "--name",
+            "shop-ci"
+        );
         Assert.True(revoked.Exit == 0, revoked.Err);
-        var took = await UntilAsync(async () => (await pipeline.GetAsync("/api/v1/teams", Ct)).StatusCode,
-            HttpStatusCode.Unauthorized);
+        var took = await UntilAsync(
+            async () => (await pipeline.GetAsync("/api/v1/teams", Ct)).StatusCode,
+            HttpStatusCode.Unauthorized
+        );
 
         TestContext.Current.SendDiagnosticMessage(
-            $"key revoked by the command line refused after {took.TotalMilliseconds:0} ms");
+            $"key revoked by the command line refused after {took.TotalMilliseconds:0} ms"
+        );
         Assert.True(took < ApiKeyService.CacheFor, "the key cache was forgotten, not waited out");
     }
 
@@ -72,18 +89,22 @@ public sealed class RevocationTests : IDisposable
     {
         await using var first = new ReleaseBoardAppFactory();
         var (_, key) = await first.AddTeamWithKeyAsync("shop");
-        await using var second = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:ReleaseBoard"] = first.ConnectionString,
-        });
+        await using var second = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = first.ConnectionString }
+        );
         using var onSecond = second.CreateApiClient(key);
         Assert.Equal(HttpStatusCode.OK, (await onSecond.GetAsync("/api/v1/teams", Ct)).StatusCode);
 
-        Assert.True((await first.Services.GetRequiredService<ApiKeyService>().RevokeAsync("shop-ci", AuditActor.System,
-            Ct)).Succeeded);
+        Assert.True(
+            (
+                await first.Services.GetRequiredService<ApiKeyService>().RevokeAsync("shop-ci", AuditActor.System, Ct)
+            ).Succeeded
+        );
 
-        await UntilAsync(async () => (await onSecond.GetAsync("/api/v1/teams", Ct)).StatusCode,
-            HttpStatusCode.Unauthorized);
+        await UntilAsync(
+            async () => (await onSecond.GetAsync("/api/v1/teams", Ct)).StatusCode,
+            HttpStatusCode.Unauthorized
+        );
         using var onFirst = first.CreateApiClient(key);
         Assert.Equal(HttpStatusCode.Unauthorized, (await onFirst.GetAsync("/api/v1/teams", Ct)).StatusCode);
     }
@@ -92,14 +113,26 @@ public sealed class RevocationTests : IDisposable
     public async Task Demo_data_removed_with_the_command_line_is_forgotten_by_ingestion_at_once()
     {
         await using var app = new ReleaseBoardAppFactory(seedDemoData: true);
-        var key = await app.Services.GetRequiredService<ApiKeyService>()
+        var key = await app
+            .Services.GetRequiredService<ApiKeyService>()
             .CreateAsync("everything", null, allTeams: true, AuditActor.System, Ct);
         using var pipeline = app.CreateApiClient(key.Value);
-        async Task<HttpStatusCode> PostCatchAsync() => (await pipeline.PostAsJsonAsync("/api/v1/catches", new
-        {
-            service = "payments-api", environment = "staging", severity = 3, title = "found", reportedBy = "test",
-            caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1),
-        }, Ct)).StatusCode;
+        async Task<HttpStatusCode> PostCatchAsync() =>
+            (
+                await pipeline.PostAsJsonAsync(
+                    "/api/v1/catches",
+                    new
+                    {
+                        service = "payments-api",
+                        environment = "staging",
+                        severity = 3,
+                        title = "found",
+                        reportedBy = "test",
+                        caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                    },
+                    Ct
+                )
+            ).StatusCode;
         Assert.Equal(HttpStatusCode.Created, await PostCatchAsync()); // the demo service's slug is remembered now
 
         var cleared = await CommandLineRun.RunAsync(app.ConnectionString, _folder, null, "demo", "clear");
@@ -113,13 +146,20 @@ public sealed class RevocationTests : IDisposable
     {
         await using var first = new ReleaseBoardAppFactory();
         _ = first.Services;
-        await using var second = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:ReleaseBoard"] = first.ConnectionString,
-        });
+        await using var second = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = first.ConnectionString }
+        );
         var users = first.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("lead@example.test", Roles.Approver, "a long enough passphrase",
-            AuditActor.System)).Succeeded);
+        Assert.True(
+            (
+                await users.CreateAsync(
+                    "lead@example.test",
+                    Roles.Approver,
+                    "a long enough passphrase",
+                    AuditActor.System
+                )
+            ).Succeeded
+        );
         var page = await OpenPageAsync(second, "lead@example.test");
 
         Assert.True((await users.SetRoleAsync("lead@example.test", Roles.Viewer, AuditActor.System)).Succeeded);
@@ -132,12 +172,27 @@ public sealed class RevocationTests : IDisposable
     {
         await using var app = new ReleaseBoardAppFactory();
         var users = app.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("gone@example.test", Roles.Approver, "a long enough passphrase",
-            AuditActor.System)).Succeeded);
+        Assert.True(
+            (
+                await users.CreateAsync(
+                    "gone@example.test",
+                    Roles.Approver,
+                    "a long enough passphrase",
+                    AuditActor.System
+                )
+            ).Succeeded
+        );
         var page = await OpenPageAsync(app, "gone@example.test");
 
-        var disabled = await CommandLineRun.RunAsync(app.ConnectionString, _folder, null, "users", "disable", "--email",
-            "gone@example.test");
+        var disabled = await CommandLineRun.RunAsync(
+            app.ConnectionString,
+            _folder,
+            null,
+            "users",
+            "disable",
+            "--email",
+            "gone@example.test"
+        );
         Assert.True(disabled.Exit == 0, disabled.Err);
 
         await WaitUntilSignedOutAsync(page);
@@ -151,15 +206,24 @@ public sealed class RevocationTests : IDisposable
     {
         await using var app = new ReleaseBoardAppFactory();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var identity = Assert.IsType<SsoSignIn.Allowed>(await app.Services.GetRequiredService<SsoIdentities>()
-            .SignInAsync("https://idp.example", "sam", "sam@example.test", true, "Sam", Ct));
-        var users = new UserAdministration(app.Services.GetRequiredService<IServiceScopeFactory>(),
-            app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>(), clock,
-            app.Services.GetRequiredService<AccessRevocation>());
-        var principal = SsoPrincipal(identity, "sam@example.test", Roles.Approver, clock.GetUtcNow());
-        using var page = new LiveAuthenticationStateProvider(users, app.Services.GetRequiredService<AccessRevocation>(),
+        var identity = Assert.IsType<SsoSignIn.Allowed>(
+            await app
+                .Services.GetRequiredService<SsoIdentities>()
+                .SignInAsync("https://idp.example", "sam", "sam@example.test", true, "Sam", Ct)
+        );
+        var users = new UserAdministration(
+            app.Services.GetRequiredService<IServiceScopeFactory>(),
+            app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>(),
             clock,
-            NullLogger<LiveAuthenticationStateProvider>.Instance);
+            app.Services.GetRequiredService<AccessRevocation>()
+        );
+        var principal = SsoPrincipal(identity, "sam@example.test", Roles.Approver, clock.GetUtcNow());
+        using var page = new LiveAuthenticationStateProvider(
+            users,
+            app.Services.GetRequiredService<AccessRevocation>(),
+            clock,
+            NullLogger<LiveAuthenticationStateProvider>.Instance
+        );
         page.SetAuthenticationState(Task.FromResult(new AuthenticationState(principal)));
         page.BeginWatching(); // as a circuit does when it opens
         Assert.True(await users.MayActNowAsync(principal, Policies.Record));
@@ -177,16 +241,18 @@ public sealed class RevocationTests : IDisposable
     {
         await using var app = new ReleaseBoardAppFactory();
         var identities = app.Services.GetRequiredService<SsoIdentities>();
-        var identity = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "kim",
-            "kim@example.test", true, "Kim", Ct));
+        var identity = Assert.IsType<SsoSignIn.Allowed>(
+            await identities.SignInAsync("https://idp.example", "kim", "kim@example.test", true, "Kim", Ct)
+        );
         var principal = SsoPrincipal(identity, "kim@example.test", Roles.Approver, DateTimeOffset.UtcNow);
         var page = NewPage(app, principal);
 
         Assert.True((await identities.BlockAsync(identity.IdentityId, true, AuditActor.System)).Succeeded);
 
         await WaitUntilSignedOutAsync(page);
-        Assert.IsType<SsoSignIn.Refused>(await identities.SignInAsync("https://idp.example", "kim", "kim@example.test",
-            true, "Kim", Ct));
+        Assert.IsType<SsoSignIn.Refused>(
+            await identities.SignInAsync("https://idp.example", "kim", "kim@example.test", true, "Kim", Ct)
+        );
     }
 
     [Fact]
@@ -194,11 +260,20 @@ public sealed class RevocationTests : IDisposable
     {
         await using var app = new ReleaseBoardAppFactory();
         var users = app.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("lea@example.test", Roles.Approver, "a long enough passphrase",
-            AuditActor.System)).Succeeded);
+        Assert.True(
+            (
+                await users.CreateAsync(
+                    "lea@example.test",
+                    Roles.Approver,
+                    "a long enough passphrase",
+                    AuditActor.System
+                )
+            ).Succeeded
+        );
         var identities = app.Services.GetRequiredService<SsoIdentities>();
-        var sso = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "lea",
-            "lea@example.test", true, "Lea", Ct)); // linked by the verified email
+        var sso = Assert.IsType<SsoSignIn.Allowed>(
+            await identities.SignInAsync("https://idp.example", "lea", "lea@example.test", true, "Lea", Ct)
+        ); // linked by the verified email
         var local = await OpenPageAsync(app, "lea@example.test");
         var single = SsoPrincipal(sso, "lea@example.test", Roles.Approver, DateTimeOffset.UtcNow);
 
@@ -210,8 +285,9 @@ public sealed class RevocationTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode); // locked: the form again, even with the right password
         Assert.True(await users.StillSignedInAsync((await local.GetAuthenticationStateAsync()).User, Ct));
         Assert.True(await users.MayActNowAsync(single, Policies.Record));
-        Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "lea",
-            "lea@example.test", true, "Lea", Ct));
+        Assert.IsType<SsoSignIn.Allowed>(
+            await identities.SignInAsync("https://idp.example", "lea", "lea@example.test", true, "Lea", Ct)
+        );
     }
 
     [Fact]
@@ -219,21 +295,27 @@ public sealed class RevocationTests : IDisposable
     {
         await using var app = new ReleaseBoardAppFactory();
         var users = app.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("max@example.test", Roles.Viewer, "a long enough passphrase",
-            AuditActor.System)).Succeeded);
+        Assert.True(
+            (
+                await users.CreateAsync("max@example.test", Roles.Viewer, "a long enough passphrase", AuditActor.System)
+            ).Succeeded
+        );
         var identities = app.Services.GetRequiredService<SsoIdentities>();
         // The provider does not vouch for the email: not linked by itself, and refused until an Admin links it.
-        Assert.IsType<SsoSignIn.Refused>(await identities.SignInAsync("https://idp.example", "max",
-            "max@example.test", false, "Max", Ct));
-        var other = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "max",
-            "max@other.test", false, "Max", Ct)); // the same subject under another email: its own person
+        Assert.IsType<SsoSignIn.Refused>(
+            await identities.SignInAsync("https://idp.example", "max", "max@example.test", false, "Max", Ct)
+        );
+        var other = Assert.IsType<SsoSignIn.Allowed>(
+            await identities.SignInAsync("https://idp.example", "max", "max@other.test", false, "Max", Ct)
+        ); // the same subject under another email: its own person
         var page = NewPage(app, SsoPrincipal(other, "max@other.test", Roles.Approver, DateTimeOffset.UtcNow));
 
         Assert.True((await identities.LinkAsync(other.IdentityId, "max@example.test", AuditActor.System)).Succeeded);
 
         await WaitUntilSignedOutAsync(page); // it was another person's session until now
-        var again = Assert.IsType<SsoSignIn.Allowed>(await identities.SignInAsync("https://idp.example", "max",
-            "max@other.test", false, "Max", Ct));
+        var again = Assert.IsType<SsoSignIn.Allowed>(
+            await identities.SignInAsync("https://idp.example", "max", "max@other.test", false, "Max", Ct)
+        );
         Assert.NotEqual(other.PersonId, again.PersonId); // the local account's id now: four eyes count one person
         Assert.Equal((Roles.Viewer, Roles.Viewer), (again.LinkedRole, Roles.Lesser(Roles.Approver, again.LinkedRole)));
 
@@ -243,18 +325,29 @@ public sealed class RevocationTests : IDisposable
     }
 
     /// <summary>A single-sign-on session's principal as the sign-in builds it, ending in 8 hours.</summary>
-    private static ClaimsPrincipal SsoPrincipal(SsoSignIn.Allowed identity, string email, string role,
-        DateTimeOffset now)
+    private static ClaimsPrincipal SsoPrincipal(
+        SsoSignIn.Allowed identity,
+        string email,
+        string role,
+        DateTimeOffset now
+    )
     {
         var claims = new List<Claim>
         {
-            new("email", email), new(ClaimTypes.Role, role), new(PersonClaims.PersonId, identity.PersonId),
-            new(PersonClaims.SsoIdentity,
-                identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new(PersonClaims.SessionEnds, now.AddHours(8).ToUnixTimeSeconds()
-                .ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("email", email),
+            new(ClaimTypes.Role, role),
+            new(PersonClaims.PersonId, identity.PersonId),
+            new(
+                PersonClaims.SsoIdentity,
+                identity.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            ),
+            new(
+                PersonClaims.SessionEnds,
+                now.AddHours(8).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)
+            ),
         };
-        if (identity.LinkedStamp is not null) claims.Add(new(PersonClaims.LinkedStamp, identity.LinkedStamp));
+        if (identity.LinkedStamp is not null)
+            claims.Add(new(PersonClaims.LinkedStamp, identity.LinkedStamp));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, "oidc", "email", ClaimTypes.Role));
     }
 
@@ -274,9 +367,12 @@ public sealed class RevocationTests : IDisposable
 
     private static LiveAuthenticationStateProvider NewPage(ReleaseBoardAppFactory app, ClaimsPrincipal principal)
     {
-        var page = new LiveAuthenticationStateProvider(app.Services.GetRequiredService<UserAdministration>(),
-            app.Services.GetRequiredService<AccessRevocation>(), TimeProvider.System,
-            NullLogger<LiveAuthenticationStateProvider>.Instance);
+        var page = new LiveAuthenticationStateProvider(
+            app.Services.GetRequiredService<UserAdministration>(),
+            app.Services.GetRequiredService<AccessRevocation>(),
+            TimeProvider.System,
+            NullLogger<LiveAuthenticationStateProvider>.Instance
+        );
         page.SetAuthenticationState(Task.FromResult(new AuthenticationState(principal)));
         page.BeginWatching(); // as a circuit does when it opens
         return page;

@@ -1,8 +1,8 @@
-using ReleaseBoard.Tests.Support;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using ReleaseBoard.Tests.Support;
 
 namespace ReleaseBoard.Tests.Features.Access;
 
@@ -12,10 +12,15 @@ namespace ReleaseBoard.Tests.Features.Access;
 public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
 {
     private IEnumerable<string> Secrets =>
-    [
-        fixture.KeyForAlpha, fixture.KeyForBeta, fixture.KeyForAllTeams, fixture.RevokedKey,
-        TokenOf(fixture.DisplayAlphaPath), TokenOf(fixture.RevokedDisplayPath), AccessFixture.Password,
-    ];
+        [
+            fixture.KeyForAlpha,
+            fixture.KeyForBeta,
+            fixture.KeyForAllTeams,
+            fixture.RevokedKey,
+            TokenOf(fixture.DisplayAlphaPath),
+            TokenOf(fixture.RevokedDisplayPath),
+            AccessFixture.Password,
+        ];
 
     private static string TokenOf(string address) => AccessFixture.TokenOf(address);
 
@@ -54,7 +59,8 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
             await admin.GetStringAsync("/admin/api-keys", TestContext.Current.CancellationToken),
             await admin.GetStringAsync("/admin/display-links", TestContext.Current.CancellationToken),
             await admin.GetStringAsync("/admin/audit", TestContext.Current.CancellationToken),
-            await admin.GetStringAsync("/admin/users", TestContext.Current.CancellationToken));
+            await admin.GetStringAsync("/admin/users", TestContext.Current.CancellationToken)
+        );
 
         Assert.All(Secrets, secret => Assert.DoesNotContain(secret, pages));
         Assert.Contains(fixture.KeyForAlpha[..10], pages);
@@ -67,7 +73,9 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
     private async Task UseEverySecretAsync()
     {
         using var client = fixture.App.NoRedirects();
-        foreach (var key in new[] { fixture.KeyForAlpha, fixture.KeyForBeta, fixture.KeyForAllTeams, fixture.RevokedKey })
+        foreach (
+            var key in new[] { fixture.KeyForAlpha, fixture.KeyForBeta, fixture.KeyForAllTeams, fixture.RevokedKey }
+        )
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/teams/alpha/sign");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -75,8 +83,12 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
         }
         // A display token reaches the app only on the live circuit, which resolves it through this service.
         var links = fixture.App.Services.GetRequiredService<ReleaseBoard.Web.Features.Access.DisplayLinkService>();
-        Assert.NotNull(await links.ResolveAsync(TokenOf(fixture.DisplayAlphaPath), TestContext.Current.CancellationToken));
-        Assert.Null(await links.ResolveAsync(TokenOf(fixture.RevokedDisplayPath), TestContext.Current.CancellationToken));
+        Assert.NotNull(
+            await links.ResolveAsync(TokenOf(fixture.DisplayAlphaPath), TestContext.Current.CancellationToken)
+        );
+        Assert.Null(
+            await links.ResolveAsync(TokenOf(fixture.RevokedDisplayPath), TestContext.Current.CancellationToken)
+        );
         await client.GetAsync("/display", TestContext.Current.CancellationToken);
         await Support.SignIn.PostLoginAsync(client, "viewer@example.test", AccessFixture.Password);
         await Support.SignIn.PostLoginAsync(client, "viewer@example.test", AccessFixture.Password + " wrong");

@@ -1,5 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Access;
@@ -14,11 +17,16 @@ public class SignInTests
     {
         await using var app = new ReleaseBoardAppFactory();
         await using (var scope = app.Services.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+            await scope
+                .ServiceProvider.GetRequiredService<UserAdministration>()
+                .CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
         using var client = app.NoRedirects();
 
         for (var attempt = 0; attempt < 5; attempt++)
-            Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test", "a wrong passphrase")).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await SignIn.PostLoginAsync(client, "ana@example.test", "a wrong passphrase")).StatusCode
+            );
         var locked = await SignIn.PostLoginAsync(client, "ana@example.test", "the right passphrase");
 
         Assert.Equal(HttpStatusCode.OK, locked.StatusCode); // no redirect: not signed in
@@ -31,10 +39,18 @@ public class SignInTests
         await using var app = new ReleaseBoardAppFactory();
         using var client = app.NoRedirects();
 
-        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login", ["Input.Email"] = "ana@example.test", ["Input.Password"] = "whatever",
-        }), TestContext.Current.CancellationToken);
+        var response = await client.PostAsync(
+            "/account/login",
+            new FormUrlEncodedContent(
+                new Dictionary<string, string>
+                {
+                    ["_handler"] = "login",
+                    ["Input.Email"] = "ana@example.test",
+                    ["Input.Password"] = "whatever",
+                }
+            ),
+            TestContext.Current.CancellationToken
+        );
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
@@ -48,7 +64,8 @@ public class SignInTests
     [InlineData("https://evil.example", false)]
     [InlineData("evil.example", false)]
     [InlineData("", false)]
-    public void Only_local_paths_are_return_addresses(string url, bool local) => Assert.Equal(local, ReleaseBoard.Web.Features.Access.LocalUrl.IsLocal(url));
+    public void Only_local_paths_are_return_addresses(string url, bool local) =>
+        Assert.Equal(local, ReleaseBoard.Web.Features.Access.LocalUrl.IsLocal(url));
 
     [Fact]
     public async Task A_role_taken_away_counts_at_the_next_action_even_on_a_page_opened_before()
@@ -60,14 +77,17 @@ public class SignInTests
         System.Security.Claims.ClaimsPrincipal signedIn;
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            var userManager = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ReleaseBoard.Data.Entities.ReleaseBoardUser>>();
-            var factory = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<ReleaseBoard.Data.Entities.ReleaseBoardUser>>();
+            var userManager = scope.ServiceProvider.GetRequiredService<UserManager<ReleaseBoardUser>>();
+            var factory = scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<ReleaseBoardUser>>();
             signedIn = await factory.CreateAsync((await userManager.FindByEmailAsync("demoted@example.test"))!);
         }
         Assert.True(await users.MayActNowAsync(signedIn, Policies.Admin));
 
-        await users.SetRoleAsync("demoted@example.test", Roles.Viewer, AuditActor.User("first@example.test",
-            "first@example.test"));
+        await users.SetRoleAsync(
+            "demoted@example.test",
+            Roles.Viewer,
+            AuditActor.User("first@example.test", "first@example.test")
+        );
 
         Assert.True(signedIn.IsInRole(Roles.Admin)); // the old sign-in still claims it...
         Assert.False(await users.MayActNowAsync(signedIn, Policies.Admin)); // ...and the store says no
@@ -92,12 +112,17 @@ public class SignInTests
     {
         var folder = Path.Combine(Path.GetTempPath(), "releaseboard-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var settings = new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = $"Data Source={Path.Combine(folder, "restart.db")}" };
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:ReleaseBoard"] = $"Data Source={Path.Combine(folder, "restart.db")}",
+        };
         string cookie;
         await using (var before = new ReleaseBoardAppFactory(settings: settings))
         {
             await using (var scope = before.Services.CreateAsyncScope())
-                await before.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+                await before
+                    .Services.GetRequiredService<UserAdministration>()
+                    .CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
             using var client = before.NoRedirects();
             var signedIn = await SignIn.PostLoginAsync(client, "ana@example.test", "the right passphrase");
             cookie = string.Join("; ", signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
@@ -108,7 +133,10 @@ public class SignInTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/definitions");
         request.Headers.Add("Cookie", cookie);
 
-        Assert.Equal(HttpStatusCode.OK, (await restarted.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await restarted.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode
+        );
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
     }
@@ -118,10 +146,17 @@ public class SignInTests
     {
         await using var app = new ReleaseBoardAppFactory();
         await using (var scope = app.Services.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync("ben@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+            await scope
+                .ServiceProvider.GetRequiredService<UserAdministration>()
+                .CreateAsync("ben@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
         using var client = app.NoRedirects();
 
-        var response = await SignIn.PostLoginAsync(client, "ben@example.test", "the right passphrase", "/account/login?returnUrl=//evil.example/steal");
+        var response = await SignIn.PostLoginAsync(
+            client,
+            "ben@example.test",
+            "the right passphrase",
+            "/account/login?returnUrl=//evil.example/steal"
+        );
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var location = response.Headers.Location!;
@@ -134,11 +169,18 @@ public class SignInTests
     {
         await using var app = new ReleaseBoardAppFactory();
         using var client = app.NoRedirects();
-        await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken); // issues an antiforgery token: needs a key
+        // issues an antiforgery token: needs a key
+        await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
 
-        await using var db = await app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ReleaseBoard.Data.ReleaseBoardDbContext>>()
+        await using var db = await app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
             .CreateDbContextAsync(TestContext.Current.CancellationToken);
-        Assert.True(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.DataProtectionKeys, TestContext.Current.CancellationToken));
+        Assert.True(
+            await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
+                db.DataProtectionKeys,
+                TestContext.Current.CancellationToken
+            )
+        );
     }
 
     [Fact]
@@ -147,18 +189,21 @@ public class SignInTests
         await using var app = new ReleaseBoardAppFactory();
         _ = app.Server;
 
-        Assert.Contains(app.Logs.Lines, line => line.Contains("users create --email you@example.com --role Admin",
-            StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Lines, line =>
+            line.Contains("users create --email you@example.com --role Admin", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
     public async Task The_first_admin_can_come_from_configuration()
     {
-        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Bootstrap:AdminEmail"] = "root@example.test",
-            ["Bootstrap:AdminPassword"] = "a configured passphrase",
-        });
+        await using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?>
+            {
+                ["Bootstrap:AdminEmail"] = "root@example.test",
+                ["Bootstrap:AdminPassword"] = "a configured passphrase",
+            }
+        );
         using var client = app.NoRedirects();
 
         var response = await SignIn.PostLoginAsync(client, "root@example.test", "a configured passphrase");
@@ -171,20 +216,23 @@ public class SignInTests
     [Fact]
     public async Task Single_sign_on_from_configuration_adds_its_button_beside_local_accounts()
     {
-        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Authentication:OpenIdConnect:Authority"] = "https://login.example.test/realms/acme",
-            ["Authentication:OpenIdConnect:ClientId"] = "releaseboard",
-            ["Authentication:OpenIdConnect:DisplayName"] = "Sign in with Acme",
-            ["Authentication:OpenIdConnect:RoleMap:release-admins"] = "Admin",
-        });
+        await using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?>
+            {
+                ["Authentication:OpenIdConnect:Authority"] = "https://login.example.test/realms/acme",
+                ["Authentication:OpenIdConnect:ClientId"] = "releaseboard",
+                ["Authentication:OpenIdConnect:DisplayName"] = "Sign in with Acme",
+                ["Authentication:OpenIdConnect:RoleMap:release-admins"] = "Admin",
+            }
+        );
         using var client = app.NoRedirects();
 
         var page = await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
 
         Assert.Contains("Sign in with Acme", page);
         Assert.Contains("data-testid=\"sign-in\"", page); // the local form stays
-        var schemes = app.Services.GetRequiredService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
+        var schemes =
+            app.Services.GetRequiredService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
         Assert.NotNull(await schemes.GetSchemeAsync(AccessSetup.OpenIdConnectScheme));
         Assert.Equal("Admin", app.Services.GetRequiredService<OpenIdConnectSettings>().RoleMap["release-admins"]);
     }
@@ -193,17 +241,22 @@ public class SignInTests
     public async Task Without_single_sign_on_configured_there_is_no_such_button_or_scheme()
     {
         await using var app = new ReleaseBoardAppFactory();
-        var schemes = app.Services.GetRequiredService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
+        var schemes =
+            app.Services.GetRequiredService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
 
         Assert.Null(await schemes.GetSchemeAsync(AccessSetup.OpenIdConnectScheme));
-        Assert.DoesNotContain("/account/sso", await app.CreateClient().GetStringAsync("/account/login", TestContext.Current.CancellationToken));
+        Assert.DoesNotContain(
+            "/account/sso",
+            await app.CreateClient().GetStringAsync("/account/login", TestContext.Current.CancellationToken)
+        );
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static string? LoginError(string html) =>
         System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"login-error\">([^<]*)<") is { Success: true } m
-            ? System.Net.WebUtility.HtmlDecode(m.Groups[1].Value) : null;
+            ? System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)
+            : null;
 
     [Fact]
     public async Task Unknown_wrong_and_locked_accounts_all_get_the_same_message()
@@ -213,15 +266,24 @@ public class SignInTests
         await users.CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
         await users.CreateAsync("bo@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
         using var client = app.NoRedirects();
-        for (var attempt = 0; attempt < 5; attempt++) await SignIn.PostLoginAsync(client, "bo@example.test",
-            "a wrong passphrase");
+        for (var attempt = 0; attempt < 5; attempt++)
+            await SignIn.PostLoginAsync(client, "bo@example.test", "a wrong passphrase");
 
-        var unknown = LoginError(await (await SignIn.PostLoginAsync(client, "nobody@example.test",
-            "whatever it is")).Content.ReadAsStringAsync(Ct));
-        var wrong = LoginError(await (await SignIn.PostLoginAsync(client, "ana@example.test",
-            "a wrong passphrase")).Content.ReadAsStringAsync(Ct));
-        var locked = LoginError(await (await SignIn.PostLoginAsync(client, "bo@example.test",
-            "the right passphrase")).Content.ReadAsStringAsync(Ct));
+        var unknown = LoginError(
+            await (
+                await SignIn.PostLoginAsync(client, "nobody@example.test", "whatever it is")
+            ).Content.ReadAsStringAsync(Ct)
+        );
+        var wrong = LoginError(
+            await (
+                await SignIn.PostLoginAsync(client, "ana@example.test", "a wrong passphrase")
+            ).Content.ReadAsStringAsync(Ct)
+        );
+        var locked = LoginError(
+            await (
+                await SignIn.PostLoginAsync(client, "bo@example.test", "the right passphrase")
+            ).Content.ReadAsStringAsync(Ct)
+        );
 
         Assert.NotNull(unknown);
         Assert.Equal(unknown, wrong);
@@ -236,8 +298,11 @@ public class SignInTests
 
         public string HashPassword(ReleaseBoardUser user, string password) => _inner.HashPassword(user, password);
 
-        public Microsoft.AspNetCore.Identity.PasswordVerificationResult VerifyHashedPassword(ReleaseBoardUser user,
-            string hashedPassword, string providedPassword)
+        public Microsoft.AspNetCore.Identity.PasswordVerificationResult VerifyHashedPassword(
+            ReleaseBoardUser user,
+            string hashedPassword,
+            string providedPassword
+        )
         {
             Interlocked.Increment(ref Verified);
             return _inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
@@ -248,12 +313,17 @@ public class SignInTests
     public async Task Unknown_and_locked_accounts_cost_one_password_check_like_a_wrong_password_does()
     {
         await using var factory = new ReleaseBoardAppFactory();
-        await using var app = factory.WithWebHostBuilder(b => b.ConfigureServices(services => services
-            .AddScoped<Microsoft.AspNetCore.Identity.IPasswordHasher<ReleaseBoardUser>, CountingHasher>()));
-        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer,
-            "the right passphrase", AuditActor.System);
-        using var client = app.CreateClient(new() { BaseAddress = ReleaseBoardAppFactory.Https,
-            AllowAutoRedirect = false });
+        await using var app = factory.WithWebHostBuilder(b =>
+            b.ConfigureServices(services =>
+                services.AddScoped<Microsoft.AspNetCore.Identity.IPasswordHasher<ReleaseBoardUser>, CountingHasher>()
+            )
+        );
+        await app
+            .Services.GetRequiredService<UserAdministration>()
+            .CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
+        using var client = app.CreateClient(
+            new() { BaseAddress = ReleaseBoardAppFactory.Https, AllowAutoRedirect = false }
+        );
 
         async Task<int> ChecksAsync(string email)
         {
@@ -264,39 +334,44 @@ public class SignInTests
 
         Assert.Equal(1, await ChecksAsync("ana@example.test")); // known, wrong password: Identity checks it
         Assert.Equal(1, await ChecksAsync("nobody@example.test"));
-        for (var attempt = 0; attempt < 4; attempt++) await ChecksAsync("ana@example.test"); // now locked
+        for (var attempt = 0; attempt < 4; attempt++)
+            await ChecksAsync("ana@example.test"); // now locked
         Assert.Equal(1, await ChecksAsync("ana@example.test"));
     }
 
     [Fact]
     public async Task Sign_in_attempts_from_one_address_are_limited_with_429_and_Retry_After()
     {
-        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Access:SignInAttemptsPerMinute"] = "3",
-        });
+        await using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?> { ["Access:SignInAttemptsPerMinute"] = "3" }
+        );
         using var client = app.NoRedirects();
         // The same page under other spellings of its address counts the same.
         string[] paths = ["/account/login", "/account/login/", "/Account/Login"];
         for (var attempt = 0; attempt < 3; attempt++)
-            Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "ana@example.test",
-                "guess number " + attempt, paths[attempt])).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (
+                    await SignIn.PostLoginAsync(client, "ana@example.test", "guess number " + attempt, paths[attempt])
+                ).StatusCode
+            );
 
         var limited = await SignIn.PostLoginAsync(client, "ana@example.test", "guess number 4", "/ACCOUNT/LOGIN/");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.InRange(limited.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
         Assert.Contains("href=\"/account/login\"", await limited.Content.ReadAsStringAsync(Ct)); // a way back
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login",
-            Ct)).StatusCode); // reading it is not limited
+        // reading it is not limited
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login", Ct)).StatusCode);
     }
 
     [Fact]
     public async Task Signing_out_takes_the_pages_antiforgery_token()
     {
         await using var app = new ReleaseBoardAppFactory();
-        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer,
-            "the right passphrase", AuditActor.System);
+        await app
+            .Services.GetRequiredService<UserAdministration>()
+            .CreateAsync("ana@example.test", Roles.Viewer, "the right passphrase", AuditActor.System);
         using var client = await SignIn.SignedInClientAsync(app, "ana@example.test", "the right passphrase");
 
         var forged = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]), Ct);
@@ -304,11 +379,20 @@ public class SignInTests
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/teams", Ct)).StatusCode); // still signed in
         var page = await client.GetStringAsync("/account/password", Ct);
-        var token = System.Text.RegularExpressions.Regex.Match(page,
-            "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
-        var signedOut = await client.PostAsync("/account/logout", new FormUrlEncodedContent(
-            new Dictionary<string,
-                string> { ["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(token) }), Ct);
+        var token = System
+            .Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")
+            .Groups[1]
+            .Value;
+        var signedOut = await client.PostAsync(
+            "/account/logout",
+            new FormUrlEncodedContent(
+                new Dictionary<string, string>
+                {
+                    ["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(token),
+                }
+            ),
+            Ct
+        );
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/teams", Ct)).StatusCode);
     }
@@ -317,8 +401,9 @@ public class SignInTests
     public async Task A_person_changes_their_password_and_their_other_sessions_end()
     {
         await using var app = new ReleaseBoardAppFactory();
-        await app.Services.GetRequiredService<UserAdministration>().CreateAsync("ana@example.test", Roles.Viewer,
-            "the old passphrase", AuditActor.System);
+        await app
+            .Services.GetRequiredService<UserAdministration>()
+            .CreateAsync("ana@example.test", Roles.Viewer, "the old passphrase", AuditActor.System);
         using var elsewhere = await SignIn.SignedInClientAsync(app, "ana@example.test", "the old passphrase");
         using var here = await SignIn.SignedInClientAsync(app, "ana@example.test", "the old passphrase");
 
@@ -331,10 +416,14 @@ public class SignInTests
         Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/api/v1/teams", Ct)).StatusCode); // signed in anew
         Assert.Equal(HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/v1/teams", Ct)).StatusCode);
         using var fresh = app.NoRedirects();
-        Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(fresh, "ana@example.test",
-            "the old passphrase")).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await SignIn.PostLoginAsync(fresh, "ana@example.test",
-            "a brand new passphrase")).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await SignIn.PostLoginAsync(fresh, "ana@example.test", "the old passphrase")).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Redirect,
+            (await SignIn.PostLoginAsync(fresh, "ana@example.test", "a brand new passphrase")).StatusCode
+        );
     }
 
     private static async Task<string> PostPasswordAsync(HttpClient client, string current, string password)
@@ -358,17 +447,23 @@ public class SignInTests
         for (var round = 0; round < 5; round++)
         {
             var results = await Task.WhenAll(
-                Task.Run(() => users.SetRoleAsync("ann@example.test", Roles.Viewer, AuditActor.User("bob",
-                    "bob@example.test"))),
-                Task.Run(() => users.SetRoleAsync("bob@example.test", Roles.Viewer, AuditActor.User("ann",
-                    "ann@example.test"))));
+                Task.Run(() =>
+                    users.SetRoleAsync("ann@example.test", Roles.Viewer, AuditActor.User("bob", "bob@example.test"))
+                ),
+                Task.Run(() =>
+                    users.SetRoleAsync("bob@example.test", Roles.Viewer, AuditActor.User("ann", "ann@example.test"))
+                )
+            );
 
             Assert.Equal(1, results.Count(r => r.Succeeded));
             Assert.Contains("last admin", results.Single(r => !r.Succeeded).Error);
             var admins = (await users.ListAsync()).Where(u => u.Role == Roles.Admin).Select(u => u.Email).ToList();
             var remaining = Assert.Single(admins);
-            await users.SetRoleAsync(remaining == "ann@example.test" ? "bob@example.test" : "ann@example.test",
-                Roles.Admin, AuditActor.System);
+            await users.SetRoleAsync(
+                remaining == "ann@example.test" ? "bob@example.test" : "ann@example.test",
+                Roles.Admin,
+                AuditActor.System
+            );
         }
     }
 

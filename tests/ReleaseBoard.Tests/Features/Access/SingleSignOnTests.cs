@@ -31,17 +31,38 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
     {
         _provider = await TestIdentityProvider.StartAsync(new Uri(App, "/signin-oidc").ToString());
         _app = new ReleaseBoardAppFactory(settings: _provider.Settings);
-        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+        await using var db = await _app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
             .CreateDbContextAsync(Ct);
         var service = new Service
         {
-            Slug = "shop-api", Name = "Shop API",
-            Team = new Team { Slug = "shop", Name = "Shop", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow },
+            Slug = "shop-api",
+            Name = "Shop API",
+            Team = new Team
+            {
+                Slug = "shop",
+                Name = "Shop",
+                TimeZoneId = "Etc/UTC",
+                CreatedAt = DateTime.UtcNow,
+            },
         };
-        db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service,
-            PromotionMode = PromotionMode.Continuous },
-            new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service,
-                RequiredApprovals = 2 });
+        db.AddRange(
+            new ServiceEnvironment
+            {
+                Name = "staging",
+                Order = 0,
+                Service = service,
+                PromotionMode = PromotionMode.Continuous,
+            },
+            new ServiceEnvironment
+            {
+                Name = "production",
+                Order = 1,
+                IsProduction = true,
+                Service = service,
+                RequiredApprovals = 2,
+            }
+        );
         await db.SaveChangesAsync(Ct);
     }
 
@@ -53,8 +74,14 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
 
     /// <summary>A browser: cookies kept, redirects followed by hand (the provider is another origin).</summary>
     private HttpClient Browser() =>
-        _app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = App, AllowAutoRedirect = false,
-            HandleCookies = true });
+        _app.CreateClient(
+            new WebApplicationFactoryClientOptions
+            {
+                BaseAddress = App,
+                AllowAutoRedirect = false,
+                HandleCookies = true,
+            }
+        );
 
     /// <summary>
     /// Signs <paramref name="user"/> in through the provider: the login page's SSO button, the provider's authorize
@@ -65,10 +92,13 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
         _provider.Next = user;
         var login = await browser.GetStringAsync("/account/login", Ct);
         var token = Hidden(login)["__RequestVerificationToken"];
-        var challenge = await browser.PostAsync("/account/sso", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token, ["returnUrl"] = "/pipelines",
-        }), Ct);
+        var challenge = await browser.PostAsync(
+            "/account/sso",
+            new FormUrlEncodedContent(
+                new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["returnUrl"] = "/pipelines" }
+            ),
+            Ct
+        );
         Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
         var authorize = challenge.Headers.Location!;
         Assert.StartsWith(_provider.Authority.ToString(), authorize.ToString());
@@ -92,25 +122,35 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == expected,
-            $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        Assert.True(
+            response.StatusCode == expected,
+            $"expected {(int)expected}, got {(int)response.StatusCode}: {text}"
+        );
         return JsonDocument.Parse(text).RootElement;
     }
 
     private async Task<long> RequestContinuousAsync(HttpClient browser)
     {
-        var requested = await JsonAsync(await browser.PostAsJsonAsync(Promotion("/request"), new { reason = "quiet" },
-            Ct), HttpStatusCode.OK);
+        var requested = await JsonAsync(
+            await browser.PostAsJsonAsync(Promotion("/request"), new { reason = "quiet" }, Ct),
+            HttpStatusCode.OK
+        );
         return requested.GetProperty("pendingRequest").GetProperty("id").GetInt64();
     }
 
     private static async Task<string?> ApproveAsync(HttpClient browser, long request)
     {
-        var response = await browser.PostAsJsonAsync($"/api/v1/promotion-requests/{request}/approve",
-            new { overrideReason = "watched" }, Ct);
-        return response.StatusCode == HttpStatusCode.OK ? null
-            : JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement
-                .GetProperty("code").GetString();
+        var response = await browser.PostAsJsonAsync(
+            $"/api/v1/promotion-requests/{request}/approve",
+            new { overrideReason = "watched" },
+            Ct
+        );
+        return response.StatusCode == HttpStatusCode.OK
+            ? null
+            : JsonDocument
+                .Parse(await response.Content.ReadAsStringAsync(Ct))
+                .RootElement.GetProperty("code")
+                .GetString();
     }
 
     [Fact]
@@ -118,13 +158,16 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
     {
         using var browser = Browser();
 
-        var landed = await SignInWithProviderAsync(browser, new ProviderUser("sub-ada", "ada@example.test", true,
-            "release-leads"));
+        var landed = await SignInWithProviderAsync(
+            browser,
+            new ProviderUser("sub-ada", "ada@example.test", true, "release-leads")
+        );
 
         Assert.Equal("/pipelines", landed);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/teams", Ct)).StatusCode);
         await RequestContinuousAsync(browser); // an Approver's action: the role came from "release-leads"
-        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+        await using var db = await _app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
             .CreateDbContextAsync(Ct);
         var request = await db.PromotionRequests.SingleAsync(Ct);
         Assert.Equal(AccessSetup.SsoPersonId(_provider.Authority.ToString(), "sub-ada"), request.RequestedById);
@@ -143,8 +186,10 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
 
         Assert.Equal("own-request", await ApproveAsync(after, request));
         using var colleague = Browser();
-        await SignInWithProviderAsync(colleague, new ProviderUser("sub-kim", "kim@example.test", true,
-            "release-leads"));
+        await SignInWithProviderAsync(
+            colleague,
+            new ProviderUser("sub-kim", "kim@example.test", true, "release-leads")
+        );
         Assert.Null(await ApproveAsync(colleague, request)); // someone else is someone else
     }
 
@@ -152,21 +197,26 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
     public async Task A_local_account_and_its_sso_identity_under_another_email_are_one_person_once_linked()
     {
         var users = _app.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("lee@example.test", Roles.Approver, Password,
-            AuditActor.System)).Succeeded);
+        Assert.True(
+            (await users.CreateAsync("lee@example.test", Roles.Approver, Password, AuditActor.System)).Succeeded
+        );
         using var local = await SignIn.SignedInClientAsync(_app, "lee@example.test", Password);
         var request = await RequestContinuousAsync(local);
         using var sso = Browser();
         await SignInWithProviderAsync(sso, new ProviderUser("sub-lee", "lee.sso@corp.example", true, "release-leads"));
         var identity = (await _app.Services.GetRequiredService<SsoIdentities>().ListAsync(Ct)).Single(i =>
-            i.Subject == "sub-lee");
+            i.Subject == "sub-lee"
+        );
 
-        var linked = await _app.Services.GetRequiredService<SsoIdentities>()
+        var linked = await _app
+            .Services.GetRequiredService<SsoIdentities>()
             .LinkAsync(identity.Id, "lee@example.test", AuditActor.User("admin", "admin@example.test"));
         Assert.True(linked.Succeeded);
         using var again = Browser();
-        await SignInWithProviderAsync(again, new ProviderUser("sub-lee", "lee.sso@corp.example", true,
-            "release-leads"));
+        await SignInWithProviderAsync(
+            again,
+            new ProviderUser("sub-lee", "lee.sso@corp.example", true, "release-leads")
+        );
 
         Assert.Equal("own-request", await ApproveAsync(again, request));
     }
@@ -175,12 +225,15 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
     public async Task An_unverified_email_of_a_local_account_is_refused_and_a_verified_one_links_itself()
     {
         var users = _app.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("mo@example.test", Roles.Approver, Password,
-            AuditActor.System)).Succeeded);
+        Assert.True(
+            (await users.CreateAsync("mo@example.test", Roles.Approver, Password, AuditActor.System)).Succeeded
+        );
         using var impostor = Browser();
 
-        var refused = await SignInWithProviderAsync(impostor, new ProviderUser("sub-x", "mo@example.test", false,
-            "release-leads"));
+        var refused = await SignInWithProviderAsync(
+            impostor,
+            new ProviderUser("sub-x", "mo@example.test", false, "release-leads")
+        );
 
         Assert.Equal("/account/login?sso=unlinked-account", refused);
         Assert.Contains("not linked", WebUtility.HtmlDecode(await impostor.GetStringAsync(refused, Ct)));
@@ -189,8 +242,13 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
         using var local = await SignIn.SignedInClientAsync(_app, "mo@example.test", Password);
         var request = await RequestContinuousAsync(local);
         using var verified = Browser();
-        Assert.Equal("/pipelines", await SignInWithProviderAsync(verified, new ProviderUser("sub-mo", "mo@example.test",
-            true, "release-leads")));
+        Assert.Equal(
+            "/pipelines",
+            await SignInWithProviderAsync(
+                verified,
+                new ProviderUser("sub-mo", "mo@example.test", true, "release-leads")
+            )
+        );
         Assert.Equal("own-request", await ApproveAsync(verified, request));
     }
 
@@ -201,14 +259,17 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
         await SignInWithProviderAsync(browser, new ProviderUser("sub-bo", "bo@example.test", true, "engineering"));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/teams", Ct)).StatusCode);
         var identity = (await _app.Services.GetRequiredService<SsoIdentities>().ListAsync(Ct)).Single(i =>
-            i.Subject == "sub-bo");
+            i.Subject == "sub-bo"
+        );
 
         await _app.Services.GetRequiredService<SsoIdentities>().BlockAsync(identity.Id, true, AuditActor.System);
         await Task.Delay(1100, Ct); // a cookie is looked at again at most a second after the last look
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/teams", Ct)).StatusCode);
         using var again = Browser();
-        Assert.Equal("/account/login?sso=blocked",
-            await SignInWithProviderAsync(again, new ProviderUser("sub-bo", "bo@example.test", true, "engineering")));
+        Assert.Equal(
+            "/account/login?sso=blocked",
+            await SignInWithProviderAsync(again, new ProviderUser("sub-bo", "bo@example.test", true, "engineering"))
+        );
     }
 }

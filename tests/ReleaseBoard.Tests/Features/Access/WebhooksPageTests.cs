@@ -23,20 +23,37 @@ public class WebhooksPageTests : AppBunitContext
         {
             var team = new Team
             {
-                Slug = "payments", Name = "Payments", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow,
+                Slug = "payments",
+                Name = "Payments",
+                TimeZoneId = "Etc/UTC",
+                CreatedAt = DateTime.UtcNow,
             };
-            db.Services.Add(new Service
-            {
-                Team = team, Slug = "payments-api", Name = "Payments API", Repository = "acme/payments-api",
-                PagerDutyServiceId = "PABC123",
-            });
+            db.Services.Add(
+                new Service
+                {
+                    Team = team,
+                    Slug = "payments-api",
+                    Name = "Payments API",
+                    Repository = "acme/payments-api",
+                    PagerDutyServiceId = "PABC123",
+                }
+            );
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
         }
         var users = App.Services.GetRequiredService<UserAdministration>();
-        Assert.True((await users.CreateAsync("ada@example.test", Roles.Admin, "a long enough passphrase",
-            AuditActor.System)).Succeeded);
-        await SignInAsync(UseAppServices(), "ada@example.test", Roles.Admin,
-            Policies.Admin, Policies.Record, Policies.View);
+        Assert.True(
+            (
+                await users.CreateAsync("ada@example.test", Roles.Admin, "a long enough passphrase", AuditActor.System)
+            ).Succeeded
+        );
+        await SignInAsync(
+            UseAppServices(),
+            "ada@example.test",
+            Roles.Admin,
+            Policies.Admin,
+            Policies.Record,
+            Policies.View
+        );
     }
 
     [Fact]

@@ -11,9 +11,17 @@ public class CatchRecorderTests
     private static readonly DateTime Now = new(2026, 11, 27, 10, 0, 0, DateTimeKind.Utc);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(Now));
 
-    private static RecordCatchCommand Valid(TestTeam team) => new(
-        team.ServiceId, team.StagingId, Severity: 2, Title: "Double charge on retry", Description: "Found by the contract tests",
-        Version: "1.42.0", ReportedBy: "Ana", CaughtAtUtc: Now.AddHours(-1));
+    private static RecordCatchCommand Valid(TestTeam team) =>
+        new(
+            team.ServiceId,
+            team.StagingId,
+            Severity: 2,
+            Title: "Double charge on retry",
+            Description: "Found by the contract tests",
+            Version: "1.42.0",
+            ReportedBy: "Ana",
+            CaughtAtUtc: Now.AddHours(-1)
+        );
 
     [Fact]
     public async Task A_valid_catch_is_stored_with_an_audit_entry_and_announced_after_commit()
@@ -23,8 +31,11 @@ public class CatchRecorderTests
         var announcements = 0;
         database.Notifier.Changed += () => announcements++;
 
-        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(team),
-            AuditActor.User("ana@example.test", "ana@example.test"), TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(database, _clock).RecordAsync(
+            Valid(team),
+            AuditActor.User("ana@example.test", "ana@example.test"),
+            TestContext.Current.CancellationToken
+        );
 
         Assert.True(result.Succeeded);
         await using var db = database.CreateDbContext();
@@ -42,33 +53,41 @@ public class CatchRecorderTests
         Assert.Equal(1, announcements);
     }
 
-    public static TheoryData<string, Func<RecordCatchCommand, TestTeam, RecordCatchCommand>> InvalidCommands => new()
-    {
-        { "Title", (c, _) => c with { Title = "   " } },
-        { "Title", (c, _) => c with { Title = new string('x', 301) } },
-        { "ReportedBy", (c, _) => c with { ReportedBy = null } },
-        { "Severity", (c, _) => c with { Severity = 0 } },
-        { "Severity", (c, _) => c with { Severity = 5 } },
-        { "Description", (c, _) => c with { Description = new string('x', 4001) } },
-        { "Version", (c, _) => c with { Version = new string('1', 129) } },
-        { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = Now.AddHours(2) } },
-        { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = DateTime.SpecifyKind(Now, DateTimeKind.Local) } },
-        { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = new DateTime(1999, 12, 31, 0, 0, 0, DateTimeKind.Utc) } },
-        { "ServiceId", (c, _) => c with { ServiceId = 999 } },
-        { "EnvironmentId", (c, _) => c with { EnvironmentId = 999 } },
-        { "EnvironmentId", (c, t) => c with { EnvironmentId = t.ProductionId } },
-    };
+    public static TheoryData<string, Func<RecordCatchCommand, TestTeam, RecordCatchCommand>> InvalidCommands =>
+        new()
+        {
+            { "Title", (c, _) => c with { Title = "   " } },
+            { "Title", (c, _) => c with { Title = new string('x', 301) } },
+            { "ReportedBy", (c, _) => c with { ReportedBy = null } },
+            { "Severity", (c, _) => c with { Severity = 0 } },
+            { "Severity", (c, _) => c with { Severity = 5 } },
+            { "Description", (c, _) => c with { Description = new string('x', 4001) } },
+            { "Version", (c, _) => c with { Version = new string('1', 129) } },
+            { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = Now.AddHours(2) } },
+            { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = DateTime.SpecifyKind(Now, DateTimeKind.Local) } },
+            { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = new DateTime(1999, 12, 31, 0, 0, 0, DateTimeKind.Utc) } },
+            { "ServiceId", (c, _) => c with { ServiceId = 999 } },
+            { "EnvironmentId", (c, _) => c with { EnvironmentId = 999 } },
+            { "EnvironmentId", (c, t) => c with { EnvironmentId = t.ProductionId } },
+        };
 
     [Theory]
     [MemberData(nameof(InvalidCommands))]
-    public async Task Bad_input_gets_a_message_on_its_field_and_stores_nothing(string field, Func<RecordCatchCommand, TestTeam, RecordCatchCommand> spoil)
+    public async Task Bad_input_gets_a_message_on_its_field_and_stores_nothing(
+        string field,
+        Func<RecordCatchCommand, TestTeam, RecordCatchCommand> spoil
+    )
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
         var team = await database.AddTeamAsync();
         var announcements = 0;
         database.Notifier.Changed += () => announcements++;
 
-        var result = await new CatchRecorder(database, _clock).RecordAsync(spoil(Valid(team), team), AuditActor.AnonymousUser, TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(database, _clock).RecordAsync(
+            spoil(Valid(team), team),
+            AuditActor.AnonymousUser,
+            TestContext.Current.CancellationToken
+        );
 
         Assert.False(result.Succeeded);
         Assert.NotEmpty(result.Errors[field]);
@@ -86,7 +105,14 @@ public class CatchRecorderTests
         var payments = await database.AddTeamAsync("payments");
         var search = await database.AddTeamAsync("search");
 
-        var result = await new CatchRecorder(database, _clock).RecordAsync(Valid(payments) with { EnvironmentId = search.StagingId }, AuditActor.AnonymousUser, TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(database, _clock).RecordAsync(
+            Valid(payments) with
+            {
+                EnvironmentId = search.StagingId,
+            },
+            AuditActor.AnonymousUser,
+            TestContext.Current.CancellationToken
+        );
 
         Assert.Contains("another service", Assert.Single(result.Errors["EnvironmentId"]));
     }
@@ -99,8 +125,16 @@ public class CatchRecorderTests
         var recorder = new CatchRecorder(database, _clock);
         var command = Valid(team) with { Source = "jira", ExternalId = "REL-7" };
 
-        Assert.True((await recorder.RecordAsync(command, AuditActor.AnonymousUser, TestContext.Current.CancellationToken)).Succeeded);
-        var second = await recorder.RecordAsync(command, AuditActor.AnonymousUser, TestContext.Current.CancellationToken);
+        Assert.True(
+            (
+                await recorder.RecordAsync(command, AuditActor.AnonymousUser, TestContext.Current.CancellationToken)
+            ).Succeeded
+        );
+        var second = await recorder.RecordAsync(
+            command,
+            AuditActor.AnonymousUser,
+            TestContext.Current.CancellationToken
+        );
 
         Assert.False(second.Succeeded);
         Assert.Contains("ExternalId", second.Errors.Keys);
@@ -111,9 +145,13 @@ public class CatchRecorderTests
     {
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
-        Assert.False(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-03-29T02:30", berlin, out _, out var error));
+        Assert.False(
+            ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-03-29T02:30", berlin, out _, out var error)
+        );
         Assert.Contains("does not exist", error);
-        Assert.True(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-03-29T03:30", berlin, out var utc, out _));
+        Assert.True(
+            ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-03-29T03:30", berlin, out var utc, out _)
+        );
         Assert.Equal(new DateTime(2026, 3, 29, 1, 30, 0, DateTimeKind.Utc), utc);
         Assert.False(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("yesterday", berlin, out _, out _));
     }
@@ -125,7 +163,9 @@ public class CatchRecorderTests
 
         // 2026-10-25 02:30 happens at 00:30 UTC (summer time) and again at 01:30 UTC: the earlier is never in the
         // future.
-        Assert.True(ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-10-25T02:30", berlin, out var utc, out _));
+        Assert.True(
+            ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-10-25T02:30", berlin, out var utc, out _)
+        );
         Assert.Equal(new DateTime(2026, 10, 25, 0, 30, 0, DateTimeKind.Utc), utc);
         Assert.Equal(DateTimeKind.Utc, utc.Kind);
     }

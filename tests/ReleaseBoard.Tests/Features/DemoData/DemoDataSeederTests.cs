@@ -16,19 +16,34 @@ public class DemoDataSeederTests
         await using var app = new ReleaseBoardAppFactory(seedDemoData: true);
         _ = app.Server; // starts the app: migrations, then the demo seed
 
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        await using var db = await app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(TestContext.Current.CancellationToken);
         var teams = await db.Teams.ToListAsync(TestContext.Current.CancellationToken);
         Assert.InRange(teams.Count, 2, 3);
         Assert.All(teams, t => Assert.True(t.IsDemo));
 
         var oldest = await db.Deployments.MinAsync(d => d.FinishedAt, TestContext.Current.CancellationToken);
         Assert.True(DateTime.UtcNow - oldest > TimeSpan.FromDays(330), "about twelve months of history");
-        Assert.True(await db.Deployments.CountAsync(d => d.Outcome == DeploymentOutcome.Failed, TestContext.Current.CancellationToken) > 0);
-        Assert.True(await db.Deployments.CountAsync(d => d.Kind == DeploymentKind.Rollback, TestContext.Current.CancellationToken) > 0);
+        Assert.True(
+            await db.Deployments.CountAsync(
+                d => d.Outcome == DeploymentOutcome.Failed,
+                TestContext.Current.CancellationToken
+            ) > 0
+        );
+        Assert.True(
+            await db.Deployments.CountAsync(
+                d => d.Kind == DeploymentKind.Rollback,
+                TestContext.Current.CancellationToken
+            ) > 0
+        );
         Assert.True(await db.Incidents.CountAsync(TestContext.Current.CancellationToken) > 20);
         Assert.True(await db.Catches.CountAsync(TestContext.Current.CancellationToken) > 20);
 
-        var productionModes = await db.Environments.Where(e => e.IsProduction).Select(e => e.PromotionMode).ToListAsync(TestContext.Current.CancellationToken);
+        var productionModes = await db
+            .Environments.Where(e => e.IsProduction)
+            .Select(e => e.PromotionMode)
+            .ToListAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, productionModes.Count(m => m == PromotionMode.Continuous));
         Assert.Equal(1, productionModes.Count(m => m == PromotionMode.Paused));
         Assert.Contains(PromotionMode.Manual, productionModes);
@@ -41,7 +56,15 @@ public class DemoDataSeederTests
         var dbFactory = app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>();
         await using (var db = await dbFactory.CreateDbContextAsync(TestContext.Current.CancellationToken))
         {
-            db.Teams.Add(new Team { Slug = "real", Name = "Real team", TimeZoneId = "Europe/Paris", CreatedAt = DateTime.UtcNow });
+            db.Teams.Add(
+                new Team
+                {
+                    Slug = "real",
+                    Name = "Real team",
+                    TimeZoneId = "Europe/Paris",
+                    CreatedAt = DateTime.UtcNow,
+                }
+            );
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
         var seeder = app.Services.GetRequiredService<DemoDataSeeder>();
@@ -56,9 +79,15 @@ public class DemoDataSeederTests
             Assert.Equal(0, await db.Catches.CountAsync(TestContext.Current.CancellationToken));
             Assert.Equal(0, await db.Incidents.CountAsync(TestContext.Current.CancellationToken));
             Assert.Equal(0, await db.Environments.CountAsync(TestContext.Current.CancellationToken));
-            Assert.Equal("demo-data.removed", (await db.AuditEntries.SingleAsync(TestContext.Current.CancellationToken)).Action);
+            Assert.Equal(
+                "demo-data.removed",
+                (await db.AuditEntries.SingleAsync(TestContext.Current.CancellationToken)).Action
+            );
         }
-        Assert.Equal(new DemoDataSummary(0, 0, 0, 0), await seeder.GetSummaryAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(
+            new DemoDataSummary(0, 0, 0, 0),
+            await seeder.GetSummaryAsync(TestContext.Current.CancellationToken)
+        );
     }
 
     [Fact]
@@ -70,7 +99,9 @@ public class DemoDataSeederTests
 
         await seeder.SeedIfEmptyAsync(TestContext.Current.CancellationToken);
 
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        await using var db = await app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, await db.Teams.CountAsync(TestContext.Current.CancellationToken));
     }
 
@@ -79,7 +110,9 @@ public class DemoDataSeederTests
     {
         await using var app = new ReleaseBoardAppFactory(seedDemoData: false);
 
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        await using var db = await app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, await db.Teams.CountAsync(TestContext.Current.CancellationToken));
     }
 
@@ -92,7 +125,10 @@ public class DemoDataSeederTests
         first.Generate(now);
         second.Generate(now);
 
-        Assert.Equal(first.DemoCatches.Select(c => (c.Title, c.CaughtAt)), second.DemoCatches.Select(c => (c.Title, c.CaughtAt)));
+        Assert.Equal(
+            first.DemoCatches.Select(c => (c.Title, c.CaughtAt)),
+            second.DemoCatches.Select(c => (c.Title, c.CaughtAt))
+        );
         Assert.Equal(first.DemoDeployments.Count, second.DemoDeployments.Count);
         Assert.All(first.DemoDeployments, d => Assert.True(d.FinishedAt < now));
     }

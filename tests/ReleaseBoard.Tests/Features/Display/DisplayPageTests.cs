@@ -45,7 +45,9 @@ public class DisplayPageTests : BunitContext, IAsyncLifetime
     /// <summary>Creates a link and points the page's address at it, as a TV opening "/display#token" would.</summary>
     private async Task LinkAsync(TimeSpan every, params string[] teams)
     {
-        var address = (await _links.CreateAsync(teams, every, AuditActor.System, Xunit.TestContext.Current.CancellationToken)).Value!;
+        var address = (
+            await _links.CreateAsync(teams, every, AuditActor.System, Xunit.TestContext.Current.CancellationToken)
+        ).Value!;
         Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(address);
     }
 
@@ -105,8 +107,10 @@ public class DisplayPageTests : BunitContext, IAsyncLifetime
 
         // Another instance revoked it: no write here to hear of, only its poller's announcement.
         await using (var db = _database.CreateDbContext())
-            await db.DisplayLinks.ExecuteUpdateAsync(u => u.SetProperty(l => l.RevokedAt, DateTime.UtcNow),
-                Xunit.TestContext.Current.CancellationToken);
+            await db.DisplayLinks.ExecuteUpdateAsync(
+                u => u.SetProperty(l => l.RevokedAt, DateTime.UtcNow),
+                Xunit.TestContext.Current.CancellationToken
+            );
         _revocation.Announce();
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=display-revoked]")));

@@ -23,27 +23,70 @@ public class RecordIncidentPageTests : AppBunitContext
     {
         await using (var db = await DbAsync())
         {
-            var team = new Team { Slug = "ops", Name = "Ops", TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
-            var service = new Service { Slug = "svc", Name = "svc", Team = team };
-            var production = new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = service, PromotionMode = PromotionMode.Continuous };
-            db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service, PromotionMode = PromotionMode.Continuous }, production);
+            var team = new Team
+            {
+                Slug = "ops",
+                Name = "Ops",
+                TimeZoneId = "Europe/Berlin",
+                CreatedAt = DateTime.UtcNow,
+            };
+            var service = new Service
+            {
+                Slug = "svc",
+                Name = "svc",
+                Team = team,
+            };
+            var production = new ServiceEnvironment
+            {
+                Name = "production",
+                Order = 1,
+                IsProduction = true,
+                Service = service,
+                PromotionMode = PromotionMode.Continuous,
+            };
+            db.AddRange(
+                new ServiceEnvironment
+                {
+                    Name = "staging",
+                    Order = 0,
+                    Service = service,
+                    PromotionMode = PromotionMode.Continuous,
+                },
+                production
+            );
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
             _productionId = production.Id;
         }
         // A single-sign-on Approver: no local account, an identity the store knows, a session not over yet.
-        var sso = Assert.IsType<SsoSignIn.Allowed>(await App.Services.GetRequiredService<SsoIdentities>()
-            .SignInAsync("https://idp.example", "ada", "ada@example.test", true, "Ada",
-                Xunit.TestContext.Current.CancellationToken));
+        var sso = Assert.IsType<SsoSignIn.Allowed>(
+            await App
+                .Services.GetRequiredService<SsoIdentities>()
+                .SignInAsync(
+                    "https://idp.example",
+                    "ada",
+                    "ada@example.test",
+                    true,
+                    "Ada",
+                    Xunit.TestContext.Current.CancellationToken
+                )
+        );
         var auth = UseAppServices();
         auth.SetAuthorized("ada@example.test");
         auth.SetRoles(Roles.Approver);
         auth.SetClaims(
             new System.Security.Claims.Claim(PersonClaims.PersonId, sso.PersonId),
-            new System.Security.Claims.Claim(PersonClaims.SsoIdentity,
-                sso.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new System.Security.Claims.Claim(PersonClaims.SessionEnds,
-                DateTimeOffset.UtcNow.AddHours(8).ToUnixTimeSeconds()
-                .ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            new System.Security.Claims.Claim(
+                PersonClaims.SsoIdentity,
+                sso.IdentityId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            ),
+            new System.Security.Claims.Claim(
+                PersonClaims.SessionEnds,
+                DateTimeOffset
+                    .UtcNow.AddHours(8)
+                    .ToUnixTimeSeconds()
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture)
+            )
+        );
         auth.SetPolicies(Policies.Record, Policies.View);
     }
 
@@ -61,14 +104,31 @@ public class RecordIncidentPageTests : AppBunitContext
 
         await page.Find("form").SubmitAsync();
 
-        page.WaitForAssertion(() => Assert.Contains("Paused at once: staging, production", page.Find("[data-testid=recorded]").TextContent));
+        page.WaitForAssertion(() =>
+            Assert.Contains("Paused at once: staging, production", page.Find("[data-testid=recorded]").TextContent)
+        );
         await using var db = await DbAsync();
         var incident = await db.Incidents.SingleAsync(Xunit.TestContext.Current.CancellationToken);
-        Assert.Equal(("Checkout returns 500", 2, (DateTime?)null), (incident.Title, incident.Severity, incident.ResolvedAt));
+        Assert.Equal(
+            ("Checkout returns 500", 2, (DateTime?)null),
+            (incident.Title, incident.Severity, incident.ResolvedAt)
+        );
         Assert.Equal(RecordIncidentPage.FormSource, incident.Source);
-        Assert.Contains($"{incident.Source}/{incident.ExternalId}", page.Find("[data-testid=recorded]").TextContent); // addressable by PATCH
-        Assert.Equal(PromotionMode.Paused, (await db.Environments.SingleAsync(e => e.Id == _productionId, Xunit.TestContext.Current.CancellationToken)).PromotionMode);
-        var recorded = await db.AuditEntries.SingleAsync(a => a.Action == "incident.recorded", Xunit.TestContext.Current.CancellationToken);
+        // addressable by PATCH
+        Assert.Contains($"{incident.Source}/{incident.ExternalId}", page.Find("[data-testid=recorded]").TextContent);
+        Assert.Equal(
+            PromotionMode.Paused,
+            (
+                await db.Environments.SingleAsync(
+                    e => e.Id == _productionId,
+                    Xunit.TestContext.Current.CancellationToken
+                )
+            ).PromotionMode
+        );
+        var recorded = await db.AuditEntries.SingleAsync(
+            a => a.Action == "incident.recorded",
+            Xunit.TestContext.Current.CancellationToken
+        );
         Assert.Equal(("ada@example.test", $"incident/{incident.Id}"), (recorded.Actor, recorded.Subject));
     }
 
@@ -82,11 +142,24 @@ public class RecordIncidentPageTests : AppBunitContext
 
         await page.Find("form").SubmitAsync();
 
-        page.WaitForAssertion(() => Assert.Contains("The resolution is before the impact start.", page.Find(".mud-input-control:has(input[data-testid=resolved-at])").TextContent));
+        page.WaitForAssertion(() =>
+            Assert.Contains(
+                "The resolution is before the impact start.",
+                page.Find(".mud-input-control:has(input[data-testid=resolved-at])").TextContent
+            )
+        );
         Assert.Empty(page.FindAll("[data-testid=recorded]"));
         await using var db = await DbAsync();
         Assert.Equal(0, await db.Incidents.CountAsync(Xunit.TestContext.Current.CancellationToken));
-        Assert.Equal(PromotionMode.Continuous, (await db.Environments.SingleAsync(e => e.Id == _productionId, Xunit.TestContext.Current.CancellationToken)).PromotionMode);
+        Assert.Equal(
+            PromotionMode.Continuous,
+            (
+                await db.Environments.SingleAsync(
+                    e => e.Id == _productionId,
+                    Xunit.TestContext.Current.CancellationToken
+                )
+            ).PromotionMode
+        );
     }
 
     [Fact]
@@ -96,21 +169,35 @@ public class RecordIncidentPageTests : AppBunitContext
         await using (var db = await DbAsync())
         {
             // Imported without ids: nothing but this list can resolve it.
-            var incident = new Incident { ServiceId = (await db.Services.SingleAsync(Xunit.TestContext.Current.CancellationToken)).Id, Severity = 3, Title = "Imported, still open",
-                ImpactStartedAt = DateTime.UtcNow.AddHours(-3), DetectedAt = DateTime.UtcNow.AddHours(-3), Source = "import" };
+            var incident = new Incident
+            {
+                ServiceId = (await db.Services.SingleAsync(Xunit.TestContext.Current.CancellationToken)).Id,
+                Severity = 3,
+                Title = "Imported, still open",
+                ImpactStartedAt = DateTime.UtcNow.AddHours(-3),
+                DetectedAt = DateTime.UtcNow.AddHours(-3),
+                Source = "import",
+            };
             db.Incidents.Add(incident);
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
             id = incident.Id;
         }
         var page = Open();
-        page.WaitForAssertion(() => Assert.Contains("Imported, still open", page.Find("[data-testid=open-failures]").TextContent));
+        page.WaitForAssertion(() =>
+            Assert.Contains("Imported, still open", page.Find("[data-testid=open-failures]").TextContent)
+        );
 
         await page.Find("[data-testid=open-failure] [data-testid=resolve]").ClickAsync(new());
 
         page.WaitForElement("[data-testid=no-open-failures]");
         await using var check = await DbAsync();
-        Assert.NotNull((await check.Incidents.SingleAsync(i => i.Id == id, Xunit.TestContext.Current.CancellationToken)).ResolvedAt);
-        var resolved = await check.AuditEntries.SingleAsync(a => a.Action == "incident.resolved", Xunit.TestContext.Current.CancellationToken);
+        Assert.NotNull(
+            (await check.Incidents.SingleAsync(i => i.Id == id, Xunit.TestContext.Current.CancellationToken)).ResolvedAt
+        );
+        var resolved = await check.AuditEntries.SingleAsync(
+            a => a.Action == "incident.resolved",
+            Xunit.TestContext.Current.CancellationToken
+        );
         Assert.Equal(("ada@example.test", $"incident/{id}"), (resolved.Actor, resolved.Subject));
     }
 }

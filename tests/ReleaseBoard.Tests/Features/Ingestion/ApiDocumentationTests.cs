@@ -11,14 +11,34 @@ public class ApiDocumentationTests
     {
         await using var app = new ReleaseBoardAppFactory();
 
-        var document = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken)).RootElement;
+        var document = JsonDocument
+            .Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))
+            .RootElement;
 
         Assert.Equal("ReleaseBoard API", document.GetProperty("info").GetProperty("title").GetString());
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        foreach (var path in new[] { "/api/v1/deployments", "/api/v1/incidents", "/api/v1/incidents/{source}/{externalId}", "/api/v1/catches",
-                     "/api/v1/teams", "/api/v1/teams/{team}/sign", "/api/v1/webhooks/github", "/api/v1/webhooks/pagerduty", "/api/v1/webhooks/alertmanager" })
+        foreach (
+            var path in new[]
+            {
+                "/api/v1/deployments",
+                "/api/v1/incidents",
+                "/api/v1/incidents/{source}/{externalId}",
+                "/api/v1/catches",
+                "/api/v1/teams",
+                "/api/v1/teams/{team}/sign",
+                "/api/v1/webhooks/github",
+                "/api/v1/webhooks/pagerduty",
+                "/api/v1/webhooks/alertmanager",
+            }
+        )
             Assert.Contains(path, paths);
-        Assert.True(document.GetProperty("paths").GetProperty("/api/v1/deployments").GetProperty("post").TryGetProperty("requestBody", out _));
+        Assert.True(
+            document
+                .GetProperty("paths")
+                .GetProperty("/api/v1/deployments")
+                .GetProperty("post")
+                .TryGetProperty("requestBody", out _)
+        );
     }
 
     // The API's contract, as served: a refactoring that changes it shows here, and the file's diff is the review.
@@ -28,21 +48,23 @@ public class ApiDocumentationTests
     {
         await using var app = new ReleaseBoardAppFactory();
         var served = await app.CreateClient().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
-        var pretty = JsonSerializer.Serialize(JsonDocument.Parse(served).RootElement,
-            new JsonSerializerOptions { WriteIndented = true }) + "\n";
-        var path = Path.Combine(RepositoryRoot(), "tests", "ReleaseBoard.Tests", "Features", "Ingestion", "openapi.v1.json");
+        var pretty =
+            JsonSerializer.Serialize(
+                JsonDocument.Parse(served).RootElement,
+                new JsonSerializerOptions { WriteIndented = true }
+            ) + "\n";
+        var path = Path.Combine(
+            RepositoryRoot.Path,
+            "tests",
+            "ReleaseBoard.Tests",
+            "Features",
+            "Ingestion",
+            "openapi.v1.json"
+        );
 
         if (Environment.GetEnvironmentVariable("RELEASEBOARD_ACCEPT_OPENAPI") == "1")
             await File.WriteAllTextAsync(path, pretty, TestContext.Current.CancellationToken);
         Assert.Equal(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken), pretty);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ReleaseBoard.sln")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("ReleaseBoard.sln not found above the tests");
     }
 
     [Fact]
@@ -57,9 +79,15 @@ public class ApiDocumentationTests
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("openapi/v1.json", html);
         Assert.DoesNotContain("https://", html); // no CDN, no web fonts: everything comes from the app
-        var script = System.Text.RegularExpressions.Regex.Match(html, "src=\"(?<src>[^\"]*scalar[^\"]*\\.js)\"").Groups["src"].Value;
+        var script = System
+            .Text.RegularExpressions.Regex.Match(html, "src=\"(?<src>[^\"]*scalar[^\"]*\\.js)\"")
+            .Groups["src"]
+            .Value;
         Assert.NotEmpty(script);
         var scriptUri = new Uri(new Uri("http://localhost/docs/api/"), script);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(scriptUri.PathAndQuery, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await client.GetAsync(scriptUri.PathAndQuery, TestContext.Current.CancellationToken)).StatusCode
+        );
     }
 }

@@ -7,7 +7,8 @@ public class CatchStreakCalculatorTests
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
     private static readonly TimeZoneInfo Sydney = TimeZoneInfo.FindSystemTimeZoneById("Australia/Sydney");
 
-    private static DateTime Utc(string iso) => DateTime.SpecifyKind(DateTime.Parse(iso, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
+    private static DateTime Utc(string iso) =>
+        DateTime.SpecifyKind(DateTime.Parse(iso, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
 
     private static DateTime Local(string iso, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTimeToUtc(DateTime.Parse(iso, System.Globalization.CultureInfo.InvariantCulture), zone);
@@ -16,7 +17,12 @@ public class CatchStreakCalculatorTests
     public void A_catch_yesterday_at_23_50_shows_1_just_after_midnight_even_though_both_are_the_same_UTC_date()
     {
         // 2026-01-14 23:50 Berlin is 22:50Z; 2026-01-15 00:10 Berlin is 23:10Z on the 14th.
-        var streak = CatchStreakCalculator.Calculate([Utc("2026-01-14T22:50:00")], null, Utc("2026-01-14T23:10:00"), Berlin);
+        var streak = CatchStreakCalculator.Calculate(
+            [Utc("2026-01-14T22:50:00")],
+            null,
+            Utc("2026-01-14T23:10:00"),
+            Berlin
+        );
 
         Assert.Equal(1, streak.DaysSince);
         Assert.True(streak.HasCatches);
@@ -25,7 +31,12 @@ public class CatchStreakCalculatorTests
     [Fact]
     public void A_catch_early_today_still_shows_0_late_tonight()
     {
-        var streak = CatchStreakCalculator.Calculate([Local("2026-01-15T00:05", Berlin)], null, Local("2026-01-15T23:55", Berlin), Berlin);
+        var streak = CatchStreakCalculator.Calculate(
+            [Local("2026-01-15T00:05", Berlin)],
+            null,
+            Local("2026-01-15T23:55", Berlin),
+            Berlin
+        );
 
         Assert.Equal(0, streak.DaysSince);
     }
@@ -34,7 +45,12 @@ public class CatchStreakCalculatorTests
     public void Counts_in_the_teams_zone_where_the_local_date_is_ahead_of_UTC()
     {
         // 08:00 in Sydney on 10 June is 22:00Z on 9 June; 20:00 the same local day is 10:00Z on 10 June.
-        var streak = CatchStreakCalculator.Calculate([Utc("2026-06-09T22:00:00")], null, Utc("2026-06-10T10:00:00"), Sydney);
+        var streak = CatchStreakCalculator.Calculate(
+            [Utc("2026-06-09T22:00:00")],
+            null,
+            Utc("2026-06-10T10:00:00"),
+            Sydney
+        );
 
         Assert.Equal(0, streak.DaysSince);
     }
@@ -43,7 +59,12 @@ public class CatchStreakCalculatorTests
     public void The_23_hour_day_when_clocks_go_forward_still_counts_as_a_whole_day()
     {
         // Berlin springs forward on 2026-03-29; noon 28th to noon 30th is 47 hours and two calendar days.
-        var streak = CatchStreakCalculator.Calculate([Local("2026-03-28T12:00", Berlin)], null, Local("2026-03-30T12:00", Berlin), Berlin);
+        var streak = CatchStreakCalculator.Calculate(
+            [Local("2026-03-28T12:00", Berlin)],
+            null,
+            Local("2026-03-30T12:00", Berlin),
+            Berlin
+        );
 
         Assert.Equal(2, streak.DaysSince);
     }
@@ -61,7 +82,12 @@ public class CatchStreakCalculatorTests
     [Fact]
     public void Several_catches_on_one_day_are_one_reset_and_make_no_zero_length_run()
     {
-        var catches = new[] { Local("2026-01-01T09:00", Berlin), Local("2026-01-01T17:00", Berlin), Local("2026-01-11T10:00", Berlin) };
+        var catches = new[]
+        {
+            Local("2026-01-01T09:00", Berlin),
+            Local("2026-01-01T17:00", Berlin),
+            Local("2026-01-11T10:00", Berlin),
+        };
 
         var streak = CatchStreakCalculator.Calculate(catches, null, Local("2026-01-15T08:00", Berlin), Berlin);
 
@@ -85,7 +111,12 @@ public class CatchStreakCalculatorTests
     [Fact]
     public void With_a_single_catch_there_is_no_earlier_record_to_beat()
     {
-        var streak = CatchStreakCalculator.Calculate([Local("2026-01-05T10:00", Berlin)], null, Local("2026-01-20T10:00", Berlin), Berlin);
+        var streak = CatchStreakCalculator.Calculate(
+            [Local("2026-01-05T10:00", Berlin)],
+            null,
+            Local("2026-01-20T10:00", Berlin),
+            Berlin
+        );
 
         Assert.Equal(15, streak.RecordDays);
         Assert.False(streak.IsNewRecord);
@@ -94,7 +125,12 @@ public class CatchStreakCalculatorTests
     [Fact]
     public void No_catch_yet_counts_from_the_teams_first_recorded_event()
     {
-        var streak = CatchStreakCalculator.Calculate([], Local("2026-01-03T23:30", Berlin), Local("2026-01-10T00:30", Berlin), Berlin);
+        var streak = CatchStreakCalculator.Calculate(
+            [],
+            Local("2026-01-03T23:30", Berlin),
+            Local("2026-01-10T00:30", Berlin),
+            Berlin
+        );
 
         Assert.False(streak.HasCatches);
         Assert.Equal(7, streak.DaysSince);
@@ -113,7 +149,12 @@ public class CatchStreakCalculatorTests
     [Fact]
     public void A_catch_stamped_later_than_now_shows_0_not_a_negative_count()
     {
-        var streak = CatchStreakCalculator.Calculate([Local("2026-01-11T09:00", Berlin)], null, Local("2026-01-10T12:00", Berlin), Berlin);
+        var streak = CatchStreakCalculator.Calculate(
+            [Local("2026-01-11T09:00", Berlin)],
+            null,
+            Local("2026-01-10T12:00", Berlin),
+            Berlin
+        );
 
         Assert.Equal(0, streak.DaysSince);
     }

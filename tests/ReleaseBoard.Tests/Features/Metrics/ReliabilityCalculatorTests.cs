@@ -32,8 +32,9 @@ public class ReliabilityCalculatorTests
         // 76 min; median, the 6th of 11, 15 min; p90, nearest rank ceil(0.9 × 11) = 10th smallest, 90 min. MTBF
         // (15,840 − 836) / 11 = 1,364 min.
         int[] minutes = [5, 7, 8, 10, 12, 15, 20, 30, 45, 90, 594];
-        var failures = minutes.Select((m, i) => new FailureInterval(From.AddHours(20 * i),
-            From.AddHours(20 * i).AddMinutes(m))).ToArray();
+        var failures = minutes
+            .Select((m, i) => new FailureInterval(From.AddHours(20 * i), From.AddHours(20 * i).AddMinutes(m)))
+            .ToArray();
 
         var figures = ReliabilityCalculator.Calculate(failures, From, From.AddDays(11), nowUtc: From.AddDays(11));
 

@@ -15,7 +15,7 @@ public class StatisticsTests
         Assert.Equal(TimeSpan.FromMinutes(3), Statistics.Median(Minutes(9, 1, 3)));
 
     [Theory]
-    [InlineData(10, 9)]  // ceil(9.0) = 9th
+    [InlineData(10, 9)] // ceil(9.0) = 9th
     [InlineData(11, 10)] // ceil(9.9) = 10th
     [InlineData(1, 1)]
     [InlineData(20, 18)]

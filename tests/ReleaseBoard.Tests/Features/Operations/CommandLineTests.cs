@@ -9,7 +9,11 @@ namespace ReleaseBoard.Tests.Features.Operations;
 /// </summary>
 public sealed class CommandLineTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "releaseboard-cli-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(
+        Path.GetTempPath(),
+        "releaseboard-cli-tests",
+        Guid.NewGuid().ToString("N")
+    );
     private string DatabasePath => Path.Combine(_folder, "cli.db");
 
     public CommandLineTests() => Directory.CreateDirectory(_folder);
@@ -29,7 +33,10 @@ public sealed class CommandLineTests : IDisposable
     private void AddTeams(params string[] slugs)
     {
         foreach (var slug in slugs)
-            Scalar($"INSERT INTO Teams (Slug, Name, TimeZoneId, CountingSeverityThreshold, IsDemo, CreatedAt) VALUES ('{slug}', '{slug}', 'Etc/UTC', 3, 0, '2026-01-01 00:00:00')");
+            Scalar(
+                $"INSERT INTO Teams (Slug, Name, TimeZoneId, CountingSeverityThreshold, IsDemo, CreatedAt) VALUES "
+                    + $"('{slug}', '{slug}', 'Etc/UTC', 3, 0, '2026-01-01 00:00:00')"
+            );
     }
 
     [Theory]
@@ -73,18 +80,41 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task Users_are_created_on_a_brand_new_database_with_the_password_from_standard_input()
     {
-        var (exit, output, error) = await RunAsync("a long enough passphrase", "users", "create", "--email", "root@example.test", "--role", "admin");
+        var (exit, output, error) = await RunAsync(
+            "a long enough passphrase",
+            "users",
+            "create",
+            "--email",
+            "root@example.test",
+            "--role",
+            "admin"
+        );
 
         Assert.True(exit == 0, error);
         Assert.Equal("", output);
-        Assert.Equal("Admin", Scalar("SELECT r.Name FROM AspNetUsers u JOIN AspNetUserRoles ur ON ur.UserId = u.Id JOIN AspNetRoles r ON r.Id = ur.RoleId WHERE u.Email = 'root@example.test'"));
-        Assert.DoesNotContain("a long enough passphrase", string.Concat(Directory.GetFiles(_folder).Select(f => File.ReadAllText(f, System.Text.Encoding.Latin1))));
+        Assert.Equal(
+            "Admin",
+            Scalar(
+                "SELECT r.Name FROM AspNetUsers u JOIN AspNetUserRoles ur ON ur.UserId = u.Id JOIN AspNetRoles r ON "
+                    + "r.Id = ur.RoleId WHERE u.Email = 'root@example.test'"
+            )
+        );
+        Assert.DoesNotContain(
+            "a long enough passphrase",
+            string.Concat(Directory.GetFiles(_folder).Select(f => File.ReadAllText(f, System.Text.Encoding.Latin1)))
+        );
 
         var tooShort = await RunAsync("short", "users", "create", "--email", "ben@example.test", "--role", "Viewer");
         Assert.Equal(1, tooShort.Exit);
         Assert.Contains("at least 12 characters", tooShort.Err);
 
-        var reset = await RunAsync("another long passphrase", "users", "reset-password", "--email", "root@example.test");
+        var reset = await RunAsync(
+            "another long passphrase",
+            "users",
+            "reset-password",
+            "--email",
+            "root@example.test"
+        );
         Assert.True(reset.Exit == 0, reset.Err);
     }
 
@@ -128,8 +158,15 @@ public sealed class CommandLineTests : IDisposable
         var generated = await RunAsync(null, "webhooks", "add", "--tool", "github", "--team", "alpha", "--generate");
         Assert.True(generated.Exit == 0, generated.Err);
         Assert.Matches("^rbw_[A-Za-z0-9_-]{43}$", generated.Out.TrimEnd('\n'));
-        var pasted = await RunAsync("the secret pagerduty made for us", "webhooks", "add", "--tool", "pagerduty",
-            "--team", "alpha");
+        var pasted = await RunAsync(
+            "the secret pagerduty made for us",
+            "webhooks",
+            "add",
+            "--tool",
+            "pagerduty",
+            "--team",
+            "alpha"
+        );
         Assert.True(pasted.Exit == 0, pasted.Err);
         Assert.Equal("", pasted.Out);
         var stored = string.Join("|", Scalar("SELECT group_concat(ProtectedSecret, '|') FROM WebhookSecrets"));
@@ -140,8 +177,18 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("GitHub\tteam alpha\tactive", list.Out);
         Assert.Equal(0, (await RunAsync(null, "webhooks", "revoke", "--id", "1")).Exit);
         Assert.Contains("GitHub\tteam alpha\trevoked", (await RunAsync(null, "webhooks", "list")).Out);
-        var bothScopes = await RunAsync(null, "webhooks", "add", "--tool", "github", "--team", "alpha",
-            "--repository", "acme/x", "--generate");
+        var bothScopes = await RunAsync(
+            null,
+            "webhooks",
+            "add",
+            "--tool",
+            "github",
+            "--team",
+            "alpha",
+            "--repository",
+            "acme/x",
+            "--generate"
+        );
         Assert.Equal((1, ""), (bothScopes.Exit, bothScopes.Out));
         Assert.Contains("one repository (owner/name) or one team", bothScopes.Err);
     }
@@ -152,14 +199,38 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
         AddTeams("alpha", "beta");
 
-        var (exit, output, error) = await RunAsync(null, "displaylinks", "create", "--team", "alpha", "--team", "beta", "--every", "2m");
+        var (exit, output, error) = await RunAsync(
+            null,
+            "displaylinks",
+            "create",
+            "--team",
+            "alpha",
+            "--team",
+            "beta",
+            "--every",
+            "2m"
+        );
 
         Assert.True(exit == 0, error);
         Assert.Matches("^/display#rbd_[A-Za-z0-9_-]{43}$", output.TrimEnd('\n'));
         Assert.Equal(120L, Scalar("SELECT RotateEverySeconds FROM DisplayLinks"));
         Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM DisplayLinkTeams"));
-        var id = Convert.ToInt32(Scalar("SELECT Id FROM DisplayLinks"), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(0, (await RunAsync(null, "displaylinks", "revoke", "--id", id.ToString(System.Globalization.CultureInfo.InvariantCulture))).Exit);
+        var id = Convert.ToInt32(
+            Scalar("SELECT Id FROM DisplayLinks"),
+            System.Globalization.CultureInfo.InvariantCulture
+        );
+        Assert.Equal(
+            0,
+            (
+                await RunAsync(
+                    null,
+                    "displaylinks",
+                    "revoke",
+                    "--id",
+                    id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                )
+            ).Exit
+        );
         Assert.NotNull(Scalar("SELECT RevokedAt FROM DisplayLinks"));
     }
 
@@ -167,23 +238,37 @@ public sealed class CommandLineTests : IDisposable
     public async Task A_catalog_file_applies_on_a_brand_new_database_and_again_changes_nothing()
     {
         var file = Path.Combine(_folder, "catalog.json");
-        await File.WriteAllTextAsync(file, """
+        await File.WriteAllTextAsync(
+            file,
+            """
             { "teams": [ { "slug": "payments", "name": "Payments", "timeZone": "Europe/Berlin",
               "services": [ { "slug": "payments-api", "repository": "acme/payments-api",
                 "environments": [ { "name": "staging" }, { "name": "production", "isProduction": true } ] } ] } ] }
-            """, TestContext.Current.CancellationToken);
+            """,
+            TestContext.Current.CancellationToken
+        );
 
         var first = await RunAsync(null, "catalog", "apply", "--from", file);
         var second = await RunAsync(null, "catalog", "apply", "--from", file);
 
         Assert.True(first.Exit == 0, first.Err);
-        Assert.Equal(4, System.Text.Json.JsonDocument.Parse(first.Out).RootElement.GetProperty("created").GetArrayLength());
-        Assert.Equal(4, System.Text.Json.JsonDocument.Parse(second.Out).RootElement.GetProperty("unchanged").GetInt32());
+        Assert.Equal(
+            4,
+            System.Text.Json.JsonDocument.Parse(first.Out).RootElement.GetProperty("created").GetArrayLength()
+        );
+        Assert.Equal(
+            4,
+            System.Text.Json.JsonDocument.Parse(second.Out).RootElement.GetProperty("unchanged").GetInt32()
+        );
         Assert.Equal(2L, Scalar("SELECT RequiredApprovals FROM Environments WHERE IsProduction = 1"));
         var exported = await RunAsync(null, "catalog", "export");
         Assert.Contains("acme/payments-api", exported.Out);
 
-        await File.WriteAllTextAsync(file, """{ "teams": [ { "slug": "Bad Slug", "name": "x", "timeZone": "Europe/Berlin", "services": [] } ] }""", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(
+            file,
+            """{ "teams": [ { "slug": "Bad Slug", "name": "x", "timeZone": "Europe/Berlin", "services": [] } ] }""",
+            TestContext.Current.CancellationToken
+        );
         var bad = await RunAsync(null, "catalog", "apply", "--from", file);
         Assert.Equal(1, bad.Exit);
         Assert.Contains("teams[0].slug", bad.Out);
@@ -195,11 +280,24 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
         AddTeams("alpha");
         Scalar("INSERT INTO Services (TeamId, Slug, Name) VALUES (1, 'api', 'api')");
-        Scalar("INSERT INTO Environments (ServiceId, Name, \"Order\", IsProduction, PromotionMode, PromotionModeChangedAt, ConcurrencyStamp, RequiredApprovals, SoakMinutes) VALUES (1, 'staging', 0, 0, 'Manual', '2026-01-01 00:00:00', '00000000-0000-0000-0000-000000000001', 1, 0)");
+        Scalar(
+            "INSERT INTO Environments (ServiceId, Name, \"Order\", IsProduction, PromotionMode, "
+                + "PromotionModeChangedAt, ConcurrencyStamp, RequiredApprovals, SoakMinutes) VALUES (1, 'staging', 0, "
+                + "0, 'Manual', '2026-01-01 00:00:00', '00000000-0000-0000-0000-000000000001', 1, 0)"
+        );
         var good = Path.Combine(_folder, "good.csv");
         var bad = Path.Combine(_folder, "bad.csv");
-        await File.WriteAllTextAsync(good, "service,environment,severity,title,caughtAt,reportedBy\napi,staging,2,Found it,2026-03-01T09:00:00Z,Ana\n", TestContext.Current.CancellationToken);
-        await File.WriteAllTextAsync(bad, "service,environment,severity,title,caughtAt,reportedBy\napi,staging,2,Fine,2026-03-01T09:00:00Z,Ana\napi,staging,9,Bad,2026-03-01T09:00:00Z,Ana\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(
+            good,
+            "service,environment,severity,title,caughtAt,reportedBy\napi,staging,2,Found it,2026-03-01T09:00:00Z,Ana\n",
+            TestContext.Current.CancellationToken
+        );
+        await File.WriteAllTextAsync(
+            bad,
+            "service,environment,severity,title,caughtAt,reportedBy\n"
+                + "api,staging,2,Fine,2026-03-01T09:00:00Z,Ana\napi,staging,9,Bad,2026-03-01T09:00:00Z,Ana\n",
+            TestContext.Current.CancellationToken
+        );
 
         var refused = await RunAsync(null, "import", "catches", "--from", bad);
         var imported = await RunAsync(null, "import", "catches", "--from", good);
@@ -222,6 +320,12 @@ public sealed class CommandLineTests : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        { /* best effort */
+        }
     }
 }

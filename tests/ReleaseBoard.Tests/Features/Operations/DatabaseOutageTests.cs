@@ -17,7 +17,9 @@ namespace ReleaseBoard.Tests.Features.Operations;
 /// </summary>
 public class DatabaseOutageTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "releaseboard-outage", Guid.NewGuid().ToString("N"), "data")).Parent!.FullName;
+    private readonly string _folder = Directory
+        .CreateDirectory(Path.Combine(Path.GetTempPath(), "releaseboard-outage", Guid.NewGuid().ToString("N"), "data"))
+        .Parent!.FullName;
     private ReleaseBoardAppFactory _app = null!;
     private string DataFolder => Path.Combine(_folder, "data");
     private string DatabaseFile => Path.Combine(DataFolder, "outage.db");
@@ -28,7 +30,9 @@ public class DatabaseOutageTests : IAsyncLifetime
         // No pooled connections: each operation opens the file afresh, so moving it away is felt at once, as a
         // database server going away would be.
         var connection = new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = false }.ToString();
-        _app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = connection });
+        _app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = connection }
+        );
         _ = _app.Services;
         return ValueTask.CompletedTask;
     }
@@ -36,7 +40,13 @@ public class DatabaseOutageTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        { /* best effort */
+        }
     }
 
     /// <summary>
@@ -52,9 +62,23 @@ public class DatabaseOutageTests : IAsyncLifetime
     {
         var (_, key) = await _app.AddTeamWithKeyAsync("outage");
         using var pipeline = _app.CreateApiClient(key);
-        object Catch(string id) => new { service = "outage", environment = "staging", severity = 2, title = $"Catch {id}", caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1), reportedBy = "qa", source = "qa", externalId = id };
+        object Catch(string id) =>
+            new
+            {
+                service = "outage",
+                environment = "staging",
+                severity = 2,
+                title = $"Catch {id}",
+                caughtAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                reportedBy = "qa",
+                source = "qa",
+                externalId = id,
+            };
 
-        Assert.Equal(HttpStatusCode.Created, (await pipeline.PostAsJsonAsync("/api/v1/catches", Catch("before"), Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await pipeline.PostAsJsonAsync("/api/v1/catches", Catch("before"), Ct)).StatusCode
+        );
         TakeAway();
         HttpResponseMessage during;
         try
@@ -72,16 +96,29 @@ public class DatabaseOutageTests : IAsyncLifetime
         Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Nothing of this request was stored", await during.Content.ReadAsStringAsync(Ct));
         Assert.Equal(HttpStatusCode.Created, after.StatusCode);
-        await using var check = await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);
-        Assert.Equal(["after", "before"], await check.Catches.OrderBy(c => c.ExternalId).Select(c => c.ExternalId!).ToListAsync(Ct));
+        await using var check = await _app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        Assert.Equal(
+            ["after", "before"],
+            await check.Catches.OrderBy(c => c.ExternalId).Select(c => c.ExternalId!).ToListAsync(Ct)
+        );
     }
 
     [Fact]
     public void Only_a_database_that_is_away_counts_as_an_outage_not_a_request_the_database_refuses()
     {
-        Assert.True(DatabaseOutage.IsUnavailable(new InvalidOperationException("wrapped", new SqliteException("unable to open database file", 14))));
+        Assert.True(
+            DatabaseOutage.IsUnavailable(
+                new InvalidOperationException("wrapped", new SqliteException("unable to open database file", 14))
+            )
+        );
         Assert.True(DatabaseOutage.IsUnavailable(new SqliteException("database is locked", 5)));
-        Assert.False(DatabaseOutage.IsUnavailable(new DbUpdateException("constraint", new SqliteException("UNIQUE constraint failed", 19))));
+        Assert.False(
+            DatabaseOutage.IsUnavailable(
+                new DbUpdateException("constraint", new SqliteException("UNIQUE constraint failed", 19))
+            )
+        );
         Assert.False(DatabaseOutage.IsUnavailable(new InvalidOperationException("a bug")));
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using ReleaseBoard.Tests.Support;
 
 namespace ReleaseBoard.Tests.Features.Operations;
 
@@ -9,23 +10,30 @@ namespace ReleaseBoard.Tests.Features.Operations;
 /// </summary>
 public partial class DeploymentFilesTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepositoryRoot.Path;
 
-    private static string FindRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ReleaseBoard.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("ReleaseBoard.sln not found above the test output.");
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> ComposeAsync(string envFile, params string[] args)
+    private static async Task<(int ExitCode, string Output, string Error)> ComposeAsync(
+        string envFile,
+        params string[] args
+    )
     {
         var compose = Environment.GetEnvironmentVariable("RELEASEBOARD_DOCKER_COMPOSE") ?? "/usr/bin/docker-compose";
-        Assert.True(File.Exists(compose), $"docker-compose not found at {compose}: install Debian's docker-compose package (scripts/test.sh does).");
-        var start = new ProcessStartInfo(compose) { WorkingDirectory = Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--env-file", envFile }.Concat(args)) start.ArgumentList.Add(arg);
+        Assert.True(
+            File.Exists(compose),
+            $"docker-compose not found at {compose}: install Debian's docker-compose package (scripts/test.sh does)."
+        );
+        var start = new ProcessStartInfo(compose)
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--env-file", envFile }.Concat(args))
+            start.ArgumentList.Add(arg);
         // Only the .env file given speaks: nothing from the machine's environment leaks into the check.
-        foreach (var name in new[] { "MSSQL_SA_PASSWORD", "RELEASEBOARD_ADMIN_EMAIL", "RELEASEBOARD_ADMIN_PASSWORD" }) start.Environment.Remove(name);
+        foreach (var name in new[] { "MSSQL_SA_PASSWORD", "RELEASEBOARD_ADMIN_EMAIL", "RELEASEBOARD_ADMIN_PASSWORD" })
+            start.Environment.Remove(name);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -36,10 +44,21 @@ public partial class DeploymentFilesTests
     private static string FilledEnvFile()
     {
         var path = Path.Combine(Path.GetTempPath(), $"releaseboard-{Guid.NewGuid():N}.env");
-        File.WriteAllText(path, File.ReadAllText(Path.Combine(Root, ".env.example"))
-            .Replace("MSSQL_SA_PASSWORD=\n", "MSSQL_SA_PASSWORD=Example-Passw0rd\n", StringComparison.Ordinal)
-            .Replace("RELEASEBOARD_ADMIN_EMAIL=\n", "RELEASEBOARD_ADMIN_EMAIL=admin@example.test\n", StringComparison.Ordinal)
-            .Replace("RELEASEBOARD_ADMIN_PASSWORD=\n", "RELEASEBOARD_ADMIN_PASSWORD=a long enough passphrase\n", StringComparison.Ordinal));
+        File.WriteAllText(
+            path,
+            File.ReadAllText(Path.Combine(Root, ".env.example"))
+                .Replace("MSSQL_SA_PASSWORD=\n", "MSSQL_SA_PASSWORD=Example-Passw0rd\n", StringComparison.Ordinal)
+                .Replace(
+                    "RELEASEBOARD_ADMIN_EMAIL=\n",
+                    "RELEASEBOARD_ADMIN_EMAIL=admin@example.test\n",
+                    StringComparison.Ordinal
+                )
+                .Replace(
+                    "RELEASEBOARD_ADMIN_PASSWORD=\n",
+                    "RELEASEBOARD_ADMIN_PASSWORD=a long enough passphrase\n",
+                    StringComparison.Ordinal
+                )
+        );
         return path;
     }
 
@@ -54,7 +73,12 @@ public partial class DeploymentFilesTests
 
             var config = await ComposeAsync(env, "config");
             Assert.Equal(0, config.ExitCode);
-            Assert.Equal(["migrate", "releaseboard", "sqlserver"], (await ComposeAsync(env, "config", "--services")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+            Assert.Equal(
+                ["migrate", "releaseboard", "sqlserver"],
+                (await ComposeAsync(env, "config", "--services"))
+                    .Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Order()
+            );
             var app = Section(config.Output, "releaseboard");
             var migrate = Section(config.Output, "migrate");
             Assert.Matches(@"command:\s*\n\s*- migrate", migrate);
@@ -86,8 +110,11 @@ public partial class DeploymentFilesTests
     public async Task Once_an_admin_exists_the_compose_file_needs_no_admin_password_on_every_start()
     {
         var env = Path.Combine(Path.GetTempPath(), $"releaseboard-{Guid.NewGuid():N}.env");
-        File.WriteAllText(env, File.ReadAllText(Path.Combine(Root, ".env.example"))
-            .Replace("MSSQL_SA_PASSWORD=\n", "MSSQL_SA_PASSWORD=Example-Passw0rd\n", StringComparison.Ordinal));
+        File.WriteAllText(
+            env,
+            File.ReadAllText(Path.Combine(Root, ".env.example"))
+                .Replace("MSSQL_SA_PASSWORD=\n", "MSSQL_SA_PASSWORD=Example-Passw0rd\n", StringComparison.Ordinal)
+        );
         try
         {
             var check = await ComposeAsync(env, "config");
@@ -114,7 +141,10 @@ public partial class DeploymentFilesTests
         Assert.Contains("HEALTHCHECK", dockerfile);
 
         var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        var settings = EnvSetting().Matches(File.ReadAllText(Path.Combine(Root, ".env.example"))).Select(m => m.Groups[1].Value).ToList();
+        var settings = EnvSetting()
+            .Matches(File.ReadAllText(Path.Combine(Root, ".env.example")))
+            .Select(m => m.Groups[1].Value)
+            .ToList();
         Assert.NotEmpty(settings);
         Assert.All(settings, name => Assert.Contains(name, readme));
     }
@@ -122,7 +152,11 @@ public partial class DeploymentFilesTests
     /// <summary>One service's block of `docker-compose config` output.</summary>
     private static string Section(string config, string service)
     {
-        var match = Regex.Match(config, $@"^  {Regex.Escape(service)}:\n(?<body>(?:^    .*\n|^\s*\n)+)", RegexOptions.Multiline);
+        var match = Regex.Match(
+            config,
+            $@"^  {Regex.Escape(service)}:\n(?<body>(?:^    .*\n|^\s*\n)+)",
+            RegexOptions.Multiline
+        );
         Assert.True(match.Success, $"no service {service} in:\n{config}");
         return match.Groups["body"].Value;
     }

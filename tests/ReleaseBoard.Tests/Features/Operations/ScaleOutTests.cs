@@ -13,17 +13,23 @@ namespace ReleaseBoard.Tests.Features.Operations;
 /// </summary>
 public class ScaleOutTests : IAsyncLifetime
 {
-    private ReleaseBoardAppFactory _first = null!, _second = null!;
+    private ReleaseBoardAppFactory _first = null!,
+        _second = null!;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public ValueTask InitializeAsync()
     {
-        _first = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?> { ["Changes:PollInterval"] = "00:00:00.2" });
+        _first = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?> { ["Changes:PollInterval"] = "00:00:00.2" }
+        );
         _ = _first.Services; // started, migrated
-        _second = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:ReleaseBoard"] = _first.ConnectionString, ["Changes:PollInterval"] = "00:00:00.2",
-        });
+        _second = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:ReleaseBoard"] = _first.ConnectionString,
+                ["Changes:PollInterval"] = "00:00:00.2",
+            }
+        );
         _ = _second.Services;
         return ValueTask.CompletedTask;
     }
@@ -40,11 +46,21 @@ public class ScaleOutTests : IAsyncLifetime
     private async Task WriteTeamAsync(ReleaseBoardAppFactory on, string slug)
     {
         await using var db = await DbAsync(on);
-        db.Teams.Add(new Team { Slug = slug, Name = slug, TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow });
+        db.Teams.Add(
+            new Team
+            {
+                Slug = slug,
+                Name = slug,
+                TimeZoneId = "Etc/UTC",
+                CreatedAt = DateTime.UtcNow,
+            }
+        );
         await db.SaveChangesAsync(Ct);
     }
 
-    /// <summary>Until the second instance has heard one write of the first, its poller may not have read the stamp yet.</summary>
+    /// <summary>
+    /// Until the second instance has heard one write of the first, its poller may not have read the stamp yet.
+    /// </summary>
     private async Task BothPollingAsync()
     {
         var heard = 0;
@@ -71,13 +87,17 @@ public class ScaleOutTests : IAsyncLifetime
     {
         await BothPollingAsync();
         var heardOnSecond = 0;
-        _second.Services.GetRequiredService<DataChangeNotifier>().Changed += () => Interlocked.Increment(ref heardOnSecond);
+        _second.Services.GetRequiredService<DataChangeNotifier>().Changed += () =>
+            Interlocked.Increment(ref heardOnSecond);
         await Task.Delay(500, Ct); // the warm-up's own announcements are over
 
         var before = Volatile.Read(ref heardOnSecond);
         await WriteTeamAsync(_first, "scaled");
 
-        await Eventually.AssertAsync(() => Assert.True(Volatile.Read(ref heardOnSecond) > before), timeoutMilliseconds: 2000);
+        await Eventually.AssertAsync(
+            () => Assert.True(Volatile.Read(ref heardOnSecond) > before),
+            timeoutMilliseconds: 2000
+        );
     }
 
     [Fact]
@@ -86,12 +106,21 @@ public class ScaleOutTests : IAsyncLifetime
         await BothPollingAsync();
         await Task.Delay(1000, Ct); // the warm-up's announcements are over
         var heardOnSecond = 0;
-        _second.Services.GetRequiredService<DataChangeNotifier>().Changed += () => Interlocked.Increment(ref heardOnSecond);
+        _second.Services.GetRequiredService<DataChangeNotifier>().Changed += () =>
+            Interlocked.Increment(ref heardOnSecond);
 
         await using (var db = await DbAsync(_first))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
-            db.Teams.Add(new Team { Slug = "never", Name = "Never", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow });
+            db.Teams.Add(
+                new Team
+                {
+                    Slug = "never",
+                    Name = "Never",
+                    TimeZoneId = "Etc/UTC",
+                    CreatedAt = DateTime.UtcNow,
+                }
+            );
             await db.SaveChangesAsync(Ct);
             await transaction.RollbackAsync(Ct);
         }

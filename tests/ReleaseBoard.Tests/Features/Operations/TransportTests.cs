@@ -21,28 +21,37 @@ public sealed partial class TransportTests
     /// The app with every request arriving from <paramref name="remote"/>, as Kestrel would report it.
     /// </summary>
     private static WebApplicationFactory<Program> From(ReleaseBoardAppFactory app, string remote) =>
-        app.WithWebHostBuilder(builder => builder.ConfigureServices(services =>
-            services.AddSingleton<IStartupFilter>(new RemoteAddress(IPAddress.Parse(remote)))));
+        app.WithWebHostBuilder(builder =>
+            builder.ConfigureServices(services =>
+                services.AddSingleton<IStartupFilter>(new RemoteAddress(IPAddress.Parse(remote)))
+            )
+        );
 
     private sealed class RemoteAddress(IPAddress address) : IStartupFilter
     {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, following) =>
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) =>
+            app =>
             {
-                context.Connection.RemoteIpAddress = address;
-                return following(context);
-            });
-            next(app);
-        };
+                app.Use(
+                    (context, following) =>
+                    {
+                        context.Connection.RemoteIpAddress = address;
+                        return following(context);
+                    }
+                );
+                next(app);
+            };
     }
 
     private static async Task<HttpResponseMessage> GetAsProxiedHttpsAsync(WebApplicationFactory<Program> app)
     {
-        using var client = app.CreateClient(new WebApplicationFactoryClientOptions
-        {
-            BaseAddress = new Uri("http://releaseboard.test"), AllowAutoRedirect = false,
-        });
+        using var client = app.CreateClient(
+            new WebApplicationFactoryClientOptions
+            {
+                BaseAddress = new Uri("http://releaseboard.test"),
+                AllowAutoRedirect = false,
+            }
+        );
         using var request = new HttpRequestMessage(HttpMethod.Get, "/account/login");
         request.Headers.Add("X-Forwarded-Proto", "https");
         request.Headers.Add("X-Forwarded-For", "198.51.100.7");
@@ -55,20 +64,26 @@ public sealed partial class TransportTests
     [InlineData("203.0.113.9", "203.0.113.9", true)] // unless named as a proxy
     [InlineData("10.1.2.3", "10.0.0.0/8", true)] // or inside a named network
     [InlineData("203.0.113.9", "", false)] // an empty entry (compose's unset variable) names none, and starts
-    public async Task Forwarded_headers_are_believed_from_known_proxies_only(string remote, string? known,
-        bool believed)
+    public async Task Forwarded_headers_are_believed_from_known_proxies_only(
+        string remote,
+        string? known,
+        bool believed
+    )
     {
         var settings = new Dictionary<string, string?>();
-        if (known?.Contains('/') == true) settings["Transport:KnownNetworks:0"] = known;
-        else if (known is not null) settings["Transport:KnownProxies:0"] = known;
+        if (known?.Contains('/') == true)
+            settings["Transport:KnownNetworks:0"] = known;
+        else if (known is not null)
+            settings["Transport:KnownProxies:0"] = known;
         await using var app = new ReleaseBoardAppFactory(settings: settings);
 
         var response = await GetAsProxiedHttpsAsync(From(app, remote));
 
         // HSTS goes out on HTTPS only: present exactly when the forwarded scheme was believed.
         Assert.Equal(believed, response.Headers.Contains("Strict-Transport-Security"));
-        var antiforgery = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery",
-            StringComparison.Ordinal));
+        var antiforgery = response
+            .Headers.GetValues("Set-Cookie")
+            .Single(c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
         Assert.Contains("secure", antiforgery, StringComparison.OrdinalIgnoreCase); // Secure either way
     }
 
@@ -76,21 +91,34 @@ public sealed partial class TransportTests
     public async Task Outside_development_every_cookie_is_secure_even_on_plain_http()
     {
         await using var app = new ReleaseBoardAppFactory();
-        await app.Services.GetRequiredService<ReleaseBoard.Web.Features.Access.UserAdministration>()
-            .CreateAsync("ana@example.test", "Viewer", "a long enough passphrase",
-                ReleaseBoard.Web.Infrastructure.AuditActor.System);
-        using var client = app.CreateClient(new WebApplicationFactoryClientOptions
-        {
-            BaseAddress = new Uri("http://localhost"), AllowAutoRedirect = false, HandleCookies = false,
-        });
+        await app
+            .Services.GetRequiredService<ReleaseBoard.Web.Features.Access.UserAdministration>()
+            .CreateAsync(
+                "ana@example.test",
+                "Viewer",
+                "a long enough passphrase",
+                ReleaseBoard.Web.Infrastructure.AuditActor.System
+            );
+        using var client = app.CreateClient(
+            new WebApplicationFactoryClientOptions
+            {
+                BaseAddress = new Uri("http://localhost"),
+                AllowAutoRedirect = false,
+                HandleCookies = false,
+            }
+        );
         var page = await client.GetAsync("/account/login", Ct);
         var fields = SignIn.HiddenFields(await page.Content.ReadAsStringAsync(Ct));
         fields["Input.Email"] = "ana@example.test";
         fields["Input.Password"] = "a long enough passphrase";
-        using var post = new HttpRequestMessage(HttpMethod.Post,
-            "/account/login") { Content = new FormUrlEncodedContent(fields) };
-        post.Headers.Add("Cookie", string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c =>
-            c.Split(';')[0])));
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/account/login")
+        {
+            Content = new FormUrlEncodedContent(fields),
+        };
+        post.Headers.Add(
+            "Cookie",
+            string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]))
+        );
 
         var signedIn = await client.SendAsync(post, Ct);
 
@@ -107,10 +135,9 @@ public sealed partial class TransportTests
     [InlineData("/healthz")]
     public async Task Every_response_carries_the_security_headers(string path)
     {
-        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Access:AllowAnonymousViewing"] = "true",
-        });
+        await using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" }
+        );
         using var client = app.CreateClient();
 
         var response = await client.GetAsync(path, Ct);
@@ -127,10 +154,9 @@ public sealed partial class TransportTests
     [Fact]
     public async Task The_one_inline_script_of_a_page_carries_the_nonce_of_its_policy_and_no_other_does()
     {
-        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Access:AllowAnonymousViewing"] = "true",
-        });
+        await using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?> { ["Access:AllowAnonymousViewing"] = "true" }
+        );
         using var client = app.CreateClient();
 
         var first = await client.GetAsync("/definitions", Ct);
@@ -141,21 +167,26 @@ public sealed partial class TransportTests
         var importMap = Regex.Match(html, "<script[^>]*type=\"importmap\"[^>]*>").Value;
         Assert.Contains($"nonce=\"{nonce}\"", importMap);
         Assert.Equal(1, Regex.Count(html, "<script(?![^>]*\\bsrc=)"));
-        Assert.NotEqual(nonce,
-            Nonce().Match(second.Headers.GetValues("Content-Security-Policy").Single()).Groups[1].Value);
+        Assert.NotEqual(
+            nonce,
+            Nonce().Match(second.Headers.GetValues("Content-Security-Policy").Single()).Groups[1].Value
+        );
     }
 
     [Fact]
     public async Task With_single_sign_on_forms_may_post_to_the_provider_and_nowhere_else()
     {
-        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Authentication:OpenIdConnect:Authority"] = "https://login.example.test/realms/acme",
-            ["Authentication:OpenIdConnect:ClientId"] = "releaseboard",
-        });
+        await using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?>
+            {
+                ["Authentication:OpenIdConnect:Authority"] = "https://login.example.test/realms/acme",
+                ["Authentication:OpenIdConnect:ClientId"] = "releaseboard",
+            }
+        );
 
-        var csp = (await app.CreateClient().GetAsync("/account/login",
-            Ct)).Headers.GetValues("Content-Security-Policy").Single();
+        var csp = (await app.CreateClient().GetAsync("/account/login", Ct))
+            .Headers.GetValues("Content-Security-Policy")
+            .Single();
 
         Assert.Contains("form-action 'self' https://login.example.test;", csp);
     }

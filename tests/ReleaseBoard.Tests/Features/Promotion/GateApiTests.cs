@@ -19,7 +19,9 @@ namespace ReleaseBoard.Tests.Features.Promotion;
 public class GateApiTests : IAsyncLifetime
 {
     private readonly ReleaseBoardAppFactory _app = new();
-    private HttpClient _gates = null!, _other = null!, _anonymous = null!;
+    private HttpClient _gates = null!,
+        _other = null!,
+        _anonymous = null!;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
@@ -27,8 +29,21 @@ public class GateApiTests : IAsyncLifetime
         await using (var db = await DbAsync())
         {
             db.Teams.AddRange(
-                new Team { Slug = "gates", Name = "Gates", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow },
-                new Team { Slug = "other", Name = "Other", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow });
+                new Team
+                {
+                    Slug = "gates",
+                    Name = "Gates",
+                    TimeZoneId = "Etc/UTC",
+                    CreatedAt = DateTime.UtcNow,
+                },
+                new Team
+                {
+                    Slug = "other",
+                    Name = "Other",
+                    TimeZoneId = "Etc/UTC",
+                    CreatedAt = DateTime.UtcNow,
+                }
+            );
             await db.SaveChangesAsync(Ct);
         }
         var keys = _app.Services.GetRequiredService<ApiKeyService>();
@@ -39,7 +54,8 @@ public class GateApiTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in new[] { _gates, _other, _anonymous }) client?.Dispose();
+        foreach (var client in new[] { _gates, _other, _anonymous })
+            client?.Dispose();
         await _app.DisposeAsync();
     }
 
@@ -54,26 +70,60 @@ public class GateApiTests : IAsyncLifetime
     {
         await using var db = await DbAsync();
         var team = await db.Teams.SingleAsync(t => t.Slug == "gates", Ct);
-        var service = new Service { Slug = "svc-" + Guid.NewGuid().ToString("N")[..8], Name = "svc", Team = team };
-        var staging = new ServiceEnvironment { Name = "staging", Order = 1, Service = service, PromotionMode = PromotionMode.Continuous };
+        var service = new Service
+        {
+            Slug = "svc-" + Guid.NewGuid().ToString("N")[..8],
+            Name = "svc",
+            Team = team,
+        };
+        var staging = new ServiceEnvironment
+        {
+            Name = "staging",
+            Order = 1,
+            Service = service,
+            PromotionMode = PromotionMode.Continuous,
+        };
         var prod = new ServiceEnvironment
         {
-            Name = "production", Order = 2, IsProduction = true, Service = service, PromotionMode = production, SoakMinutes = soakMinutes,
-            PromotionModeChangedAt = new DateTime(2026, 11, 1, 9, 0, 0, DateTimeKind.Utc), PromotionModeChangedBy = "lead@example.test",
+            Name = "production",
+            Order = 2,
+            IsProduction = true,
+            Service = service,
+            PromotionMode = production,
+            SoakMinutes = soakMinutes,
+            PromotionModeChangedAt = new DateTime(2026, 11, 1, 9, 0, 0, DateTimeKind.Utc),
+            PromotionModeChangedBy = "lead@example.test",
         };
-        db.AddRange(new ServiceEnvironment { Name = "dev", Order = 0, Service = service }, staging, prod);
+        db.AddRange(
+            new ServiceEnvironment
+            {
+                Name = "dev",
+                Order = 0,
+                Service = service,
+            },
+            staging,
+            prod
+        );
         await db.SaveChangesAsync(Ct);
         return new TestService(service.Slug, service.Id, staging.Id, prod.Id);
     }
 
-    private async Task<JsonElement> AskAsync(TestService service, string? version = null, HttpStatusCode expected = HttpStatusCode.OK)
+    private async Task<JsonElement> AskAsync(
+        TestService service,
+        string? version = null,
+        HttpStatusCode expected = HttpStatusCode.OK
+    )
     {
-        var response = await _gates.GetAsync($"/api/v1/gates/{service.Slug}/production{(version is null ? "" : "?version=" + version)}", Ct);
+        var response = await _gates.GetAsync(
+            $"/api/v1/gates/{service.Slug}/production{(version is null ? "" : "?version=" + version)}",
+            Ct
+        );
         Assert.Equal(expected, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
     }
 
-    private static string[] Codes(JsonElement gate) => gate.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).ToArray();
+    private static string[] Codes(JsonElement gate) =>
+        gate.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).ToArray();
 
     private async Task AddAsync(object entity)
     {
@@ -88,11 +138,21 @@ public class GateApiTests : IAsyncLifetime
         var service = await ServiceAsync(PromotionMode.Continuous);
         var weekAgo = DateTimeOffset.UtcNow.AddDays(-7);
         var before = DateTime.UtcNow.AddSeconds(-1);
-        var posted = await _gates.PostAsJsonAsync("/api/v1/deployments", new
-        {
-            service = service.Slug, environment = "staging", version = "2.0.0", startedAt = weekAgo.AddMinutes(-5),
-            finishedAt = weekAgo, outcome = "succeeded", source = "ci", externalId = "late-1",
-        }, Ct);
+        var posted = await _gates.PostAsJsonAsync(
+            "/api/v1/deployments",
+            new
+            {
+                service = service.Slug,
+                environment = "staging",
+                version = "2.0.0",
+                startedAt = weekAgo.AddMinutes(-5),
+                finishedAt = weekAgo,
+                outcome = "succeeded",
+                source = "ci",
+                externalId = "late-1",
+            },
+            Ct
+        );
         Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
 
         var gate = await AskAsync(service, "2.0.0");
@@ -100,8 +160,11 @@ public class GateApiTests : IAsyncLifetime
         Assert.False(gate.GetProperty("mayAutoPromote").GetBoolean());
         Assert.Equal(["soaking"], Codes(gate));
         var soak = gate.GetProperty("version");
-        Assert.Equal(weekAgo.UtcDateTime, soak.GetProperty("passedPreviousStageAt").GetDateTime(),
-            TimeSpan.FromSeconds(1));
+        Assert.Equal(
+            weekAgo.UtcDateTime,
+            soak.GetProperty("passedPreviousStageAt").GetDateTime(),
+            TimeSpan.FromSeconds(1)
+        );
         var countsFrom = soak.GetProperty("soakCountsFrom").GetDateTime();
         Assert.InRange(countsFrom, before, DateTime.UtcNow);
         Assert.Equal(countsFrom.AddMinutes(30), soak.GetProperty("soakEndsAt").GetDateTime());
@@ -113,25 +176,55 @@ public class GateApiTests : IAsyncLifetime
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
         var monthAgo = DateTime.UtcNow.AddDays(-30);
-        await AddAsync(new Deployment
-        {
-            ServiceId = service.Id, EnvironmentId = service.StagingId, Version = "1.0.0", CommitSha = "abc123",
-            StartedAt = monthAgo.AddMinutes(-5), FinishedAt = monthAgo, Outcome = DeploymentOutcome.Succeeded,
-            Source = "ci", ExternalId = "d-1", ReceivedAt = monthAgo, OutcomeReceivedAt = monthAgo,
-        });
+        await AddAsync(
+            new Deployment
+            {
+                ServiceId = service.Id,
+                EnvironmentId = service.StagingId,
+                Version = "1.0.0",
+                CommitSha = "abc123",
+                StartedAt = monthAgo.AddMinutes(-5),
+                FinishedAt = monthAgo,
+                Outcome = DeploymentOutcome.Succeeded,
+                Source = "ci",
+                ExternalId = "d-1",
+                ReceivedAt = monthAgo,
+                OutcomeReceivedAt = monthAgo,
+            }
+        );
         Assert.True((await AskAsync(service, "1.0.0")).GetProperty("mayAutoPromote").GetBoolean());
 
-        var renamed = await _gates.PostAsJsonAsync("/api/v1/deployments", new
-        {
-            service = service.Slug, environment = "staging", version = "2.0.0", startedAt = monthAgo.AddMinutes(-5),
-            finishedAt = monthAgo, outcome = "succeeded", source = "ci", externalId = "d-1",
-        }, Ct);
-        var recommitted = await _gates.PostAsJsonAsync("/api/v1/deployments", new
-        {
-            service = service.Slug, environment = "staging", version = "1.0.0", commitSha = "def456",
-            startedAt = monthAgo.AddMinutes(-5), finishedAt = monthAgo, outcome = "succeeded", source = "ci",
-            externalId = "d-1",
-        }, Ct);
+        var renamed = await _gates.PostAsJsonAsync(
+            "/api/v1/deployments",
+            new
+            {
+                service = service.Slug,
+                environment = "staging",
+                version = "2.0.0",
+                startedAt = monthAgo.AddMinutes(-5),
+                finishedAt = monthAgo,
+                outcome = "succeeded",
+                source = "ci",
+                externalId = "d-1",
+            },
+            Ct
+        );
+        var recommitted = await _gates.PostAsJsonAsync(
+            "/api/v1/deployments",
+            new
+            {
+                service = service.Slug,
+                environment = "staging",
+                version = "1.0.0",
+                commitSha = "def456",
+                startedAt = monthAgo.AddMinutes(-5),
+                finishedAt = monthAgo,
+                outcome = "succeeded",
+                source = "ci",
+                externalId = "d-1",
+            },
+            Ct
+        );
 
         Assert.Equal(HttpStatusCode.BadRequest, renamed.StatusCode);
         Assert.Contains("version does not change", await renamed.Content.ReadAsStringAsync(Ct));
@@ -173,9 +266,27 @@ public class GateApiTests : IAsyncLifetime
     public async Task An_open_failure_of_pausing_severity_blocks_and_its_resolution_lifts_the_block_at_once()
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
-        var failure = new Incident { ServiceId = service.Id, Severity = 2, Title = "Checkout down", ImpactStartedAt = DateTime.UtcNow.AddMinutes(-3), DetectedAt = DateTime.UtcNow, Source = "test" };
+        var failure = new Incident
+        {
+            ServiceId = service.Id,
+            Severity = 2,
+            Title = "Checkout down",
+            ImpactStartedAt = DateTime.UtcNow.AddMinutes(-3),
+            DetectedAt = DateTime.UtcNow,
+            Source = "test",
+        };
         await AddAsync(failure);
-        await AddAsync(new Incident { ServiceId = service.Id, Severity = 3, Title = "Slow search", ImpactStartedAt = DateTime.UtcNow, DetectedAt = DateTime.UtcNow, Source = "test" });
+        await AddAsync(
+            new Incident
+            {
+                ServiceId = service.Id,
+                Severity = 3,
+                Title = "Slow search",
+                ImpactStartedAt = DateTime.UtcNow,
+                DetectedAt = DateTime.UtcNow,
+                Source = "test",
+            }
+        );
 
         var blocked = await AskAsync(service);
         Assert.False(blocked.GetProperty("mayAutoPromote").GetBoolean());
@@ -184,7 +295,9 @@ public class GateApiTests : IAsyncLifetime
 
         await using (var db = await DbAsync())
         {
-            await db.Incidents.Where(i => i.Id == failure.Id).ExecuteUpdateAsync(u => u.SetProperty(i => i.ResolvedAt, DateTime.UtcNow), Ct);
+            await db
+                .Incidents.Where(i => i.Id == failure.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(i => i.ResolvedAt, DateTime.UtcNow), Ct);
         }
         Assert.True((await AskAsync(service)).GetProperty("mayAutoPromote").GetBoolean());
     }
@@ -197,7 +310,9 @@ public class GateApiTests : IAsyncLifetime
 
         await using (var db = await DbAsync())
         {
-            await db.Environments.Where(e => e.Id == service.ProductionId).ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Paused), Ct);
+            await db
+                .Environments.Where(e => e.Id == service.ProductionId)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Paused), Ct);
         }
 
         Assert.Equal(["paused"], Codes(await AskAsync(service)));
@@ -207,19 +322,34 @@ public class GateApiTests : IAsyncLifetime
     public async Task A_version_promotes_only_after_its_soak_time_in_the_previous_stage_and_without_a_catch_against_it()
     {
         var service = await ServiceAsync(PromotionMode.Continuous, soakMinutes: 30);
-        Deployment Staging(string version, int minutesAgo) => new()
-        {
-            ServiceId = service.Id, EnvironmentId = service.StagingId, Version = version, StartedAt = DateTime.UtcNow.AddMinutes(-minutesAgo - 5),
-            FinishedAt = DateTime.UtcNow.AddMinutes(-minutesAgo), Outcome = DeploymentOutcome.Succeeded, Source = "test",
-        };
+        Deployment Staging(string version, int minutesAgo) =>
+            new()
+            {
+                ServiceId = service.Id,
+                EnvironmentId = service.StagingId,
+                Version = version,
+                StartedAt = DateTime.UtcNow.AddMinutes(-minutesAgo - 5),
+                FinishedAt = DateTime.UtcNow.AddMinutes(-minutesAgo),
+                Outcome = DeploymentOutcome.Succeeded,
+                Source = "test",
+            };
         await AddAsync(Staging("2.0.0", 45));
         await AddAsync(Staging("2.1.0", 10));
         await AddAsync(Staging("2.2.0", 50));
-        await AddAsync(new Catch
-        {
-            ServiceId = service.Id, EnvironmentId = service.StagingId, Severity = 2, Title = "Refund twice", Version = "2.2.0",
-            ReportedBy = "test", CaughtAt = DateTime.UtcNow, RecordedAt = DateTime.UtcNow, Source = "test",
-        });
+        await AddAsync(
+            new Catch
+            {
+                ServiceId = service.Id,
+                EnvironmentId = service.StagingId,
+                Severity = 2,
+                Title = "Refund twice",
+                Version = "2.2.0",
+                ReportedBy = "test",
+                CaughtAt = DateTime.UtcNow,
+                RecordedAt = DateTime.UtcNow,
+                Source = "test",
+            }
+        );
 
         var soaked = await AskAsync(service, "2.0.0");
         Assert.True(soaked.GetProperty("mayAutoPromote").GetBoolean());
@@ -239,12 +369,25 @@ public class GateApiTests : IAsyncLifetime
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await _other.GetAsync($"/api/v1/gates/{service.Slug}/production",
-            Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _anonymous.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await _other.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await _anonymous.GetAsync($"/api/v1/gates/{service.Slug}/production", Ct)).StatusCode
+        );
         Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync("/api/v1/gates/nope/production", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/moon", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/production?version={new string('v', 129)}", Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await _gates.GetAsync($"/api/v1/gates/{service.Slug}/moon", Ct)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (
+                await _gates.GetAsync($"/api/v1/gates/{service.Slug}/production?version={new string('v', 129)}", Ct)
+            ).StatusCode
+        );
     }
 
     [Fact]
@@ -256,15 +399,22 @@ public class GateApiTests : IAsyncLifetime
         {
             var response = await _other.GetAsync(path, Ct);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement
-                .GetProperty("detail").GetString()!.Replace(service.Slug, "X", StringComparison.Ordinal);
+            return JsonDocument
+                .Parse(await response.Content.ReadAsStringAsync(Ct))
+                .RootElement.GetProperty("detail")
+                .GetString()!
+                .Replace(service.Slug, "X", StringComparison.Ordinal);
         }
 
         foreach (var team in new[] { "gates", "other" })
-            Assert.Equal(await DetailAsync($"/api/v1/gates/X/production?team={team}"),
-                await DetailAsync($"/api/v1/gates/{service.Slug}/production?team={team}"));
-        Assert.Equal(await DetailAsync("/api/v1/gates/X/production"),
-            await DetailAsync($"/api/v1/gates/{service.Slug}/production"));
+            Assert.Equal(
+                await DetailAsync($"/api/v1/gates/X/production?team={team}"),
+                await DetailAsync($"/api/v1/gates/{service.Slug}/production?team={team}")
+            );
+        Assert.Equal(
+            await DetailAsync("/api/v1/gates/X/production"),
+            await DetailAsync($"/api/v1/gates/{service.Slug}/production")
+        );
     }
 
     [Fact]
@@ -272,11 +422,19 @@ public class GateApiTests : IAsyncLifetime
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
 
-        var posted = await _gates.PostAsJsonAsync("/api/v1/incidents", new
-        {
-            service = service.Slug, severity = 1, title = "Payments failing", startedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
-            source = "pagerduty", externalId = "P-" + service.Slug,
-        }, Ct);
+        var posted = await _gates.PostAsJsonAsync(
+            "/api/v1/incidents",
+            new
+            {
+                service = service.Slug,
+                severity = 1,
+                title = "Payments failing",
+                startedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                source = "pagerduty",
+                externalId = "P-" + service.Slug,
+            },
+            Ct
+        );
         Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
 
         var gate = await AskAsync(service);
@@ -285,24 +443,50 @@ public class GateApiTests : IAsyncLifetime
         Assert.Equal("system", gate.GetProperty("changedBy").GetString());
         Assert.Equal(["paused", "open-failure"], Codes(gate));
         await using var db = await DbAsync();
-        Assert.Equal(PromotionMode.Paused, (await db.Environments.SingleAsync(e => e.Id == service.StagingId, Ct)).PromotionMode); // every continuous one
-        Assert.Equal(2, await db.AuditEntries.CountAsync(a => a.Action == "promotion.paused-by-failure" && a.Reason!.Contains("Payments failing"), Ct));
+        Assert.Equal(
+            PromotionMode.Paused,
+            (await db.Environments.SingleAsync(e => e.Id == service.StagingId, Ct)).PromotionMode
+        ); // every continuous one
+        Assert.Equal(
+            2,
+            await db.AuditEntries.CountAsync(
+                a => a.Action == "promotion.paused-by-failure" && a.Reason!.Contains("Payments failing"),
+                Ct
+            )
+        );
     }
 
     [Fact]
     public async Task A_milder_failure_or_a_replay_of_an_open_one_does_not_pause()
     {
         var service = await ServiceAsync(PromotionMode.Continuous);
-        var incident = new { service = service.Slug, severity = 3, title = "Slow", startedAt = DateTimeOffset.UtcNow.AddMinutes(-1), source = "pd", externalId = "S-" + service.Slug };
+        var incident = new
+        {
+            service = service.Slug,
+            severity = 3,
+            title = "Slow",
+            startedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+            source = "pd",
+            externalId = "S-" + service.Slug,
+        };
 
-        Assert.Equal(HttpStatusCode.Created, (await _gates.PostAsJsonAsync("/api/v1/incidents", incident, Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await _gates.PostAsJsonAsync("/api/v1/incidents", incident, Ct)).StatusCode
+        );
         Assert.Equal("continuous", (await AskAsync(service)).GetProperty("state").GetString());
 
         var severe = incident with { severity = 2, externalId = "X-" + service.Slug };
-        Assert.Equal(HttpStatusCode.Created, (await _gates.PostAsJsonAsync("/api/v1/incidents", severe, Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await _gates.PostAsJsonAsync("/api/v1/incidents", severe, Ct)).StatusCode
+        );
         await using (var db = await DbAsync())
-            await db.Environments.Where(e => e.ServiceId == service.Id).ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
-        Assert.Equal(HttpStatusCode.OK, (await _gates.PostAsJsonAsync("/api/v1/incidents", severe, Ct)).StatusCode); // replay, still open
+            await db
+                .Environments.Where(e => e.ServiceId == service.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
+        // replay, still open
+        Assert.Equal(HttpStatusCode.OK, (await _gates.PostAsJsonAsync("/api/v1/incidents", severe, Ct)).StatusCode);
 
         Assert.Equal("continuous", (await AskAsync(service)).GetProperty("state").GetString());
     }

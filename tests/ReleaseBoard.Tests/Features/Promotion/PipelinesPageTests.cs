@@ -26,14 +26,47 @@ public class PipelinesPageTests : AppBunitContext
     {
         await using (var db = await DbAsync())
         {
-            var team = new Team { Slug = "ops", Name = "Ops", TimeZoneId = "Etc/UTC", CreatedAt = DateTime.UtcNow };
-            var service = new Service { Slug = "svc", Name = "svc", Team = team };
-            var production = new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, RequiredApprovals = 2, Service = service, PromotionMode = PromotionMode.Continuous };
-            db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service }, production);
+            var team = new Team
+            {
+                Slug = "ops",
+                Name = "Ops",
+                TimeZoneId = "Etc/UTC",
+                CreatedAt = DateTime.UtcNow,
+            };
+            var service = new Service
+            {
+                Slug = "svc",
+                Name = "svc",
+                Team = team,
+            };
+            var production = new ServiceEnvironment
+            {
+                Name = "production",
+                Order = 1,
+                IsProduction = true,
+                RequiredApprovals = 2,
+                Service = service,
+                PromotionMode = PromotionMode.Continuous,
+            };
+            db.AddRange(
+                new ServiceEnvironment
+                {
+                    Name = "staging",
+                    Order = 0,
+                    Service = service,
+                },
+                production
+            );
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
             _productionId = production.Id;
         }
-        Assert.True((await App.Services.GetRequiredService<UserAdministration>().CreateAsync("ben@example.test", Roles.Approver, "a long enough passphrase", AuditActor.System)).Succeeded);
+        Assert.True(
+            (
+                await App
+                    .Services.GetRequiredService<UserAdministration>()
+                    .CreateAsync("ben@example.test", Roles.Approver, "a long enough passphrase", AuditActor.System)
+            ).Succeeded
+        );
 
         _auth = UseAppServices();
     }
@@ -54,8 +87,10 @@ public class PipelinesPageTests : AppBunitContext
     private async Task<(PromotionMode Mode, int PauseEntries)> ProductionAsync()
     {
         await using var db = await DbAsync();
-        return ((await db.Environments.SingleAsync(e => e.Id == _productionId)).PromotionMode,
-            await db.AuditEntries.CountAsync(a => a.Action == "promotion.paused"));
+        return (
+            (await db.Environments.SingleAsync(e => e.Id == _productionId)).PromotionMode,
+            await db.AuditEntries.CountAsync(a => a.Action == "promotion.paused")
+        );
     }
 
     [Fact]
@@ -65,7 +100,9 @@ public class PipelinesPageTests : AppBunitContext
 
         var page = await PauseProductionAsync();
 
-        page.WaitForAssertion(() => Assert.Contains("Paused.", page.Find("[data-testid=promotion-message]").TextContent));
+        page.WaitForAssertion(() =>
+            Assert.Contains("Paused.", page.Find("[data-testid=promotion-message]").TextContent)
+        );
         Assert.Equal((PromotionMode.Paused, 1), await ProductionAsync());
     }
 
@@ -73,11 +110,19 @@ public class PipelinesPageTests : AppBunitContext
     public async Task An_approver_demoted_after_signing_in_still_sees_the_button_and_the_server_refuses_the_click()
     {
         await SignInAsBenAsync();
-        Assert.True((await App.Services.GetRequiredService<UserAdministration>().SetRoleAsync("ben@example.test", Roles.Viewer, AuditActor.System)).Succeeded);
+        Assert.True(
+            (
+                await App
+                    .Services.GetRequiredService<UserAdministration>()
+                    .SetRoleAsync("ben@example.test", Roles.Viewer, AuditActor.System)
+            ).Succeeded
+        );
 
         var page = await PauseProductionAsync();
 
-        page.WaitForAssertion(() => Assert.Contains("needs the Approver role", page.Find("[data-testid=promotion-message]").TextContent));
+        page.WaitForAssertion(() =>
+            Assert.Contains("needs the Approver role", page.Find("[data-testid=promotion-message]").TextContent)
+        );
         Assert.Equal((PromotionMode.Continuous, 0), await ProductionAsync());
     }
 }

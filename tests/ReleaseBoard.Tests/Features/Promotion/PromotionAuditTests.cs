@@ -12,7 +12,8 @@ public class PromotionAuditTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
     private SqliteTestDatabase _database = null!;
-    private TestTeam _payments = null!, _search = null!;
+    private TestTeam _payments = null!,
+        _search = null!;
     private PromotionAuditQuery _query = null!;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -23,17 +24,37 @@ public class PromotionAuditTests : IAsyncLifetime
         _search = await _database.AddTeamAsync("search");
         var promotion = TestPromotion.Service(_database, _clock);
         await using (var db = _database.CreateDbContext())
-            await db.Environments.Where(e => e.Id == _payments.ProductionId || e.Id == _search.ProductionId)
+            await db
+                .Environments.Where(e => e.Id == _payments.ProductionId || e.Id == _search.ProductionId)
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
-        async Task<Guid> Stamp(int id) { await using var db = _database.CreateDbContext(); return (await db.Environments.SingleAsync(e => e.Id == id, Ct)).ConcurrencyStamp; }
+        async Task<Guid> Stamp(int id)
+        {
+            await using var db = _database.CreateDbContext();
+            return (await db.Environments.SingleAsync(e => e.Id == id, Ct)).ConcurrencyStamp;
+        }
 
-        await promotion.PauseAsync(_payments.ProductionId, await Stamp(_payments.ProductionId),
-            AuditActor.User("ada@example.test", "ada@example.test"), "=cmd|' /C calc'!A0, odd latency", Ct);
+        await promotion.PauseAsync(
+            _payments.ProductionId,
+            await Stamp(_payments.ProductionId),
+            AuditActor.User("ada@example.test", "ada@example.test"),
+            "=cmd|' /C calc'!A0, odd latency",
+            Ct
+        );
         _clock.Advance(TimeSpan.FromDays(2));
-        await promotion.PauseAsync(_search.ProductionId, await Stamp(_search.ProductionId),
-            AuditActor.User("ben@example.test", "ben@example.test"), "freeze", Ct);
-        await promotion.RequestContinuousAsync(_payments.ProductionId, await Stamp(_payments.ProductionId),
-            AuditActor.User("ben@example.test", "ben@example.test"), "latency is fine again", Ct);
+        await promotion.PauseAsync(
+            _search.ProductionId,
+            await Stamp(_search.ProductionId),
+            AuditActor.User("ben@example.test", "ben@example.test"),
+            "freeze",
+            Ct
+        );
+        await promotion.RequestContinuousAsync(
+            _payments.ProductionId,
+            await Stamp(_payments.ProductionId),
+            AuditActor.User("ben@example.test", "ben@example.test"),
+            "latency is fine again",
+            Ct
+        );
         _query = new PromotionAuditQuery(_database);
     }
 
@@ -45,9 +66,18 @@ public class PromotionAuditTests : IAsyncLifetime
         var all = await _query.LoadAsync(new(null, null, null, null, null), Ct);
         Assert.Equal(["requested", "paused", "paused"], all.Select(r => r.Action));
 
-        Assert.Equal(["requested", "paused"], (await _query.LoadAsync(new("payments", null, null, null, null), Ct)).Select(r => r.Action));
-        Assert.Equal(["search"], (await _query.LoadAsync(new(null, "paused", "ben", null, null), Ct)).Select(r => r.Team));
-        Assert.Equal(["payments"], (await _query.LoadAsync(new(null, null, null, null, new DateOnly(2026, 11, 20)), Ct)).Select(r => r.Team));
+        Assert.Equal(
+            ["requested", "paused"],
+            (await _query.LoadAsync(new("payments", null, null, null, null), Ct)).Select(r => r.Action)
+        );
+        Assert.Equal(
+            ["search"],
+            (await _query.LoadAsync(new(null, "paused", "ben", null, null), Ct)).Select(r => r.Team)
+        );
+        Assert.Equal(
+            ["payments"],
+            (await _query.LoadAsync(new(null, null, null, null, new DateOnly(2026, 11, 20)), Ct)).Select(r => r.Team)
+        );
         Assert.Equal("production", all[0].Environment);
     }
 
@@ -59,8 +89,11 @@ public class PromotionAuditTests : IAsyncLifetime
         var lines = PromotionAuditQuery.ToCsv(rows).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal("At (UTC),Team,Service,Environment,Action,Actor,Before,After,Reason,Evidence", lines[0]);
-        Assert.Equal("2026-11-20T09:00:00Z,payments,payments-api,production,paused,ada@example.test,Continuous," +
-                     "Paused,\"'=cmd|' /C calc'!A0, odd latency\",", lines[1]);
+        Assert.Equal(
+            "2026-11-20T09:00:00Z,payments,payments-api,production,paused,ada@example.test,Continuous,"
+                + "Paused,\"'=cmd|' /C calc'!A0, odd latency\",",
+            lines[1]
+        );
         Assert.Equal(2, lines.Length);
     }
 
@@ -74,8 +107,17 @@ public class PromotionAuditTests : IAsyncLifetime
     [InlineData("plain", "plain")]
     public void Every_leading_character_a_spreadsheet_reads_as_a_formula_is_neutralised(string reason, string cell)
     {
-        var row = new PromotionAuditRow(new DateTime(2026, 11, 20, 9, 0, 0, DateTimeKind.Utc), "t", "s", "e", "paused",
-            "ada", null, null, reason);
+        var row = new PromotionAuditRow(
+            new DateTime(2026, 11, 20, 9, 0, 0, DateTimeKind.Utc),
+            "t",
+            "s",
+            "e",
+            "paused",
+            "ada",
+            null,
+            null,
+            reason
+        );
 
         var line = PromotionAuditQuery.ToCsv([row]).Split("\r\n")[1];
 

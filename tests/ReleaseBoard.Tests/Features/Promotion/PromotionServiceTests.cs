@@ -16,15 +16,23 @@ public class PromotionServiceTests : IAsyncLifetime
     private PromotionService _promotion = null!;
     private ReadinessEvaluator _readiness = null!;
 
-    private static Deployment Rollback(TestTeam team, DateTime finished, TimeSpan took) => new()
-    {
-        ServiceId = team.ServiceId, EnvironmentId = team.ProductionId, Version = "rb", StartedAt = finished - took, FinishedAt = finished,
-        Outcome = DeploymentOutcome.Succeeded, Kind = DeploymentKind.Rollback, Source = "test",
-    };
+    private static Deployment Rollback(TestTeam team, DateTime finished, TimeSpan took) =>
+        new()
+        {
+            ServiceId = team.ServiceId,
+            EnvironmentId = team.ProductionId,
+            Version = "rb",
+            StartedAt = finished - took,
+            FinishedAt = finished,
+            Outcome = DeploymentOutcome.Succeeded,
+            Kind = DeploymentKind.Rollback,
+            Source = "test",
+        };
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly AuditActor Ada = AuditActor.User("ada@example.test", "ada@example.test"),
-        Ben = AuditActor.User("ben@example.test", "ben@example.test"), Cy = AuditActor.User("cy@example.test",
-        "cy@example.test");
+        Ben = AuditActor.User("ben@example.test", "ben@example.test"),
+        Cy = AuditActor.User("cy@example.test", "cy@example.test");
 
     public async ValueTask InitializeAsync()
     {
@@ -32,7 +40,9 @@ public class PromotionServiceTests : IAsyncLifetime
         _team = await _database.AddTeamAsync();
         await using (var db = _database.CreateDbContext())
         {
-            await db.Environments.Where(e => e.Id == _team.ProductionId).ExecuteUpdateAsync(u => u.SetProperty(e => e.RequiredApprovals, 2), Ct);
+            await db
+                .Environments.Where(e => e.Id == _team.ProductionId)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.RequiredApprovals, 2), Ct);
             // The evidence every criterion asks for: a production rollback proven two days ago in five minutes.
             db.Deployments.Add(Rollback(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2), TimeSpan.FromMinutes(5)));
             await db.SaveChangesAsync(Ct);
@@ -58,13 +68,17 @@ public class PromotionServiceTests : IAsyncLifetime
     private async Task SetModeAsync(int environmentId, PromotionMode mode)
     {
         await using var db = _database.CreateDbContext();
-        await db.Environments.Where(e => e.Id == environmentId).ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, mode), Ct);
+        await db
+            .Environments.Where(e => e.Id == environmentId)
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, mode), Ct);
     }
 
     private async Task<long> RequestAsync(int environmentId, AuditActor by)
     {
         var stamp = (await EnvironmentAsync(environmentId)).ConcurrencyStamp;
-        var outcome = Assert.IsType<PromotionOutcome.Done>(await _promotion.RequestContinuousAsync(environmentId, stamp, by, "staging has been quiet for a month", Ct));
+        var outcome = Assert.IsType<PromotionOutcome.Done>(
+            await _promotion.RequestContinuousAsync(environmentId, stamp, by, "staging has been quiet for a month", Ct)
+        );
         return outcome.RequestId!.Value;
     }
 
@@ -79,15 +93,28 @@ public class PromotionServiceTests : IAsyncLifetime
         Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct));
         Assert.Equal(PromotionMode.Manual, (await EnvironmentAsync(_team.ProductionId)).PromotionMode); // one of two
         Assert.Equal("already-approved", Refusal(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct)));
-        var done = Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Cy, cancellationToken: Ct));
+        var done = Assert.IsType<PromotionOutcome.Done>(
+            await _promotion.ApproveAsync(request, Cy, cancellationToken: Ct)
+        );
 
         Assert.Equal(PromotionMode.Continuous, done.Environment.Mode);
         var environment = await EnvironmentAsync(_team.ProductionId);
         Assert.Equal(PromotionMode.Continuous, environment.PromotionMode);
         Assert.Equal("staging has been quiet for a month", environment.PromotionModeReason);
-        Assert.Equal(["promotion.requested", "promotion.approved", "promotion.approved", "promotion.continuous"], await AuditAsync());
-        Assert.Equal("closed", Refusal(await _promotion.ApproveAsync(request, AuditActor.User("dee@example.test",
-            "dee@example.test"), cancellationToken: Ct)));
+        Assert.Equal(
+            ["promotion.requested", "promotion.approved", "promotion.approved", "promotion.continuous"],
+            await AuditAsync()
+        );
+        Assert.Equal(
+            "closed",
+            Refusal(
+                await _promotion.ApproveAsync(
+                    request,
+                    AuditActor.User("dee@example.test", "dee@example.test"),
+                    cancellationToken: Ct
+                )
+            )
+        );
     }
 
     [Fact]
@@ -103,31 +130,53 @@ public class PromotionServiceTests : IAsyncLifetime
         var first = AuditActor.User("sso/https://idp.example#1", "Sam Lee");
         var second = AuditActor.User("sso/https://idp.example#2", "Sam Lee");
         Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, first, cancellationToken: Ct));
-        Assert.Equal("already-approved", Refusal(await _promotion.ApproveAsync(request,
-            AuditActor.User("sso/https://idp.example#1", "sam.lee@new-domain.example"), cancellationToken: Ct)));
-        var done = Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, second,
-            cancellationToken: Ct));
+        Assert.Equal(
+            "already-approved",
+            Refusal(
+                await _promotion.ApproveAsync(
+                    request,
+                    AuditActor.User("sso/https://idp.example#1", "sam.lee@new-domain.example"),
+                    cancellationToken: Ct
+                )
+            )
+        );
+        var done = Assert.IsType<PromotionOutcome.Done>(
+            await _promotion.ApproveAsync(request, second, cancellationToken: Ct)
+        );
 
         Assert.Equal(PromotionMode.Continuous, done.Environment.Mode);
         await using var db = _database.CreateDbContext();
         var stored = await db.PromotionRequests.Include(r => r.Approvals).SingleAsync(r => r.Id == request, Ct);
         Assert.Equal("user-7", stored.RequestedById);
-        Assert.Equal(["sso/https://idp.example#1", "sso/https://idp.example#2"],
-            stored.Approvals.OrderBy(a => a.Id).Select(a => a.ApproverId));
+        Assert.Equal(
+            ["sso/https://idp.example#1", "sso/https://idp.example#2"],
+            stored.Approvals.OrderBy(a => a.Id).Select(a => a.ApproverId)
+        );
         Assert.Contains(await db.AuditEntries.Select(a => a.ActorId).ToListAsync(Ct), id => id == "user-7");
     }
 
     [Fact]
     public async Task A_request_from_before_stable_ids_is_still_not_approved_by_the_person_who_made_it()
     {
-        var request = await RequestAsync(_team.ProductionId, AuditActor.User("sso/https://idp.example#9",
-            "sam@corp.example"));
+        var request = await RequestAsync(
+            _team.ProductionId,
+            AuditActor.User("sso/https://idp.example#9", "sam@corp.example")
+        );
         await using (var db = _database.CreateDbContext()) // as the StableIdentities migration left it
-            await db.PromotionRequests.Where(r => r.Id == request)
+            await db
+                .PromotionRequests.Where(r => r.Id == request)
                 .ExecuteUpdateAsync(u => u.SetProperty(r => r.RequestedById, "name/sam@corp.example"), Ct);
 
-        Assert.Equal("own-request", Refusal(await _promotion.ApproveAsync(request,
-            AuditActor.User("sso/https://idp.example#9", "Sam@Corp.example"), cancellationToken: Ct)));
+        Assert.Equal(
+            "own-request",
+            Refusal(
+                await _promotion.ApproveAsync(
+                    request,
+                    AuditActor.User("sso/https://idp.example#9", "Sam@Corp.example"),
+                    cancellationToken: Ct
+                )
+            )
+        );
         Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct));
     }
 
@@ -136,7 +185,9 @@ public class PromotionServiceTests : IAsyncLifetime
     {
         var request = await RequestAsync(_team.StagingId, Ada);
 
-        var done = Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct));
+        var done = Assert.IsType<PromotionOutcome.Done>(
+            await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct)
+        );
 
         Assert.Equal(PromotionMode.Continuous, done.Environment.Mode);
     }
@@ -162,12 +213,25 @@ public class PromotionServiceTests : IAsyncLifetime
         _clock.Advance(PromotionService.RequestLifetime - TimeSpan.FromHours(12));
 
         Assert.Equal(1, await _promotion.ExpireDueRequestsAsync(Ct)); // staging's is 24 h old, production's 12 h
-        Assert.Equal(0, await _promotion.ExpireDueRequestsAsync(Ct));  // recorded once
+        Assert.Equal(0, await _promotion.ExpireDueRequestsAsync(Ct)); // recorded once
         await using (var db = _database.CreateDbContext())
         {
-            var statuses = await db.PromotionRequests.OrderBy(r => r.Id).Select(r => new { r.Id, r.Status, r.ClosedBy }).ToListAsync(Ct);
-            Assert.Equal([(staging, PromotionRequestStatus.Expired, (string?)"system"), (production, PromotionRequestStatus.Pending, null)],
-                statuses.Select(r => (r.Id, r.Status, r.ClosedBy)));
+            var statuses = await db
+                .PromotionRequests.OrderBy(r => r.Id)
+                .Select(r => new
+                {
+                    r.Id,
+                    r.Status,
+                    r.ClosedBy,
+                })
+                .ToListAsync(Ct);
+            Assert.Equal(
+                [
+                    (staging, PromotionRequestStatus.Expired, (string?)"system"),
+                    (production, PromotionRequestStatus.Pending, null),
+                ],
+                statuses.Select(r => (r.Id, r.Status, r.ClosedBy))
+            );
         }
         Assert.Equal(["promotion.requested", "promotion.requested", "promotion.expired"], await AuditAsync());
     }
@@ -177,7 +241,11 @@ public class PromotionServiceTests : IAsyncLifetime
     {
         await RequestAsync(_team.StagingId, Ada);
         _clock.Advance(PromotionService.RequestLifetime); // due before the sweep starts: its first pass expires it
-        using var sweep = new PromotionExpirySweep(_promotion, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<PromotionExpirySweep>.Instance);
+        using var sweep = new PromotionExpirySweep(
+            _promotion,
+            _clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PromotionExpirySweep>.Instance
+        );
         await sweep.StartAsync(Ct);
         try
         {
@@ -185,7 +253,9 @@ public class PromotionServiceTests : IAsyncLifetime
             await RequestAsync(_team.ProductionId, Ben);
             _clock.Advance(PromotionService.RequestLifetime); // due now: only a tick of the timer can expire this one
 
-            await Eventually.AssertAsync(async () => Assert.Equal(2, (await AuditAsync()).Count(a => a == "promotion.expired")));
+            await Eventually.AssertAsync(async () =>
+                Assert.Equal(2, (await AuditAsync()).Count(a => a == "promotion.expired"))
+            );
         }
         finally
         {
@@ -200,13 +270,18 @@ public class PromotionServiceTests : IAsyncLifetime
         var unswept = await RequestAsync(_team.ProductionId, Ada);
         _clock.Advance(PromotionService.RequestLifetime);
         await using (var db = _database.CreateDbContext())
-            await db.PromotionRequests.Where(r => r.Id == swept).ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, PromotionRequestStatus.Expired), Ct);
+            await db
+                .PromotionRequests.Where(r => r.Id == swept)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, PromotionRequestStatus.Expired), Ct);
 
         Assert.Equal("expired", Refusal(await _promotion.ApproveAsync(swept, Ben, cancellationToken: Ct)));
         Assert.Equal("expired", Refusal(await _promotion.RejectAsync(swept, Ben, "too late", Ct)));
         Assert.Equal("expired", Refusal(await _promotion.RejectAsync(unswept, Ben, "too late", Ct)));
         await using var check = _database.CreateDbContext();
-        Assert.Equal(PromotionRequestStatus.Expired, (await check.PromotionRequests.SingleAsync(r => r.Id == unswept, Ct)).Status);
+        Assert.Equal(
+            PromotionRequestStatus.Expired,
+            (await check.PromotionRequests.SingleAsync(r => r.Id == unswept, Ct)).Status
+        );
     }
 
     [Fact]
@@ -215,8 +290,14 @@ public class PromotionServiceTests : IAsyncLifetime
         await RequestAsync(_team.ProductionId, Ada);
         var stamp = (await EnvironmentAsync(_team.ProductionId)).ConcurrencyStamp;
 
-        Assert.Equal("request-pending", Refusal(await _promotion.RequestContinuousAsync(_team.ProductionId, stamp, Ben, "me too", Ct)));
-        Assert.Equal("reason-required", Refusal(await _promotion.RequestContinuousAsync(_team.StagingId, Guid.Empty, Ben, "  ", Ct)));
+        Assert.Equal(
+            "request-pending",
+            Refusal(await _promotion.RequestContinuousAsync(_team.ProductionId, stamp, Ben, "me too", Ct))
+        );
+        Assert.Equal(
+            "reason-required",
+            Refusal(await _promotion.RequestContinuousAsync(_team.StagingId, Guid.Empty, Ben, "  ", Ct))
+        );
     }
 
     [Fact]
@@ -237,14 +318,24 @@ public class PromotionServiceTests : IAsyncLifetime
         await SetModeAsync(_team.ProductionId, PromotionMode.Continuous);
         var environment = await EnvironmentAsync(_team.ProductionId);
 
-        Assert.Equal("reason-required", Refusal(await _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp, Ada, "", Ct)));
-        var paused = Assert.IsType<PromotionOutcome.Done>(await _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp, Ada, "odd latency", Ct));
+        Assert.Equal(
+            "reason-required",
+            Refusal(await _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp, Ada, "", Ct))
+        );
+        var paused = Assert.IsType<PromotionOutcome.Done>(
+            await _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp, Ada, "odd latency", Ct)
+        );
         Assert.Equal(PromotionMode.Paused, paused.Environment.Mode);
-        Assert.Equal("not-allowed", Refusal(await _promotion.PauseAsync(environment.Id, paused.Environment.Stamp, Ada, "again", Ct)));
+        Assert.Equal(
+            "not-allowed",
+            Refusal(await _promotion.PauseAsync(environment.Id, paused.Environment.Stamp, Ada, "again", Ct))
+        );
 
         var request = await RequestAsync(_team.ProductionId, Ada); // resume from Paused needs a request again
         var now = await EnvironmentAsync(_team.ProductionId);
-        Assert.IsType<PromotionOutcome.Done>(await _promotion.SetManualAsync(now.Id, now.ConcurrencyStamp, Ben, "back to hand promotion", Ct));
+        Assert.IsType<PromotionOutcome.Done>(
+            await _promotion.SetManualAsync(now.Id, now.ConcurrencyStamp, Ben, "back to hand promotion", Ct)
+        );
         Assert.Equal("closed", Refusal(await _promotion.ApproveAsync(request, Cy, cancellationToken: Ct)));
         Assert.Equal(PromotionMode.Manual, (await EnvironmentAsync(_team.ProductionId)).PromotionMode);
     }
@@ -253,7 +344,8 @@ public class PromotionServiceTests : IAsyncLifetime
     public async Task Stop_the_line_pauses_every_continuous_environment_of_the_team_and_no_other()
     {
         var other = await _database.AddTeamAsync("search");
-        foreach (var id in new[] { _team.StagingId, _team.ProductionId, other.ProductionId }) await SetModeAsync(id, PromotionMode.Continuous);
+        foreach (var id in new[] { _team.StagingId, _team.ProductionId, other.ProductionId })
+            await SetModeAsync(id, PromotionMode.Continuous);
 
         var stopped = await _promotion.StopTheLineAsync(_team.TeamId, Ada, "release freeze", Ct);
 
@@ -282,10 +374,14 @@ public class PromotionServiceTests : IAsyncLifetime
     public async Task Of_many_simultaneous_approvals_exactly_the_required_two_count_and_the_rest_hear_it_closed()
     {
         var request = await RequestAsync(_team.ProductionId, Ada);
-        var approvers = Enumerable.Range(1, 8).Select(i => AuditActor.User($"approver{i}@example.test",
-            $"approver{i}@example.test")).ToArray();
+        var approvers = Enumerable
+            .Range(1, 8)
+            .Select(i => AuditActor.User($"approver{i}@example.test", $"approver{i}@example.test"))
+            .ToArray();
 
-        var outcomes = await Task.WhenAll(approvers.Select(a => Task.Run(() => _promotion.ApproveAsync(request, a, cancellationToken: Ct))));
+        var outcomes = await Task.WhenAll(
+            approvers.Select(a => Task.Run(() => _promotion.ApproveAsync(request, a, cancellationToken: Ct)))
+        );
 
         // Exactly the two approvals the policy asks for count, the switch turns once, and every other approver is told
         // the request is closed: nobody's approval is lost to a race, nobody's is counted after the switch.
@@ -297,7 +393,6 @@ public class PromotionServiceTests : IAsyncLifetime
         Assert.Equal(2, audit.Count(a => a == "promotion.approved"));
         Assert.Equal(1, audit.Count(a => a == "promotion.continuous"));
         Assert.Equal(PromotionMode.Continuous, (await EnvironmentAsync(_team.ProductionId)).PromotionMode);
-
     }
 
     [Fact]
@@ -306,12 +401,26 @@ public class PromotionServiceTests : IAsyncLifetime
         await SetModeAsync(_team.ProductionId, PromotionMode.Continuous);
         var environment = await EnvironmentAsync(_team.ProductionId);
 
-        var pauses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-            Task.Run(() => _promotion.PauseAsync(environment.Id, environment.ConcurrencyStamp,
-                AuditActor.User($"p{i}@example.test", $"p{i}@example.test"), "stop", Ct))));
+        var pauses = await Task.WhenAll(
+            Enumerable
+                .Range(0, 8)
+                .Select(i =>
+                    Task.Run(() =>
+                        _promotion.PauseAsync(
+                            environment.Id,
+                            environment.ConcurrencyStamp,
+                            AuditActor.User($"p{i}@example.test", $"p{i}@example.test"),
+                            "stop",
+                            Ct
+                        )
+                    )
+                )
+        );
 
         Assert.Single(pauses, p => p is PromotionOutcome.Done);
-        Assert.All(pauses.Where(p => p is not PromotionOutcome.Done), p => Assert.Equal(PromotionMode.Paused, Assert.IsType<PromotionOutcome.ChangedMeanwhile>(p).Current.Mode));
+        Assert.All(pauses.Where(p => p is not PromotionOutcome.Done), p =>
+            Assert.Equal(PromotionMode.Paused, Assert.IsType<PromotionOutcome.ChangedMeanwhile>(p).Current.Mode)
+        );
         Assert.Equal(["promotion.paused"], await AuditAsync());
         Assert.Equal(PromotionMode.Paused, (await EnvironmentAsync(environment.Id)).PromotionMode);
     }
@@ -321,21 +430,30 @@ public class PromotionServiceTests : IAsyncLifetime
     {
         await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2)); // 2 days; 7 asked
         var request = await RequestAsync(_team.StagingId, Ada);
-        var seen = await new EvidenceSnapshot(_readiness, new WhatIfReplay(_database, _clock))
-            .TakeAsync(_team.StagingId, 0, Ct);
+        var seen = await new EvidenceSnapshot(_readiness, new WhatIfReplay(_database, _clock)).TakeAsync(
+            _team.StagingId,
+            0,
+            Ct
+        );
 
         Assert.IsType<PromotionOutcome.Done>(
-            await _promotion.ApproveAsync(request, Ben, "watched closely", seen.Hash, Ct));
+            await _promotion.ApproveAsync(request, Ben, "watched closely", seen.Hash, Ct)
+        );
 
         await using (var db = _database.CreateDbContext())
-            await db.Environments.Where(e => e.Id == _team.StagingId)
+            await db
+                .Environments.Where(e => e.Id == _team.StagingId)
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.ReadinessMinDaysSinceCatch, 1), Ct);
         await using var check = _database.CreateDbContext();
         var approval = await check.PromotionApprovals.SingleAsync(Ct);
         var kept = ApprovalEvidence.FromJson(approval.Evidence)!;
         Assert.Equal(seen.ToJson(), approval.Evidence);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes(approval.Evidence!))), approval.EvidenceHash);
+        Assert.Equal(
+            Convert.ToHexStringLower(
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(approval.Evidence!))
+            ),
+            approval.EvidenceHash
+        );
         var days = Assert.Single(kept.Criteria, c => c.Key == "days-since-catch");
         Assert.Equal(("2 days", "≥ 7 days", false), (days.Measured, days.Threshold, days.Passed));
         Assert.Equal(0, kept.WhatIf!.SoakMinutes);
@@ -349,8 +467,11 @@ public class PromotionServiceTests : IAsyncLifetime
     public async Task Evidence_that_changed_since_the_approver_looked_approves_nothing()
     {
         var request = await RequestAsync(_team.StagingId, Ada);
-        var seen = await new EvidenceSnapshot(_readiness, new WhatIfReplay(_database, _clock))
-            .TakeAsync(_team.StagingId, 0, Ct);
+        var seen = await new EvidenceSnapshot(_readiness, new WhatIfReplay(_database, _clock)).TakeAsync(
+            _team.StagingId,
+            0,
+            Ct
+        );
         await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddHours(-1)); // a catch meanwhile
 
         Assert.Equal("evidence-changed", Refusal(await _promotion.ApproveAsync(request, Ben, "ok", seen.Hash, Ct)));
@@ -371,27 +492,35 @@ public class PromotionServiceTests : IAsyncLifetime
 
         Assert.Equal(seen.Hash, (await snapshot.TakeAsync(_team.StagingId, 0, Ct)).Hash);
         Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben, "ok", seen.Hash, Ct));
-        var rollback = (await _readiness.EvaluateAsync(_team.StagingId, Ct)).Criteria.Single(c => c.Key ==
-            "rollback-proven");
+        var rollback = (await _readiness.EvaluateAsync(_team.StagingId, Ct)).Criteria.Single(c =>
+            c.Key == "rollback-proven"
+        );
         Assert.Equal("5 min, on 2026-11-18", rollback.Measured);
     }
 
     [Fact]
     public async Task Approving_while_a_criterion_fails_needs_a_written_override_reason()
     {
-        await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2)); // 2 days since a catch; 7 asked
+        // 2 days since a catch; 7 asked
+        await _database.AddCatchAsync(_team, _clock.GetUtcNow().UtcDateTime.AddDays(-2));
         var request = await RequestAsync(_team.StagingId, Ada);
 
-        var refused = Assert.IsType<PromotionOutcome.Refused>(await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct));
+        var refused = Assert.IsType<PromotionOutcome.Refused>(
+            await _promotion.ApproveAsync(request, Ben, cancellationToken: Ct)
+        );
         Assert.Equal("override-required", refused.Code);
         Assert.Contains("Days since the last catch 2 days (needs ≥ 7 days)", refused.Message);
 
-        Assert.IsType<PromotionOutcome.Done>(await _promotion.ApproveAsync(request, Ben,
-            "hotfix train, watched by two of us", cancellationToken: Ct));
+        Assert.IsType<PromotionOutcome.Done>(
+            await _promotion.ApproveAsync(request, Ben, "hotfix train, watched by two of us", cancellationToken: Ct)
+        );
         Assert.Equal(PromotionMode.Continuous, (await EnvironmentAsync(_team.StagingId)).PromotionMode);
         Assert.Contains("promotion.approved-with-override", await AuditAsync());
         await using var db = _database.CreateDbContext();
-        Assert.Equal("hotfix train, watched by two of us", (await db.PromotionApprovals.SingleAsync(Ct)).OverrideReason);
+        Assert.Equal(
+            "hotfix train, watched by two of us",
+            (await db.PromotionApprovals.SingleAsync(Ct)).OverrideReason
+        );
     }
 
     [Fact]
@@ -400,15 +529,23 @@ public class PromotionServiceTests : IAsyncLifetime
         var now = _clock.GetUtcNow().UtcDateTime;
         await _database.AddCatchAsync(_team, now.AddDays(-10));
         await _database.AddIncidentAsync(_team, now.AddDays(-20), now.AddDays(-20).AddMinutes(30));
-        await _database.AddIncidentAsync(_team, now.AddDays(-10), now.AddDays(-10).AddMinutes(90)); // MTTR (30 + 90) / 2 = 60 min
+        // MTTR (30 + 90) / 2 = 60 min
+        await _database.AddIncidentAsync(_team, now.AddDays(-10), now.AddDays(-10).AddMinutes(90));
         await using (var db = _database.CreateDbContext())
         {
             for (var i = 0; i < 10; i++)
-                db.Deployments.Add(new Deployment
-                {
-                    ServiceId = _team.ServiceId, EnvironmentId = _team.ProductionId, Version = $"v{i}", StartedAt = now.AddDays(-i - 1).AddMinutes(-5),
-                    FinishedAt = now.AddDays(-i - 1), Outcome = i < 2 ? DeploymentOutcome.RolledBack : DeploymentOutcome.Succeeded, Source = "test",
-                });
+                db.Deployments.Add(
+                    new Deployment
+                    {
+                        ServiceId = _team.ServiceId,
+                        EnvironmentId = _team.ProductionId,
+                        Version = $"v{i}",
+                        StartedAt = now.AddDays(-i - 1).AddMinutes(-5),
+                        FinishedAt = now.AddDays(-i - 1),
+                        Outcome = i < 2 ? DeploymentOutcome.RolledBack : DeploymentOutcome.Succeeded,
+                        Source = "test",
+                    }
+                );
             await db.SaveChangesAsync(Ct);
         }
 
@@ -417,13 +554,20 @@ public class PromotionServiceTests : IAsyncLifetime
 
         Assert.Equal(("10 days", true), (byKey["days-since-catch"].Measured, byKey["days-since-catch"].Passed));
         Assert.Equal(("60 min", true), (byKey["mttr"].Measured, byKey["mttr"].Passed)); // ≤ 60 min passes
-        Assert.Equal(("20 % (2 / 10)", false), (byKey["change-failure-rate"].Measured, byKey["change-failure-rate"].Passed)); // > 15 %
+        Assert.Equal(
+            ("20 % (2 / 10)", false),
+            (byKey["change-failure-rate"].Measured, byKey["change-failure-rate"].Passed)
+        ); // > 15 %
         Assert.True(byKey["rollback-proven"].Passed);
         Assert.True(byKey["no-open-failure"].Passed);
         Assert.False(evidence.AllPass);
 
         await _database.AddIncidentAsync(_team, now.AddMinutes(-5), null);
-        Assert.False((await _readiness.EvaluateAsync(_team.ProductionId, Ct)).Criteria.Single(c => c.Key == "no-open-failure").Passed);
+        Assert.False(
+            (await _readiness.EvaluateAsync(_team.ProductionId, Ct))
+                .Criteria.Single(c => c.Key == "no-open-failure")
+                .Passed
+        );
     }
 
     [Fact]
@@ -437,7 +581,9 @@ public class PromotionServiceTests : IAsyncLifetime
             await db.SaveChangesAsync(Ct);
         }
 
-        var criterion = (await _readiness.EvaluateAsync(_team.ProductionId, Ct)).Criteria.Single(c => c.Key == "rollback-proven");
+        var criterion = (await _readiness.EvaluateAsync(_team.ProductionId, Ct)).Criteria.Single(c =>
+            c.Key == "rollback-proven"
+        );
 
         Assert.False(criterion.Passed);
         Assert.StartsWith("25 min", criterion.Measured);

@@ -23,21 +23,40 @@ public class WhatIfReplayTests : IAsyncLifetime
         var t1 = Now.AddDays(-20);
         var t2 = Now.AddDays(-10);
         await using var db = _database.CreateDbContext();
-        Deployment Deploy(int environment, string version, DateTime finished) => new()
-        {
-            ServiceId = _team.ServiceId, EnvironmentId = environment, Version = version, StartedAt = finished.AddMinutes(-5), FinishedAt = finished,
-            Outcome = DeploymentOutcome.Succeeded, Source = "test",
-        };
-        Catch Caught(string? version, DateTime at) => new()
-        {
-            ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Severity = 2, Title = "caught", Version = version, ReportedBy = "test",
-            CaughtAt = at, RecordedAt = at, Source = "test",
-        };
+        Deployment Deploy(int environment, string version, DateTime finished) =>
+            new()
+            {
+                ServiceId = _team.ServiceId,
+                EnvironmentId = environment,
+                Version = version,
+                StartedAt = finished.AddMinutes(-5),
+                FinishedAt = finished,
+                Outcome = DeploymentOutcome.Succeeded,
+                Source = "test",
+            };
+        Catch Caught(string? version, DateTime at) =>
+            new()
+            {
+                ServiceId = _team.ServiceId,
+                EnvironmentId = _team.StagingId,
+                Severity = 2,
+                Title = "caught",
+                Version = version,
+                ReportedBy = "test",
+                CaughtAt = at,
+                RecordedAt = at,
+                Source = "test",
+            };
         db.AddRange(
-            Deploy(_team.StagingId, "v1", t0), Deploy(_team.ProductionId, "v1", t0.AddHours(5)),      // waited 5 h, never caught
-            Deploy(_team.StagingId, "v2", t1), Caught("v2", t1.AddMinutes(30)),                        // caught within an hour
-            Deploy(_team.StagingId, "v3", t2), Caught("v3", t2.AddHours(3)), Deploy(_team.ProductionId, "v3", t2.AddHours(4)),
-            Caught(null, t2));                                                                         // no version: cannot be judged
+            Deploy(_team.StagingId, "v1", t0),
+            Deploy(_team.ProductionId, "v1", t0.AddHours(5)), // waited 5 h, never caught
+            Deploy(_team.StagingId, "v2", t1),
+            Caught("v2", t1.AddMinutes(30)), // caught within an hour
+            Deploy(_team.StagingId, "v3", t2),
+            Caught("v3", t2.AddHours(3)),
+            Deploy(_team.ProductionId, "v3", t2.AddHours(4)),
+            Caught(null, t2)
+        ); // no version: cannot be judged
         await db.SaveChangesAsync(Ct);
     }
 
@@ -48,7 +67,17 @@ public class WhatIfReplayTests : IAsyncLifetime
     {
         var replay = await new WhatIfReplay(_database, _clock).ReplayAsync(_team.ProductionId, 60, Ct);
 
-        Assert.Equal(new WhatIf(60, CatchesReachingProduction: 1, CatchesMatched: 2, CatchesUnmatched: 1, ShelfTimeSaved: TimeSpan.FromHours(4), VersionsPromoted: 1), replay);
+        Assert.Equal(
+            new WhatIf(
+                60,
+                CatchesReachingProduction: 1,
+                CatchesMatched: 2,
+                CatchesUnmatched: 1,
+                ShelfTimeSaved: TimeSpan.FromHours(4),
+                VersionsPromoted: 1
+            ),
+            replay
+        );
     }
 
     [Fact]
@@ -71,17 +100,29 @@ public class WhatIfReplayTests : IAsyncLifetime
             db.AddRange(
                 new Deployment
                 {
-                    ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Version = "v4",
-                        StartedAt = t.AddMinutes(-5),
-                    FinishedAt = t, ReceivedAt = t.AddHours(2), OutcomeReceivedAt = t.AddHours(2),
-                    Outcome = DeploymentOutcome.Succeeded, Source = "test",
+                    ServiceId = _team.ServiceId,
+                    EnvironmentId = _team.StagingId,
+                    Version = "v4",
+                    StartedAt = t.AddMinutes(-5),
+                    FinishedAt = t,
+                    ReceivedAt = t.AddHours(2),
+                    OutcomeReceivedAt = t.AddHours(2),
+                    Outcome = DeploymentOutcome.Succeeded,
+                    Source = "test",
                 },
                 new Catch
                 {
-                    ServiceId = _team.ServiceId, EnvironmentId = _team.StagingId, Severity = 2, Title = "caught",
-                        Version = "v4",
-                    ReportedBy = "test", CaughtAt = t.AddHours(1), RecordedAt = t.AddHours(1), Source = "test",
-                });
+                    ServiceId = _team.ServiceId,
+                    EnvironmentId = _team.StagingId,
+                    Severity = 2,
+                    Title = "caught",
+                    Version = "v4",
+                    ReportedBy = "test",
+                    CaughtAt = t.AddHours(1),
+                    RecordedAt = t.AddHours(1),
+                    Source = "test",
+                }
+            );
             await db.SaveChangesAsync(Ct);
         }
 

@@ -25,26 +25,155 @@ public sealed class TrendApiFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await using (var db = await App.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync())
+        await using (
+            var db = await App
+                .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+                .CreateDbContextAsync()
+        )
         {
-            var team = new Team { Slug = "metrics", Name = "Metrics", TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
-            var other = new Team { Slug = "other", Name = "Other", TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
-            var api = new Service { Slug = "metrics-api", Name = "metrics-api", Team = team };
-            var web = new Service { Slug = "metrics-web", Name = "metrics-web", Team = team };
-            var staging = new ServiceEnvironment { Name = "staging", Order = 0, Service = api };
-            var production = new ServiceEnvironment { Name = "production", Order = 1, IsProduction = true, Service = api };
-            db.AddRange(staging, production, new ServiceEnvironment { Name = "production", Order = 0, IsProduction = true, Service = web },
-                new Service { Slug = "other-api", Name = "other-api", Team = other });
+            var team = new Team
+            {
+                Slug = "metrics",
+                Name = "Metrics",
+                TimeZoneId = "Europe/Berlin",
+                CreatedAt = DateTime.UtcNow,
+            };
+            var other = new Team
+            {
+                Slug = "other",
+                Name = "Other",
+                TimeZoneId = "Europe/Berlin",
+                CreatedAt = DateTime.UtcNow,
+            };
+            var api = new Service
+            {
+                Slug = "metrics-api",
+                Name = "metrics-api",
+                Team = team,
+            };
+            var web = new Service
+            {
+                Slug = "metrics-web",
+                Name = "metrics-web",
+                Team = team,
+            };
+            var staging = new ServiceEnvironment
+            {
+                Name = "staging",
+                Order = 0,
+                Service = api,
+            };
+            var production = new ServiceEnvironment
+            {
+                Name = "production",
+                Order = 1,
+                IsProduction = true,
+                Service = api,
+            };
+            db.AddRange(
+                staging,
+                production,
+                new ServiceEnvironment
+                {
+                    Name = "production",
+                    Order = 0,
+                    IsProduction = true,
+                    Service = web,
+                },
+                new Service
+                {
+                    Slug = "other-api",
+                    Name = "other-api",
+                    Team = other,
+                }
+            );
             // Week of 13 Oct 2025 (Berlin): two overlapping failures, one deployment named as a cause, one rolled back.
-            var cause = new Deployment { Service = api, Environment = production, Version = "1", StartedAt = Utc(14, 8), FinishedAt = Utc(14, 9), CommitAt = Utc(13, 9), Outcome = DeploymentOutcome.Succeeded, Source = "test" };
-            db.AddRange(cause,
-                new Deployment { Service = api, Environment = staging, Version = "1", StartedAt = Utc(13, 20), FinishedAt = Utc(13, 21), Outcome = DeploymentOutcome.Succeeded, Source = "test" },
-                new Deployment { Service = api, Environment = production, Version = "2", StartedAt = Utc(15, 8), FinishedAt = Utc(15, 9), Outcome = DeploymentOutcome.RolledBack, Source = "test" },
-                new Deployment { Service = api, Environment = production, Version = "3", StartedAt = Utc(16, 8), FinishedAt = Utc(16, 9), Outcome = DeploymentOutcome.Succeeded, Source = "test" },
-                new Deployment { Service = api, Environment = staging, Version = "4", StartedAt = Utc(17, 8), FinishedAt = Utc(17, 9), Outcome = DeploymentOutcome.Succeeded, Source = "test" },
-                new Incident { Service = api, Severity = 1, Title = "Down", ImpactStartedAt = Utc(14, 10), DetectedAt = Utc(14, 10), ResolvedAt = Utc(14, 12), CausingDeployment = cause, Source = "test" },
-                new Incident { Service = api, Severity = 2, Title = "Slow", ImpactStartedAt = Utc(14, 11), DetectedAt = Utc(14, 11), ResolvedAt = Utc(14, 14), Source = "test" },
-                new Catch { Service = api, Environment = staging, Severity = 2, Title = "Caught", ReportedBy = "test", CaughtAt = Utc(15, 10), RecordedAt = Utc(15, 10), Source = "test" });
+            var cause = new Deployment
+            {
+                Service = api,
+                Environment = production,
+                Version = "1",
+                StartedAt = Utc(14, 8),
+                FinishedAt = Utc(14, 9),
+                CommitAt = Utc(13, 9),
+                Outcome = DeploymentOutcome.Succeeded,
+                Source = "test",
+            };
+            db.AddRange(
+                cause,
+                new Deployment
+                {
+                    Service = api,
+                    Environment = staging,
+                    Version = "1",
+                    StartedAt = Utc(13, 20),
+                    FinishedAt = Utc(13, 21),
+                    Outcome = DeploymentOutcome.Succeeded,
+                    Source = "test",
+                },
+                new Deployment
+                {
+                    Service = api,
+                    Environment = production,
+                    Version = "2",
+                    StartedAt = Utc(15, 8),
+                    FinishedAt = Utc(15, 9),
+                    Outcome = DeploymentOutcome.RolledBack,
+                    Source = "test",
+                },
+                new Deployment
+                {
+                    Service = api,
+                    Environment = production,
+                    Version = "3",
+                    StartedAt = Utc(16, 8),
+                    FinishedAt = Utc(16, 9),
+                    Outcome = DeploymentOutcome.Succeeded,
+                    Source = "test",
+                },
+                new Deployment
+                {
+                    Service = api,
+                    Environment = staging,
+                    Version = "4",
+                    StartedAt = Utc(17, 8),
+                    FinishedAt = Utc(17, 9),
+                    Outcome = DeploymentOutcome.Succeeded,
+                    Source = "test",
+                },
+                new Incident
+                {
+                    Service = api,
+                    Severity = 1,
+                    Title = "Down",
+                    ImpactStartedAt = Utc(14, 10),
+                    DetectedAt = Utc(14, 10),
+                    ResolvedAt = Utc(14, 12),
+                    CausingDeployment = cause,
+                    Source = "test",
+                },
+                new Incident
+                {
+                    Service = api,
+                    Severity = 2,
+                    Title = "Slow",
+                    ImpactStartedAt = Utc(14, 11),
+                    DetectedAt = Utc(14, 11),
+                    ResolvedAt = Utc(14, 14),
+                    Source = "test",
+                },
+                new Catch
+                {
+                    Service = api,
+                    Environment = staging,
+                    Severity = 2,
+                    Title = "Caught",
+                    ReportedBy = "test",
+                    CaughtAt = Utc(15, 10),
+                    RecordedAt = Utc(15, 10),
+                    Source = "test",
+                }
+            );
             await db.SaveChangesAsync();
         }
         var keys = App.Services.GetRequiredService<ApiKeyService>();
@@ -58,7 +187,8 @@ public sealed class TrendApiFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in new[] { Metrics, Other, Anonymous, AllTeams }) client?.Dispose();
+        foreach (var client in new[] { Metrics, Other, Anonymous, AllTeams })
+            client?.Dispose();
         await App.DisposeAsync();
     }
 }
@@ -86,12 +216,13 @@ public class TrendApiTests(TrendApiFixture fixture) : IClassFixture<TrendApiFixt
         Assert.Equal("2025-10-20", week.GetProperty("localEnd").GetString());
         Assert.Equal("2025-10-12T22:00:00Z", week.GetProperty("fromUtc").GetString());
         Assert.Equal(2, week.GetProperty("failures").GetInt32());
-        Assert.Equal(4, week.GetProperty("downtimeHours").GetDouble());           // 10:00–14:00, overlap once
+        Assert.Equal(4, week.GetProperty("downtimeHours").GetDouble()); // 10:00–14:00, overlap once
         Assert.Equal((168 - 4) / 2.0, week.GetProperty("mtbfHours").GetDouble());
-        Assert.Equal(150, week.GetProperty("mttrMeanMinutes").GetDouble());       // 2 h and 3 h
+        Assert.Equal(150, week.GetProperty("mttrMeanMinutes").GetDouble()); // 2 h and 3 h
         Assert.Equal(1, week.GetProperty("catchRatio").GetProperty("numerator").GetInt32());
         Assert.Equal(3, week.GetProperty("catchRatio").GetProperty("denominator").GetInt32());
-        Assert.Equal(2, week.GetProperty("changeFailureRate").GetProperty("numerator").GetInt32()); // caused + rolled back
+        // caused + rolled back
+        Assert.Equal(2, week.GetProperty("changeFailureRate").GetProperty("numerator").GetInt32());
         Assert.Equal(3, week.GetProperty("changeFailureRate").GetProperty("denominator").GetInt32());
         Assert.Equal(2, week.GetProperty("succeededDeployments").GetInt32());
         Assert.Equal(24, week.GetProperty("leadTimeHours").GetProperty("median").GetDouble());
@@ -120,14 +251,25 @@ public class TrendApiTests(TrendApiFixture fixture) : IClassFixture<TrendApiFixt
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("releaseboard-trends-metrics-2025-10-13-2025-10-27-week.csv", response.Content.Headers.ContentDisposition?.ToString());
-        var lines = (await response.Content.ReadAsStringAsync(Ct)).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Contains(
+            "releaseboard-trends-metrics-2025-10-13-2025-10-27-week.csv",
+            response.Content.Headers.ContentDisposition?.ToString()
+        );
+        var lines = (await response.Content.ReadAsStringAsync(Ct))
+            .TrimEnd()
+            .Split('\n')
+            .Select(l => l.TrimEnd('\r'))
+            .ToArray();
         Assert.Equal(3, lines.Length);
-        Assert.Equal(string.Join(",", TrendTable.Columns.Select(c => c.Header.Contains(',') ? $"\"{c.Header}\"" : c.Header)), lines[0]);
+        Assert.Equal(
+            string.Join(",", TrendTable.Columns.Select(c => c.Header.Contains(',') ? $"\"{c.Header}\"" : c.Header)),
+            lines[0]
+        );
         var cells = lines[1].Split(',');
         Assert.Equal("2025-10-13", cells[0]);
         Assert.Equal("82", cells[TrendTable.Columns.ToList().FindIndex(c => c.Header == "MTBF (h)")]);
-        Assert.Equal("", lines[2].Split(',')[TrendTable.Columns.ToList().FindIndex(c => c.Header == "MTBF (h)")]); // undefined, not 0
+        // undefined, not 0
+        Assert.Equal("", lines[2].Split(',')[TrendTable.Columns.ToList().FindIndex(c => c.Header == "MTBF (h)")]);
     }
 
     [Fact]
@@ -150,7 +292,8 @@ public class TrendApiTests(TrendApiFixture fixture) : IClassFixture<TrendApiFixt
         Assert.Equal(14, body.GetProperty("daysSince").GetArrayLength());
         Assert.Equal("Caught", body.GetProperty("catches")[0].GetProperty("title").GetString());
         Assert.Equal(0, body.GetProperty("daysSince")[2].GetProperty("days").GetInt32()); // 15 Oct
-        var waiting = body.GetProperty("waitingNow"); // "4" passed staging after "1", the newest pass that reached production
+        // "4" passed staging after "1", the newest pass that reached production
+        var waiting = body.GetProperty("waitingNow");
         Assert.Equal(1, waiting.GetProperty("versions").GetInt32());
         Assert.Equal("2025-10-17T09:00:00Z", waiting.GetProperty("oldestPassedAt").GetString());
     }
@@ -175,10 +318,18 @@ public class TrendApiTests(TrendApiFixture fixture) : IClassFixture<TrendApiFixt
     [Fact]
     public async Task Unknown_teams_and_services_are_404_and_so_are_other_teams_for_a_team_key()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await fixture.AllTeams.GetAsync(Fortnight.Replace("teams/metrics", "teams/nobody"), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Metrics.GetAsync(Fortnight.Replace("teams/metrics",
-            "teams/nobody"), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Metrics.GetAsync(Fortnight + "&service=nope", Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await fixture.AllTeams.GetAsync(Fortnight.Replace("teams/metrics", "teams/nobody"), Ct)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await fixture.Metrics.GetAsync(Fortnight.Replace("teams/metrics", "teams/nobody"), Ct)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await fixture.Metrics.GetAsync(Fortnight + "&service=nope", Ct)).StatusCode
+        );
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.Other.GetAsync(Fortnight, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Anonymous.GetAsync(Fortnight, Ct)).StatusCode);
     }

@@ -31,21 +31,39 @@ public class TrendEngineTests : IAsyncLifetime
 
     private static DateTime Utc(int y, int mo, int d, int h, int mi = 0) => new(y, mo, d, h, mi, 0, DateTimeKind.Utc);
 
-    private async Task<TrendReport> ComputeAsync(BucketSize size = BucketSize.Week, DateOnly? from = null, DateOnly? to = null)
+    private async Task<TrendReport> ComputeAsync(
+        BucketSize size = BucketSize.Week,
+        DateOnly? from = null,
+        DateOnly? to = null
+    )
     {
         var (scope, error) = await _engine.ResolveScopeAsync(_team.Slug, null, TestContext.Current.CancellationToken);
         Assert.Null(error);
         return await _engine.ComputeAsync(scope!, from ?? From, to ?? To, size, TestContext.Current.CancellationToken);
     }
 
-    private async Task<long> DeployAsync(int environmentId, string version, DateTime finished, DeploymentOutcome outcome = DeploymentOutcome.Succeeded,
-        DateTime? committed = null, DeploymentKind kind = DeploymentKind.Normal, DateTime? started = null)
+    private async Task<long> DeployAsync(
+        int environmentId,
+        string version,
+        DateTime finished,
+        DeploymentOutcome outcome = DeploymentOutcome.Succeeded,
+        DateTime? committed = null,
+        DeploymentKind kind = DeploymentKind.Normal,
+        DateTime? started = null
+    )
     {
         await using var db = _database.CreateDbContext();
         var deployment = new Deployment
         {
-            ServiceId = _team.ServiceId, EnvironmentId = environmentId, Version = version, CommitAt = committed,
-            StartedAt = started ?? finished.AddMinutes(-5), FinishedAt = finished, Outcome = outcome, Kind = kind, Source = "test",
+            ServiceId = _team.ServiceId,
+            EnvironmentId = environmentId,
+            Version = version,
+            CommitAt = committed,
+            StartedAt = started ?? finished.AddMinutes(-5),
+            FinishedAt = finished,
+            Outcome = outcome,
+            Kind = kind,
+            Source = "test",
         };
         db.Deployments.Add(deployment);
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
@@ -55,21 +73,29 @@ public class TrendEngineTests : IAsyncLifetime
     private async Task FailAsync(DateTime start, DateTime? resolved, int severity = 2, long? causedBy = null)
     {
         await using var db = _database.CreateDbContext();
-        db.Incidents.Add(new Incident
-        {
-            ServiceId = _team.ServiceId, Severity = severity, Title = "Failure", ImpactStartedAt = start, DetectedAt = start,
-            ResolvedAt = resolved, CausingDeploymentId = causedBy, Source = "test",
-        });
+        db.Incidents.Add(
+            new Incident
+            {
+                ServiceId = _team.ServiceId,
+                Severity = severity,
+                Title = "Failure",
+                ImpactStartedAt = start,
+                DetectedAt = start,
+                ResolvedAt = resolved,
+                CausingDeploymentId = causedBy,
+                Source = "test",
+            }
+        );
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
     public async Task MTBF_and_MTTR_count_overlaps_once_split_downtime_at_bucket_edges_and_keep_open_failures()
     {
-        await FailAsync(Utc(2026, 10, 20, 10), Utc(2026, 10, 20, 12));      // A: 2 h
-        await FailAsync(Utc(2026, 10, 20, 11), Utc(2026, 10, 20, 14));      // B: 3 h, overlaps A: together 10:00–14:00
-        await FailAsync(Utc(2026, 10, 25, 21), Utc(2026, 10, 26, 1));       // C: 4 h, 2 h in each week, counted in week 1
-        await FailAsync(Utc(2026, 10, 28, 10), resolved: null);             // D: still open, down until the end of week 2
+        await FailAsync(Utc(2026, 10, 20, 10), Utc(2026, 10, 20, 12)); // A: 2 h
+        await FailAsync(Utc(2026, 10, 20, 11), Utc(2026, 10, 20, 14)); // B: 3 h, overlaps A: together 10:00–14:00
+        await FailAsync(Utc(2026, 10, 25, 21), Utc(2026, 10, 26, 1)); // C: 4 h, 2 h in each week, counted in week 1
+        await FailAsync(Utc(2026, 10, 28, 10), resolved: null); // D: still open, down until the end of week 2
         await FailAsync(Utc(2026, 10, 29, 10), Utc(2026, 10, 29, 11), severity: 4); // recorded, counts nowhere
 
         var report = await ComputeAsync();
@@ -126,11 +152,18 @@ public class TrendEngineTests : IAsyncLifetime
         var p2 = await DeployAsync(_team.ProductionId, "v2", Utc(2026, 10, 21, 9), DeploymentOutcome.RolledBack);
         await DeployAsync(_team.ProductionId, "v3", Utc(2026, 10, 22, 9), committed: Utc(2026, 10, 22, 8));
         await DeployAsync(_team.StagingId, "v3", Utc(2026, 10, 22, 6));
-        await DeployAsync(_team.StagingId, "v3", Utc(2026, 10, 22, 7));     // a second pass: the first one starts the shelf
+        await DeployAsync(_team.StagingId, "v3", Utc(2026, 10, 22, 7)); // a second pass: the first one starts the shelf
         await DeployAsync(_team.ProductionId, "v4", Utc(2026, 10, 22, 10), DeploymentOutcome.Failed); // never went live
-        await DeployAsync(_team.ProductionId, "v5", Utc(2026, 10, 23, 9), committed: Utc(2026, 10, 23, 10)); // lead ≤ 0: ignored
-        await DeployAsync(_team.ProductionId, "v1", Utc(2026, 10, 21, 9, 25), kind: DeploymentKind.Rollback, started: Utc(2026, 10, 21, 9, 10));
-        await DeployAsync(_team.StagingId, "v9", Utc(2026, 10, 23, 12));    // pre-production only: no deployment figure
+        // lead ≤ 0: ignored
+        await DeployAsync(_team.ProductionId, "v5", Utc(2026, 10, 23, 9), committed: Utc(2026, 10, 23, 10));
+        await DeployAsync(
+            _team.ProductionId,
+            "v1",
+            Utc(2026, 10, 21, 9, 25),
+            kind: DeploymentKind.Rollback,
+            started: Utc(2026, 10, 21, 9, 10)
+        );
+        await DeployAsync(_team.StagingId, "v9", Utc(2026, 10, 23, 12)); // pre-production only: no deployment figure
         // p2 is rolled back and also named as a cause: one failed change, not two. p1 is named as a cause.
         await FailAsync(Utc(2026, 10, 20, 10), Utc(2026, 10, 20, 11), causedBy: p1);
         await FailAsync(Utc(2026, 10, 21, 10), Utc(2026, 10, 21, 11), causedBy: p2);
@@ -142,8 +175,8 @@ public class TrendEngineTests : IAsyncLifetime
         Assert.Equal(3, week1.SucceededDeployments);
         Assert.Equal(3 / 7.0, week1.DeploymentsPerDay, 10);
         Assert.Equal(new Ratio(2, 4), week1.ChangeFailureRate);
-        Assert.Equal(new MedianOf(TimeSpan.FromHours(12.5), 2), week1.LeadTime);   // 24 h and 1 h
-        Assert.Equal(new MedianOf(TimeSpan.FromHours(7.5), 2), week1.ShelfTime);   // 12 h and 3 h
+        Assert.Equal(new MedianOf(TimeSpan.FromHours(12.5), 2), week1.LeadTime); // 24 h and 1 h
+        Assert.Equal(new MedianOf(TimeSpan.FromHours(7.5), 2), week1.ShelfTime); // 12 h and 3 h
         Assert.Equal(new MedianOf(TimeSpan.FromMinutes(15), 1), week1.TimeToRollBack);
 
         Assert.Equal(0, week2.SucceededDeployments);
@@ -152,25 +185,41 @@ public class TrendEngineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failed_change_counts_once_whether_rolled_back_by_outcome_by_a_rollback_deployment_or_named_by_several_failures()
+    public async Task A_failed_change_counts_once_however_rolled_back_or_however_many_failures_name_it()
     {
         var twiceNamed = await DeployAsync(_team.ProductionId, "v1", Utc(2026, 10, 20, 9));
         var reverted = await DeployAsync(_team.ProductionId, "v2", Utc(2026, 10, 21, 9));
         var revertedAndNamed = await DeployAsync(_team.ProductionId, "v3", Utc(2026, 10, 22, 9));
         var namedBySeverity4 = await DeployAsync(_team.ProductionId, "v4", Utc(2026, 10, 23, 9));
-        await DeployAsync(_team.ProductionId, "v5", Utc(2026, 10, 23, 12));                         // fine
+        await DeployAsync(_team.ProductionId, "v5", Utc(2026, 10, 23, 12)); // fine
         await FailAsync(Utc(2026, 10, 20, 10), Utc(2026, 10, 20, 11), causedBy: twiceNamed);
         await FailAsync(Utc(2026, 10, 20, 12), Utc(2026, 10, 20, 13), causedBy: twiceNamed);
         await FailAsync(Utc(2026, 10, 22, 10), Utc(2026, 10, 22, 11), causedBy: revertedAndNamed);
-        await FailAsync(Utc(2026, 10, 23, 10), Utc(2026, 10, 23, 11), severity: 4, causedBy: namedBySeverity4); // counts nowhere
+        // counts nowhere
+        await FailAsync(Utc(2026, 10, 23, 10), Utc(2026, 10, 23, 11), severity: 4, causedBy: namedBySeverity4);
         await using (var db = _database.CreateDbContext())
         {
-            foreach (var (target, at) in new[] { (reverted, Utc(2026, 10, 21, 10)), (revertedAndNamed, Utc(2026, 10, 22, 10)) })
-                db.Deployments.Add(new Deployment
+            foreach (
+                var (target, at) in new[]
                 {
-                    ServiceId = _team.ServiceId, EnvironmentId = _team.ProductionId, Version = "v0", StartedAt = at, FinishedAt = at.AddMinutes(3),
-                    Outcome = DeploymentOutcome.Succeeded, Kind = DeploymentKind.Rollback, RollsBackDeploymentId = target, Source = "test",
-                });
+                    (reverted, Utc(2026, 10, 21, 10)),
+                    (revertedAndNamed, Utc(2026, 10, 22, 10)),
+                }
+            )
+                db.Deployments.Add(
+                    new Deployment
+                    {
+                        ServiceId = _team.ServiceId,
+                        EnvironmentId = _team.ProductionId,
+                        Version = "v0",
+                        StartedAt = at,
+                        FinishedAt = at.AddMinutes(3),
+                        Outcome = DeploymentOutcome.Succeeded,
+                        Kind = DeploymentKind.Rollback,
+                        RollsBackDeploymentId = target,
+                        Source = "test",
+                    }
+                );
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
@@ -272,11 +321,21 @@ public class TrendEngineTests : IAsyncLifetime
     [Fact]
     public async Task Scope_narrows_to_a_service_and_unknown_names_are_reported()
     {
-        var (service, _) = await _engine.ResolveScopeAsync(_team.Slug, $"{_team.Slug}-api", TestContext.Current.CancellationToken);
+        var (service, _) = await _engine.ResolveScopeAsync(
+            _team.Slug,
+            $"{_team.Slug}-api",
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(_team.ServiceId, service!.ServiceId);
 
-        Assert.Equal("There is no team \"nope\".", (await _engine.ResolveScopeAsync("nope", null, TestContext.Current.CancellationToken)).Error);
-        Assert.Contains("has no service \"nope\"", (await _engine.ResolveScopeAsync(_team.Slug, "nope", TestContext.Current.CancellationToken)).Error);
+        Assert.Equal(
+            "There is no team \"nope\".",
+            (await _engine.ResolveScopeAsync("nope", null, TestContext.Current.CancellationToken)).Error
+        );
+        Assert.Contains(
+            "has no service \"nope\"",
+            (await _engine.ResolveScopeAsync(_team.Slug, "nope", TestContext.Current.CancellationToken)).Error
+        );
         var (all, _) = await _engine.ResolveScopeAsync(null, null, TestContext.Current.CancellationToken);
         Assert.True(all!.IsAllTeams);
     }
@@ -291,10 +350,17 @@ public class TrendEngineTests : IAsyncLifetime
         await DeployAsync(_team.StagingId, "v3", Utc(2026, 11, 12, 9));
         await DeployAsync(_team.StagingId, "v4", Utc(2026, 11, 13, 9), DeploymentOutcome.Failed);
 
-        Assert.Equal(new ShelfNow(2, Utc(2026, 11, 10, 9)), await _engine.WaitingOnShelfAsync(scope, TestContext.Current.CancellationToken));
+        Assert.Equal(
+            new ShelfNow(2, Utc(2026, 11, 10, 9)),
+            await _engine.WaitingOnShelfAsync(scope, TestContext.Current.CancellationToken)
+        );
 
-        await DeployAsync(_team.ProductionId, "v3", Utc(2026, 11, 14, 9)); // v3 goes live and takes v2's changes with it
+        // v3 goes live and takes v2's changes with it
+        await DeployAsync(_team.ProductionId, "v3", Utc(2026, 11, 14, 9));
 
-        Assert.Equal(new ShelfNow(0, null), await _engine.WaitingOnShelfAsync(scope, TestContext.Current.CancellationToken));
+        Assert.Equal(
+            new ShelfNow(0, null),
+            await _engine.WaitingOnShelfAsync(scope, TestContext.Current.CancellationToken)
+        );
     }
 }

@@ -14,15 +14,22 @@ public class TrendQueryShapeTests
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
     // Five years of weeks.
-    private static readonly IReadOnlyList<Bucket> Buckets =
-        BucketCalendar.Split(new DateOnly(2021, 1, 4), new DateOnly(2026, 1, 5), BucketSize.Week, Berlin);
+    private static readonly IReadOnlyList<Bucket> Buckets = BucketCalendar.Split(
+        new DateOnly(2021, 1, 4),
+        new DateOnly(2026, 1, 5),
+        BucketSize.Week,
+        Berlin
+    );
 
     private static ReleaseBoardDbContext ContextFor(DatabaseProvider provider)
     {
         var builder = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
-        builder.UseReleaseBoardDatabase(provider, provider == DatabaseProvider.Sqlite
-            ? "Data Source=unused.db"
-            : "Server=unused;Database=ReleaseBoard;Integrated Security=false");
+        builder.UseReleaseBoardDatabase(
+            provider,
+            provider == DatabaseProvider.Sqlite
+                ? "Data Source=unused.db"
+                : "Server=unused;Database=ReleaseBoard;Integrated Security=false"
+        );
         return new ReleaseBoardDbContext(builder.Options);
     }
 
@@ -30,8 +37,8 @@ public class TrendQueryShapeTests
     {
         var data = new TheoryData<DatabaseProvider, string>();
         foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.SqlServer })
-            foreach (var scope in new[] { "team", "service", "all" })
-                data.Add(provider, scope);
+        foreach (var scope in new[] { "team", "service", "all" })
+            data.Add(provider, scope);
         return data;
     }
 
@@ -50,21 +57,27 @@ public class TrendQueryShapeTests
         var stages = new Stages([3, 6, 9], [2, 5, 8]);
         var at = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc);
 
-        var methods = typeof(TrendQueries).GetMethods(BindingFlags.Public | BindingFlags.Instance)
+        var methods = typeof(TrendQueries)
+            .GetMethods(BindingFlags.Public | BindingFlags.Instance)
             .Where(m => typeof(IQueryable).IsAssignableFrom(m.ReturnType))
             .ToList();
         Assert.True(methods.Count >= 10, "every query of the engine should be covered");
         foreach (var method in methods)
         {
-            var arguments = method.GetParameters().Select(p => p.ParameterType switch
-            {
-                var t when t == typeof(Stages) => (object)stages,
-                var t when t == typeof(IReadOnlyList<Bucket>) => Buckets,
-                var t when t == typeof(DateTime) => at,
-                var t when t == typeof(StagePair) => new StagePair(7, 2, 3),
-                var t when t == typeof(int) => 50,
-                var t => throw new InvalidOperationException($"No test value for {t} in {method.Name}"),
-            }).ToArray();
+            var arguments = method
+                .GetParameters()
+                .Select(p =>
+                    p.ParameterType switch
+                    {
+                        var t when t == typeof(Stages) => (object)stages,
+                        var t when t == typeof(IReadOnlyList<Bucket>) => Buckets,
+                        var t when t == typeof(DateTime) => at,
+                        var t when t == typeof(StagePair) => new StagePair(7, 2, 3),
+                        var t when t == typeof(int) => 50,
+                        var t => throw new InvalidOperationException($"No test value for {t} in {method.Name}"),
+                    }
+                )
+                .ToArray();
             var query = (IQueryable)method.Invoke(queries, arguments)!;
 
             var sql = query.ToQueryString();
@@ -83,7 +96,8 @@ public class TrendQueryShapeTests
         Assert.Equal(TrendRange.MaxBuckets, most.Count);
 
         var sql = new TrendQueries(db, new TrendScope(1, "payments", "Payments", null, null, Berlin))
-            .DeploymentCounts(new Stages([3], [2]), most).ToQueryString();
+            .DeploymentCounts(new Stages([3], [2]), most)
+            .ToQueryString();
 
         Assert.Contains("GROUP BY", sql);
         Assert.Contains("COUNT(", sql);
@@ -101,8 +115,14 @@ public class TrendQueryShapeTests
         using var sqlServer = ContextFor(DatabaseProvider.SqlServer);
         using var sqlite = ContextFor(DatabaseProvider.Sqlite);
 
-        Assert.Contains("DATEDIFF_BIG(millisecond,", new TrendQueries(sqlServer, scope).LeadAndShelfTimes(new Stages([3], [2]), Buckets).ToQueryString());
-        Assert.Contains("julianday(", new TrendQueries(sqlite, scope).LeadAndShelfTimes(new Stages([3], [2]), Buckets).ToQueryString());
+        Assert.Contains(
+            "DATEDIFF_BIG(millisecond,",
+            new TrendQueries(sqlServer, scope).LeadAndShelfTimes(new Stages([3], [2]), Buckets).ToQueryString()
+        );
+        Assert.Contains(
+            "julianday(",
+            new TrendQueries(sqlite, scope).LeadAndShelfTimes(new Stages([3], [2]), Buckets).ToQueryString()
+        );
     }
 
     [Fact]

@@ -15,7 +15,9 @@ using ReleaseBoard.Web.Features.Trends;
 
 namespace ReleaseBoard.Tests.Features.Trends;
 
-/// <summary>The trends page against a real SQLite store: the series each chart is sent, and filters that update in place.</summary>
+/// <summary>
+/// The trends page against a real SQLite store: the series each chart is sent, and filters that update in place.
+/// </summary>
 public class TrendsPageTests : BunitContext, IAsyncLifetime
 {
     private static readonly DateTime Now = new(2026, 11, 20, 12, 0, 0, DateTimeKind.Utc);
@@ -34,12 +36,55 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
                 var finished = Now.AddDays(-day);
                 var version = $"v{day}";
                 db.Deployments.AddRange(
-                    new Deployment { ServiceId = team.ServiceId, EnvironmentId = team.StagingId, Version = version, StartedAt = finished.AddHours(-5), FinishedAt = finished.AddHours(-4), Outcome = DeploymentOutcome.Succeeded, Source = "test" },
-                    new Deployment { ServiceId = team.ServiceId, EnvironmentId = team.ProductionId, Version = version, CommitAt = finished.AddHours(-8), StartedAt = finished.AddMinutes(-10), FinishedAt = finished, Outcome = day % 9 == 0 ? DeploymentOutcome.RolledBack : DeploymentOutcome.Succeeded, Source = "test" });
+                    new Deployment
+                    {
+                        ServiceId = team.ServiceId,
+                        EnvironmentId = team.StagingId,
+                        Version = version,
+                        StartedAt = finished.AddHours(-5),
+                        FinishedAt = finished.AddHours(-4),
+                        Outcome = DeploymentOutcome.Succeeded,
+                        Source = "test",
+                    },
+                    new Deployment
+                    {
+                        ServiceId = team.ServiceId,
+                        EnvironmentId = team.ProductionId,
+                        Version = version,
+                        CommitAt = finished.AddHours(-8),
+                        StartedAt = finished.AddMinutes(-10),
+                        FinishedAt = finished,
+                        Outcome = day % 9 == 0 ? DeploymentOutcome.RolledBack : DeploymentOutcome.Succeeded,
+                        Source = "test",
+                    }
+                );
                 if (day % 9 == 0)
-                    db.Deployments.Add(new Deployment { ServiceId = team.ServiceId, EnvironmentId = team.ProductionId, Version = $"v{day + 1}", StartedAt = finished.AddMinutes(5), FinishedAt = finished.AddMinutes(12), Kind = DeploymentKind.Rollback, Outcome = DeploymentOutcome.Succeeded, Source = "test" });
+                    db.Deployments.Add(
+                        new Deployment
+                        {
+                            ServiceId = team.ServiceId,
+                            EnvironmentId = team.ProductionId,
+                            Version = $"v{day + 1}",
+                            StartedAt = finished.AddMinutes(5),
+                            FinishedAt = finished.AddMinutes(12),
+                            Kind = DeploymentKind.Rollback,
+                            Outcome = DeploymentOutcome.Succeeded,
+                            Source = "test",
+                        }
+                    );
                 if (day % 10 == 0)
-                    db.Incidents.Add(new Incident { ServiceId = team.ServiceId, Severity = 2, Title = "Down", ImpactStartedAt = finished.AddHours(1), DetectedAt = finished.AddHours(1), ResolvedAt = finished.AddHours(2), Source = "test" });
+                    db.Incidents.Add(
+                        new Incident
+                        {
+                            ServiceId = team.ServiceId,
+                            Severity = 2,
+                            Title = "Down",
+                            ImpactStartedAt = finished.AddHours(1),
+                            DetectedAt = finished.AddHours(1),
+                            ResolvedAt = finished.AddHours(2),
+                            Source = "test",
+                        }
+                    );
             }
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
         }
@@ -73,7 +118,11 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
     }
 
     private static string[] SeriesNames(JSRuntimeInvocation invocation) =>
-        ((JsonElement)invocation.Arguments[3]!).GetProperty("series").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToArray();
+        ((JsonElement)invocation.Arguments[3]!)
+            .GetProperty("series")
+            .EnumerateArray()
+            .Select(s => s.GetProperty("name").GetString()!)
+            .ToArray();
 
     [Fact]
     public async Task Each_chart_is_sent_its_series_with_one_point_per_bucket()
@@ -86,7 +135,9 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
         var options = (JsonElement)reliability.Arguments[3]!;
         var weeks = options.GetProperty("xaxis").GetProperty("categories").GetArrayLength();
         Assert.InRange(weeks, 13, 15); // 90 days widened to whole weeks
-        Assert.All(options.GetProperty("series").EnumerateArray(), s => Assert.Equal(weeks, s.GetProperty("data").GetArrayLength()));
+        Assert.All(options.GetProperty("series").EnumerateArray(), s =>
+            Assert.Equal(weeks, s.GetProperty("data").GetArrayLength())
+        );
         Assert.Contains(creates, c => SeriesNames(c) is ["Days since a catch", "Catch"]);
         Assert.Equal(9, page.FindAll("[data-testid^=card-]").Count);
         Assert.Empty(page.FindAll("[data-testid^=empty-]"));
@@ -101,20 +152,29 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
 
         await Eventually.AssertAsync(() => Assert.Equal(9, _charts.Invocations["update"].Count));
         Assert.Equal(9, _charts.Invocations["create"].Count);
-        var months = _charts.Invocations["update"]
+        var months = _charts
+            .Invocations["update"]
             .Select(u => (JsonElement)u.Arguments[1]!)
             .First(o => o.TryGetProperty("xaxis", out var x) && x.TryGetProperty("categories", out _))
-            .GetProperty("xaxis").GetProperty("categories").EnumerateArray().Select(c => c.GetString()).ToArray();
+            .GetProperty("xaxis")
+            .GetProperty("categories")
+            .EnumerateArray()
+            .Select(c => c.GetString())
+            .ToArray();
         Assert.Equal(["Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026"], months);
     }
 
     [Fact]
     public void A_range_without_data_says_so_instead_of_drawing_zeros()
     {
-        Services.GetRequiredService<NavigationManager>().NavigateTo("/trends?team=payments&range=custom&from=2020-01-01&to=2020-03-01");
+        Services
+            .GetRequiredService<NavigationManager>()
+            .NavigateTo("/trends?team=payments&range=custom&from=2020-01-01&to=2020-03-01");
         var page = Render<TrendsPage>();
 
-        page.WaitForAssertion(() => Assert.Equal("No failures in this range.", page.Find("[data-testid=empty-reliability]").TextContent.Trim()));
+        page.WaitForAssertion(() =>
+            Assert.Equal("No failures in this range.", page.Find("[data-testid=empty-reliability]").TextContent.Trim())
+        );
         Assert.Equal(9, page.FindAll("[data-testid^=empty-]").Count);
         Assert.Empty(_charts.Invocations["create"]);
     }
@@ -134,7 +194,9 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
     [Fact]
     public void Bad_filters_in_the_address_are_explained()
     {
-        Services.GetRequiredService<NavigationManager>().NavigateTo("/trends?team=payments&range=custom&from=yesterday");
+        Services
+            .GetRequiredService<NavigationManager>()
+            .NavigateTo("/trends?team=payments&range=custom&from=yesterday");
         var page = Render<TrendsPage>();
 
         page.WaitForAssertion(() => Assert.Contains("ISO date", page.Find("[data-testid=trend-error]").TextContent));

@@ -52,8 +52,20 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
     {
         var page = RenderWall();
 
-        var result = await new CatchRecorder(_database, _clock).RecordAsync(new RecordCatchCommand(
-            _team.ServiceId, _team.StagingId, 2, "Login loop", null, null, "Ben", Now.AddMinutes(-5)), AuditActor.AnonymousUser, Xunit.TestContext.Current.CancellationToken);
+        var result = await new CatchRecorder(_database, _clock).RecordAsync(
+            new RecordCatchCommand(
+                _team.ServiceId,
+                _team.StagingId,
+                2,
+                "Login loop",
+                null,
+                null,
+                "Ben",
+                Now.AddMinutes(-5)
+            ),
+            AuditActor.AnonymousUser,
+            Xunit.TestContext.Current.CancellationToken
+        );
 
         Assert.True(result.Succeeded);
         page.WaitForAssertion(() => Assert.Equal("0", page.Find("[data-testid=days-since]").TextContent));
@@ -65,8 +77,25 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
     {
         var page = RenderWall();
         var recorder = new CatchRecorder(_database, _clock);
-        async Task RecordAsync(string title, int minutesAgo) => Assert.True((await recorder.RecordAsync(new RecordCatchCommand(
-            _team.ServiceId, _team.StagingId, 2, title, null, null, "Ben", Now.AddMinutes(-minutesAgo)), AuditActor.AnonymousUser, Xunit.TestContext.Current.CancellationToken)).Succeeded);
+        async Task RecordAsync(string title, int minutesAgo) =>
+            Assert.True(
+                (
+                    await recorder.RecordAsync(
+                        new RecordCatchCommand(
+                            _team.ServiceId,
+                            _team.StagingId,
+                            2,
+                            title,
+                            null,
+                            null,
+                            "Ben",
+                            Now.AddMinutes(-minutesAgo)
+                        ),
+                        AuditActor.AnonymousUser,
+                        Xunit.TestContext.Current.CancellationToken
+                    )
+                ).Succeeded
+            );
 
         await RecordAsync("First", 5);
         page.WaitForAssertion(() => Assert.Contains("First", page.Find("[data-testid=last-catch]").TextContent));
@@ -133,7 +162,8 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("STALE since 00:03", page.Find("[data-testid=stale]").TextContent));
         Assert.Equal("6", page.Find("[data-testid=days-since]").TextContent); // the last figures stay up
         _clock.Advance(LiveWall.TickInterval);
-        page.WaitForAssertion(() => Assert.Contains("STALE since 00:03", page.Find("[data-testid=stale]").TextContent)); // since the first failure
+        // since the first failure
+        page.WaitForAssertion(() => Assert.Contains("STALE since 00:03", page.Find("[data-testid=stale]").TextContent));
 
         switchable.Away = false;
         _clock.Advance(LiveWall.TickInterval);
@@ -143,21 +173,27 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
     }
 
     /// <summary>A database that goes away and comes back.</summary>
-    private sealed class SwitchableDbContextFactory(IDbContextFactory<ReleaseBoardDbContext> inner) : IDbContextFactory<ReleaseBoardDbContext>
+    private sealed class SwitchableDbContextFactory(IDbContextFactory<ReleaseBoardDbContext> inner)
+        : IDbContextFactory<ReleaseBoardDbContext>
     {
         public volatile bool Away;
 
         public ReleaseBoardDbContext CreateDbContext() =>
-            Away ? throw new Microsoft.Data.Sqlite.SqliteException("unable to open database file", 14) : inner.CreateDbContext();
+            Away
+                ? throw new Microsoft.Data.Sqlite.SqliteException("unable to open database file", 14)
+                : inner.CreateDbContext();
     }
 
     /// <summary>A database that does not answer the first time (locked, or still starting).</summary>
-    private sealed class FailingFirstDbContextFactory(IDbContextFactory<ReleaseBoardDbContext> inner) : IDbContextFactory<ReleaseBoardDbContext>
+    private sealed class FailingFirstDbContextFactory(IDbContextFactory<ReleaseBoardDbContext> inner)
+        : IDbContextFactory<ReleaseBoardDbContext>
     {
         private int _calls;
 
         public ReleaseBoardDbContext CreateDbContext() =>
-            Interlocked.Increment(ref _calls) == 1 ? throw new InvalidOperationException("database is locked") : inner.CreateDbContext();
+            Interlocked.Increment(ref _calls) == 1
+                ? throw new InvalidOperationException("database is locked")
+                : inner.CreateDbContext();
     }
 
     [Fact]

@@ -17,8 +17,13 @@ public class WallQueryTests
         await using var database = await SqliteTestDatabase.CreateAsync();
         var team = await database.AddTeamAsync();
         await database.AddCatchAsync(team, Now.AddDays(-30), title: "Old one");
-        await database.AddCatchAsync(team, new DateTime(2026, 1, 16, 22, 50, 0, DateTimeKind.Utc), title: "Refund rounds wrong"); // 23:50 Berlin, 16 Jan
-        await database.AddCatchAsync(team, Now.AddDays(-1), severity: 4, title: "Typo in a label"); // severity 4 counts in no figure
+        await database.AddCatchAsync(
+            team,
+            new DateTime(2026, 1, 16, 22, 50, 0, DateTimeKind.Utc),
+            title: "Refund rounds wrong"
+        ); // 23:50 Berlin, 16 Jan
+        // severity 4 counts in no figure
+        await database.AddCatchAsync(team, Now.AddDays(-1), severity: 4, title: "Typo in a label");
 
         var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
 
@@ -37,14 +42,18 @@ public class WallQueryTests
         await database.AddIncidentAsync(team, Now.AddDays(-10), Now.AddDays(-10).AddHours(2));
         await database.AddIncidentAsync(team, Now.AddDays(-5), Now.AddDays(-5).AddHours(1));
         await database.AddIncidentAsync(team, Now.AddDays(-120), Now.AddDays(-120).AddHours(1)); // outside the window
-        await database.AddIncidentAsync(team, Now.AddMinutes(-30), null, severity: 4, title: "Slow admin page"); // open, not counting
+        // open, not counting
+        await database.AddIncidentAsync(team, Now.AddMinutes(-30), null, severity: 4, title: "Slow admin page");
 
         var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
 
         Assert.Equal("Slow admin page", Assert.Single(wall!.OpenIncidents).Title);
         Assert.Equal(2, wall.Reliability.Failures);
         Assert.Equal(TimeSpan.FromHours(1.5), wall.Reliability.MttrMean);
-        Assert.Equal(TimeSpan.FromTicks((TimeSpan.FromDays(90) - TimeSpan.FromHours(3)).Ticks / 2), wall.Reliability.Mtbf);
+        Assert.Equal(
+            TimeSpan.FromTicks((TimeSpan.FromDays(90) - TimeSpan.FromHours(3)).Ticks / 2),
+            wall.Reliability.Mtbf
+        );
     }
 
     [Fact]
@@ -52,17 +61,23 @@ public class WallQueryTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
         var team = await database.AddTeamAsync();
-        await database.AddIncidentAsync(team, Now.AddDays(-100), Now.AddDays(-100).AddHours(1));          // in the windows ending up to 14 days ago
+        // in the windows ending up to 14 days ago
+        await database.AddIncidentAsync(team, Now.AddDays(-100), Now.AddDays(-100).AddHours(1));
         await database.AddIncidentAsync(team, Now.AddDays(-10), Now.AddDays(-10).AddHours(2));
         await database.AddIncidentAsync(team, Now.AddDays(-5), Now.AddDays(-5).AddHours(1));
-        await database.AddIncidentAsync(team, Now.AddDays(-7).AddHours(-1), Now.AddDays(-6).AddHours(-1)); // open a week ago, resolved 24 h later
+        // open a week ago, resolved 24 h later
+        await database.AddIncidentAsync(team, Now.AddDays(-7).AddHours(-1), Now.AddDays(-6).AddHours(-1));
 
         var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
 
         Assert.Equal(12, wall!.MttrTrendMinutes.Count);
         // A week ago the 24-hour failure was still open, so it was not in MTTR yet; now it is: (120 + 60 + 1440) / 3.
-        Assert.Equal([.. Enumerable.Repeat<double?>(60, 10), 120, 540], wall.MttrTrendMinutes.Select(m => m is { } v ? Math.Round(v, 6) : (double?)null));
-        Assert.Equal(wall.Reliability.Mtbf!.Value.TotalHours, wall.MtbfTrendHours[^1]!.Value, 6); // the last point is the figure on the wall
+        Assert.Equal(
+            [.. Enumerable.Repeat<double?>(60, 10), 120, 540],
+            wall.MttrTrendMinutes.Select(m => m is { } v ? Math.Round(v, 6) : (double?)null)
+        );
+        // the last point is the figure on the wall
+        Assert.Equal(wall.Reliability.Mtbf!.Value.TotalHours, wall.MtbfTrendHours[^1]!.Value, 6);
         Assert.Equal((TimeSpan.FromDays(90) - TimeSpan.FromHours(1)).TotalHours, wall.MtbfTrendHours[0]!.Value, 6);
     }
 
@@ -73,14 +88,23 @@ public class WallQueryTests
         var team = await database.AddTeamAsync();
         await using (var db = database.CreateDbContext())
         {
-            Deployment Deploy(int environment, string version, DateTime finished) => new()
-            {
-                ServiceId = team.ServiceId, EnvironmentId = environment, Version = version, StartedAt = finished.AddMinutes(-5),
-                FinishedAt = finished, Outcome = DeploymentOutcome.Succeeded, Source = "test",
-            };
+            Deployment Deploy(int environment, string version, DateTime finished) =>
+                new()
+                {
+                    ServiceId = team.ServiceId,
+                    EnvironmentId = environment,
+                    Version = version,
+                    StartedAt = finished.AddMinutes(-5),
+                    FinishedAt = finished,
+                    Outcome = DeploymentOutcome.Succeeded,
+                    Source = "test",
+                };
             db.Deployments.AddRange(
-                Deploy(team.StagingId, "1.0", Now.AddDays(-3)), Deploy(team.ProductionId, "1.0", Now.AddDays(-3).AddHours(2)),
-                Deploy(team.StagingId, "1.1", Now.AddDays(-2)), Deploy(team.StagingId, "1.2", Now.AddHours(-5)));
+                Deploy(team.StagingId, "1.0", Now.AddDays(-3)),
+                Deploy(team.ProductionId, "1.0", Now.AddDays(-3).AddHours(2)),
+                Deploy(team.StagingId, "1.1", Now.AddDays(-2)),
+                Deploy(team.StagingId, "1.2", Now.AddHours(-5))
+            );
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
@@ -96,7 +120,10 @@ public class WallQueryTests
         var team = await database.AddTeamAsync();
         await using (var db = database.CreateDbContext())
         {
-            var production = await db.Environments.FindAsync([team.ProductionId], TestContext.Current.CancellationToken);
+            var production = await db.Environments.FindAsync(
+                [team.ProductionId],
+                TestContext.Current.CancellationToken
+            );
             production!.PromotionMode = PromotionMode.Paused;
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }

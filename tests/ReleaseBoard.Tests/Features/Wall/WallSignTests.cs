@@ -11,15 +11,49 @@ public class WallSignTests : BunitContext
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
     private static WallSnapshot Snapshot(
-        int daysSince = 47, int record = 143, bool hasCatches = true, bool newRecord = false,
-        IReadOnlyList<OpenIncident>? incidents = null, bool isDemo = false, ReliabilityFigures? reliability = null) => new(
-        "payments", "Payments", Berlin, isDemo,
-        new CatchStreak(daysSince, record, hasCatches, newRecord, DateOnly.FromDateTime(Now)),
-        hasCatches ? new LatestCatch("Double charge on retry", "payments-api", "staging", new DateTime(2025, 10, 11, 23, 30, 0, DateTimeKind.Utc), 2) : null,
-        incidents ?? [],
-        reliability ?? ReliabilityCalculator.Calculate([new(Now.AddDays(-3), Now.AddDays(-3).AddMinutes(38))], Now.AddDays(-90), Now, Now),
-        [new ServicePipeline("payments-api", [new("dev", false, PromotionMode.Continuous), new("staging", false, PromotionMode.Continuous), new("production", true, PromotionMode.Paused)])],
-        Now);
+        int daysSince = 47,
+        int record = 143,
+        bool hasCatches = true,
+        bool newRecord = false,
+        IReadOnlyList<OpenIncident>? incidents = null,
+        bool isDemo = false,
+        ReliabilityFigures? reliability = null
+    ) =>
+        new(
+            "payments",
+            "Payments",
+            Berlin,
+            isDemo,
+            new CatchStreak(daysSince, record, hasCatches, newRecord, DateOnly.FromDateTime(Now)),
+            hasCatches
+                ? new LatestCatch(
+                    "Double charge on retry",
+                    "payments-api",
+                    "staging",
+                    new DateTime(2025, 10, 11, 23, 30, 0, DateTimeKind.Utc),
+                    2
+                )
+                : null,
+            incidents ?? [],
+            reliability
+                ?? ReliabilityCalculator.Calculate(
+                    [new(Now.AddDays(-3), Now.AddDays(-3).AddMinutes(38))],
+                    Now.AddDays(-90),
+                    Now,
+                    Now
+                ),
+            [
+                new ServicePipeline(
+                    "payments-api",
+                    [
+                        new("dev", false, PromotionMode.Continuous),
+                        new("staging", false, PromotionMode.Continuous),
+                        new("production", true, PromotionMode.Paused),
+                    ]
+                ),
+            ],
+            Now
+        );
 
     private IRenderedComponent<WallSign> RenderSign(WallSnapshot snapshot) =>
         Render<WallSign>(p => p.Add(s => s.Snapshot, snapshot).Add(s => s.NowUtc, Now));
@@ -30,7 +64,10 @@ public class WallSignTests : BunitContext
         var sign = RenderSign(Snapshot());
 
         Assert.Equal("47", sign.Find("[data-testid=days-since]").TextContent);
-        Assert.Contains("days since we were really glad we didn't deploy live", sign.Find("[data-testid=caption]").TextContent);
+        Assert.Contains(
+            "days since we were really glad we didn't deploy live",
+            sign.Find("[data-testid=caption]").TextContent
+        );
         Assert.Equal("record 143 days", sign.Find("[data-testid=record]").TextContent.Trim());
         Assert.Equal("PAYMENTS", sign.Find("[data-testid=team-name]").TextContent.ToUpperInvariant());
     }
@@ -50,7 +87,7 @@ public class WallSignTests : BunitContext
         var mtbf = sign.Find("[data-testid=mtbf-trend]");
         Assert.Equal("100 120 - 90", mtbf.GetAttribute("data-points"));
         Assert.Single(mtbf.QuerySelectorAll("polyline")); // 100 → 120, then a gap
-        Assert.Single(mtbf.QuerySelectorAll("circle"));   // 90 alone after the gap
+        Assert.Single(mtbf.QuerySelectorAll("circle")); // 90 alone after the gap
         Assert.Single(sign.Find("[data-testid=mttr-trend]").QuerySelectorAll("polyline"));
         Assert.Equal("3", sign.Find("[data-testid=shelf-versions]").TextContent);
         Assert.Contains("versions, oldest 26 h 0 min", sign.Find("[data-testid=shelf]").TextContent);

@@ -28,11 +28,17 @@ public static class CsvReader
             var c = text[i];
             if (inQuotes)
             {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') inQuotes = false;
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                    inQuotes = false;
                 else
                 {
-                    if (c == '\n') line++;
+                    if (c == '\n')
+                        line++;
                     field.Append(c);
                 }
                 continue;
@@ -54,7 +60,8 @@ public static class CsvReader
                     fields.Add(field.ToString());
                     field.Clear();
                     fieldStarted = false;
-                    if (fields.Count > 1 || fields[0].Length > 0) records.Add((recordLine, fields));
+                    if (fields.Count > 1 || fields[0].Length > 0)
+                        records.Add((recordLine, fields));
                     fields = [];
                     line++;
                     recordLine = line;
@@ -65,13 +72,15 @@ public static class CsvReader
                     break;
             }
         }
-        if (inQuotes) throw new FormatException($"A quoted field that starts on line {recordLine} never ends.");
+        if (inQuotes)
+            throw new FormatException($"A quoted field that starts on line {recordLine} never ends.");
         if (field.Length > 0 || fields.Count > 0)
         {
             fields.Add(field.ToString());
             records.Add((recordLine, fields));
         }
-        if (records.Count == 0) throw new FormatException("The file is empty: the first line names the columns.");
+        if (records.Count == 0)
+            throw new FormatException("The file is empty: the first line names the columns.");
 
         var header = records[0].Fields.Select(h => h.Trim().TrimStart('\uFEFF')).ToList();
         return new CsvTable(header, records.Skip(1).Select(r => new CsvRow(r.Line, r.Fields)).ToList());

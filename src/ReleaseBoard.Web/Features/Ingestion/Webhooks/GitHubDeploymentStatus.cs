@@ -18,15 +18,24 @@ internal static class GitHubDeploymentStatus
     public sealed record Reading(ResolvedService Service, string Repository, DeploymentRequest Request);
 
     public static async Task<(Reading? Reading, IResult? Answer)> ReadAsync(
-        JsonElement root, IDbContextFactory<ReleaseBoardDbContext> dbFactory, CancellationToken ct)
+        JsonElement root,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        CancellationToken ct
+    )
     {
         var repository = root.Text("repository", "full_name");
         var deploymentId = root.Text("deployment", "id");
         var state = root.Text("deployment_status", "state");
         var environment = root.Text("deployment_status", "environment") ?? root.Text("deployment", "environment");
         if (repository is null || deploymentId is null || state is null || environment is null)
-            return (null, WebhookEndpoints.Invalid("body", "A deployment_status event needs repository.full_name, " +
-                "deployment.id, deployment_status.state and an environment."));
+            return (
+                null,
+                WebhookEndpoints.Invalid(
+                    "body",
+                    "A deployment_status event needs repository.full_name, "
+                        + "deployment.id, deployment_status.state and an environment."
+                )
+            );
 
         DeploymentOutcome? outcome = state switch
         {
@@ -35,26 +44,45 @@ internal static class GitHubDeploymentStatus
             "pending" or "queued" or "in_progress" => DeploymentOutcome.InProgress,
             _ => null, // "inactive": an older deployment was superseded; nothing happened now
         };
-        if (outcome is null) return (null, WebhookEndpoints.Ignored($"Deployment state \"{state}\" is not recorded."));
+        if (outcome is null)
+            return (null, WebhookEndpoints.Ignored($"Deployment state \"{state}\" is not recorded."));
 
         // GitHub's names are case-insensitive ("Acme/Payments-API" is acme/payments-api).
         var lowered = repository.ToLowerInvariant();
-        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(dbFactory,
-            s => s.Repository != null && s.Repository.ToLower() == lowered, $"the repository \"{repository}\"", ct);
-        if (service is null) return (null, problem);
+        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(
+            dbFactory,
+            s => s.Repository != null && s.Repository.ToLower() == lowered,
+            $"the repository \"{repository}\"",
+            ct
+        );
+        if (service is null)
+            return (null, problem);
 
         var startedAt = root.Time("deployment", "created_at") ?? root.Time("deployment_status", "created_at");
-        var finishedAt = outcome == DeploymentOutcome.InProgress
-            ? null
-            : root.Time("deployment_status", "created_at") ?? root.Time("deployment_status", "updated_at");
+        var finishedAt =
+            outcome == DeploymentOutcome.InProgress
+                ? null
+                : root.Time("deployment_status", "created_at") ?? root.Time("deployment_status", "updated_at");
         var sha = root.Text("deployment", "sha");
-        var version = root.Text("deployment", "ref") is { Length: > 0 } reference && reference != sha
-            ? reference
-            : sha?[..Math.Min(12, sha.Length)];
+        var version =
+            root.Text("deployment", "ref") is { Length: > 0 } reference && reference != sha
+                ? reference
+                : sha?[..Math.Min(12, sha.Length)];
         var request = new DeploymentRequest(
-            service.Slug, environment, version ?? deploymentId, sha, null, startedAt,
+            service.Slug,
+            environment,
+            version ?? deploymentId,
+            sha,
+            null,
+            startedAt,
             finishedAt is { } f && startedAt is { } s && f < s ? s : finishedAt,
-            outcome, DeploymentKind.Normal, null, DeploymentTrigger.Automatic, Source, deploymentId);
+            outcome,
+            DeploymentKind.Normal,
+            null,
+            DeploymentTrigger.Automatic,
+            Source,
+            deploymentId
+        );
         return (new Reading(service, lowered, request), null);
     }
 }

@@ -19,8 +19,12 @@ internal static class PagerDutyIncidents
     /// <summary>The event's own id: PagerDuty sends each event once, with retries under the same id.</summary>
     public static string? EventId(JsonElement root) => root.Text("event", "id");
 
-    public static async Task<(Reading? Reading, IResult? Answer)> ReadAsync(JsonElement root,
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory, DateTime now, CancellationToken ct)
+    public static async Task<(Reading? Reading, IResult? Answer)> ReadAsync(
+        JsonElement root,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        DateTime now,
+        CancellationToken ct
+    )
     {
         var eventType = root.Text("event", "event_type");
         if (root.Text("event", "resource_type") != "incident" || root.Text("event", "data", "type") != "incident")
@@ -30,31 +34,50 @@ internal static class PagerDutyIncidents
         var serviceId = root.Text("event", "data", "service", "id");
         var occurredAt = root.Time("event", "occurred_at");
         if (incidentId is null || serviceId is null || occurredAt is null || EventId(root) is null)
-            return (null, WebhookEndpoints.Invalid("body",
-                "An incident event needs event.id, event.data.id, event.data.service.id and event.occurred_at."));
+            return (
+                null,
+                WebhookEndpoints.Invalid(
+                    "body",
+                    "An incident event needs event.id, event.data.id, event.data.service.id and event.occurred_at."
+                )
+            );
         if (occurredAt.Value.UtcDateTime > now + EventRules.AllowedClockSkew)
             return (null, WebhookEndpoints.Invalid("event.occurred_at", "event.occurred_at is in the future."));
 
-        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(dbFactory,
-            s => s.PagerDutyServiceId == serviceId, $"the PagerDuty service \"{serviceId}\"", ct);
-        if (service is null) return (null, problem);
+        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(
+            dbFactory,
+            s => s.PagerDutyServiceId == serviceId,
+            $"the PagerDuty service \"{serviceId}\"",
+            ct
+        );
+        if (service is null)
+            return (null, problem);
 
         var status = root.Text("event", "data", "status");
         var resolved = eventType == "incident.resolved" || status == "resolved";
         var startedAt = root.Time("event", "data", "created_at") ?? occurredAt;
         var request = new IncidentRequest(
-            service.Slug, SeverityOf(root.Text("event", "data", "priority", "summary"), root.Text("event", "data", "urgency")),
+            service.Slug,
+            SeverityOf(root.Text("event", "data", "priority", "summary"), root.Text("event", "data", "urgency")),
             root.Text("event", "data", "title") ?? $"PagerDuty incident {incidentId}",
-            startedAt, startedAt, resolved ? occurredAt : null, null, root.Text("event", "data", "html_url"), Source, incidentId);
+            startedAt,
+            startedAt,
+            resolved ? occurredAt : null,
+            null,
+            root.Text("event", "data", "html_url"),
+            Source,
+            incidentId
+        );
         return (new Reading(service, request, eventType == "incident.reopened"), null);
     }
 
-    internal static int SeverityOf(string? priority, string? urgency) => priority?.ToUpperInvariant() switch
-    {
-        "P1" => 1,
-        "P2" => 2,
-        "P3" => 3,
-        "P4" or "P5" => 4,
-        _ => urgency == "high" ? 2 : 3,
-    };
+    internal static int SeverityOf(string? priority, string? urgency) =>
+        priority?.ToUpperInvariant() switch
+        {
+            "P1" => 1,
+            "P2" => 2,
+            "P3" => 3,
+            "P4" or "P5" => 4,
+            _ => urgency == "high" ? 2 : 3,
+        };
 }

@@ -18,12 +18,13 @@ public sealed class WebhookOptions
     public sealed class AlertmanagerSettings
     {
         /// <summary>Values of the "severity" label to ReleaseBoard severities; anything not listed is 4.</summary>
-        public Dictionary<string, int> SeverityMap { get; set; } = new(StringComparer.OrdinalIgnoreCase)
-        {
-            ["critical"] = 1,
-            ["major"] = 2,
-            ["error"] = 2,
-            ["warning"] = 3,
-        };
+        public Dictionary<string, int> SeverityMap { get; set; } =
+            new(StringComparer.OrdinalIgnoreCase)
+            {
+                ["critical"] = 1,
+                ["major"] = 2,
+                ["error"] = 2,
+                ["warning"] = 3,
+            };
     }
 }

@@ -8,18 +8,31 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 
 public sealed record WebhookSecretSummary(
-    int Id, WebhookTool Tool, string SpeaksFor, DateTime CreatedAt, string CreatedBy, DateTime? RevokedAt,
-    DateTime? LastUsedAt);
+    int Id,
+    WebhookTool Tool,
+    string SpeaksFor,
+    DateTime CreatedAt,
+    string CreatedBy,
+    DateTime? RevokedAt,
+    DateTime? LastUsedAt
+);
 
 /// <summary>An active secret, readable for verifying, with what it may speak for.</summary>
-public sealed record WebhookSigner(int Id, string Secret, string? Repository, int? ServiceId, int? TeamId,
-    string SpeaksFor)
+public sealed record WebhookSigner(
+    int Id,
+    string Secret,
+    string? Repository,
+    int? ServiceId,
+    int? TeamId,
+    string SpeaksFor
+)
 {
     /// <summary>
     /// Whether a delivery about <paramref name="service"/> (from <paramref name="repository"/>) is its owner's.
     /// </summary>
     public bool SpeaksForService(ResolvedService service, string? repository = null) =>
-        TeamId == service.TeamId || ServiceId == service.Id
+        TeamId == service.TeamId
+        || ServiceId == service.Id
         || (Repository is not null && string.Equals(Repository, repository, StringComparison.OrdinalIgnoreCase));
 }
 
@@ -30,7 +43,10 @@ public sealed record WebhookSigner(int Id, string Secret, string? Repository, in
 /// names another owner's repository or service is refused (see <see cref="WebhookEndpoints"/>).
 /// </summary>
 public sealed class WebhookSecrets(
-    IDbContextFactory<ReleaseBoardDbContext> dbFactory, IDataProtectionProvider protection, TimeProvider clock)
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    IDataProtectionProvider protection,
+    TimeProvider clock
+)
 {
     private const string Purpose = "ReleaseBoard.WebhookSecrets.v1";
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -43,14 +59,24 @@ public sealed class WebhookSecrets(
     /// (PagerDuty; a slug, or "team/service" where two teams use it) or <paramref name="team"/>. Without
     /// <paramref name="secret"/> one is generated and returned, this once (PagerDuty generates its own: paste it).
     /// </summary>
-    public async Task<OperationResult<string?>> AddAsync(WebhookTool tool, string? repository, string? service,
-        string? team, string? secret, AuditActor actor, CancellationToken cancellationToken = default)
+    public async Task<OperationResult<string?>> AddAsync(
+        WebhookTool tool,
+        string? repository,
+        string? service,
+        string? team,
+        string? secret,
+        AuditActor actor,
+        CancellationToken cancellationToken = default
+    )
     {
         var scopes = new[] { repository, service, team }.Count(s => !string.IsNullOrWhiteSpace(s));
         if (scopes != 1)
-            return Fail("scope", tool == WebhookTool.GitHub
-                ? "Say what the secret speaks for: one repository (owner/name) or one team."
-                : "Say what the secret speaks for: one service or one team.");
+            return Fail(
+                "scope",
+                tool == WebhookTool.GitHub
+                    ? "Say what the secret speaks for: one repository (owner/name) or one team."
+                    : "Say what the secret speaks for: one service or one team."
+            );
         if (tool == WebhookTool.GitHub && !string.IsNullOrWhiteSpace(service))
             return Fail("scope", "A GitHub secret speaks for a repository or a team.");
         if (tool == WebhookTool.PagerDuty && !string.IsNullOrWhiteSpace(repository))
@@ -61,27 +87,40 @@ public sealed class WebhookSecrets(
             return Fail("secret", $"A webhook secret has at least {MinimumLength} characters.");
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var entry = new WebhookSecret { Tool = tool, ProtectedSecret = "", CreatedBy = actor.Name };
+        var entry = new WebhookSecret
+        {
+            Tool = tool,
+            ProtectedSecret = "",
+            CreatedBy = actor.Name,
+        };
         string speaksFor;
         if (!string.IsNullOrWhiteSpace(repository))
         {
             var name = repository.Trim().ToLowerInvariant();
-            if (!await db.Services.AnyAsync(s => s.Repository != null && s.Repository.ToLower() == name,
-                cancellationToken))
+            if (
+                !await db.Services.AnyAsync(
+                    s => s.Repository != null && s.Repository.ToLower() == name,
+                    cancellationToken
+                )
+            )
                 return Fail("repository", $"No service names the repository \"{repository}\" (set it in the catalog).");
             (entry.Repository, speaksFor) = (name, $"repository {name}");
         }
         else if (!string.IsNullOrWhiteSpace(team))
         {
-            var found = await db.Teams.Where(t => t.Slug == team.Trim()).Select(t => (int?)t.Id)
+            var found = await db
+                .Teams.Where(t => t.Slug == team.Trim())
+                .Select(t => (int?)t.Id)
                 .SingleOrDefaultAsync(cancellationToken);
-            if (found is null) return Fail("team", $"There is no team \"{team}\".");
+            if (found is null)
+                return Fail("team", $"There is no team \"{team}\".");
             (entry.TeamId, speaksFor) = (found, $"team {team.Trim()}");
         }
         else
         {
             var (found, problem) = await FindServiceAsync(db, service!.Trim(), cancellationToken);
-            if (found is null) return Fail("service", problem!);
+            if (found is null)
+                return Fail("service", problem!);
             (entry.ServiceId, speaksFor) = (found.Value.Id, $"service {found.Value.Name}");
         }
 
@@ -90,30 +129,48 @@ public sealed class WebhookSecrets(
         entry.CreatedAt = clock.GetUtcNow().UtcDateTime;
         db.WebhookSecrets.Add(entry);
         await db.SaveChangesAsync(cancellationToken);
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = entry.CreatedAt, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id,
-            Action = "webhook-secret.added", Subject = $"webhook-secret/{entry.Id}",
-            After = $"{tool} for {speaksFor}", TeamId = entry.TeamId,
-        });
+        db.AuditEntries.Add(
+            new AuditEntry
+            {
+                At = entry.CreatedAt,
+                ActorKind = actor.Kind,
+                Actor = actor.Name,
+                ActorId = actor.Id,
+                Action = "webhook-secret.added",
+                Subject = $"webhook-secret/{entry.Id}",
+                After = $"{tool} for {speaksFor}",
+                TeamId = entry.TeamId,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<string?>.Ok(secret is null ? clear : null);
     }
 
-    public async Task<OperationResult<bool>> RevokeAsync(int id, AuditActor actor,
-        CancellationToken cancellationToken = default)
+    public async Task<OperationResult<bool>> RevokeAsync(
+        int id,
+        AuditActor actor,
+        CancellationToken cancellationToken = default
+    )
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entry = await db.WebhookSecrets.SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
-        if (entry is null) return OperationResult<bool>.Fail("id", $"There is no webhook secret {id}.");
-        if (entry.RevokedAt is not null) return OperationResult<bool>.Fail("id",
-            $"Webhook secret {id} is revoked already.");
+        if (entry is null)
+            return OperationResult<bool>.Fail("id", $"There is no webhook secret {id}.");
+        if (entry.RevokedAt is not null)
+            return OperationResult<bool>.Fail("id", $"Webhook secret {id} is revoked already.");
         entry.RevokedAt = clock.GetUtcNow().UtcDateTime;
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = entry.RevokedAt.Value, ActorKind = actor.Kind, Actor = actor.Name, ActorId = actor.Id,
-            Action = "webhook-secret.revoked", Subject = $"webhook-secret/{id}", TeamId = entry.TeamId,
-        });
+        db.AuditEntries.Add(
+            new AuditEntry
+            {
+                At = entry.RevokedAt.Value,
+                ActorKind = actor.Kind,
+                Actor = actor.Name,
+                ActorId = actor.Id,
+                Action = "webhook-secret.revoked",
+                Subject = $"webhook-secret/{id}",
+                TeamId = entry.TeamId,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<bool>.Ok(true);
     }
@@ -121,32 +178,62 @@ public sealed class WebhookSecrets(
     public async Task<IReadOnlyList<WebhookSecretSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.WebhookSecrets.AsNoTracking().OrderBy(s => s.Tool).ThenBy(s => s.Id)
+        var rows = await db
+            .WebhookSecrets.AsNoTracking()
+            .OrderBy(s => s.Tool)
+            .ThenBy(s => s.Id)
             .Select(s => new
             {
-                s.Id, s.Tool, s.Repository,
-                    Service = s.Service == null ? null : s.Service.Team.Slug + "/" + s.Service.Slug,
-                Team = s.Team == null ? null : s.Team.Slug, s.CreatedAt, s.CreatedBy, s.RevokedAt, s.LastUsedAt,
+                s.Id,
+                s.Tool,
+                s.Repository,
+                Service = s.Service == null ? null : s.Service.Team.Slug + "/" + s.Service.Slug,
+                Team = s.Team == null ? null : s.Team.Slug,
+                s.CreatedAt,
+                s.CreatedBy,
+                s.RevokedAt,
+                s.LastUsedAt,
             })
             .ToListAsync(cancellationToken);
-        return rows.Select(r => new WebhookSecretSummary(r.Id, r.Tool, SpeaksFor(r.Repository, r.Service, r.Team),
-            r.CreatedAt, r.CreatedBy, r.RevokedAt, r.LastUsedAt)).ToList();
+        return rows.Select(r => new WebhookSecretSummary(
+                r.Id,
+                r.Tool,
+                SpeaksFor(r.Repository, r.Service, r.Team),
+                r.CreatedAt,
+                r.CreatedBy,
+                r.RevokedAt,
+                r.LastUsedAt
+            ))
+            .ToList();
     }
 
     /// <summary>The active secrets of a tool, unprotected, each with what it speaks for.</summary>
     public async Task<IReadOnlyList<WebhookSigner>> SignersAsync(WebhookTool tool, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.WebhookSecrets.AsNoTracking().Where(s => s.Tool == tool && s.RevokedAt == null)
+        var rows = await db
+            .WebhookSecrets.AsNoTracking()
+            .Where(s => s.Tool == tool && s.RevokedAt == null)
             .Select(s => new
             {
-                s.Id, s.ProtectedSecret, s.Repository, s.ServiceId, s.TeamId,
+                s.Id,
+                s.ProtectedSecret,
+                s.Repository,
+                s.ServiceId,
+                s.TeamId,
                 Service = s.Service == null ? null : s.Service.Team.Slug + "/" + s.Service.Slug,
                 Team = s.Team == null ? null : s.Team.Slug,
             })
             .ToListAsync(cancellationToken);
-        return rows.Select(r => new WebhookSigner(r.Id, Protector.Unprotect(r.ProtectedSecret), r.Repository,
-            r.ServiceId, r.TeamId, SpeaksFor(r.Repository, r.Service, r.Team))).ToList();
+        return rows.Select(r => new WebhookSigner(
+                r.Id,
+                Protector.Unprotect(r.ProtectedSecret),
+                r.Repository,
+                r.ServiceId,
+                r.TeamId,
+                SpeaksFor(r.Repository, r.Service, r.Team)
+            ))
+            .ToList();
     }
 
     /// <summary>Records that a secret verified a delivery, at most once a minute.</summary>
@@ -155,7 +242,8 @@ public sealed class WebhookSecrets(
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now - LastUsedResolution;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.WebhookSecrets.Where(s => s.Id == id && (s.LastUsedAt == null || s.LastUsedAt < since))
+        await db
+            .WebhookSecrets.Where(s => s.Id == id && (s.LastUsedAt == null || s.LastUsedAt < since))
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastUsedAt, now), cancellationToken);
     }
 
@@ -165,12 +253,18 @@ public sealed class WebhookSecrets(
         : $"team {team}";
 
     private static async Task<((int Id, string Name)? Service, string? Problem)> FindServiceAsync(
-        ReleaseBoardDbContext db, string name, CancellationToken cancellationToken)
+        ReleaseBoardDbContext db,
+        string name,
+        CancellationToken cancellationToken
+    )
     {
         var parts = name.Split('/', 2);
         var (team, slug) = parts.Length == 2 ? (parts[0], parts[1]) : (null, parts[0]);
-        var matches = await db.Services.Where(s => s.Slug == slug && (team == null || s.Team.Slug == team))
-            .Select(s => new { s.Id, Name = s.Team.Slug + "/" + s.Slug }).Take(5).ToListAsync(cancellationToken);
+        var matches = await db
+            .Services.Where(s => s.Slug == slug && (team == null || s.Team.Slug == team))
+            .Select(s => new { s.Id, Name = s.Team.Slug + "/" + s.Slug })
+            .Take(5)
+            .ToListAsync(cancellationToken);
         return matches.Count switch
         {
             1 => ((matches[0].Id, matches[0].Name), null),
@@ -179,6 +273,6 @@ public sealed class WebhookSecrets(
         };
     }
 
-    private static OperationResult<string?> Fail(string field, string message) => OperationResult<string?>.Fail(field,
-        message);
+    private static OperationResult<string?> Fail(string field, string message) =>
+        OperationResult<string?>.Fail(field, message);
 }

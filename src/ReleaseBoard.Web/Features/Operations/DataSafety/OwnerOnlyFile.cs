@@ -11,9 +11,14 @@ public static class OwnerOnlyFile
     /// <summary>A new file (never an existing one) open for writing.</summary>
     public static FileStream Create(string path)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write,
-            Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = Mode;
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+        };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = Mode;
         return new FileStream(path, options);
     }
 }

@@ -7,7 +7,9 @@ public class CsvReaderTests
     [Fact]
     public void Quoted_fields_keep_commas_quotes_and_line_breaks_and_rows_know_their_line()
     {
-        var table = CsvReader.Parse("\uFEFFtitle,description\r\n\"Refund, rounded\",\"He said \"\"no\"\"\nand left\"\r\nplain,\r\n");
+        var table = CsvReader.Parse(
+            "\uFEFFtitle,description\r\n\"Refund, rounded\",\"He said \"\"no\"\"\nand left\"\r\nplain,\r\n"
+        );
 
         Assert.Equal(["title", "description"], table.Header);
         Assert.Equal(2, table.Rows.Count);

@@ -13,8 +13,8 @@ public class EventImporterTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
 
-    private EventImporter Importer(SqliteTestDatabase database) => new(database, _clock,
-        TestPromotion.Service(database, _clock));
+    private EventImporter Importer(SqliteTestDatabase database) =>
+        new(database, _clock, TestPromotion.Service(database, _clock));
 
     private const string Deployments = """
         service,environment,version,startedAt,finishedAt,outcome,kind,rollsBack,source,externalId
@@ -30,14 +30,20 @@ public class EventImporterTests
         await using var database = await SqliteTestDatabase.CreateAsync();
         await database.AddTeamAsync();
 
-        var report = await Importer(database).ImportAsync(ImportKind.Deployments, Deployments, AuditActor.System, dryRun: false, Ct);
+        var report = await Importer(database)
+            .ImportAsync(ImportKind.Deployments, Deployments, AuditActor.System, dryRun: false, Ct);
 
         Assert.True(report.Applied, string.Join("; ", report.Problems));
         Assert.Equal((4, 4, 0), (report.Rows, report.Imported, report.AlreadyStored));
         await using var db = database.CreateDbContext();
-        var rollback = await db.Deployments.Include(d => d.RollsBackDeployment).SingleAsync(d => d.ExternalId == "103", Ct);
+        var rollback = await db
+            .Deployments.Include(d => d.RollsBackDeployment)
+            .SingleAsync(d => d.ExternalId == "103", Ct);
         Assert.Equal("102", rollback.RollsBackDeployment!.ExternalId);
-        Assert.Equal(DeploymentOutcome.InProgress, (await db.Deployments.SingleAsync(d => d.ExternalId == "104", Ct)).Outcome);
+        Assert.Equal(
+            DeploymentOutcome.InProgress,
+            (await db.Deployments.SingleAsync(d => d.ExternalId == "104", Ct)).Outcome
+        );
         Assert.Equal("import.deployments", (await db.AuditEntries.SingleAsync(Ct)).Action);
     }
 
@@ -89,7 +95,8 @@ public class EventImporterTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
 
-        var report = await Importer(database).ImportAsync(ImportKind.Catches, "service,colour\nx,red\n", AuditActor.System, false, Ct);
+        var report = await Importer(database)
+            .ImportAsync(ImportKind.Catches, "service,colour\nx,red\n", AuditActor.System, false, Ct);
 
         Assert.Equal("colour", Assert.Single(report.Problems).Field);
     }
@@ -102,48 +109,75 @@ public class EventImporterTests
         var importer = Importer(database);
         await importer.ImportAsync(ImportKind.Deployments, Deployments, AuditActor.System, false, Ct);
 
-        var catches = await importer.ImportAsync(ImportKind.Catches, """
+        var catches = await importer.ImportAsync(
+            ImportKind.Catches,
+            """
             service,environment,severity,title,caughtAt,reportedBy
             payments-api,staging,2,"Double charge, on retry",2026-03-01T09:00:00Z,Ana
             payments-api,production,2,In production,2026-03-02T09:00:00Z,Ben
-            """, AuditActor.System, false, Ct);
-        var incidents = await importer.ImportAsync(ImportKind.Incidents, """
+            """,
+            AuditActor.System,
+            false,
+            Ct
+        );
+        var incidents = await importer.ImportAsync(
+            ImportKind.Incidents,
+            """
             service,severity,title,startedAt,causedBySource,causedByExternalId,source,externalId
             payments-api,1,Refunds failing,2026-01-06T10:06:00Z,jenkins,102,pd,9
-            """, AuditActor.System, false, Ct);
+            """,
+            AuditActor.System,
+            false,
+            Ct
+        );
 
         Assert.Equal("environment", Assert.Single(catches.Problems).Field);
         Assert.True(incidents.Applied, string.Join("; ", incidents.Problems));
         await using var db = database.CreateDbContext();
-        Assert.Equal("102", (await db.Incidents.Include(i => i.CausingDeployment).SingleAsync(Ct)).CausingDeployment!.ExternalId);
+        Assert.Equal(
+            "102",
+            (await db.Incidents.Include(i => i.CausingDeployment).SingleAsync(Ct)).CausingDeployment!.ExternalId
+        );
         Assert.Equal(0, await db.Catches.CountAsync(Ct));
     }
 
     [Fact]
-    public async Task An_imported_failure_still_open_pauses_the_service_like_one_from_the_api_and_a_resolved_one_does_not()
+    public async Task An_imported_open_failure_pauses_the_service_like_one_from_the_api_a_resolved_one_not()
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
         var team = await database.AddTeamAsync();
         await using (var db = database.CreateDbContext())
-            await db.Environments.Where(e => e.Id == team.ProductionId).ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
+            await db
+                .Environments.Where(e => e.Id == team.ProductionId)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.PromotionMode, PromotionMode.Continuous), Ct);
         const string history = """
             service,severity,title,startedAt,resolvedAt,source,externalId
             payments-api,1,Old outage,2026-02-01T10:00:00Z,2026-02-01T11:00:00Z,pd,1
             """;
-        Assert.True((await Importer(database).ImportAsync(ImportKind.Incidents, history, AuditActor.System, false, Ct)).Applied);
+        Assert.True(
+            (await Importer(database).ImportAsync(ImportKind.Incidents, history, AuditActor.System, false, Ct)).Applied
+        );
         await using (var db = database.CreateDbContext())
-            Assert.Equal(PromotionMode.Continuous, (await db.Environments.SingleAsync(e => e.Id == team.ProductionId, Ct)).PromotionMode);
+            Assert.Equal(
+                PromotionMode.Continuous,
+                (await db.Environments.SingleAsync(e => e.Id == team.ProductionId, Ct)).PromotionMode
+            );
 
         const string open = """
             service,severity,title,startedAt,source,externalId
             payments-api,2,Checkout failing now,2026-11-27T08:30:00Z,pd,2
             """;
-        Assert.True((await Importer(database).ImportAsync(ImportKind.Incidents, open, AuditActor.System, false, Ct)).Applied);
+        Assert.True(
+            (await Importer(database).ImportAsync(ImportKind.Incidents, open, AuditActor.System, false, Ct)).Applied
+        );
 
         await using (var db = database.CreateDbContext())
         {
             var production = await db.Environments.SingleAsync(e => e.Id == team.ProductionId, Ct);
-            Assert.Equal((PromotionMode.Paused, "system"), (production.PromotionMode, production.PromotionModeChangedBy));
+            Assert.Equal(
+                (PromotionMode.Paused, "system"),
+                (production.PromotionMode, production.PromotionModeChangedBy)
+            );
             Assert.Contains("Checkout failing now", production.PromotionModeReason);
         }
     }

@@ -36,37 +36,69 @@ public sealed class WebhookTests : IAsyncLifetime
     {
         await using (var db = await DbAsync())
         {
-            var payments = new Team { Slug = "payments", Name = "Payments", TimeZoneId = "Europe/Berlin", CreatedAt = DateTime.UtcNow };
+            var payments = new Team
+            {
+                Slug = "payments",
+                Name = "Payments",
+                TimeZoneId = "Europe/Berlin",
+                CreatedAt = DateTime.UtcNow,
+            };
             var api = new Service
             {
-                Slug = "payments-api", Name = "payments-api", Team = payments, Repository = "acme/payments-api",
+                Slug = "payments-api",
+                Name = "payments-api",
+                Team = payments,
+                Repository = "acme/payments-api",
                 PagerDutyServiceId = "PF9KMXH",
             };
-            var search = new Team { Slug = "search", Name = "Search", TimeZoneId = "America/New_York", CreatedAt = DateTime.UtcNow };
+            var search = new Team
+            {
+                Slug = "search",
+                Name = "Search",
+                TimeZoneId = "America/New_York",
+                CreatedAt = DateTime.UtcNow,
+            };
             var searchApi = new Service
             {
-                Slug = "search-api", Name = "search-api", Team = search, Repository = "acme/search-api",
+                Slug = "search-api",
+                Name = "search-api",
+                Team = search,
+                Repository = "acme/search-api",
                 PagerDutyServiceId = "PSEARCH",
             };
             foreach (var service in new[] { api, searchApi })
-                db.AddRange(new ServiceEnvironment { Name = "staging", Order = 0, Service = service },
+                db.AddRange(
                     new ServiceEnvironment
                     {
-                        Name = "production", Order = 1, IsProduction = true, Service = service, SoakMinutes = 30,
+                        Name = "staging",
+                        Order = 0,
+                        Service = service,
+                    },
+                    new ServiceEnvironment
+                    {
+                        Name = "production",
+                        Order = 1,
+                        IsProduction = true,
+                        Service = service,
+                        SoakMinutes = 30,
                         PromotionMode = PromotionMode.Continuous,
-                    });
+                    }
+                );
             await db.SaveChangesAsync(Ct);
         }
         var secrets = _app.Services.GetRequiredService<WebhookSecrets>();
-        foreach (var (tool, repository, service, team, secret) in new[]
-        {
-            (WebhookTool.GitHub, "acme/payments-api", (string?)null, (string?)null, GitHubSecret),
-            (WebhookTool.GitHub, "acme/search-api", null, null, SearchGitHubSecret),
-            (WebhookTool.PagerDuty, null, "payments-api", null, PagerDutySecret),
-            (WebhookTool.PagerDuty, null, null, "search", SearchPagerDutySecret),
-        })
-            Assert.True((await secrets.AddAsync(tool, repository, service, team, secret, AuditActor.System,
-                Ct)).Succeeded);
+        foreach (
+            var (tool, repository, service, team, secret) in new[]
+            {
+                (WebhookTool.GitHub, "acme/payments-api", (string?)null, (string?)null, GitHubSecret),
+                (WebhookTool.GitHub, "acme/search-api", null, null, SearchGitHubSecret),
+                (WebhookTool.PagerDuty, null, "payments-api", null, PagerDutySecret),
+                (WebhookTool.PagerDuty, null, null, "search", SearchPagerDutySecret),
+            }
+        )
+            Assert.True(
+                (await secrets.AddAsync(tool, repository, service, team, secret, AuditActor.System, Ct)).Succeeded
+            );
         var keys = _app.Services.GetRequiredService<ApiKeyService>();
         _searchKey = (await keys.CreateAsync("alertmanager", "search", false, AuditActor.System, Ct)).Value!;
         _paymentsKey = (await keys.CreateAsync("payments-ci", "payments", false, AuditActor.System, Ct)).Value!;
@@ -82,7 +114,10 @@ public sealed class WebhookTests : IAsyncLifetime
     private async Task<ReleaseBoardDbContext> DbAsync() =>
         await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);
 
-    private static byte[] Payload(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Features", "Ingestion", "Webhooks", "Payloads", name));
+    private static byte[] Payload(string name) =>
+        File.ReadAllBytes(
+            Path.Combine(AppContext.BaseDirectory, "Features", "Ingestion", "Webhooks", "Payloads", name)
+        );
 
     private static byte[] Edited(string name, Action<JsonNode> edit)
     {
@@ -91,10 +126,18 @@ public sealed class WebhookTests : IAsyncLifetime
         return Encoding.UTF8.GetBytes(node.ToJsonString());
     }
 
-    private Task<HttpResponseMessage> PostGitHubAsync(byte[] body, string? signature = null,
-        string githubEvent = "deployment_status", string? delivery = null, string secret = GitHubSecret)
+    private Task<HttpResponseMessage> PostGitHubAsync(
+        byte[] body,
+        string? signature = null,
+        string githubEvent = "deployment_status",
+        string? delivery = null,
+        string secret = GitHubSecret
+    )
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/github") { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/github")
+        {
+            Content = new ByteArrayContent(body),
+        };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-GitHub-Event", githubEvent);
         request.Headers.Add("X-GitHub-Delivery", delivery ?? Guid.NewGuid().ToString());
@@ -102,10 +145,16 @@ public sealed class WebhookTests : IAsyncLifetime
         return _client.SendAsync(request, Ct);
     }
 
-    private Task<HttpResponseMessage> PostPagerDutyAsync(byte[] body, string? signature = null,
-        string secret = PagerDutySecret)
+    private Task<HttpResponseMessage> PostPagerDutyAsync(
+        byte[] body,
+        string? signature = null,
+        string secret = PagerDutySecret
+    )
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/pagerduty") { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/pagerduty")
+        {
+            Content = new ByteArrayContent(body),
+        };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-PagerDuty-Signature", signature ?? "v1=" + WebhookSignature.Compute(secret, body));
         return _client.SendAsync(request, Ct);
@@ -113,9 +162,13 @@ public sealed class WebhookTests : IAsyncLifetime
 
     private Task<HttpResponseMessage> PostAlertmanagerAsync(byte[] body, string? key)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/alertmanager") { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/alertmanager")
+        {
+            Content = new ByteArrayContent(body),
+        };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (key is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return _client.SendAsync(request, Ct);
     }
 
@@ -128,8 +181,13 @@ public sealed class WebhookTests : IAsyncLifetime
 
         Assert.True(WebhookSignature.IsValidGitHub(documented, "It's a Secret to Everybody", body));
         Assert.False(WebhookSignature.IsValidGitHub(documented, "It's a Secret to Everybody.", body));
-        Assert.False(WebhookSignature.IsValidGitHub(documented, "It's a Secret to Everybody",
-            Encoding.UTF8.GetBytes("Hello, World")));
+        Assert.False(
+            WebhookSignature.IsValidGitHub(
+                documented,
+                "It's a Secret to Everybody",
+                Encoding.UTF8.GetBytes("Hello, World")
+            )
+        );
     }
 
     [Fact]
@@ -144,9 +202,7 @@ public sealed class WebhookTests : IAsyncLifetime
 
         Assert.True(WebhookSignature.IsValidPagerDuty("v1=" + valid, secret, body));
         Assert.False(WebhookSignature.IsValidPagerDuty("v1=" + mismatch, secret, body));
-        Assert.True(WebhookSignature.IsValidPagerDuty(
-            $"v1={mismatch},v1={valid}",
-            secret, body));
+        Assert.True(WebhookSignature.IsValidPagerDuty($"v1={mismatch},v1={valid}", secret, body));
     }
 
     [Fact]
@@ -158,8 +214,10 @@ public sealed class WebhookTests : IAsyncLifetime
             n["deployment_status"]!["environment"] = "staging";
             n["deployment"]!["environment"] = "staging";
             n["deployment"]!["created_at"] = DateTime.UtcNow.AddDays(-7).ToString("yyyy-MM-ddTHH:mm:ssZ");
-            n["deployment_status"]!["created_at"] =
-                DateTime.UtcNow.AddDays(-7).AddMinutes(5).ToString("yyyy-MM-ddTHH:mm:ssZ");
+            n["deployment_status"]!["created_at"] = DateTime
+                .UtcNow.AddDays(-7)
+                .AddMinutes(5)
+                .ToString("yyyy-MM-ddTHH:mm:ssZ");
         });
 
         var response = await PostGitHubAsync(forged, secret: SearchGitHubSecret);
@@ -187,8 +245,9 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, (await PostGitHubAsync(late)).StatusCode);
 
         using var pipeline = _app.CreateApiClient(_paymentsKey);
-        var gate = JsonDocument.Parse(await pipeline.GetStringAsync(
-            $"/api/v1/gates/payments-api/production?version={version}", Ct)).RootElement;
+        var gate = JsonDocument
+            .Parse(await pipeline.GetStringAsync($"/api/v1/gates/payments-api/production?version={version}", Ct))
+            .RootElement;
 
         Assert.False(gate.GetProperty("mayAutoPromote").GetBoolean());
         Assert.Equal("soaking", gate.GetProperty("reasons")[0].GetProperty("code").GetString());
@@ -199,14 +258,20 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task A_PagerDuty_event_signed_with_another_owners_secret_is_refused_and_stores_nothing()
     {
-        var response = await PostPagerDutyAsync(Payload("pagerduty-incident-triggered.json"),
-            secret: SearchPagerDutySecret);
+        var response = await PostPagerDutyAsync(
+            Payload("pagerduty-incident-triggered.json"),
+            secret: SearchPagerDutySecret
+        );
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         await using var db = await DbAsync();
         Assert.Equal(0, await db.Incidents.CountAsync(Ct));
-        Assert.Equal(PromotionMode.Continuous, (await db.Environments.SingleAsync(e => e.Service.Slug == "payments-api"
-            && e.IsProduction, Ct)).PromotionMode);
+        Assert.Equal(
+            PromotionMode.Continuous,
+            (
+                await db.Environments.SingleAsync(e => e.Service.Slug == "payments-api" && e.IsProduction, Ct)
+            ).PromotionMode
+        );
     }
 
     [Fact]
@@ -218,10 +283,14 @@ public sealed class WebhookTests : IAsyncLifetime
             n["event"]!["data"]!["id"] = "PSRCH01";
         });
 
-        Assert.Equal(HttpStatusCode.Created, (await PostPagerDutyAsync(searchEvent,
-            secret: SearchPagerDutySecret)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await PostPagerDutyAsync(searchEvent,
-            secret: PagerDutySecret)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await PostPagerDutyAsync(searchEvent, secret: SearchPagerDutySecret)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (await PostPagerDutyAsync(searchEvent, secret: PagerDutySecret)).StatusCode
+        );
     }
 
     [Fact]
@@ -239,10 +308,14 @@ public sealed class WebhookTests : IAsyncLifetime
             n["event"]!["id"] = "01RESOLVEDAGAIN00000000000";
             n["event"]!["occurred_at"] = "2026-11-20T19:50:00.000Z";
         });
-        Assert.Equal(HttpStatusCode.Created,
-            (await PostPagerDutyAsync(Payload("pagerduty-incident-triggered.json"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK,
-            (await PostPagerDutyAsync(Payload("pagerduty-incident-resolved.json"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await PostPagerDutyAsync(Payload("pagerduty-incident-triggered.json"))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostPagerDutyAsync(Payload("pagerduty-incident-resolved.json"))).StatusCode
+        );
         Assert.Equal(HttpStatusCode.OK, (await PostPagerDutyAsync(reopened)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PostPagerDutyAsync(resolvedAgain)).StatusCode);
 
@@ -251,22 +324,29 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         Assert.Contains("duplicate", await replay.Content.ReadAsStringAsync(Ct));
         await using var db = await DbAsync();
-        Assert.Equal(new DateTime(2026, 11, 20, 19, 50, 0, DateTimeKind.Utc),
-            (await db.Incidents.SingleAsync(Ct)).ResolvedAt);
+        Assert.Equal(
+            new DateTime(2026, 11, 20, 19, 50, 0, DateTimeKind.Utc),
+            (await db.Incidents.SingleAsync(Ct)).ResolvedAt
+        );
     }
 
     [Fact]
     public async Task A_replayed_GitHub_delivery_changes_nothing_and_a_failed_one_can_be_redelivered()
     {
         var refused = Edited("github-deployment-status-success.json", n =>
-            n["deployment_status"]!["environment"] = "nowhere");
+            n["deployment_status"]!["environment"] = "nowhere"
+        );
         var delivery = Guid.NewGuid().ToString();
         Assert.Equal(HttpStatusCode.NotFound, (await PostGitHubAsync(refused, delivery: delivery)).StatusCode);
         // Redelivered (GitHub keeps the delivery's id) once the catalog is right: the failed attempt did not count.
-        Assert.Equal(HttpStatusCode.Created, (await PostGitHubAsync(Payload("github-deployment-status-success.json"),
-            delivery: delivery)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK,
-            (await PostGitHubAsync(Payload("github-deployment-status-in-progress.json"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await PostGitHubAsync(Payload("github-deployment-status-success.json"), delivery: delivery)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostGitHubAsync(Payload("github-deployment-status-in-progress.json"))).StatusCode
+        );
 
         var replay = await PostGitHubAsync(Payload("github-deployment-status-success.json"), delivery: delivery);
 
@@ -280,9 +360,11 @@ public sealed class WebhookTests : IAsyncLifetime
     public async Task Times_in_the_future_are_refused()
     {
         var github = Edited("github-deployment-status-success.json", n =>
-            n["deployment_status"]!["created_at"] = "2999-01-01T00:00:00Z");
+            n["deployment_status"]!["created_at"] = "2999-01-01T00:00:00Z"
+        );
         var pagerDuty = Edited("pagerduty-incident-triggered.json", n =>
-            n["event"]!["occurred_at"] = "2999-01-01T00:00:00Z");
+            n["event"]!["occurred_at"] = "2999-01-01T00:00:00Z"
+        );
 
         Assert.Equal(HttpStatusCode.BadRequest, (await PostGitHubAsync(github)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostPagerDutyAsync(pagerDuty)).StatusCode);
@@ -307,9 +389,18 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task GitHub_deployment_statuses_become_one_deployment_that_finishes()
     {
-        Assert.Equal(HttpStatusCode.Created, (await PostGitHubAsync(Payload("github-deployment-status-in-progress.json"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostGitHubAsync(Payload("github-deployment-status-success.json"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostGitHubAsync(Payload("github-deployment-status-success.json"))).StatusCode); // redelivered
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await PostGitHubAsync(Payload("github-deployment-status-in-progress.json"))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostGitHubAsync(Payload("github-deployment-status-success.json"))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostGitHubAsync(Payload("github-deployment-status-success.json"))).StatusCode
+        ); // redelivered
 
         await using var db = await DbAsync();
         var deployment = await db.Deployments.Include(d => d.Environment).SingleAsync(Ct);
@@ -341,7 +432,9 @@ public sealed class WebhookTests : IAsyncLifetime
     {
         var body = Payload("github-deployment-status-success.json");
         var signature = "sha256=" + WebhookSignature.Compute(GitHubSecret, body);
-        var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("\"success\"", "\"failure\"", StringComparison.Ordinal));
+        var tampered = Encoding.UTF8.GetBytes(
+            Encoding.UTF8.GetString(body).Replace("\"success\"", "\"failure\"", StringComparison.Ordinal)
+        );
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostGitHubAsync(tampered, signature)).StatusCode);
     }
@@ -349,11 +442,19 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task A_late_in_progress_status_does_not_undo_a_success_and_bad_payloads_are_refused()
     {
-        Assert.Equal(HttpStatusCode.Created, (await PostGitHubAsync(Payload("github-deployment-status-success.json"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostGitHubAsync(Payload("github-deployment-status-in-progress.json"))).StatusCode); // delivered late
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await PostGitHubAsync(Payload("github-deployment-status-success.json"))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostGitHubAsync(Payload("github-deployment-status-in-progress.json"))).StatusCode
+        ); // delivered late
 
-        var noTimes = Encoding.UTF8.GetString(Payload("github-deployment-status-success.json"))
-            .Replace("\"created_at\"", "\"created\"", StringComparison.Ordinal).Replace("145988746", "145988999", StringComparison.Ordinal);
+        var noTimes = Encoding
+            .UTF8.GetString(Payload("github-deployment-status-success.json"))
+            .Replace("\"created_at\"", "\"created\"", StringComparison.Ordinal)
+            .Replace("145988746", "145988999", StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostGitHubAsync(Encoding.UTF8.GetBytes(noTimes))).StatusCode);
 
         await using var db = await DbAsync();
@@ -363,7 +464,15 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task A_repository_name_matches_whatever_its_case()
     {
-        var body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Payload("github-deployment-status-success.json")).Replace("\"full_name\": \"acme/payments-api\"", "\"full_name\": \"Acme/Payments-API\"", StringComparison.Ordinal));
+        var body = Encoding.UTF8.GetBytes(
+            Encoding
+                .UTF8.GetString(Payload("github-deployment-status-success.json"))
+                .Replace(
+                    "\"full_name\": \"acme/payments-api\"",
+                    "\"full_name\": \"Acme/Payments-API\"",
+                    StringComparison.Ordinal
+                )
+        );
 
         Assert.Equal(HttpStatusCode.Created, (await PostGitHubAsync(body)).StatusCode);
     }
@@ -371,17 +480,42 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Other_GitHub_events_are_acknowledged_and_ignored()
     {
-        Assert.Equal(HttpStatusCode.OK, (await PostGitHubAsync(Encoding.UTF8.GetBytes("""{"zen":"Keep it logically awesome.","hook_id":1}"""), githubEvent: "ping")).StatusCode);
-        Assert.Equal(HttpStatusCode.Accepted, (await PostGitHubAsync(Encoding.UTF8.GetBytes("""{"ref":"refs/heads/main"}"""), githubEvent: "push")).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await PostGitHubAsync(
+                    Encoding.UTF8.GetBytes("""{"zen":"Keep it logically awesome.","hook_id":1}"""),
+                    githubEvent: "ping"
+                )
+            ).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (
+                await PostGitHubAsync(Encoding.UTF8.GetBytes("""{"ref":"refs/heads/main"}"""), githubEvent: "push")
+            ).StatusCode
+        );
     }
 
     [Fact]
     public async Task PagerDuty_incidents_open_resolve_and_ignore_notes()
     {
-        Assert.Equal(HttpStatusCode.Created, (await PostPagerDutyAsync(Payload("pagerduty-incident-triggered.json"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Accepted, (await PostPagerDutyAsync(Payload("pagerduty-incident-annotated.json"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostPagerDutyAsync(Payload("pagerduty-incident-resolved.json"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostPagerDutyAsync(Payload("pagerduty-incident-resolved.json"))).StatusCode); // redelivered
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await PostPagerDutyAsync(Payload("pagerduty-incident-triggered.json"))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await PostPagerDutyAsync(Payload("pagerduty-incident-annotated.json"))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostPagerDutyAsync(Payload("pagerduty-incident-resolved.json"))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostPagerDutyAsync(Payload("pagerduty-incident-resolved.json"))).StatusCode
+        ); // redelivered
 
         await using var db = await DbAsync();
         var incident = await db.Incidents.SingleAsync(Ct);
@@ -395,7 +529,10 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task A_PagerDuty_delivery_with_a_bad_signature_is_refused_and_stores_nothing()
     {
-        var response = await PostPagerDutyAsync(Payload("pagerduty-incident-triggered.json"), "v1=" + WebhookSignature.Compute("another secret", Payload("pagerduty-incident-triggered.json")));
+        var response = await PostPagerDutyAsync(
+            Payload("pagerduty-incident-triggered.json"),
+            "v1=" + WebhookSignature.Compute("another secret", Payload("pagerduty-incident-triggered.json"))
+        );
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         await using var db = await DbAsync();
@@ -407,7 +544,10 @@ public sealed class WebhookTests : IAsyncLifetime
     {
         var body = Payload("pagerduty-incident-triggered.json");
 
-        var response = await PostPagerDutyAsync(body, $"v1={WebhookSignature.Compute("old secret", body)},v1={WebhookSignature.Compute(PagerDutySecret, body)}");
+        var response = await PostPagerDutyAsync(
+            body,
+            $"v1={WebhookSignature.Compute("old secret", body)},v1={WebhookSignature.Compute(PagerDutySecret, body)}"
+        );
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -417,8 +557,14 @@ public sealed class WebhookTests : IAsyncLifetime
     {
         var firing = await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), _searchKey);
         Assert.Equal(HttpStatusCode.OK, firing.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), _searchKey)).StatusCode); // repeat interval
-        Assert.Equal(HttpStatusCode.OK, (await PostAlertmanagerAsync(Payload("alertmanager-resolved.json"), _searchKey)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), _searchKey)).StatusCode
+        ); // repeat interval
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostAlertmanagerAsync(Payload("alertmanager-resolved.json"), _searchKey)).StatusCode
+        );
 
         await using var db = await DbAsync();
         var incidents = await db.Incidents.OrderBy(i => i.ImpactStartedAt).ToListAsync(Ct);
@@ -435,14 +581,30 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Alertmanager_needs_a_key_for_the_services_team_and_a_service_label()
     {
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"),
-            _paymentsKey)).StatusCode);
-        var noService = Encoding.UTF8.GetString(Payload("alertmanager-firing.json")).Replace("\"service\": \"search-api\", \"severity\": \"warning\"", "\"severity\": \"warning\"", StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.BadRequest, (await PostAlertmanagerAsync(Encoding.UTF8.GetBytes(noService), _searchKey)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), null)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await PostAlertmanagerAsync(Payload("alertmanager-firing.json"), _paymentsKey)).StatusCode
+        );
+        var noService = Encoding
+            .UTF8.GetString(Payload("alertmanager-firing.json"))
+            .Replace(
+                "\"service\": \"search-api\", \"severity\": \"warning\"",
+                "\"severity\": \"warning\"",
+                StringComparison.Ordinal
+            );
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await PostAlertmanagerAsync(Encoding.UTF8.GetBytes(noService), _searchKey)).StatusCode
+        );
         // The second alert passes parsing but breaks the API's rules (it starts in the future): the valid first one is
         // not stored either.
-        var future = Encoding.UTF8.GetString(Payload("alertmanager-firing.json")).Replace("2026-11-20T08:20:00Z", "2999-01-01T00:00:00Z", StringComparison.Ordinal);
+        var future = Encoding
+            .UTF8.GetString(Payload("alertmanager-firing.json"))
+            .Replace("2026-11-20T08:20:00Z", "2999-01-01T00:00:00Z", StringComparison.Ordinal);
         var refused = await PostAlertmanagerAsync(Encoding.UTF8.GetBytes(future), _searchKey);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("alerts[1].startedAt", await refused.Content.ReadAsStringAsync(Ct));
@@ -454,16 +616,22 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task A_webhook_without_any_secret_says_how_to_add_one_and_a_retired_setting_grants_nothing()
     {
-        await using var app = new ReleaseBoardAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Webhooks:GitHub:Secret"] = "one secret that once spoke for every repository",
-        });
+        await using var app = new ReleaseBoardAppFactory(
+            settings: new Dictionary<string, string?>
+            {
+                ["Webhooks:GitHub:Secret"] = "one secret that once spoke for every repository",
+            }
+        );
         using var client = app.CreateClient();
         var body = Payload("github-deployment-status-success.json");
-        using var request = new HttpRequestMessage(HttpMethod.Post,
-            "/api/v1/webhooks/github") { Content = new ByteArrayContent(body) };
-        request.Headers.Add("X-Hub-Signature-256",
-            "sha256=" + WebhookSignature.Compute("one secret that once spoke for every repository", body));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/github")
+        {
+            Content = new ByteArrayContent(body),
+        };
+        request.Headers.Add(
+            "X-Hub-Signature-256",
+            "sha256=" + WebhookSignature.Compute("one secret that once spoke for every repository", body)
+        );
 
         var response = await client.SendAsync(request, Ct);
 
