@@ -1,5 +1,16 @@
+using ReleaseBoard.Web;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Admin;
+using ReleaseBoard.Web.Features.Catalog;
+using ReleaseBoard.Web.Features.Catches;
+using ReleaseBoard.Web.Features.DemoData;
+using ReleaseBoard.Web.Features.Incidents;
+using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Operations.CommandLine;
+using ReleaseBoard.Web.Features.Promotion;
+using ReleaseBoard.Web.Features.Trends;
+using ReleaseBoard.Web.Features.Wall;
 using ReleaseBoard.Web.Infrastructure;
 
 // `ReleaseBoard.Web users create …` and the other operator commands run and exit; anything else serves the app.
@@ -11,11 +22,23 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddReleaseBoardTransport();
 builder.AddReleaseBoardStore();
 builder.AddReleaseBoardAccess();
-builder.AddReleaseBoardFeatures();
+builder.AddReleaseBoardUi();
+builder.AddReleaseBoardApi();
+builder.AddCatalog();
+builder.AddTrends();
+builder.AddWall();
+builder.AddCatches();
+builder.AddPromotion();
+builder.AddIngestion();
+builder.AddIncidents();
+builder.AddAdmin();
+builder.AddDemoData();
 builder.AddReleaseBoardTelemetry();
 
 var app = builder.Build();
-await app.UseReleaseBoardAsync();
+await app.PrepareAsync();
+app.UseReleaseBoardPipeline();
+app.MapReleaseBoard();
 await app.RunAsync();
 return 0;
 

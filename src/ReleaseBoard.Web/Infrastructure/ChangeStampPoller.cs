@@ -31,7 +31,7 @@ public sealed class ChangeStampPoller(
     TimeProvider clock,
     IOptions<ChangeOptions> options,
     DatabaseConnection connection,
-    Features.Access.AccessRevocation revocation,
+    IEnumerable<IStoredChangeWatch> watches,
     ILogger<ChangeStampPoller> logger
 ) : BackgroundService
 {
@@ -41,8 +41,7 @@ public sealed class ChangeStampPoller(
     {
         long? seen = null;
         Guid? seenStamp = null;
-        string? seenAccess = null;
-        var accessKnown = false;
+        var watchesRead = false;
         var failing = false;
         using var timer = new PeriodicTimer(options.Value.PollInterval, clock);
         try
@@ -52,7 +51,6 @@ public sealed class ChangeStampPoller(
                 try
                 {
                     bool changed;
-                    var revoked = false;
                     await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
                     {
                         // also: the database answers the app's own path
@@ -68,17 +66,17 @@ public sealed class ChangeStampPoller(
                             changed = seenStamp is not null && stamp != seenStamp;
                             seenStamp = stamp;
                         }
-                        // A revocation is a write, so its stamp is read only when something changed (at first, and
-                        // back from an outage, too).
-                        if (changed || !accessKnown || failing)
+                        // A watched value changes only by a write, so it is read only when something changed (at
+                        // first, and back from an outage, too).
+                        if (changed || !watchesRead || failing)
                         {
-                            var access = await Features.Access.AccessRevocation.ReadAsync(db, stoppingToken);
-                            revoked = accessKnown && access != seenAccess;
-                            (seenAccess, accessKnown) = (access, true);
+                            foreach (var watch in watches)
+                                await watch.ReadAsync(db, stoppingToken);
+                            watchesRead = true;
                         }
                     }
-                    if (revoked)
-                        revocation.Announce();
+                    foreach (var watch in watches)
+                        watch.AnnounceIfChanged();
                     // Any change, our own writes included (they cannot be told apart from another's), and the pages
                     // fold the extra notification into their throttled re-read. Back after an outage, pages re-read
                     // whatever the counter says, and drop their "stale" marks.

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 
@@ -18,6 +19,8 @@ public static class StoreSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // The one clock: every feature reads the time from it, so tests can fix it.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DataChangeNotifier>();
         builder.Services.AddSingleton<DataChangeInterceptor>();
         builder

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.CookiePolicy;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
-using ReleaseBoard.Web.Features.Access;
 
 namespace ReleaseBoard.Web.Infrastructure;
 
@@ -68,9 +67,20 @@ public sealed class TransportOptions
 /// optional HTTPS redirection, and on every response a Content-Security-Policy as strict as Blazor Server, MudBlazor
 /// and apexcharts allow, with nosniff, a referrer policy and frame-ancestors.
 /// </summary>
+/// <summary>
+/// Origins other than this one that the app's forms may post to (the sign-in provider, when there is one).
+/// </summary>
+public sealed class FormTargets
+{
+    public List<string> Origins { get; } = [];
+}
+
 public static class TransportSetup
 {
     public const string NonceItem = "releaseboard.csp-nonce";
+
+    /// <summary>The API reference (Scalar), the one page whose own scripts need inline code.</summary>
+    public const string ApiReferencePath = "/docs/api";
 
     public static WebApplicationBuilder AddReleaseBoardTransport(this WebApplicationBuilder builder)
     {
@@ -124,7 +134,7 @@ public static class TransportSetup
         if (transport.HttpsRedirect)
             app.UseHttpsRedirection();
         app.UseCookiePolicy();
-        var sso = app.Services.GetRequiredService<OpenIdConnectSettings>();
+        var formTargets = app.Services.GetRequiredService<IOptions<FormTargets>>().Value.Origins;
         app.Use(
             (context, next) =>
             {
@@ -141,7 +151,7 @@ public static class TransportSetup
                         context,
                         nonce,
                         transport.FrameAncestors,
-                        sso
+                        formTargets
                     );
                     return Task.CompletedTask;
                 });
@@ -160,16 +170,13 @@ public static class TransportSetup
         HttpContext context,
         string nonce,
         string frameAncestors,
-        OpenIdConnectSettings sso
+        IReadOnlyList<string> formTargets
     )
     {
-        var scripts = context.Request.Path.StartsWithSegments(Features.Ingestion.ApiDocumentation.ReferencePath)
+        var scripts = context.Request.Path.StartsWithSegments(ApiReferencePath)
             ? "'self' 'unsafe-inline'"
             : $"'self' 'nonce-{nonce}'";
-        var forms =
-            sso.IsEnabled && Uri.TryCreate(sso.Authority, UriKind.Absolute, out var authority)
-                ? $"'self' {authority.GetLeftPart(UriPartial.Authority)}"
-                : "'self'";
+        var forms = string.Join(' ', ["'self'", .. formTargets]);
         return $"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             + $"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action {forms}; "
             + $"frame-ancestors {frameAncestors}";

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Access;
 
@@ -11,8 +12,12 @@ namespace ReleaseBoard.Web.Features.Access;
 /// the stamp when the database changed and raises <see cref="Revoked"/> there within a poll interval. Subscribers
 /// forget what they cached and open pages check their sign-in or display link again.
 /// </summary>
-public sealed class AccessRevocation(ILogger<AccessRevocation> logger)
+public sealed class AccessRevocation(ILogger<AccessRevocation> logger) : IStoredChangeWatch
 {
+    private string? _seen;
+    private bool _known,
+        _changed;
+
     public const string StampName = "access-stamp";
 
     public event Action? Revoked;
@@ -47,6 +52,22 @@ public sealed class AccessRevocation(ILogger<AccessRevocation> logger)
             .Where(f => f.Name == StampName)
             .Select(f => f.Value)
             .SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>The change poller's round: the stamp as stored now, compared with the one seen last.</summary>
+    async Task IStoredChangeWatch.ReadAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken)
+    {
+        var stamp = await ReadAsync(db, cancellationToken);
+        _changed |= _known && stamp != _seen;
+        (_seen, _known) = (stamp, true);
+    }
+
+    void IStoredChangeWatch.AnnounceIfChanged()
+    {
+        if (!_changed)
+            return;
+        _changed = false;
+        Announce();
+    }
 
     /// <summary>Tells this instance's caches and open pages that access changed.</summary>
     public void Announce()

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Access;
 
@@ -36,9 +37,13 @@ public static class AccessSetup
         var sso = builder.Configuration.GetSection(OpenIdConnectSettings.SectionName).Get<OpenIdConnectSettings>()
             ?? new OpenIdConnectSettings();
         services.AddSingleton(sso);
+        // The SSO button's form posts to the provider, so the content security policy must allow it.
+        if (sso.IsEnabled && Uri.TryCreate(sso.Authority, UriKind.Absolute, out var authority))
+            services.Configure<FormTargets>(t => t.Origins.Add(authority.GetLeftPart(UriPartial.Authority)));
 
         services.AddMemoryCache();
         services.AddSingleton<AccessRevocation>();
+        services.AddSingleton<IStoredChangeWatch>(provider => provider.GetRequiredService<AccessRevocation>());
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<DisplayLinkService>();
         services.AddSingleton<UserAdministration>();

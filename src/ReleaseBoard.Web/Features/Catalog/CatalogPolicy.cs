@@ -1,4 +1,5 @@
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 
 namespace ReleaseBoard.Web.Features.Catalog;
 
@@ -83,7 +84,7 @@ public static class CatalogPolicy
     /// </summary>
     public static Dictionary<string, string[]> ChangesBy(CatalogDocument catalog, IReadOnlyList<Team> existing)
     {
-        var errors = new Ingestion.FieldErrors();
+        var errors = new ReleaseBoard.Web.Api.FieldErrors();
         for (var t = 0; t < catalog.Teams!.Count; t++)
         {
             var entry = catalog.Teams[t];
@@ -117,7 +118,7 @@ public static class CatalogPolicy
     /// </summary>
     public static Dictionary<string, string[]> GapsIn(CatalogDocument catalog, IReadOnlyList<Team> existing)
     {
-        var errors = new Ingestion.FieldErrors();
+        var errors = new ReleaseBoard.Web.Api.FieldErrors();
         for (var t = 0; t < catalog.Teams!.Count; t++)
         {
             var entry = catalog.Teams[t];
@@ -143,7 +144,7 @@ public static class CatalogPolicy
     }
 
     private static void CheckService(
-        Ingestion.FieldErrors errors,
+        ReleaseBoard.Web.Api.FieldErrors errors,
         string at,
         CatalogServiceEntry entry,
         Service? service

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Infrastructure;
 
@@ -16,7 +17,7 @@ namespace ReleaseBoard.Web.Features.Catalog;
 public sealed partial class CatalogService(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
-    Ingestion.ServiceResolver resolver
+    ReleaseBoard.Web.Api.ServiceResolver resolver
 )
 {
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")]
@@ -256,7 +257,7 @@ public sealed partial class CatalogService(
     /// </summary>
     private static Dictionary<string, string[]> SharedIntegrationIds(ReleaseBoardDbContext db)
     {
-        var errors = new Ingestion.FieldErrors();
+        var errors = new ReleaseBoard.Web.Api.FieldErrors();
         var services = db
             .ChangeTracker.Entries<Service>()
             .Select(e => e.Entity)
@@ -320,7 +321,7 @@ public sealed partial class CatalogService(
     /// </summary>
     public static Dictionary<string, string[]> Validate(CatalogDocument? catalog, bool byMachine = false)
     {
-        var errors = new Ingestion.FieldErrors();
+        var errors = new ReleaseBoard.Web.Api.FieldErrors();
         if (catalog?.Teams is null)
         {
             errors.Add("teams", "The catalog has a \"teams\" list.");
@@ -358,7 +359,7 @@ public sealed partial class CatalogService(
     }
 
     private static void ValidateService(
-        Ingestion.FieldErrors errors,
+        ReleaseBoard.Web.Api.FieldErrors errors,
         CatalogServiceEntry? service,
         string at,
         string? team,

@@ -1,5 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using ReleaseBoard.Data;
+using ReleaseBoard.Web.Features.Catalog;
 
 namespace ReleaseBoard.Web.Features.Catches;
 
@@ -12,44 +11,27 @@ public sealed record CatchFormOptions(IReadOnlyList<CatchFormOptions.TeamOption>
 
     public sealed record EnvironmentOption(int Id, string Name);
 
-    public static async Task<CatchFormOptions> LoadAsync(
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-        CancellationToken cancellationToken = default
-    )
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db
-            .Environments.AsNoTracking()
-            .Where(e => !e.IsProduction)
-            .Select(e => new
-            {
-                TeamSlug = e.Service.Team.Slug,
-                TeamName = e.Service.Team.Name,
-                e.Service.Team.TimeZoneId,
-                ServiceId = e.Service.Id,
-                ServiceName = e.Service.Name,
-                e.Id,
-                e.Name,
-                e.Order,
-            })
-            .ToListAsync(cancellationToken);
-
-        var teams = rows.GroupBy(r => (r.TeamSlug, r.TeamName, r.TimeZoneId))
-            .OrderBy(t => t.Key.TeamName)
-            .Select(t => new TeamOption(
-                t.Key.TeamSlug,
-                t.Key.TeamName,
-                t.Key.TimeZoneId,
-                t.GroupBy(r => (r.ServiceId, r.ServiceName))
-                    .OrderBy(s => s.Key.ServiceName)
-                    .Select(s => new ServiceOption(
-                        s.Key.ServiceId,
-                        s.Key.ServiceName,
-                        s.OrderBy(e => e.Order).Select(e => new EnvironmentOption(e.Id, e.Name)).ToList()
-                    ))
-                    .ToList()
-            ))
-            .ToList();
-        return new CatchFormOptions(teams);
-    }
+    /// <summary>
+    /// Teams and services without a pre-production environment have nothing to catch in and are left out.
+    /// </summary>
+    public static CatchFormOptions From(IReadOnlyList<TeamListing> directory) =>
+        new(
+            directory
+                .Select(t => new TeamOption(
+                    t.Slug,
+                    t.Name,
+                    t.TimeZoneId,
+                    t.Services.Select(s => new ServiceOption(
+                            s.Id,
+                            s.Name,
+                            s.Environments.Where(e => !e.IsProduction)
+                                .Select(e => new EnvironmentOption(e.Id, e.Name))
+                                .ToList()
+                        ))
+                        .Where(s => s.Environments.Count > 0)
+                        .ToList()
+                ))
+                .Where(t => t.Services.Count > 0)
+                .ToList()
+        );
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.DemoData;
@@ -13,7 +14,7 @@ public sealed class DemoDataSeeder(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
     IOptions<DemoDataOptions> options,
-    ReleaseBoard.Web.Features.Ingestion.ServiceResolver resolver,
+    ReleaseBoard.Web.Api.ServiceResolver resolver,
     ILogger<DemoDataSeeder> logger
 )
 {

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Catches;
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 
 namespace ReleaseBoard.Web.Features.Ingestion;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Infrastructure;
 
@@ -14,7 +15,7 @@ public sealed class IncidentIngestion(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
     ServiceResolver services,
-    ReleaseBoard.Web.Features.Promotion.PromotionService promotion
+    IEnumerable<IFailureOpenedReaction> reactions
 )
 {
     public async Task<IngestOutcome<IncidentItem>> IngestAsync(
@@ -175,20 +176,18 @@ public sealed class IncidentIngestion(
                 clock.GetUtcNow().UtcDateTime,
                 cancellationToken
             );
-            // The immune system: a failure that opens (new, or open again) pauses the service's continuous environments
-            // when it is of pausing severity. A replay of a failure already open does not pause again what a person
-            // resumed.
+            // A failure that opens (new, or open again) is told to what reacts (the immune system pauses). A replay of
+            // a failure already open is not: it must not pause again what a person resumed.
             if (
                 outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored
                 && (stored.Created || reopen)
             )
-                await promotion.PauseForFailureAsync(
-                    db,
-                    service.Id,
-                    stored.Item.Severity,
-                    stored.Item.Title,
-                    cancellationToken
-                );
+                foreach (var reaction in reactions)
+                    await reaction.ReactAsync(
+                        db,
+                        new FailureOpened(service.Id, stored.Item.Severity, stored.Item.Title),
+                        cancellationToken
+                    );
             await transaction.CommitAsync(cancellationToken);
             return outcome;
         });

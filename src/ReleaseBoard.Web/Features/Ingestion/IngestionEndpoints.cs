@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 
 namespace ReleaseBoard.Web.Features.Ingestion;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Wall;
 
@@ -58,7 +59,7 @@ public static class TeamsEndpoints
                                                 e.Name,
                                                 e.Order,
                                                 e.IsProduction,
-                                                WallEndpoints.StateName(e.PromotionMode)
+                                                e.PromotionMode.ApiName()
                                             ))
                                             .ToList()
                                     ))

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
+using ReleaseBoard.Web.Api;
 
 namespace ReleaseBoard.Web.Features.Ingestion;
 

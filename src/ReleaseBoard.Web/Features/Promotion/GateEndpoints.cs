@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Wall;
@@ -70,7 +71,7 @@ public static class GateEndpoints
                         new GateResponse(
                             service,
                             environment,
-                            WallEndpoints.StateName(answer.State),
+                            answer.State.ApiName(),
                             answer.MayAutoPromote,
                             answer.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
                             answer.Since,

@@ -26,7 +26,10 @@ public static class Maturity
 
     /// <param name="automaticShare">Of the deployments to the stage before production in the last 30 days: automatic
     /// ones, and all.</param>
-    public static MaturityStep Assess(IReadOnlyList<PipelineStage> stages, (int Automatic, int All) automaticShare)
+    public static MaturityStep Assess(
+        IReadOnlyList<PipelineEnvironment> stages,
+        (int Automatic, int All) automaticShare
+    )
     {
         var preProduction = stages.Where(s => !s.IsProduction).ToList();
         var production = stages.Where(s => s.IsProduction).ToList();

@@ -14,7 +14,7 @@ public sealed record PendingRequest(
     IReadOnlyList<string> ApprovedBy
 );
 
-public sealed record PipelineStage(
+public sealed record PipelineEnvironment(
     int Id,
     string Name,
     bool IsProduction,
@@ -43,7 +43,7 @@ public sealed record PipelineService(
     string Name,
     string TeamSlug,
     string TeamName,
-    IReadOnlyList<PipelineStage> Stages
+    IReadOnlyList<PipelineEnvironment> Environments
 )
 {
     public MaturityStep? Maturity { get; init; }
@@ -142,7 +142,7 @@ public sealed class PipelinesQuery(
                 s.TeamName,
                 environments
                     .Where(e => e.ServiceId == s.Id)
-                    .Select(e => new PipelineStage(
+                    .Select(e => new PipelineEnvironment(
                         e.Id,
                         e.Name,
                         e.IsProduction,
@@ -194,7 +194,7 @@ public sealed class PipelinesQuery(
                 .ToListAsync(cancellationToken)
         ).ToDictionary(x => x.ServiceId, x => (x.Automatic, x.All));
         result = result
-            .Select(s => s with { Maturity = Maturity.Assess(s.Stages, shares.GetValueOrDefault(s.Id)) })
+            .Select(s => s with { Maturity = Maturity.Assess(s.Environments, shares.GetValueOrDefault(s.Id)) })
             .ToList();
 
         var names = environments.ToDictionary(

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Wall;
@@ -396,20 +397,19 @@ public static class PromotionEndpoints
                 refused.Message,
                 statusCode: StatusCodes.Status403Forbidden
             ),
-            PromotionOutcome.Refused { Code: "not-found" } refused => TypedResults.Problem(
+            PromotionOutcome.Refused { Code: PromotionRefusals.NotFound } refused => TypedResults.Problem(
                 refused.Message,
                 statusCode: StatusCodes.Status404NotFound
             ),
-            PromotionOutcome.Refused { Code: "reason-required" } refused => TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["reason"] = [refused.Message] }
-            ),
+            PromotionOutcome.Refused { Code: PromotionRefusals.ReasonRequired } refused =>
+                TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [refused.Message] }),
             PromotionOutcome.Refused refused => TypedResults.Problem(
                 refused.Message,
                 statusCode: StatusCodes.Status409Conflict,
                 extensions: new Dictionary<string, object?> { ["code"] = refused.Code }
             ),
             PromotionOutcome.ChangedMeanwhile changed => TypedResults.Problem(
-                $"Changed meanwhile: it is {WallEndpoints.StateName(changed.Current.Mode)} "
+                $"Changed meanwhile: it is {changed.Current.Mode.ApiName()} "
                     + $"now{(changed.Current.By is { } by ? $" ({by})" : "")}. Nothing was changed.",
                 statusCode: StatusCodes.Status409Conflict,
                 extensions: new Dictionary<string, object?> { ["code"] = "changed-meanwhile" }
@@ -475,7 +475,7 @@ public static class PromotionEndpoints
             new PromotionStateDto(
                 environment.Service,
                 environment.Name,
-                WallEndpoints.StateName(environment.PromotionMode),
+                environment.PromotionMode.ApiName(),
                 environment.PromotionModeChangedAt,
                 environment.PromotionModeChangedBy,
                 environment.PromotionModeReason,

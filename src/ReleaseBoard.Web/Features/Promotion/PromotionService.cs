@@ -61,17 +61,20 @@ public sealed class PromotionService(
     {
         if (string.IsNullOrWhiteSpace(reason))
             return new PromotionOutcome.Refused(
-                "reason-required",
+                PromotionRefusals.ReasonRequired,
                 "Say why the environment should promote continuously."
             );
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var environment = await db.Environments.SingleOrDefaultAsync(e => e.Id == environmentId, cancellationToken);
         if (environment is null)
-            return new PromotionOutcome.Refused("not-found", "There is no such environment.");
+            return new PromotionOutcome.Refused(PromotionRefusals.NotFound, "There is no such environment.");
         if (environment.ConcurrencyStamp != expectedStamp)
             return new PromotionOutcome.ChangedMeanwhile(Standing(environment));
         if (environment.PromotionMode == PromotionMode.Continuous)
-            return new PromotionOutcome.Refused("already-continuous", "The environment already promotes continuously.");
+            return new PromotionOutcome.Refused(
+                PromotionRefusals.AlreadyContinuous,
+                "The environment already promotes continuously."
+            );
         var now = Now();
         await ExpireDueAsync(db, environmentId, now, cancellationToken);
         if (
@@ -81,7 +84,7 @@ public sealed class PromotionService(
             )
         )
             return new PromotionOutcome.Refused(
-                "request-pending",
+                PromotionRefusals.RequestPending,
                 "A request for this environment is already waiting for approval."
             );
 
@@ -149,7 +152,7 @@ public sealed class PromotionService(
             .Include(r => r.Environment)
             .SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
         if (request is null)
-            return new PromotionOutcome.Refused("not-found", "There is no such request.");
+            return new PromotionOutcome.Refused(PromotionRefusals.NotFound, "There is no such request.");
         var environment = request.Environment;
         var now = Now();
         if (request.Status == PromotionRequestStatus.Pending && request.ExpiresAt <= now)
@@ -164,12 +167,12 @@ public sealed class PromotionService(
         // Four eyes compare stable ids: a second sign-in of the same person (a linked SSO identity) is the same id.
         if (SamePerson(request.RequestedById, request.RequestedBy, actor))
             return new PromotionOutcome.Refused(
-                "own-request",
+                PromotionRefusals.OwnRequest,
                 "Four eyes: the requester cannot approve their own request."
             );
         if (request.Approvals.Any(a => SamePerson(a.ApproverId, a.ApprovedBy, actor)))
             return new PromotionOutcome.Refused(
-                "already-approved",
+                PromotionRefusals.AlreadyApproved,
                 "You approved this request already; it needs another approver."
             );
         var evidence = await evidenceSnapshot.TakeAsync(environment.Id, environment.SoakMinutes, cancellationToken);
@@ -178,12 +181,12 @@ public sealed class PromotionService(
             && !string.Equals(seenEvidenceHash, evidence.Hash, StringComparison.OrdinalIgnoreCase)
         )
             return new PromotionOutcome.Refused(
-                "evidence-changed",
+                PromotionRefusals.EvidenceChanged,
                 "The evidence changed since you looked at it; nothing was approved. Look at it again, then approve."
             );
         if (!evidence.AllPass && string.IsNullOrWhiteSpace(overrideReason))
             return new PromotionOutcome.Refused(
-                "override-required",
+                PromotionRefusals.OverrideRequired,
                 $"Failing: {string.Join("; ", evidence.Criteria.Where(c => !c.Passed)
                     .Select(c => $"{c.Name} {c.Measured} " +
                 $"(needs {c.Threshold})"))}. Approving anyway needs a written override reason."
@@ -248,13 +251,13 @@ public sealed class PromotionService(
     )
     {
         if (string.IsNullOrWhiteSpace(reason))
-            return new PromotionOutcome.Refused("reason-required", "Say why the request is rejected.");
+            return new PromotionOutcome.Refused(PromotionRefusals.ReasonRequired, "Say why the request is rejected.");
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db
             .PromotionRequests.Include(r => r.Environment)
             .SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
         if (request is null)
-            return new PromotionOutcome.Refused("not-found", "There is no such request.");
+            return new PromotionOutcome.Refused(PromotionRefusals.NotFound, "There is no such request.");
         var now = Now();
         if (request.Status == PromotionRequestStatus.Pending && request.ExpiresAt <= now)
         {
@@ -469,16 +472,16 @@ public sealed class PromotionService(
     )
     {
         if (string.IsNullOrWhiteSpace(reason))
-            return new PromotionOutcome.Refused("reason-required", "Say why.");
+            return new PromotionOutcome.Refused(PromotionRefusals.ReasonRequired, "Say why.");
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var environment = await db.Environments.SingleOrDefaultAsync(e => e.Id == environmentId, cancellationToken);
         if (environment is null)
-            return new PromotionOutcome.Refused("not-found", "There is no such environment.");
+            return new PromotionOutcome.Refused(PromotionRefusals.NotFound, "There is no such environment.");
         if (environment.ConcurrencyStamp != expectedStamp)
             return new PromotionOutcome.ChangedMeanwhile(Standing(environment));
         if (!from.Contains(environment.PromotionMode))
             return new PromotionOutcome.Refused(
-                "not-allowed",
+                PromotionRefusals.NotAllowed,
                 $"The environment is {environment.PromotionMode}; it cannot go to {to} that way."
             );
         var now = Now();
@@ -648,11 +651,11 @@ public sealed class PromotionService(
     private static PromotionOutcome Closed(PromotionRequest request) =>
         request.Status == PromotionRequestStatus.Expired
             ? new PromotionOutcome.Refused(
-                "expired",
+                PromotionRefusals.Expired,
                 $"The request expired at {request.ExpiresAt:yyyy-MM-dd HH:mm} UTC; ask again."
             )
             : new PromotionOutcome.Refused(
-                "closed",
+                PromotionRefusals.Closed,
                 $"The request is {request.Status.ToString().ToLowerInvariant()} already."
             );
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 
 namespace ReleaseBoard.Web.Features.Wall;
@@ -82,7 +83,7 @@ public static class WallEndpoints
                                         p.ServiceName,
                                         e.Name,
                                         e.IsProduction,
-                                        StateName(e.Mode)
+                                        e.Mode.ApiName()
                                     ))
                                 )
                                 .ToList(),
@@ -100,12 +101,4 @@ public static class WallEndpoints
             .WithTags("Teams");
         return api;
     }
-
-    public static string StateName(PromotionMode mode) =>
-        mode switch
-        {
-            PromotionMode.Continuous => "continuous",
-            PromotionMode.Paused => "paused",
-            _ => "manual",
-        };
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Catalog;
 using ReleaseBoard.Web.Infrastructure;
 
@@ -56,7 +57,7 @@ public class CatalogServiceTests
         var report = await new CatalogService(
             database,
             _clock,
-            new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(
+            new ReleaseBoard.Web.Api.ServiceResolver(
                 new Microsoft.Extensions.Caching.Memory.MemoryCache(
                     new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()
                 )
@@ -88,7 +89,7 @@ public class CatalogServiceTests
         var service = new CatalogService(
             database,
             _clock,
-            new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(
+            new ReleaseBoard.Web.Api.ServiceResolver(
                 new Microsoft.Extensions.Caching.Memory.MemoryCache(
                     new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()
                 )
@@ -160,7 +161,7 @@ public class CatalogServiceTests
         var service = new CatalogService(
             database,
             _clock,
-            new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(
+            new ReleaseBoard.Web.Api.ServiceResolver(
                 new Microsoft.Extensions.Caching.Memory.MemoryCache(
                     new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()
                 )
@@ -214,7 +215,7 @@ public class CatalogServiceTests
         var service = new CatalogService(
             database,
             _clock,
-            new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(
+            new ReleaseBoard.Web.Api.ServiceResolver(
                 new Microsoft.Extensions.Caching.Memory.MemoryCache(
                     new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()
                 )
@@ -236,7 +237,7 @@ public class CatalogServiceTests
         var service = new CatalogService(
             database,
             _clock,
-            new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(
+            new ReleaseBoard.Web.Api.ServiceResolver(
                 new Microsoft.Extensions.Caching.Memory.MemoryCache(
                     new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()
                 )
@@ -266,7 +267,7 @@ public class CatalogServiceTests
         var report = await new CatalogService(
             database,
             _clock,
-            new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(
+            new ReleaseBoard.Web.Api.ServiceResolver(
                 new Microsoft.Extensions.Caching.Memory.MemoryCache(
                     new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()
                 )
@@ -359,7 +360,7 @@ public class CatalogServiceTests
         var report = await new CatalogService(
             database,
             _clock,
-            new ReleaseBoard.Web.Features.Ingestion.ServiceResolver(
+            new ReleaseBoard.Web.Api.ServiceResolver(
                 new Microsoft.Extensions.Caching.Memory.MemoryCache(
                     new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()
                 )

@@ -5,7 +5,7 @@ namespace ReleaseBoard.Tests.Features.Promotion;
 
 public class MaturityTests
 {
-    private static PipelineStage Stage(
+    private static PipelineEnvironment Stage(
         string name,
         PromotionMode mode,
         bool production = false,

@@ -8,6 +8,7 @@ using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Promotion;
+using ReleaseBoard.Web.Features.Promotion.Pipelines;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Promotion;

@@ -94,6 +94,7 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<IDbContextFactory<ReleaseBoardDbContext>>(_database);
         Services.AddSingleton<TimeProvider>(_clock);
         Services.AddSingleton<TrendEngine>();
+        Services.AddSingleton<ReleaseBoard.Web.Features.Catalog.TeamDirectory>();
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         JSInterop.Mode = JSRuntimeMode.Loose; // MudBlazor's own interop

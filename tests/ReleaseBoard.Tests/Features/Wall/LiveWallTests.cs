@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Data;
 using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Components;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Features.Wall;
 using ReleaseBoard.Web.Infrastructure;
@@ -104,7 +105,7 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
         await Task.Delay(200, Xunit.TestContext.Current.CancellationToken);
         Assert.Contains("First", page.Find("[data-testid=last-catch]").TextContent); // folded, not yet read
 
-        _clock.Advance(LiveWall.MinimumReloadInterval);
+        _clock.Advance(LiveReload.MinimumInterval);
 
         page.WaitForAssertion(() => Assert.Contains("Third", page.Find("[data-testid=last-catch]").TextContent));
     }

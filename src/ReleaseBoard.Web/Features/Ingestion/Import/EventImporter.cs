@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Infrastructure;
 
@@ -38,7 +39,7 @@ public sealed record ImportReport(
 public sealed class EventImporter(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
-    Promotion.PromotionService promotion
+    IEnumerable<IFailureOpenedReaction> reactions
 )
 {
     public const int MaxRows = 50_000;
@@ -458,7 +459,12 @@ public sealed class EventImporter(
             // now, and the pause is part of the import's one transaction.
             db.ChangeTracker.AutoDetectChangesEnabled = true;
             foreach (var open in entities.OfType<Incident>().Where(i => i.ResolvedAt is null))
-                await promotion.PauseForFailureAsync(db, open.ServiceId, open.Severity, open.Title, cancellationToken);
+            foreach (var reaction in reactions)
+                await reaction.ReactAsync(
+                    db,
+                    new FailureOpened(open.ServiceId, open.Severity, open.Title),
+                    cancellationToken
+                );
             await transaction.CommitAsync(cancellationToken);
         });
         return new ImportReport(kind, true, table.Rows.Count, entities.Count, alreadyStored, []);

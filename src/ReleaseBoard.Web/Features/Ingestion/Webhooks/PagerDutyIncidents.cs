@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
+using ReleaseBoard.Web.Api;
 
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 

@@ -3,9 +3,13 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Catalog;
 using ReleaseBoard.Web.Features.DemoData;
+using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Operations.DataSafety;
+using ReleaseBoard.Web.Features.Promotion;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Operations.CommandLine;
@@ -316,7 +320,7 @@ public static class ReleaseBoardCommandLine
                         await using var stream = file.OpenRead();
                         document = await System.Text.Json.JsonSerializer.DeserializeAsync<Catalog.CatalogDocument>(
                             stream,
-                            Ingestion.ApiJson.Options,
+                            ReleaseBoard.Web.Api.ApiJson.Options,
                             ct
                         );
                     }
@@ -327,7 +331,9 @@ public static class ReleaseBoardCommandLine
                     var report = await services
                         .GetRequiredService<Catalog.CatalogService>()
                         .ApplyAsync(document, CommandLineActor, parse.GetValue(dryRun), ct);
-                    output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, Ingestion.ApiJson.Indented));
+                    output.WriteLine(
+                        System.Text.Json.JsonSerializer.Serialize(report, ReleaseBoard.Web.Api.ApiJson.Indented)
+                    );
                     return Report(
                         report.Succeeded,
                         "The catalog has errors; nothing was changed.",
@@ -339,7 +345,9 @@ public static class ReleaseBoardCommandLine
         exportCatalog.SetAction((parse, ct) => WithServices(error, async services =>
                 {
                     var document = await services.GetRequiredService<Catalog.CatalogService>().ExportAsync(ct);
-                    output.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, Ingestion.ApiJson.Indented));
+                    output.WriteLine(
+                        System.Text.Json.JsonSerializer.Serialize(document, ReleaseBoard.Web.Api.ApiJson.Indented)
+                    );
                     return 0;
                 }));
         root.Subcommands.Add(
@@ -379,7 +387,9 @@ public static class ReleaseBoardCommandLine
                                 parse.GetValue(check),
                                 ct
                             );
-                        output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, Ingestion.ApiJson.Indented));
+                        output.WriteLine(
+                            System.Text.Json.JsonSerializer.Serialize(report, ReleaseBoard.Web.Api.ApiJson.Indented)
+                        );
                         return Report(
                             report.Succeeded,
                             $"{report.Problems.Count} problems; nothing was imported.",
@@ -650,13 +660,13 @@ public static class ReleaseBoardCommandLine
         builder.AddReleaseBoardTransport();
         builder.AddReleaseBoardStore();
         builder.AddReleaseBoardAccess();
-        builder.AddDemoDataServices();
-        builder.AddPromotionStateMachine();
-        builder.Services.AddSingleton<Catalog.CatalogService>();
-        builder.Services.AddSingleton<Ingestion.Import.EventImporter>();
+        builder.Services.AddApiPlumbing();
+        builder.Services.AddDemoData();
+        builder.Services.AddPromotionRules();
+        builder.Services.AddCatalog();
+        builder.Services.AddIngestionCore();
         builder.Services.AddSingleton<DataSafety.DataExchange>();
         builder.Services.AddSingleton<DataSafety.SqliteBackup>();
-        builder.Services.AddSingleton<Ingestion.Webhooks.WebhookSecrets>();
 
         try
         {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Caching.Memory;
 using ReleaseBoard.Data;
 using ReleaseBoard.Web.Features.Access;
 
-namespace ReleaseBoard.Web.Features.Ingestion;
+namespace ReleaseBoard.Web.Api;
 
 /// <summary>A service named by slug, as the caller may act for it.</summary>
 public sealed record ResolvedService(int Id, int TeamId, string TeamSlug, string Slug);

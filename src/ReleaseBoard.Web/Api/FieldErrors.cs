@@ -1,20 +1,4 @@
-namespace ReleaseBoard.Web.Features.Ingestion;
-
-/// <summary>
-/// What became of an event: stored (new or brought up to date), or refused with the reason a client can act on.
-/// </summary>
-public abstract record IngestOutcome<T>
-{
-    public sealed record Stored(T Item, bool Created) : IngestOutcome<T>;
-
-    public sealed record Invalid(Dictionary<string, string[]> Errors) : IngestOutcome<T>;
-
-    public sealed record NotFound(string Detail) : IngestOutcome<T>;
-
-    public sealed record Forbidden(string Detail) : IngestOutcome<T>;
-
-    public static Invalid Field(string field, string message) => new(new() { [field] = [message] });
-}
+namespace ReleaseBoard.Web.Api;
 
 /// <summary>Per-field validation messages, collected before anything is written.</summary>
 public sealed class FieldErrors
@@ -50,14 +34,4 @@ public sealed class FieldErrors
         if (value is { } v && other is { } o && v < o)
             Add(field, $"{field} is before {otherField}.");
     }
-}
-
-public static class EventRules
-{
-    /// <summary>Reporters' clocks drift a little; a day ahead is a mistake.</summary>
-    public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
-    public static readonly DateTime Earliest = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-    public const string DefaultSource = "api";
-    public const int SourceMaxLength = 64;
-    public const int ExternalIdMaxLength = 200;
 }

@@ -1,11 +1,11 @@
 using Scalar.AspNetCore;
 
-namespace ReleaseBoard.Web.Features.Ingestion;
+namespace ReleaseBoard.Web.Api;
 
 public static class ApiDocumentation
 {
     public const string DocumentPath = "/openapi/v1.json";
-    public const string ReferencePath = "/docs/api";
+    public const string ReferencePath = Infrastructure.TransportSetup.ApiReferencePath;
 
     public static IServiceCollection AddApiDocumentation(this IServiceCollection services) =>
         services.AddOpenApi(options =>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ReleaseBoard.Web.Features.Ingestion;
+namespace ReleaseBoard.Web.Api;
 
 /// <summary>
 /// Reads API bodies with a size cap and turns every way a body can be wrong (not JSON, a wrong type, an unknown enum

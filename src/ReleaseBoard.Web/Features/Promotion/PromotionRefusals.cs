@@ -1,0 +1,20 @@
+namespace ReleaseBoard.Web.Features.Promotion;
+
+/// <summary>
+/// Why a promotion change was refused: the stable codes pipelines and pages match on (the API's problem "code").
+/// Their HTTP statuses are mapped in one place, <see cref="PromotionEndpoints"/>.
+/// </summary>
+public static class PromotionRefusals
+{
+    public const string NotFound = "not-found";
+    public const string ReasonRequired = "reason-required";
+    public const string OverrideRequired = "override-required";
+    public const string AlreadyContinuous = "already-continuous";
+    public const string AlreadyApproved = "already-approved";
+    public const string RequestPending = "request-pending";
+    public const string OwnRequest = "own-request";
+    public const string NotAllowed = "not-allowed";
+    public const string EvidenceChanged = "evidence-changed";
+    public const string Expired = "expired";
+    public const string Closed = "closed";
+}
