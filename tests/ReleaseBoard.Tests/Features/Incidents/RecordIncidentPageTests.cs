@@ -113,7 +113,7 @@ public class RecordIncidentPageTests : AppBunitContext
             ("Checkout returns 500", 2, (DateTime?)null),
             (incident.Title, incident.Severity, incident.ResolvedAt)
         );
-        Assert.Equal(RecordIncidentPage.FormSource, incident.Source);
+        Assert.Equal(RecordIncidentForm.FormSource, incident.Source);
         // addressable by PATCH
         Assert.Contains($"{incident.Source}/{incident.ExternalId}", page.Find("[data-testid=recorded]").TextContent);
         Assert.Equal(
