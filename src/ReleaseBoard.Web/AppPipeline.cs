@@ -12,7 +12,7 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web;
 
-/// <summary>The composition root's second half: what runs before serving, the middleware, and the map of routes.</summary>
+/// <summary>The composition root's second half: what runs before serving, the middleware, the map of routes.</summary>
 public static class AppPipeline
 {
     /// <summary>Migrates, seeds the demo on an empty database, and makes sure someone can sign in.</summary>

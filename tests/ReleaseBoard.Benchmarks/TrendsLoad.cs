@@ -100,16 +100,16 @@ public static class TrendsLoad
         var buckets = BucketCalendar.Split(from, to, BucketSize.Week, scope.TimeZone);
         await using var db = await factory.CreateDbContextAsync();
         var queries = new TrendQueries(db, scope);
-        var stages = await TrendEngine.StagesAsync(queries, CancellationToken.None);
+        var environmentIds = await TrendEngine.EnvironmentIdsAsync(queries, CancellationToken.None);
         var named = new (string Name, IQueryable Query)[]
         {
-            ("DeploymentCounts", queries.DeploymentCounts(stages, buckets)),
-            ("NamedAsCause", queries.NamedAsCause(stages, buckets)),
-            ("RevertedByRollback", queries.RevertedByRollback(stages, buckets)),
+            ("DeploymentCounts", queries.DeploymentCounts(environmentIds, buckets)),
+            ("NamedAsCause", queries.NamedAsCause(environmentIds, buckets)),
+            ("RevertedByRollback", queries.RevertedByRollback(environmentIds, buckets)),
             ("CatchCounts", queries.CatchCounts(buckets)),
             ("Failures", queries.Failures(buckets[0].FromUtc, buckets[^1].ToUtc)),
-            ("LeadAndShelfTimes", queries.LeadAndShelfTimes(stages, buckets)),
-            ("RollbackTimes", queries.RollbackTimes(stages, buckets)),
+            ("LeadAndShelfTimes", queries.LeadAndShelfTimes(environmentIds, buckets)),
+            ("RollbackTimes", queries.RollbackTimes(environmentIds, buckets)),
             ("CatchesBetween", queries.CatchesBetween(buckets[0].FromUtc, buckets[^1].ToUtc)),
         };
         Console.WriteLine($"— {scope.ScopeName}");

@@ -18,7 +18,8 @@ public sealed class ChangeOptions
 }
 
 /// <summary>
-/// Scale-out (DESIGN.md §6): several instances on one database see each other's writes. On SQL Server each write gives
+/// Scale-out (docs/architecture.md): several instances on one
+/// database see each other's writes. On SQL Server each write gives
 /// the change stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>) and this reads it; on
 /// SQLite it reads SQLite's own data_version on a connection of its own, which changes whenever any other connection,
 /// in any process, commits. Either way, every <see cref="ChangeOptions.PollInterval"/>, a change notifies the pages
@@ -91,8 +92,8 @@ public sealed class ChangeStampPoller(
                     await ForgetSqliteWatchAsync();
                     seen = null;
                     // The database away: say so once, and have the open pages try a read, which fails and marks their
-                    // figures stale at once rather than at their next scheduled refresh. Keep polling; catch up when it
-                    // answers.
+                    // figures stale at once rather than at their next scheduled refresh.
+                    // Keep polling; catch up when it answers.
                     if (!failing)
                     {
                         logger.LogWarning(

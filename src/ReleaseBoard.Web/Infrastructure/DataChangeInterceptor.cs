@@ -14,8 +14,8 @@ namespace ReleaseBoard.Web.Infrastructure;
 /// instances on the same database (<see cref="ChangeStampPoller"/>) learn of it, and a write that rolls back leaves no
 /// trace there. SQLite keeps such a counter itself (data_version), which the poller reads instead.
 /// </summary>
-/// <remarks>It also counts what was committed for <see cref="ReleaseBoardMetrics"/>: one place sees every
-/// writer.</remarks>
+/// <remarks>It also counts what was committed for <see
+/// cref="ReleaseBoardMetrics"/>: one place sees every writer.</remarks>
 public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBoardMetrics? metrics = null)
     : SaveChangesInterceptor,
         IDbTransactionInterceptor

@@ -47,10 +47,19 @@ public sealed class CodeMap
     /// <summary>Each top-level type and the types it uses (nested types count as their outermost one).</summary>
     public IReadOnlyDictionary<Type, HashSet<Type>> Uses { get; }
 
-    /// <summary>"Features.Wall", "Infrastructure", "Api": the part of the code a type belongs to.</summary>
-    public static string PartOf(Type type)
+    /// <summary>
+    /// "Features.Wall", "Infrastructure", "Api": the part of the code a type belongs to; "(root)" for the composition
+    /// root (Program, AppPipeline); null for what the compiler and source generators add (anonymous types, regexes).
+    /// </summary>
+    public static string? PartOf(Type type)
     {
-        var parts = (type.Namespace ?? "").Split('.');
+        if (type.Name.StartsWith('<') || type.Name.StartsWith("__", StringComparison.Ordinal))
+            return null;
+        if (type.Namespace is null)
+            return type.Name == "Program" ? "(root)" : null;
+        var parts = type.Namespace.Split('.');
+        if (parts is not ["ReleaseBoard", "Web", ..])
+            return null;
         return parts.Length > 3 && parts[2] == "Features" ? $"Features.{parts[3]}"
             : parts.Length > 2 ? parts[2]
             : "(root)";

@@ -17,15 +17,15 @@ public abstract class AdminPageBase : ComponentBase
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
 
-    protected string? Failure { get; set; }
+    protected string? Error { get; set; }
 
-    /// <summary>The acting admin, or null (and <see cref="Failure"/> set) when the current user is not one.</summary>
+    /// <summary>The acting admin, or null (and <see cref="Error"/> set) when the current user is not one.</summary>
     protected async Task<AuditActor?> AuthorizeAdminAsync()
     {
         var user = (await AuthenticationState).User;
         if (await Users.MayActNowAsync(user, Policies.Admin))
             return user.ToAuditActor();
-        Failure = "This needs the Admin role. Nothing was changed.";
+        Error = "This needs the Admin role. Nothing was changed.";
         return null;
     }
 }

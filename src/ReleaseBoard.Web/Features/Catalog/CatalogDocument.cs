@@ -39,7 +39,7 @@ public sealed record CatalogEnvironmentEntry(
     CatalogReadinessEntry? Readiness = null
 );
 
-/// <summary>Readiness thresholds (DESIGN.md §5); each omitted one is the default shown.</summary>
+/// <summary>Readiness thresholds (docs/promotion.md); each omitted one is the default shown.</summary>
 /// <param name="MinDaysSinceCatch">Days since the service's last counting catch, at least (default 7).</param>
 /// <param name="MaxMttrMinutes">MTTR over 90 days, at most (default 60).</param>
 /// <param name="MaxChangeFailurePercent">Change failure rate over 90 days, at most (default 15).</param>

@@ -106,6 +106,3 @@ public sealed record CatchItem(
 );
 
 public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
-
-/// <summary>Where an ingested event went: a new record (201) or the stored one, brought up to date (200).</summary>
-public sealed record IngestResult<T>(T Item, bool Created);

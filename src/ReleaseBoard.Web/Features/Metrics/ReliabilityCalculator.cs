@@ -24,11 +24,11 @@ public sealed record ReliabilityFigures(
     public TimeSpan WindowLength => ToUtc - FromUtc;
 }
 
-/// <summary>MTBF and MTTR exactly as DESIGN.md §4 defines them, for one window [from, to).</summary>
+/// <summary>MTBF and MTTR exactly as docs/metrics.md defines them, for one window [from, to).</summary>
 public static class ReliabilityCalculator
 {
-    /// <param name="failures">Every counting failure that overlaps the window; ones that started before it still add
-    /// downtime.</param>
+    /// <param name="failures">Every counting failure that overlaps the window;
+    /// ones that started before it still add downtime.</param>
     /// <param name="nowUtc">An open failure counts as down until now.</param>
     public static ReliabilityFigures Calculate(
         IEnumerable<FailureInterval> failures,

@@ -1,6 +1,6 @@
 namespace ReleaseBoard.Web.Features.Metrics;
 
-/// <summary>The two order statistics DESIGN.md §4 defines, so every figure uses the same ones.</summary>
+/// <summary>The two order statistics docs/metrics.md defines, so every figure uses the same ones.</summary>
 public static class Statistics
 {
     /// <summary>Median; for an even count, the mean of the two middle values. Null for no values.</summary>

@@ -5,8 +5,8 @@ namespace ReleaseBoard.Web.Features.Promotion;
 /// <summary>
 /// Where a service stands on the continuous-delivery scale, and what evidence the next step still lacks.
 /// </summary>
-/// <param name="Level">0 = builds reach pre-production by hand; 1 = automatically; 2 = pre-production continuous; 3 =
-/// production continuous.</param>
+/// <param name="Level">0 = builds reach pre-production by hand; 1 = automatically; 2 =
+/// pre-production continuous; 3 = production continuous.</param>
 public sealed record MaturityStep(int Level, string Name, string? Next, IReadOnlyList<string> Missing);
 
 /// <summary>

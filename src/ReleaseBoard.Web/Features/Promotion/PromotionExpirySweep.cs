@@ -1,7 +1,7 @@
 namespace ReleaseBoard.Web.Features.Promotion;
 
 /// <summary>
-/// Expires promotion requests when their time is up (DESIGN.md §5: requests expire, default 24 h), once a minute:
+/// Expires promotion requests when their time is up (docs/promotion.md: requests expire, default 24 h), once a minute:
 /// without it an expiry would be recorded only at the next action on that environment, and the audit trail would
 /// show a request as waiting long after nobody could approve it.
 /// </summary>

@@ -35,7 +35,7 @@ public sealed record GateAnswer(
 );
 
 /// <summary>
-/// The promotion gate (DESIGN.md §5): may a pipeline promote to this environment on its own, now? Only when the
+/// The promotion gate (docs/promotion.md): may a pipeline promote to this environment on its own, now? Only when the
 /// environment is Continuous and nothing blocks: no open production failure of pausing severity on the service, and,
 /// for the version asked about, a successful deployment to the previous stage at least the soak time ago with no
 /// catch against that version. Pipelines poll it, so it reads a handful of indexed rows and nothing is cached: a

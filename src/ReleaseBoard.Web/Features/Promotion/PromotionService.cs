@@ -35,7 +35,8 @@ public sealed record EnvironmentStanding(
 );
 
 /// <summary>
-/// The promotion state machine of DESIGN.md §5. Manual/Paused → Continuous only by request and the policy's number of
+/// The promotion state machine of docs/promotion.md.
+/// Manual/Paused → Continuous only by request and the policy's number of
 /// distinct approvers (never the requester), before the request expires; Continuous → Paused at once, by one person or
 /// by the immune system; → Manual with a reason. Every change is an audit entry, and every change to an environment,
 /// its requests included, goes through the environment's concurrency stamp: of two people acting at once, one wins and
@@ -117,8 +118,8 @@ public sealed class PromotionService(
 
     /// <param name="seenEvidenceHash">
     /// The <see cref="ApprovalEvidence.Hash"/> of the evidence the approver looked at (the page always sends it): if it
-    /// no longer stands, nothing is approved and they are asked to look again. Without it the evidence of this moment
-    /// is stored.
+    /// no longer stands, nothing is approved and they are asked to look
+    /// again. Without it the evidence of this moment is stored.
     /// </param>
     public async Task<PromotionOutcome> ApproveAsync(
         long requestId,

@@ -16,7 +16,8 @@ public sealed record Readiness(IReadOnlyList<ReadinessCriterion> Criteria)
 }
 
 /// <summary>
-/// The evidence beside a switch (DESIGN.md §5), for one service against its environment's thresholds: days since the
+/// The evidence beside a switch (docs/promotion.md), for one
+/// service against its environment's thresholds: days since the
 /// service's last counting catch, its MTTR and change failure rate over the last 90 days, a production rollback
 /// proven recently and fast, and no open failure. Same definitions as the wall and the trends.
 /// </summary>
@@ -55,12 +56,10 @@ public sealed class ReadinessEvaluator(
         var criteria = new List<ReadinessCriterion>();
 
         var lastCatch = await db
-            .Catches.Where(c => c.ServiceId == serviceId && c.Severity <= threshold)
+            .Catches.Where(c => c.ServiceId == serviceId)
+            .ThatCount(threshold)
             .MaxAsync(c => (DateTime?)c.CaughtAt, cancellationToken);
-        int? daysSince = lastCatch is { } caught
-            ? CatchStreakCalculator.LocalDate(now, zone).DayNumber
-                - CatchStreakCalculator.LocalDate(caught, zone).DayNumber
-            : null;
+        int? daysSince = lastCatch is { } caught ? TeamTime.DaysSince(caught, now, zone) : null;
         criteria.Add(
             new(
                 "days-since-catch",
@@ -73,11 +72,9 @@ public sealed class ReadinessEvaluator(
 
         var failures = await db
             .Incidents.Where(i =>
-                i.ServiceId == serviceId
-                && i.Severity <= threshold
-                && i.ImpactStartedAt < now
-                && (i.ResolvedAt == null || i.ResolvedAt > from)
+                i.ServiceId == serviceId && i.ImpactStartedAt < now && (i.ResolvedAt == null || i.ResolvedAt > from)
             )
+            .ThatCount(threshold)
             .Select(i => new FailureInterval(i.ImpactStartedAt, i.ResolvedAt))
             .ToListAsync(cancellationToken);
         var reliability = ReliabilityCalculator.Calculate(failures, from, now, now);
@@ -125,8 +122,7 @@ public sealed class ReadinessEvaluator(
         // When, as a date in the team's zone rather than an age: evidence an approver looks at must not change by
         // itself while they read it (an approval is refused when it changed).
         var rollbackText = rollbackTook is { } took
-            ? $"{DurationText.Format(took)}, on "
-                + $"{CatchStreakCalculator.LocalDate(rollback!.FinishedAt, zone):yyyy-MM-dd}"
+            ? $"{DurationText.Format(took)}, on " + $"{TeamTime.LocalDate(rollback!.FinishedAt, zone):yyyy-MM-dd}"
             : $"none in {environment.ReadinessRollbackWithinDays} days";
         criteria.Add(
             new(
@@ -139,10 +135,10 @@ public sealed class ReadinessEvaluator(
             )
         );
 
-        var open = await db.Incidents.CountAsync(
-            i => i.ServiceId == serviceId && i.ResolvedAt == null && i.Severity <= threshold,
-            cancellationToken
-        );
+        var open = await db
+            .Incidents.Where(i => i.ServiceId == serviceId && i.ResolvedAt == null)
+            .ThatCount(threshold)
+            .CountAsync(cancellationToken);
         criteria.Add(
             new("no-open-failure", "No open failure", open == 0 ? "none open" : $"{open} open", "none", open == 0)
         );

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Metrics;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
@@ -26,7 +27,8 @@ public sealed record WhatIf(
 );
 
 /// <summary>
-/// "What if" beside the switch (DESIGN.md §5): the seed's "glad we didn't" moments turned into evidence. Over the last
+/// "What if" beside the switch (docs/promotion.md): the seed's
+/// "glad we didn't" moments turned into evidence. Over the last
 /// 90 days, a version would have been promoted S minutes after its first successful deployment to the previous stage,
 /// unless a catch named it before then.
 /// </summary>
@@ -63,12 +65,8 @@ public sealed class WhatIfReplay(IDbContextFactory<ReleaseBoardDbContext> dbFact
 
         var catches = await db
             .Catches.AsNoTracking()
-            .Where(c =>
-                c.ServiceId == environment.ServiceId
-                && c.Severity <= environment.CountingSeverityThreshold
-                && c.CaughtAt >= from
-                && c.CaughtAt < now
-            )
+            .Where(c => c.ServiceId == environment.ServiceId && c.CaughtAt >= from && c.CaughtAt < now)
+            .ThatCount(environment.CountingSeverityThreshold)
             .Select(c => new { c.Version, c.CaughtAt })
             .ToListAsync(cancellationToken);
         var promoted = await db

@@ -88,7 +88,7 @@ public static class TrendEndpoints
                     if (scope is null)
                         return TypedResults.Problem(scopeError, statusCode: StatusCodes.Status404NotFound);
 
-                    var today = CatchStreakCalculator.LocalDate(clock.GetUtcNow().UtcDateTime, scope.TimeZone);
+                    var today = TeamTime.LocalDate(clock.GetUtcNow().UtcDateTime, scope.TimeZone);
                     var (parsed, errors) = TrendRange.Parse(range, from, to, bucket, today);
                     if (parsed is null)
                         return TypedResults.ValidationProblem(errors);

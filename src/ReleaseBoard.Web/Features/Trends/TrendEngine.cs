@@ -6,7 +6,7 @@ namespace ReleaseBoard.Web.Features.Trends;
 
 /// <summary>
 /// The one engine behind the trends page, the metrics API and its CSV, and the wall's trend lines: every figure of
-/// DESIGN.md §4, bucketed by week or month in the scope's time zone.
+/// docs/metrics.md, bucketed by week or month in the scope's time zone.
 /// </summary>
 /// <remarks>
 /// Bucket edges are computed in C# (daylight saving included) and handed to the database as UTC constants; counts
@@ -82,11 +82,11 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         var buckets = BucketCalendar.Split(from, to, size, scope.TimeZone);
         var rangeFrom = buckets[0].FromUtc;
         var figuresTo = Min(buckets[^1].ToUtc, now); // nothing has happened after now; the current bucket is partial
-        var today = CatchStreakCalculator.LocalDate(now, scope.TimeZone);
+        var today = TeamTime.LocalDate(now, scope.TimeZone);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var queries = new TrendQueries(db, scope);
-        var stages = await StagesAsync(queries, cancellationToken);
+        var environmentIds = await EnvironmentIdsAsync(queries, cancellationToken);
 
         // The one heavy read (a duration per production deployment, for the medians) runs on its own connection while
         // the grouped counts run on this one. Task.Run because SQLite's "async" calls complete synchronously.
@@ -95,7 +95,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             {
                 await using var own = await dbFactory.CreateDbContextAsync(cancellationToken);
                 return await new TrendQueries(own, scope)
-                    .LeadAndShelfTimes(stages, buckets)
+                    .LeadAndShelfTimes(environmentIds, buckets)
                     .ToListAsync(cancellationToken);
             },
             cancellationToken
@@ -174,15 +174,15 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         )> ReadGroupedAsync()
         {
             var deploymentCounts = (
-                await queries.DeploymentCounts(stages, buckets).ToListAsync(cancellationToken)
+                await queries.DeploymentCounts(environmentIds, buckets).ToListAsync(cancellationToken)
             ).ToDictionary(c => c.Bucket);
-            var failedChanges = await OtherFailedChangesAsync(queries, stages, buckets, cancellationToken);
+            var failedChanges = await OtherFailedChangesAsync(queries, environmentIds, buckets, cancellationToken);
             var catchCounts = (await queries.CatchCounts(buckets).ToListAsync(cancellationToken)).ToDictionary(
                 c => c.Bucket,
                 c => c.Count
             );
             var failures = await queries.Failures(rangeFrom, figuresTo).ToListAsync(cancellationToken);
-            var rollbacks = await queries.RollbackTimes(stages, buckets).ToListAsync(cancellationToken);
+            var rollbacks = await queries.RollbackTimes(environmentIds, buckets).ToListAsync(cancellationToken);
             var history = await DaysSinceHistoryAsync(
                 queries,
                 scope.TimeZone,
@@ -227,7 +227,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     }
 
     /// <summary>
-    /// Value waiting on the shelf now (DESIGN.md §4): versions that passed the stage before production and are not in
+    /// Value waiting on the shelf now (docs/metrics.md): versions
+    /// that passed the stage before production and are not in
     /// production, nor overtaken there by a version that passed after them. Returns how many, and since when the
     /// oldest waits. Reads each service's recent passes, newest first, until one that reached production.
     /// </summary>
@@ -235,9 +236,9 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var queries = new TrendQueries(db, scope);
-        var stages = await StagesAsync(queries, cancellationToken);
+        var environmentIds = await EnvironmentIdsAsync(queries, cancellationToken);
         var waiting = new List<DateTime>();
-        foreach (var pair in stages.Pairs)
+        foreach (var pair in environmentIds.Pairs)
         {
             for (var take = 50; ; take *= 4)
             {
@@ -274,7 +275,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             .SingleOrDefault();
         var marks = (await queries.CatchesBetween(rangeFrom, rangeTo).ToListAsync(cancellationToken))
             .Select(c => new CatchMark(
-                CatchStreakCalculator.LocalDate(c.CaughtAt, zone),
+                TeamTime.LocalDate(c.CaughtAt, zone),
                 c.CaughtAt,
                 c.Title,
                 c.ServiceName,
@@ -282,8 +283,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             ))
             .ToList();
 
-        var today = CatchStreakCalculator.LocalDate(now, zone);
-        var last = before is { } b ? CatchStreakCalculator.LocalDate(b, zone) : (DateOnly?)null;
+        var today = TeamTime.LocalDate(now, zone);
+        var last = before is { } b ? TeamTime.LocalDate(b, zone) : (DateOnly?)null;
         var points = new List<DaysSincePoint>();
         var next = 0;
         for (var day = from; day < to && day <= today; day = day.AddDays(1))
@@ -308,33 +309,36 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var queries = new TrendQueries(db, scope);
-        var stages = await StagesAsync(queries, cancellationToken);
+        var environmentIds = await EnvironmentIdsAsync(queries, cancellationToken);
         Bucket[] window = [new Bucket(0, DateOnly.FromDateTime(fromUtc), DateOnly.FromDateTime(toUtc), fromUtc, toUtc)];
-        var counts = await queries.DeploymentCounts(stages, window).SingleOrDefaultAsync(cancellationToken);
+        var counts = await queries.DeploymentCounts(environmentIds, window).SingleOrDefaultAsync(cancellationToken);
         if (counts is null)
             return (0, 0);
-        var others = await OtherFailedChangesAsync(queries, stages, window, cancellationToken);
+        var others = await OtherFailedChangesAsync(queries, environmentIds, window, cancellationToken);
         return (counts.RolledBack + others.GetValueOrDefault(0), counts.Counting);
     }
 
     /// <summary>
     /// Failed changes besides those whose outcome says "rolled back", per bucket: named as a cause by a counting
-    /// failure, or reverted by a rollback deployment. Counted by deployment: one named twice, or named and reverted,
-    /// counts once.
+    /// failure, or reverted by a rollback deployment. Counted by deployment:
+    /// one named twice, or named and reverted, counts once.
     /// </summary>
     private static async Task<Dictionary<int, int>> OtherFailedChangesAsync(
         TrendQueries queries,
-        Stages stages,
+        EnvironmentIds environmentIds,
         IReadOnlyList<Bucket> buckets,
         CancellationToken cancellationToken
     ) =>
-        (await queries.NamedAsCause(stages, buckets).ToListAsync(cancellationToken))
-            .Concat(await queries.RevertedByRollback(stages, buckets).ToListAsync(cancellationToken))
+        (await queries.NamedAsCause(environmentIds, buckets).ToListAsync(cancellationToken))
+            .Concat(await queries.RevertedByRollback(environmentIds, buckets).ToListAsync(cancellationToken))
             .DistinctBy(d => d.Id)
             .CountBy(d => d.Bucket)
             .ToDictionary(c => c.Key, c => c.Value);
 
-    public static async Task<Stages> StagesAsync(TrendQueries queries, CancellationToken cancellationToken)
+    public static async Task<EnvironmentIds> EnvironmentIdsAsync(
+        TrendQueries queries,
+        CancellationToken cancellationToken
+    )
     {
         var environments = await queries.Environments().ToListAsync(cancellationToken);
         var production = new List<int>();
@@ -352,7 +356,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
                 pairs.Add(new StagePair(service.Key, before.Id, prod.Id));
             }
         }
-        return new Stages(production, preProduction.Distinct().ToList()) { Pairs = pairs };
+        return new EnvironmentIds(production, preProduction.Distinct().ToList()) { Pairs = pairs };
     }
 
     private static List<TimeSpan>[] Samples(

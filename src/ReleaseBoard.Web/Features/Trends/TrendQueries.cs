@@ -8,7 +8,7 @@ using ReleaseBoard.Web.Features.Metrics;
 namespace ReleaseBoard.Web.Features.Trends;
 
 /// <summary>The production stage of each service in scope, and the stage just before it ("pre-production").</summary>
-public sealed record Stages(IReadOnlyList<int> ProductionIds, IReadOnlyList<int> PreProductionIds)
+public sealed record EnvironmentIds(IReadOnlyList<int> ProductionIds, IReadOnlyList<int> PreProductionIds)
 {
     /// <summary>Each service's stage before production, with its production stage.</summary>
     public IReadOnlyList<StagePair> Pairs { get; init; } = [];
@@ -54,8 +54,11 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     /// <summary>
     /// Production deployments that went live (outcome succeeded or rolled back, kind normal), counted per bucket.
     /// </summary>
-    public IQueryable<DeploymentBucketCount> DeploymentCounts(Stages stages, IReadOnlyList<Bucket> buckets) =>
-        Counting(stages, buckets)
+    public IQueryable<DeploymentBucketCount> DeploymentCounts(
+        EnvironmentIds environmentIds,
+        IReadOnlyList<Bucket> buckets
+    ) =>
+        Counting(environmentIds, buckets)
             .GroupBy(BucketNumber<Deployment>(d => d.FinishedAt!.Value, buckets))
             .Select(g => new DeploymentBucketCount(
                 g.Key,
@@ -65,19 +68,18 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
             ));
 
     /// <summary>
-    /// Deployments that count, whose outcome is not "rolled back", but that a counting failure names as its cause:
-    /// their
-    /// ids and buckets. Driven from the few incidents that name a cause, not from every deployment in range. Any
-    /// counting
+    /// Deployments that count, whose outcome is not "rolled back",
+    /// but that a counting failure names as its cause: their
+    /// ids and buckets. Driven from the few incidents that name a
+    /// cause, not from every deployment in range. Any counting
     /// failure counts, whichever service it hit: a deployment of one service can break another.
     /// </summary>
-    public IQueryable<DeploymentInBucket> NamedAsCause(Stages stages, IReadOnlyList<Bucket> buckets) =>
+    public IQueryable<DeploymentInBucket> NamedAsCause(EnvironmentIds environmentIds, IReadOnlyList<Bucket> buckets) =>
         db
-            .Incidents.Where(i =>
-                i.CausingDeploymentId != null && i.Severity <= i.Service.Team.CountingSeverityThreshold
-            )
+            .Incidents.Where(i => i.CausingDeploymentId != null)
+            .ThatCount()
             .Join(
-                Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded),
+                Counting(environmentIds, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded),
                 i => i.CausingDeploymentId,
                 d => d.Id,
                 (i, d) => d
@@ -88,7 +90,10 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     /// Deployments that count, whose outcome is not "rolled back", but that a succeeded rollback deployment reverted:
     /// a pipeline reports the rollback as a deployment of its own, naming the one it reverts.
     /// </summary>
-    public IQueryable<DeploymentInBucket> RevertedByRollback(Stages stages, IReadOnlyList<Bucket> buckets) =>
+    public IQueryable<DeploymentInBucket> RevertedByRollback(
+        EnvironmentIds environmentIds,
+        IReadOnlyList<Bucket> buckets
+    ) =>
         db
             .Deployments.Where(r =>
                 r.Kind == DeploymentKind.Rollback
@@ -96,7 +101,7 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
                 && r.RollsBackDeploymentId != null
             )
             .Join(
-                Counting(stages, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded),
+                Counting(environmentIds, buckets).Where(d => d.Outcome == DeploymentOutcome.Succeeded),
                 r => r.RollsBackDeploymentId,
                 d => d.Id,
                 (r, d) => d
@@ -137,18 +142,18 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     /// Per succeeded production deployment: its bucket, its lead time (First) and its shelf time (Second), in seconds.
     /// Medians need the values; each travels as one number, computed in the database.
     /// </summary>
-    public IQueryable<DurationSample> LeadAndShelfTimes(Stages stages, IReadOnlyList<Bucket> buckets)
+    public IQueryable<DurationSample> LeadAndShelfTimes(EnvironmentIds environmentIds, IReadOnlyList<Bucket> buckets)
     {
-        var preProductionIds = stages.PreProductionIds;
+        var preProductionIds = environmentIds.PreProductionIds;
         Expression<Func<Deployment, double?>> leadTime = d =>
             DurationFunctions.SecondsBetween(d.CommitAt, d.FinishedAt);
         Expression<Func<Deployment, double?>> shelfTime = d =>
             DurationFunctions.SecondsBetween(
                 db.Deployments
-                    // "+ 0" keeps the stage filter off the (EnvironmentId, …) index: given an IN list there, SQLite
-                    // would
-                    // walk every pre-production deployment of the scope per row instead of seeking (ServiceId, Version,
-                    // FinishedAt).
+                    // "+ 0" keeps the stage filter off the (EnvironmentId, …)
+                    // index: given an IN list there, SQLite would
+                    // walk every pre-production deployment of the scope per row instead of
+                    // seeking (ServiceId, Version, FinishedAt).
                     .Where(p =>
                         p.ServiceId == d.ServiceId
                         && p.Version == d.Version
@@ -159,14 +164,14 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
                     .Min(p => p.FinishedAt),
                 d.FinishedAt
             );
-        return InRange(Production(stages), buckets)
+        return InRange(Production(environmentIds), buckets)
             .Where(d => d.Kind == DeploymentKind.Normal && d.Outcome == DeploymentOutcome.Succeeded)
             .Select(Sample(d => d.FinishedAt!.Value, buckets, leadTime, shelfTime));
     }
 
     /// <summary>Per succeeded production rollback: its bucket and its duration (First), in seconds.</summary>
-    public IQueryable<DurationSample> RollbackTimes(Stages stages, IReadOnlyList<Bucket> buckets) =>
-        InRange(Production(stages), buckets)
+    public IQueryable<DurationSample> RollbackTimes(EnvironmentIds environmentIds, IReadOnlyList<Bucket> buckets) =>
+        InRange(Production(environmentIds), buckets)
             .Where(d => d.Kind == DeploymentKind.Rollback && d.Outcome == DeploymentOutcome.Succeeded)
             .Select(
                 Sample<Deployment>(
@@ -263,9 +268,9 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
         }
     }
 
-    private IQueryable<Deployment> Production(Stages stages)
+    private IQueryable<Deployment> Production(EnvironmentIds environmentIds)
     {
-        var ids = stages.ProductionIds;
+        var ids = environmentIds.ProductionIds;
         return db.Deployments.Where(d => ids.Contains(d.EnvironmentId));
     }
 
@@ -275,8 +280,8 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
         return deployments.Where(d => d.FinishedAt >= from && d.FinishedAt < to);
     }
 
-    private IQueryable<Deployment> Counting(Stages stages, IReadOnlyList<Bucket> buckets) =>
-        InRange(Production(stages), buckets)
+    private IQueryable<Deployment> Counting(EnvironmentIds environmentIds, IReadOnlyList<Bucket> buckets) =>
+        InRange(Production(environmentIds), buckets)
             .Where(d =>
                 d.Kind == DeploymentKind.Normal
                 && (d.Outcome == DeploymentOutcome.Succeeded || d.Outcome == DeploymentOutcome.RolledBack)
@@ -288,7 +293,7 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
             scope.ServiceId is int service ? db.Incidents.Where(i => i.ServiceId == service)
             : scope.TeamId is int team ? db.Incidents.Where(i => i.Service.TeamId == team)
             : db.Incidents;
-        return incidents.Where(i => i.Severity <= i.Service.Team.CountingSeverityThreshold);
+        return incidents.ThatCount();
     }
 
     private IQueryable<Catch> CountingCatches()
@@ -297,7 +302,7 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
             scope.ServiceId is int service ? db.Catches.Where(c => c.ServiceId == service)
             : scope.TeamId is int team ? db.Catches.Where(c => c.Service.TeamId == team)
             : db.Catches;
-        return catches.Where(c => c.Severity <= c.Service.Team.CountingSeverityThreshold);
+        return catches.ThatCount();
     }
 }
 

@@ -11,7 +11,7 @@ public readonly record struct Ratio(int Numerator, int Denominator)
 /// <summary>A median over some samples; the count says how many stand behind it.</summary>
 public readonly record struct MedianOf(TimeSpan? Median, int Samples);
 
-/// <summary>Every figure of DESIGN.md §4 for one bucket, with the numbers behind each.</summary>
+/// <summary>Every figure of docs/metrics.md for one bucket, with the numbers behind each.</summary>
 /// <param name="IsPartial">The bucket has not ended yet: its figures cover [from, now).</param>
 public sealed record BucketFigures(
     Bucket Bucket,
@@ -27,8 +27,8 @@ public sealed record BucketFigures(
 )
 {
     /// <summary>
-    /// Calendar days the figures cover: the bucket's (7 for a week, daylight saving or not), or so far for the running
-    /// one.
+    /// Calendar days the figures cover: the bucket's (7 for a week,
+    /// daylight saving or not), or so far for the running one.
     /// </summary>
     public int DaysCounted { get; init; }
 

@@ -27,7 +27,7 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
         var zone = TimeZoneInfo.FindSystemTimeZoneById(team.TimeZoneId);
         var threshold = team.CountingSeverityThreshold;
 
-        var countingCatches = db.Catches.Where(c => c.Service.TeamId == team.Id && c.Severity <= threshold);
+        var countingCatches = db.Catches.Where(c => c.Service.TeamId == team.Id).ThatCount(threshold);
         var catchTimes = await countingCatches.Select(c => c.CaughtAt).ToListAsync(cancellationToken);
 
         DateTime? firstEvent =

@@ -6,7 +6,7 @@ using ReleaseBoard.Web.Features.Trends;
 namespace ReleaseBoard.Tests.Features.Trends;
 
 /// <summary>
-/// Every figure of DESIGN.md §4 against a hand-worked fortnight on a real SQLite store, Berlin time. Week 1
+/// Every figure of docs/metrics.md against a hand-worked fortnight on a real SQLite store, Berlin time. Week 1
 /// (Mon 19 Oct 2026) is the week the clocks go back: 169 hours, from 18 Oct 22:00Z to 25 Oct 23:00Z. Week 2 runs
 /// to 1 Nov 23:00Z (168 hours).
 /// </summary>
@@ -292,8 +292,8 @@ public class TrendEngineTests : IAsyncLifetime
     [Fact]
     public async Task The_current_bucket_is_partial_and_measured_up_to_now()
     {
-        // Friday 20 Nov 12:00Z; the week began Monday 16 Nov 00:00 CET = Sunday 15 Nov 23:00Z: 4 days 13 hours (109 h)
-        // so far.
+        // Friday 20 Nov 12:00Z; the week began Monday 16 Nov 00:00 CET =
+        // Sunday 15 Nov 23:00Z: 4 days 13 hours (109 h) so far.
         await FailAsync(Utc(2026, 11, 17, 10), Utc(2026, 11, 17, 11));
 
         var report = await ComputeAsync(from: new DateOnly(2026, 11, 16), to: new DateOnly(2026, 11, 23));

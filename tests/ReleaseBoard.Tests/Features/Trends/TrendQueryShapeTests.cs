@@ -54,7 +54,7 @@ public class TrendQueryShapeTests
             _ => new TrendScope(null, null, "All teams", null, null, TimeZoneInfo.Utc),
         };
         var queries = new TrendQueries(db, scope);
-        var stages = new Stages([3, 6, 9], [2, 5, 8]);
+        var environmentIds = new EnvironmentIds([3, 6, 9], [2, 5, 8]);
         var at = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc);
 
         var methods = typeof(TrendQueries)
@@ -69,7 +69,7 @@ public class TrendQueryShapeTests
                 .Select(p =>
                     p.ParameterType switch
                     {
-                        var t when t == typeof(Stages) => (object)stages,
+                        var t when t == typeof(EnvironmentIds) => (object)environmentIds,
                         var t when t == typeof(IReadOnlyList<Bucket>) => Buckets,
                         var t when t == typeof(DateTime) => at,
                         var t when t == typeof(StagePair) => new StagePair(7, 2, 3),
@@ -96,7 +96,7 @@ public class TrendQueryShapeTests
         Assert.Equal(TrendRange.MaxBuckets, most.Count);
 
         var sql = new TrendQueries(db, new TrendScope(1, "payments", "Payments", null, null, Berlin))
-            .DeploymentCounts(new Stages([3], [2]), most)
+            .DeploymentCounts(new EnvironmentIds([3], [2]), most)
             .ToQueryString();
 
         Assert.Contains("GROUP BY", sql);
@@ -117,11 +117,11 @@ public class TrendQueryShapeTests
 
         Assert.Contains(
             "DATEDIFF_BIG(millisecond,",
-            new TrendQueries(sqlServer, scope).LeadAndShelfTimes(new Stages([3], [2]), Buckets).ToQueryString()
+            new TrendQueries(sqlServer, scope).LeadAndShelfTimes(new EnvironmentIds([3], [2]), Buckets).ToQueryString()
         );
         Assert.Contains(
             "julianday(",
-            new TrendQueries(sqlite, scope).LeadAndShelfTimes(new Stages([3], [2]), Buckets).ToQueryString()
+            new TrendQueries(sqlite, scope).LeadAndShelfTimes(new EnvironmentIds([3], [2]), Buckets).ToQueryString()
         );
     }
 

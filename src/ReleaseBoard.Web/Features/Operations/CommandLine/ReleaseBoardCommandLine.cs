@@ -256,8 +256,8 @@ public static class ReleaseBoardCommandLine
                     var result = await services
                         .GetRequiredService<DisplayLinkService>()
                         .CreateAsync(parse.GetValue(linkTeams) ?? [], rotateEvery, CommandLineActor, ct);
-                    // The whole address when Transport:PublicBaseUrl says where people reach ReleaseBoard; else the
-                    // path.
+                    // The whole address when Transport:PublicBaseUrl says where
+                    // people reach ReleaseBoard; else the path.
                     var publicBase = services
                         .GetRequiredService<Microsoft.Extensions.Options.IOptions<TransportOptions>>()
                         .Value.PublicBase;
