@@ -15,183 +15,165 @@ public static class IngestionEndpoints
 {
     public static RouteGroupBuilder MapIngestionEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/deployments", async (HttpRequest request, DeploymentIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<DeploymentRequest, DeploymentItem>(
-                    request,
-                    (body, user) => ingestion.IngestAsync(body, user, ct),
-                    ct
-                )
-            )
+        api.MapPost("/deployments", PostDeploymentAsync)
             .RequireAuthorization(Policies.Ingest)
             .WithName("PostDeployment")
             .WithTags("Deployments")
             .WithSummary("Record a deployment, or bring the stored one (same source and externalId) up to date.")
             .Accepts<DeploymentRequest>("application/json")
-            .Produces<DeploymentItem>(201)
-            .Produces<DeploymentItem>(200)
-            .ProducesValidationProblem()
             .ProducesProblem(403)
             .ProducesProblem(404);
-
-        api.MapPost("/incidents", async (HttpRequest request, IncidentIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<IncidentRequest, IncidentItem>(
-                    request,
-                    (body, user) => ingestion.IngestAsync(body, user, ct),
-                    ct
-                )
-            )
+        api.MapPost("/incidents", PostIncidentAsync)
             .RequireAuthorization(Policies.Ingest)
             .WithName("PostIncident")
             .WithTags("Incidents")
             .WithSummary("Record a production failure, or bring the stored one up to date (resolved, corrected).")
             .Accepts<IncidentRequest>("application/json")
-            .Produces<IncidentItem>(201)
-            .Produces<IncidentItem>(200)
-            .ProducesValidationProblem()
             .ProducesProblem(403)
             .ProducesProblem(404);
-
-        api.MapPatch(
-                "/incidents/{source}/{externalId}",
-                async (
-                    string source,
-                    string externalId,
-                    HttpRequest request,
-                    IncidentIngestion ingestion,
-                    CancellationToken ct
-                ) =>
-                    await WriteAsync<IncidentPatch, IncidentItem>(
-                        request,
-                        (body, user) => ingestion.PatchAsync(source, externalId, body, user, ct),
-                        ct
-                    )
-            )
+        api.MapPatch("/incidents/{source}/{externalId}", PatchIncidentAsync)
             .RequireAuthorization(Policies.Ingest)
             .WithName("PatchIncident")
             .WithTags("Incidents")
             .WithSummary("Resolve or correct an incident; only the fields given change.")
             .Accepts<IncidentPatch>("application/json")
-            .Produces<IncidentItem>(200)
-            .ProducesValidationProblem()
             .ProducesProblem(403)
             .ProducesProblem(404);
-
-        api.MapPost("/catches", async (HttpRequest request, CatchIngestion ingestion, CancellationToken ct) =>
-                await WriteAsync<CatchRequest, CatchItem>(
-                    request,
-                    (body, user) => ingestion.IngestAsync(body, user, ct),
-                    ct
-                )
-            )
+        api.MapPost("/catches", PostCatchAsync)
             .RequireAuthorization(Policies.Ingest)
             .WithName("PostCatch")
             .WithTags("Catches")
             .WithSummary("Record a defect caught before production; it resets the team's wall.")
             .Accepts<CatchRequest>("application/json")
-            .Produces<CatchItem>(201)
-            .Produces<CatchItem>(200)
-            .ProducesValidationProblem()
             .ProducesProblem(403)
             .ProducesProblem(404);
-
-        api.MapGet(
-                "/deployments",
-                (
-                    [AsParameters] ListParameters query,
-                    ClaimsPrincipal user,
-                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                    CancellationToken ct
-                ) =>
-                    ListAsync(
-                        query,
-                        user,
-                        dbFactory,
-                        (db, team, service, from, to) =>
-                            db.Deployments.Where(d =>
-                                (team == null || d.Service.Team.Slug == team)
-                                && (service == null || d.Service.Slug == service)
-                                && (from == null || d.StartedAt >= from)
-                                && (to == null || d.StartedAt < to)
-                            ),
-                        d => d.StartedAt,
-                        EventQueries.DeploymentItems,
-                        ct
-                    )
-            )
+        api.MapGet("/deployments", ListDeploymentsAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("ListDeployments")
             .WithTags("Deployments")
             .WithSummary("Deployments by team, service and time (startedAt), newest first.")
-            .Produces<PageOf<DeploymentItem>>()
-            .ProducesValidationProblem()
             .ProducesProblem(403);
-
-        api.MapGet(
-                "/incidents",
-                (
-                    [AsParameters] ListParameters query,
-                    ClaimsPrincipal user,
-                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                    CancellationToken ct
-                ) =>
-                    ListAsync(
-                        query,
-                        user,
-                        dbFactory,
-                        (db, team, service, from, to) =>
-                            db.Incidents.Where(i =>
-                                (team == null || i.Service.Team.Slug == team)
-                                && (service == null || i.Service.Slug == service)
-                                && (from == null || i.ImpactStartedAt >= from)
-                                && (to == null || i.ImpactStartedAt < to)
-                            ),
-                        i => i.ImpactStartedAt,
-                        EventQueries.IncidentItems,
-                        ct
-                    )
-            )
+        api.MapGet("/incidents", ListIncidentsAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("ListIncidents")
             .WithTags("Incidents")
             .WithSummary("Incidents by team, service and time (startedAt), newest first.")
-            .Produces<PageOf<IncidentItem>>()
-            .ProducesValidationProblem()
             .ProducesProblem(403);
-
-        api.MapGet(
-                "/catches",
-                (
-                    [AsParameters] ListParameters query,
-                    ClaimsPrincipal user,
-                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                    CancellationToken ct
-                ) =>
-                    ListAsync(
-                        query,
-                        user,
-                        dbFactory,
-                        (db, team, service, from, to) =>
-                            db.Catches.Where(c =>
-                                (team == null || c.Service.Team.Slug == team)
-                                && (service == null || c.Service.Slug == service)
-                                && (from == null || c.CaughtAt >= from)
-                                && (to == null || c.CaughtAt < to)
-                            ),
-                        c => c.CaughtAt,
-                        EventQueries.CatchItems,
-                        ct
-                    )
-            )
+        api.MapGet("/catches", ListCatchesAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("ListCatches")
             .WithTags("Catches")
             .WithSummary("Catches by team, service and time (caughtAt), newest first.")
-            .Produces<PageOf<CatchItem>>()
-            .ProducesValidationProblem()
             .ProducesProblem(403);
-
         return api;
     }
+
+    private static Task<
+        Results<Created<DeploymentItem>, Ok<DeploymentItem>, ValidationProblem, ProblemHttpResult>
+    > PostDeploymentAsync(HttpRequest request, DeploymentIngestion ingestion, CancellationToken ct) =>
+        WriteAsync<DeploymentRequest, DeploymentItem>(
+            request,
+            (body, user) => ingestion.IngestAsync(body, user, ct),
+            ct
+        );
+
+    private static Task<
+        Results<Created<IncidentItem>, Ok<IncidentItem>, ValidationProblem, ProblemHttpResult>
+    > PostIncidentAsync(HttpRequest request, IncidentIngestion ingestion, CancellationToken ct) =>
+        WriteAsync<IncidentRequest, IncidentItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), ct);
+
+    // A patch changes a stored incident and never creates one, so it answers 200 or why not.
+    private static async Task<Results<Ok<IncidentItem>, ValidationProblem, ProblemHttpResult>> PatchIncidentAsync(
+        string source,
+        string externalId,
+        HttpRequest request,
+        IncidentIngestion ingestion,
+        CancellationToken ct
+    ) =>
+        (
+            await WriteAsync<IncidentPatch, IncidentItem>(
+                request,
+                (body, user) => ingestion.PatchAsync(source, externalId, body, user, ct),
+                ct
+            )
+        ).Result switch
+        {
+            Ok<IncidentItem> ok => ok,
+            ValidationProblem invalid => invalid,
+            ProblemHttpResult problem => problem,
+            var other => throw new InvalidOperationException($"A patch cannot answer {other.GetType().Name}."),
+        };
+
+    private static Task<
+        Results<Created<CatchItem>, Ok<CatchItem>, ValidationProblem, ProblemHttpResult>
+    > PostCatchAsync(HttpRequest request, CatchIngestion ingestion, CancellationToken ct) =>
+        WriteAsync<CatchRequest, CatchItem>(request, (body, user) => ingestion.IngestAsync(body, user, ct), ct);
+
+    private static Task<Results<Ok<PageOf<DeploymentItem>>, ValidationProblem, ProblemHttpResult>> ListDeploymentsAsync(
+        [AsParameters] ListParameters query,
+        ClaimsPrincipal user,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        CancellationToken ct
+    ) =>
+        ListAsync(
+            query,
+            user,
+            dbFactory,
+            (db, team, service, from, to) =>
+                db.Deployments.Where(d =>
+                    (team == null || d.Service.Team.Slug == team)
+                    && (service == null || d.Service.Slug == service)
+                    && (from == null || d.StartedAt >= from)
+                    && (to == null || d.StartedAt < to)
+                ),
+            d => d.StartedAt,
+            EventQueries.DeploymentItems,
+            ct
+        );
+
+    private static Task<Results<Ok<PageOf<IncidentItem>>, ValidationProblem, ProblemHttpResult>> ListIncidentsAsync(
+        [AsParameters] ListParameters query,
+        ClaimsPrincipal user,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        CancellationToken ct
+    ) =>
+        ListAsync(
+            query,
+            user,
+            dbFactory,
+            (db, team, service, from, to) =>
+                db.Incidents.Where(i =>
+                    (team == null || i.Service.Team.Slug == team)
+                    && (service == null || i.Service.Slug == service)
+                    && (from == null || i.ImpactStartedAt >= from)
+                    && (to == null || i.ImpactStartedAt < to)
+                ),
+            i => i.ImpactStartedAt,
+            EventQueries.IncidentItems,
+            ct
+        );
+
+    private static Task<Results<Ok<PageOf<CatchItem>>, ValidationProblem, ProblemHttpResult>> ListCatchesAsync(
+        [AsParameters] ListParameters query,
+        ClaimsPrincipal user,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        CancellationToken ct
+    ) =>
+        ListAsync(
+            query,
+            user,
+            dbFactory,
+            (db, team, service, from, to) =>
+                db.Catches.Where(c =>
+                    (team == null || c.Service.Team.Slug == team)
+                    && (service == null || c.Service.Slug == service)
+                    && (from == null || c.CaughtAt >= from)
+                    && (to == null || c.CaughtAt < to)
+                ),
+            c => c.CaughtAt,
+            EventQueries.CatchItems,
+            ct
+        );
 
     public sealed record ListParameters(
         string? Team,
@@ -202,11 +184,10 @@ public static class IngestionEndpoints
         int? PageSize
     );
 
-    private static async Task<IResult> WriteAsync<TBody, TItem>(
-        HttpRequest request,
-        Func<TBody, ClaimsPrincipal, Task<IngestOutcome<TItem>>> ingest,
-        CancellationToken ct
-    )
+    private static async Task<Results<Created<TItem>, Ok<TItem>, ValidationProblem, ProblemHttpResult>> WriteAsync<
+        TBody,
+        TItem
+    >(HttpRequest request, Func<TBody, ClaimsPrincipal, Task<IngestOutcome<TItem>>> ingest, CancellationToken ct)
         where TBody : class
     {
         var body = await ApiJson.ReadAsync<TBody>(request, ct);
@@ -229,7 +210,10 @@ public static class IngestionEndpoints
         };
     }
 
-    private static async Task<IResult> ListAsync<TEntity, TItem>(
+    private static async Task<Results<Ok<PageOf<TItem>>, ValidationProblem, ProblemHttpResult>> ListAsync<
+        TEntity,
+        TItem
+    >(
         ListParameters parameters,
         ClaimsPrincipal user,
         IDbContextFactory<ReleaseBoardDbContext> dbFactory,

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Web.Api;
@@ -26,53 +27,52 @@ public static class TeamsEndpoints
     /// </summary>
     public static RouteGroupBuilder MapTeamsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet(
-                "/teams",
-                async (
-                    ClaimsPrincipal user,
-                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                    CancellationToken ct
-                ) =>
-                {
-                    await using var db = await dbFactory.CreateDbContextAsync(ct);
-                    var teams = await db
-                        .Teams.AsNoTracking()
-                        .OrderBy(t => t.Slug)
-                        .Include(t => t.Services)
-                            .ThenInclude(s => s.Environments)
-                        .ToListAsync(ct);
-                    return TypedResults.Ok(
-                        teams
-                            .Where(t => user.MayActForTeam(t.Slug))
-                            .Select(t => new TeamEntry(
-                                t.Slug,
-                                t.Name,
-                                t.TimeZoneId,
-                                t.IsDemo,
-                                t.Services.OrderBy(s => s.Slug)
-                                    .Select(s => new ServiceEntry(
-                                        s.Slug,
-                                        s.Name,
-                                        s.Environments.OrderBy(e => e.Order)
-                                            .Select(e => new EnvironmentEntry(
-                                                e.Name,
-                                                e.Name,
-                                                e.Order,
-                                                e.IsProduction,
-                                                e.PromotionMode.ApiName()
-                                            ))
-                                            .ToList()
-                                    ))
-                                    .ToList()
-                            ))
-                            .ToList()
-                    );
-                }
-            )
+        api.MapGet("/teams", ListTeamsAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("ListTeams")
             .WithSummary("Teams with their services and environments (production flag, promotion state).")
             .WithTags("Teams");
         return api;
+    }
+
+    private static async Task<Ok<List<TeamEntry>>> ListTeamsAsync(
+        ClaimsPrincipal user,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        CancellationToken ct
+    )
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var teams = await db
+            .Teams.AsNoTracking()
+            .OrderBy(t => t.Slug)
+            .Include(t => t.Services)
+                .ThenInclude(s => s.Environments)
+            .ToListAsync(ct);
+        return TypedResults.Ok(
+            teams
+                .Where(t => user.MayActForTeam(t.Slug))
+                .Select(t => new TeamEntry(
+                    t.Slug,
+                    t.Name,
+                    t.TimeZoneId,
+                    t.IsDemo,
+                    t.Services.OrderBy(s => s.Slug)
+                        .Select(s => new ServiceEntry(
+                            s.Slug,
+                            s.Name,
+                            s.Environments.OrderBy(e => e.Order)
+                                .Select(e => new EnvironmentEntry(
+                                    e.Name,
+                                    e.Name,
+                                    e.Order,
+                                    e.IsProduction,
+                                    e.PromotionMode.ApiName()
+                                ))
+                                .ToList()
+                        ))
+                        .ToList()
+                ))
+                .ToList()
+        );
     }
 }

@@ -38,59 +38,7 @@ public static class GateEndpoints
 
     public static RouteGroupBuilder MapGateEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet(
-                "/gates/{service}/{environment}",
-                async Task<IResult> (
-                    string service,
-                    string environment,
-                    string? version,
-                    HttpContext context,
-                    ServiceResolver resolver,
-                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                    PromotionGate gate,
-                    CancellationToken cancellationToken
-                ) =>
-                {
-                    if (version is { Length: > 128 })
-                        return TypedResults.ValidationProblem(
-                            new Dictionary<string, string[]> { ["version"] = ["At most 128 characters."] }
-                        );
-                    var (serviceId, environmentId, refusal) = await PromotionEndpoints.ResolveAsync(
-                        service,
-                        environment,
-                        context,
-                        dbFactory,
-                        resolver,
-                        cancellationToken
-                    );
-                    if (refusal is not null)
-                        return refusal;
-
-                    var answer = await gate.AskAsync(serviceId, environmentId, version, cancellationToken);
-                    return TypedResults.Ok(
-                        new GateResponse(
-                            service,
-                            environment,
-                            answer.State.ApiName(),
-                            answer.MayAutoPromote,
-                            answer.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
-                            answer.Since,
-                            answer.ChangedBy,
-                            answer.SoakMinutes,
-                            answer.Soak is { } s
-                                ? new SoakDto(
-                                    s.Version,
-                                    s.PreviousStage,
-                                    s.PassedPreviousStageAt,
-                                    s.SoakCountsFrom,
-                                    s.SoakEndsAt,
-                                    s.CatchesAgainst
-                                )
-                                : null
-                        )
-                    );
-                }
-            )
+        api.MapGet("/gates/{service}/{environment}", AskGateAsync)
             .RequireAuthorization(Policies.Read)
             .Produces<GateResponse>()
             .ProducesValidationProblem()
@@ -107,5 +55,56 @@ public static class GateEndpoints
             )
             .WithTags("Promotion");
         return api;
+    }
+
+    private static async Task<IResult> AskGateAsync(
+        string service,
+        string environment,
+        string? version,
+        HttpContext context,
+        ServiceResolver resolver,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        PromotionGate gate,
+        CancellationToken cancellationToken
+    )
+    {
+        if (version is { Length: > 128 })
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["version"] = ["At most 128 characters."] }
+            );
+        var (serviceId, environmentId, refusal) = await PromotionEndpoints.ResolveAsync(
+            service,
+            environment,
+            context,
+            dbFactory,
+            resolver,
+            cancellationToken
+        );
+        if (refusal is not null)
+            return refusal;
+
+        var answer = await gate.AskAsync(serviceId, environmentId, version, cancellationToken);
+        return TypedResults.Ok(
+            new GateResponse(
+                service,
+                environment,
+                answer.State.ApiName(),
+                answer.MayAutoPromote,
+                answer.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
+                answer.Since,
+                answer.ChangedBy,
+                answer.SoakMinutes,
+                answer.Soak is { } s
+                    ? new SoakDto(
+                        s.Version,
+                        s.PreviousStage,
+                        s.PassedPreviousStageAt,
+                        s.SoakCountsFrom,
+                        s.SoakEndsAt,
+                        s.CatchesAgainst
+                    )
+                    : null
+            )
+        );
     }
 }

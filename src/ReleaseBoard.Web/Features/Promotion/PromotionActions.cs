@@ -19,8 +19,6 @@ public sealed class PromotionActions(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory
 )
 {
-    public const string ForbiddenCode = "forbidden";
-
     public async Task<PromotionOutcome> RequestContinuousAsync(
         ClaimsPrincipal who,
         int environmentId,
@@ -78,7 +76,7 @@ public sealed class PromotionActions(
     /// <summary>
     /// Pauses every continuous environment of a team (by slug), or of all teams with none. Who acts is checked before
     /// the team is looked up, so a caller who may not act learns nothing about which teams exist. The error field is
-    /// <see cref="ForbiddenCode"/> when the caller may not, "team" when there is no such team.
+    /// <see cref="PromotionRefusals.Forbidden"/> when the caller may not, "team" when there is no such team.
     /// </summary>
     public async Task<OperationResult<int>> StopTheLineAsync(
         ClaimsPrincipal who,
@@ -88,7 +86,10 @@ public sealed class PromotionActions(
     )
     {
         if (await ApproverAsync(who) is not { } actor)
-            return OperationResult<int>.Fail(ForbiddenCode, ((PromotionOutcome.Refused)Refusal(who)).Message);
+            return OperationResult<int>.Fail(
+                PromotionRefusals.Forbidden,
+                ((PromotionOutcome.Refused)Refusal(who)).Message
+            );
         int? teamId = null;
         if (!string.IsNullOrWhiteSpace(teamSlug))
         {
@@ -112,7 +113,7 @@ public sealed class PromotionActions(
 
     private static PromotionOutcome Refusal(ClaimsPrincipal who) =>
         new PromotionOutcome.Refused(
-            ForbiddenCode,
+            PromotionRefusals.Forbidden,
             who.IsApiKey() ? KeyRefusal : "This needs the Approver role. Nothing was changed."
         );
 }

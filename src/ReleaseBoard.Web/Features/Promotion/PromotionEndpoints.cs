@@ -142,29 +142,7 @@ public static class PromotionEndpoints
             (actions, who, id, body, ct) => actions.RejectAsync(who, id, body.Reason, ct)
         );
 
-        api.MapPost(
-                "/stop-the-line",
-                async Task<IResult> (HttpContext context, PromotionActions actions, CancellationToken ct) =>
-                {
-                    var body = await ApiJson.ReadAsync<StopTheLineBody>(context.Request, ct);
-                    if (!body.Succeeded)
-                        return TypedResults.ValidationProblem(body.Errors);
-                    var result = await actions.StopTheLineAsync(context.User, body.Value!.Team, body.Value.Reason, ct);
-                    if (result.Succeeded)
-                        return TypedResults.Ok(new StopTheLineResponse(result.Value));
-                    return result.ErrorField switch
-                    {
-                        PromotionActions.ForbiddenCode => TypedResults.Problem(
-                            result.Error,
-                            statusCode: StatusCodes.Status403Forbidden
-                        ),
-                        "team" => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status404NotFound),
-                        _ => TypedResults.ValidationProblem(
-                            new Dictionary<string, string[]> { [result.ErrorField!] = [result.Error!] }
-                        ),
-                    };
-                }
-            )
+        api.MapPost("/stop-the-line", StopTheLineAsync)
             .AddEndpointFilter(SameOriginOnly)
             .RequireAuthorization(Policies.Read)
             .WithTags("Promotion")
@@ -178,6 +156,31 @@ public static class PromotionEndpoints
             .ProducesProblem(403)
             .ProducesProblem(404);
         return api;
+    }
+
+    private static async Task<IResult> StopTheLineAsync(
+        HttpContext context,
+        PromotionActions actions,
+        CancellationToken ct
+    )
+    {
+        var body = await ApiJson.ReadAsync<StopTheLineBody>(context.Request, ct);
+        if (!body.Succeeded)
+            return TypedResults.ValidationProblem(body.Errors);
+        var result = await actions.StopTheLineAsync(context.User, body.Value!.Team, body.Value.Reason, ct);
+        if (result.Succeeded)
+            return TypedResults.Ok(new StopTheLineResponse(result.Value));
+        return result.ErrorField switch
+        {
+            PromotionRefusals.Forbidden => TypedResults.Problem(
+                result.Error,
+                statusCode: StatusCodes.Status403Forbidden
+            ),
+            "team" => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status404NotFound),
+            _ => TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [result.ErrorField!] = [result.Error!] }
+            ),
+        };
     }
 
     /// <summary>Refuses a change a browser marks as sent from another site or origin; reads pass.</summary>
@@ -325,7 +328,10 @@ public static class PromotionEndpoints
                             "The environment changed since the ETag given; nothing was changed. Read it again and "
                                 + "decide.",
                             statusCode: StatusCodes.Status412PreconditionFailed,
-                            extensions: new Dictionary<string, object?> { ["code"] = "changed-meanwhile" }
+                            extensions: new Dictionary<string, object?>
+                            {
+                                ["code"] = PromotionRefusals.ChangedMeanwhile,
+                            }
                         );
                     return await AnswerAsync(outcome, context, dbFactory, clock, ct);
                 }
@@ -393,7 +399,7 @@ public static class PromotionEndpoints
         outcome switch
         {
             PromotionOutcome.Done done => await StateAsync(done.Environment.Id, context, dbFactory, clock, ct),
-            PromotionOutcome.Refused { Code: PromotionActions.ForbiddenCode } refused => TypedResults.Problem(
+            PromotionOutcome.Refused { Code: PromotionRefusals.Forbidden } refused => TypedResults.Problem(
                 refused.Message,
                 statusCode: StatusCodes.Status403Forbidden
             ),
@@ -412,7 +418,7 @@ public static class PromotionEndpoints
                 $"Changed meanwhile: it is {changed.Current.Mode.ApiName()} "
                     + $"now{(changed.Current.By is { } by ? $" ({by})" : "")}. Nothing was changed.",
                 statusCode: StatusCodes.Status409Conflict,
-                extensions: new Dictionary<string, object?> { ["code"] = "changed-meanwhile" }
+                extensions: new Dictionary<string, object?> { ["code"] = PromotionRefusals.ChangedMeanwhile }
             ),
             _ => throw new InvalidOperationException("Unknown promotion outcome."),
         };

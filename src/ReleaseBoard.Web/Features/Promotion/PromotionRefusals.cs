@@ -6,6 +6,8 @@ namespace ReleaseBoard.Web.Features.Promotion;
 /// </summary>
 public static class PromotionRefusals
 {
+    /// <summary>The caller may not make this change (a key, a Viewer, a role taken away since sign-in): 403.</summary>
+    public const string Forbidden = "forbidden";
     public const string NotFound = "not-found";
     public const string ReasonRequired = "reason-required";
     public const string OverrideRequired = "override-required";
@@ -17,4 +19,7 @@ public static class PromotionRefusals
     public const string EvidenceChanged = "evidence-changed";
     public const string Expired = "expired";
     public const string Closed = "closed";
+
+    /// <summary>Someone changed the environment between reading and acting (409, or 412 with If-Match).</summary>
+    public const string ChangedMeanwhile = "changed-meanwhile";
 }

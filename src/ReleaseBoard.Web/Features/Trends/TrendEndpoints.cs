@@ -63,55 +63,10 @@ public static class TrendEndpoints
 
     public static RouteGroupBuilder MapTrendEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet(
-                "/teams/{team}/metrics",
-                async Task<Results<Ok<MetricsResponse>, ContentHttpResult, ProblemHttpResult, ValidationProblem>> (
-                    string team,
-                    string? from,
-                    string? to,
-                    string? bucket,
-                    string? service,
-                    string? range,
-                    HttpContext context,
-                    TrendEngine engine,
-                    TimeProvider clock,
-                    CancellationToken cancellationToken
-                ) =>
-                {
-                    // Another team's is answered as unknown: a key learns nothing of what other teams have.
-                    if (!context.User.MayActForTeam(team))
-                        return TypedResults.Problem(
-                            $"There is no team \"{team}\".",
-                            statusCode: StatusCodes.Status404NotFound
-                        );
-                    var (scope, scopeError) = await engine.ResolveScopeAsync(team, service, cancellationToken);
-                    if (scope is null)
-                        return TypedResults.Problem(scopeError, statusCode: StatusCodes.Status404NotFound);
-
-                    var today = TeamTime.LocalDate(clock.GetUtcNow().UtcDateTime, scope.TimeZone);
-                    var (parsed, errors) = TrendRange.Parse(range, from, to, bucket, today);
-                    if (parsed is null)
-                        return TypedResults.ValidationProblem(errors);
-
-                    var report = await engine.ComputeAsync(
-                        scope,
-                        parsed.From,
-                        parsed.To,
-                        parsed.Bucket,
-                        cancellationToken
-                    );
-                    if (WantsCsv(context.Request))
-                    {
-                        context.Response.Headers.ContentDisposition =
-                            $"attachment; filename=\"{TrendTable.FileName(report)}\"";
-                        return TypedResults.Text(TrendTable.ToCsv(report), "text/csv; charset=utf-8");
-                    }
-                    var shelf = await engine.WaitingOnShelfAsync(scope, cancellationToken);
-                    return TypedResults.Ok(ToResponse(report, shelf));
-                }
-            )
+        api.MapGet("/teams/{team}/metrics", GetTeamMetricsAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("GetTeamMetrics")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary(
                 "Trend figures per bucket (week or month, in the team's time zone): MTBF, MTTR, catch ratio, the four "
                     + "keys, rollback and shelf time."
@@ -123,6 +78,43 @@ public static class TrendEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .WithTags("Teams");
         return api;
+    }
+
+    private static async Task<
+        Results<Ok<MetricsResponse>, ContentHttpResult, ProblemHttpResult, ValidationProblem>
+    > GetTeamMetricsAsync(
+        string team,
+        string? from,
+        string? to,
+        string? bucket,
+        string? service,
+        string? range,
+        HttpContext context,
+        TrendEngine engine,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
+    {
+        // Another team's is answered as unknown: a key learns nothing of what other teams have.
+        if (!context.User.MayActForTeam(team))
+            return TypedResults.Problem($"There is no team \"{team}\".", statusCode: StatusCodes.Status404NotFound);
+        var (scope, scopeError) = await engine.ResolveScopeAsync(team, service, cancellationToken);
+        if (scope is null)
+            return TypedResults.Problem(scopeError, statusCode: StatusCodes.Status404NotFound);
+
+        var today = TeamTime.LocalDate(clock.GetUtcNow().UtcDateTime, scope.TimeZone);
+        var (parsed, errors) = TrendRange.Parse(range, from, to, bucket, today);
+        if (parsed is null)
+            return TypedResults.ValidationProblem(errors);
+
+        var report = await engine.ComputeAsync(scope, parsed.From, parsed.To, parsed.Bucket, cancellationToken);
+        if (WantsCsv(context.Request))
+        {
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{TrendTable.FileName(report)}\"";
+            return TypedResults.Text(TrendTable.ToCsv(report), "text/csv; charset=utf-8");
+        }
+        var shelf = await engine.WaitingOnShelfAsync(scope, cancellationToken);
+        return TypedResults.Ok(ToResponse(report, shelf));
     }
 
     /// <summary>CSV when the caller accepts text/csv (with a quality above 0) and prefers it to JSON.</summary>
