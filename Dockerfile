@@ -18,6 +18,7 @@ ENV ASPNETCORE_URLS=http://+:8080 \
 VOLUME /data
 EXPOSE 8080
 # Liveness: the process serves and the database answers (compose asks /readyz, which also wants migrations applied).
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD curl -fsS http://localhost:8080/healthz || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD curl -fsS http://localhost:8080/healthz || exit 1
 # No secret is baked in: connection strings, the first admin and webhook secrets come from the environment.
 ENTRYPOINT ["dotnet", "ReleaseBoard.Web.dll"]

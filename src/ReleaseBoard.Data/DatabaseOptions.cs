@@ -19,8 +19,8 @@ public sealed class DatabaseOptions
     public string DataFolder { get; set; } = "data";
 
     /// <summary>
-    /// Apply pending migrations at start-up (always on for SQLite by
-    /// default; for SQL Server an operator may prefer the script).
+    /// Apply pending migrations at start-up (always on for SQLite by default; for SQL Server an operator may prefer the
+    /// script).
     /// </summary>
     public bool MigrateOnStartup { get; set; } = true;
 }

@@ -24,9 +24,8 @@ public static class DatabaseProviderSetup
                 .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly))
                 .AddInterceptors(SqliteConnectionPragmas.Instance),
             DatabaseProvider.SqlServer => builder
-            // A few quick retries ride out a failover or a dropped
-            // connection; more would keep a pipeline's request (and
-            // a wall's "stale" mark) waiting a minute before the 503 that tells it to come back later.
+            // A few quick retries ride out a failover or a dropped connection; more would keep a pipeline's request
+            // (and a wall's "stale" mark) waiting a minute before the 503 that tells it to come back later.
             .UseSqlServer(connectionString, sql =>
                 sql.MigrationsAssembly(SqlServerMigrationsAssembly)
                     .EnableRetryOnFailure(

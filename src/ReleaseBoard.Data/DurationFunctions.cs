@@ -12,8 +12,8 @@ namespace ReleaseBoard.Data;
 public static class DurationFunctions
 {
     /// <summary>
-    /// Seconds from <paramref name="from"/> to <paramref name="to"/>
-    /// (negative when to is earlier); null when either is null.
+    /// Seconds from <paramref name="from"/> to <paramref name="to"/> (negative when to is earlier); null when either is
+    /// null.
     /// </summary>
     public static double? SecondsBetween(DateTime? from, DateTime? to) =>
         throw new InvalidOperationException("SecondsBetween runs in the database, inside a LINQ query only.");

@@ -10,8 +10,8 @@ namespace ReleaseBoard.Data;
 public static class PipelineOrder
 {
     /// <summary>
-    /// The stage before (environment <paramref name="order"/> of <paramref
-    /// name="serviceId"/>) comes first; empty for a first stage.
+    /// The stage before (environment <paramref name="order"/> of <paramref name="serviceId"/>) comes first; empty for a
+    /// first stage.
     /// </summary>
     public static IQueryable<ServiceEnvironment> StagesBefore(
         this IQueryable<ServiceEnvironment> environments,

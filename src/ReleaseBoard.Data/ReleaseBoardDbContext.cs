@@ -7,8 +7,8 @@ using ReleaseBoard.Data.Entities;
 namespace ReleaseBoard.Data;
 
 /// <summary>
-/// The one store: the domain, ASP.NET Core Identity's users and
-/// roles, API keys, display links and Data Protection keys.
+/// The one store: the domain, ASP.NET Core Identity's users and roles, API keys, display links and Data Protection
+/// keys.
 /// </summary>
 public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> options)
     : IdentityDbContext<ReleaseBoardUser, IdentityRole, string>(options),
@@ -32,8 +32,8 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<SsoIdentity> SsoIdentities => Set<SsoIdentity>();
 
     /// <summary>
-    /// Data Protection keys live in the database so logins and
-    /// display links survive restarts and work across instances.
+    /// Data Protection keys live in the database so logins and display links survive restarts and work across
+    /// instances.
     /// </summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

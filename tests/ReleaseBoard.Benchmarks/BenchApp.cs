@@ -8,8 +8,8 @@ namespace ReleaseBoard.Benchmarks;
 
 /// <summary>
 /// The built app as an operator runs it, in a folder of its own: a migrated SQLite file with one team ("load", one
-/// service "load-api" with a staging stage), its command line, and the server
-/// on a free loopback port. The folder is deleted afterwards.
+/// service "load-api" with a staging stage), its command line, and the server on a free loopback port. The folder is
+/// deleted afterwards.
 /// </summary>
 internal sealed class BenchApp : IDisposable
 {

@@ -49,8 +49,8 @@ public class KioskRecoveryBrowserTests(BrowserFixture fixture)
         await page.ScreenshotAsync(
             new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wall-server-away-1920x1080.png") }
         );
-        // The framework's default gives up after 30 attempts; this wall
-        // keeps trying, and does not reload onto an error page.
+        // The framework's default gives up after 30 attempts; this wall keeps trying, and does not reload onto an error
+        // page.
         await page.WaitForFunctionAsync(
             "() => window.__retries > 30",
             null,

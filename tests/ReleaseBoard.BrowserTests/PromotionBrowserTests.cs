@@ -55,8 +55,8 @@ public class PromotionBrowserTests(BrowserFixture fixture)
         // Two other approvers, in their own browsers; the lead's page follows live.
         var first = await fixture.OpenAsync("/pipelines?team=promo", 1280, 900, signedInAs: "Admin");
         await BrowserFixture.WaitUntilLiveAsync(first);
-        // The evidence beside the switch fails two criteria (a catch 4 days
-        // ago, no rollback proven): approving needs a reason.
+        // The evidence beside the switch fails two criteria (a catch 4 days ago, no rollback proven): approving needs a
+        // reason.
         var firstProduction = first.GetByTestId("stage-promo-api-production");
         await Expect(firstProduction.GetByTestId("criterion-rollback-proven")).ToContainTextAsync("none in 30 days");
         await firstProduction.GetByTestId("approve").ClickAsync();

@@ -1,6 +1,6 @@
 // Keeps a ReleaseBoard page alive on a wall that nobody touches for weeks.
 //
-// What the framework does by itself is not enough for a TV (DESIGN.md §6, observed on ASP.NET Core 10):
+// What the framework does by itself is not enough for a TV (docs/architecture.md; observed on ASP.NET Core 10):
 //  - its reconnection gives up after about six minutes, and the template then waits for a visibility change
 //    that a TV never fires;
 //  - a reload while the server is still down lands on the browser's error page, whose own retries back off

@@ -37,8 +37,8 @@ public class Deployment
     public DateTime OutcomeReceivedAt { get; set; }
 
     /// <summary>
-    /// The system that reported it ("manual", "github", ...); with
-    /// <see cref="ExternalId"/> it makes ingestion idempotent.
+    /// The system that reported it ("manual", "github", ...); with <see cref="ExternalId"/> it makes ingestion
+    /// idempotent.
     /// </summary>
     public required string Source { get; set; }
     public string? ExternalId { get; set; }

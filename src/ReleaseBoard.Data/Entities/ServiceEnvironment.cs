@@ -35,9 +35,8 @@ public class ServiceEnvironment
     /// </summary>
     public int SoakMinutes { get; set; }
 
-    // Readiness thresholds for turning this environment continuous
-    // (docs/promotion.md), each with its evidence beside the
-    // switch.
+    // Readiness thresholds for turning this environment continuous (docs/promotion.md), each with its evidence beside
+    // the switch.
 
     /// <summary>Days since the service's last counting catch must be at least this.</summary>
     public int ReadinessMinDaysSinceCatch { get; set; } = 7;

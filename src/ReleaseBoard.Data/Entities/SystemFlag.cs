@@ -1,8 +1,8 @@
 namespace ReleaseBoard.Data.Entities;
 
 /// <summary>
-/// Small named facts about this installation, e.g. that demo data
-/// was seeded once (and so is not re-seeded after removal).
+/// Small named facts about this installation, e.g. that demo data was seeded once (and so is not re-seeded after
+/// removal).
 /// </summary>
 public class SystemFlag
 {

@@ -18,13 +18,12 @@ public sealed class ChangeOptions
 }
 
 /// <summary>
-/// Scale-out (docs/architecture.md): several instances on one
-/// database see each other's writes. On SQL Server each write gives
-/// the change stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>) and this reads it; on
-/// SQLite it reads SQLite's own data_version on a connection of its own, which changes whenever any other connection,
-/// in any process, commits. Either way, every <see cref="ChangeOptions.PollInterval"/>, a change notifies the pages
-/// here as a local write would. It is also how open pages learn at once that the database went away, and came back:
-/// each round reads through the app's own connections too, and a failure there is one.
+/// Scale-out (docs/architecture.md): several instances on one database see each other's writes. On SQL Server each
+/// write gives the change stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>) and this
+/// reads it; on SQLite it reads SQLite's own data_version on a connection of its own, which changes whenever any other
+/// connection, in any process, commits. Either way, every <see cref="ChangeOptions.PollInterval"/>, a change notifies
+/// the pages here as a local write would. It is also how open pages learn at once that the database went away, and came
+/// back: each round reads through the app's own connections too, and a failure there is one.
 /// </summary>
 public sealed class ChangeStampPoller(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,

@@ -63,11 +63,6 @@ public sealed class TransportOptions
 }
 
 /// <summary>
-/// Production transport: forwarded headers from known proxies only, cookies always Secure outside Development, HSTS,
-/// optional HTTPS redirection, and on every response a Content-Security-Policy as strict as Blazor Server, MudBlazor
-/// and apexcharts allow, with nosniff, a referrer policy and frame-ancestors.
-/// </summary>
-/// <summary>
 /// Origins other than this one that the app's forms may post to (the sign-in provider, when there is one).
 /// </summary>
 public sealed class FormTargets
@@ -75,6 +70,11 @@ public sealed class FormTargets
     public List<string> Origins { get; } = [];
 }
 
+/// <summary>
+/// Production transport: forwarded headers from known proxies only, cookies always Secure outside Development, HSTS,
+/// optional HTTPS redirection, and on every response a Content-Security-Policy as strict as Blazor Server, MudBlazor
+/// and apexcharts allow, with nosniff, a referrer policy and frame-ancestors.
+/// </summary>
 public static class TransportSetup
 {
     public const string NonceItem = "releaseboard.csp-nonce";

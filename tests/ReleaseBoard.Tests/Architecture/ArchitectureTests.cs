@@ -44,6 +44,21 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void No_part_uses_the_composition_root_and_the_map_sees_every_token()
+    {
+        var intoRoot = Map
+            .Uses.Where(u => CodeMap.PartOf(u.Key) is { } from && from != "(root)")
+            .SelectMany(u =>
+                u.Value.Where(t => t.Assembly == Map.Assembly && CodeMap.PartOf(t) == "(root)")
+                    .Select(t => $"{u.Key.FullName} uses {t.Name}")
+            )
+            .ToList();
+
+        Assert.True(intoRoot.Count == 0, "Parts that use Program or AppPipeline:\n" + string.Join("\n", intoRoot));
+        Assert.Equal(0, CodeMap.Unresolved);
+    }
+
+    [Fact]
     public void No_component_opens_the_store()
     {
         var opening = Map

@@ -31,6 +31,11 @@ public sealed class CodeMap
         }
     }
 
+    private static int _unresolved;
+
+    /// <summary>IL tokens that could not be resolved: each would be a use the map cannot see.</summary>
+    public static int Unresolved => _unresolved;
+
     public static CodeMap Of(Assembly assembly) => new(assembly);
 
     private CodeMap(Assembly assembly)
@@ -94,15 +99,39 @@ public sealed class CodeMap
                     Add(argument);
         }
 
+        // Attributes count: Razor's @layout and @attribute become [Layout(typeof(...))] and the like.
+        void AddAttributes(IEnumerable<CustomAttributeData> attributes)
+        {
+            foreach (var attribute in attributes)
+            {
+                Add(attribute.AttributeType);
+                foreach (
+                    var argument in attribute.ConstructorArguments.Concat(
+                        attribute.NamedArguments.Select(n => n.TypedValue)
+                    )
+                )
+                    if (argument.Value is Type named)
+                        Add(named);
+            }
+        }
+
         Add(type.BaseType);
+        AddAttributes(type.CustomAttributes);
         foreach (var contract in type.GetInterfaces())
             Add(contract);
         foreach (var field in type.GetFields(Everything))
+        {
             Add(field.FieldType);
+            AddAttributes(field.CustomAttributes);
+        }
         foreach (var property in type.GetProperties(Everything))
+        {
             Add(property.PropertyType);
+            AddAttributes(property.CustomAttributes);
+        }
         foreach (var method in type.GetMethods(Everything).Cast<MethodBase>().Concat(type.GetConstructors(Everything)))
         {
+            AddAttributes(method.CustomAttributes);
             if (method is MethodInfo info)
                 Add(info.ReturnType);
             foreach (var parameter in method.GetParameters())
@@ -159,7 +188,10 @@ public sealed class CodeMap
                 {
                     member = method.Module.ResolveMember(BitConverter.ToInt32(il, at), typeArguments, methodArguments);
                 }
-                catch (ArgumentException) { }
+                catch (ArgumentException)
+                {
+                    Interlocked.Increment(ref _unresolved);
+                }
                 if (member is not null)
                     yield return member;
             }

@@ -62,8 +62,8 @@ public sealed class ReleaseBoardAppFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// A client that calls the API as a pipeline does: with the key as a
-    /// bearer token (none: anonymous), no redirects followed.
+    /// A client that calls the API as a pipeline does: with the key as a bearer token (none: anonymous), no redirects
+    /// followed.
     /// </summary>
     public HttpClient CreateApiClient(string? key)
     {

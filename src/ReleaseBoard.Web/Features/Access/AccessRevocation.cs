@@ -46,7 +46,7 @@ public sealed class AccessRevocation(ILogger<AccessRevocation> logger) : IStored
     }
 
     /// <summary>The stamp's value as stored (null before the first revocation).</summary>
-    public static Task<string?> ReadAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
+    public static Task<string?> ReadStampAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
         db
             .SystemFlags.AsNoTracking()
             .Where(f => f.Name == StampName)
@@ -56,7 +56,7 @@ public sealed class AccessRevocation(ILogger<AccessRevocation> logger) : IStored
     /// <summary>The change poller's round: the stamp as stored now, compared with the one seen last.</summary>
     async Task IStoredChangeWatch.ReadAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken)
     {
-        var stamp = await ReadAsync(db, cancellationToken);
+        var stamp = await ReadStampAsync(db, cancellationToken);
         _changed |= _known && stamp != _seen;
         (_seen, _known) = (stamp, true);
     }

@@ -38,14 +38,14 @@ public sealed class TeamDirectory(IDbContextFactory<ReleaseBoardDbContext> dbFac
             .AsSplitQuery()
             .ToListAsync(cancellationToken);
         return teams
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .OrderBy(t => t.Name, StringComparer.InvariantCultureIgnoreCase)
             .Select(t => new TeamListing(
                 t.Id,
                 t.Slug,
                 t.Name,
                 t.TimeZoneId,
                 t.IsDemo,
-                t.Services.OrderBy(s => s.Name, StringComparer.Ordinal)
+                t.Services.OrderBy(s => s.Name, StringComparer.InvariantCultureIgnoreCase)
                     .Select(s => new ServiceListing(
                         s.Id,
                         s.Slug,

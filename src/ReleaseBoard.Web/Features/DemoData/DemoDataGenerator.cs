@@ -140,8 +140,8 @@ public sealed class DemoDataGenerator(int seed = 20261127)
     }
 
     /// <summary>
-    /// Per working day one to three versions go dev → staging;
-    /// every one to four days the waiting ones go to production.
+    /// Per working day one to three versions go dev → staging; every one to four days the waiting ones go to
+    /// production.
     /// </summary>
     private void GenerateHistory(
         Service service,

@@ -45,12 +45,3 @@ public sealed class OpenIncidents(IDbContextFactory<ReleaseBoardDbContext> dbFac
             .ToListAsync(cancellationToken);
     }
 }
-
-public static class IncidentsSetup
-{
-    public static WebApplicationBuilder AddIncidents(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<OpenIncidents>();
-        return builder;
-    }
-}

@@ -8,8 +8,8 @@ using ReleaseBoard.Web.Features.Catches;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>
-/// Catches through the API: the same rules as the form (<see
-/// cref="CatchRecorder"/>), and replays return the stored catch.
+/// Catches through the API: the same rules as the form (<see cref="CatchRecorder"/>), and replays return the stored
+/// catch.
 /// </summary>
 public sealed class CatchIngestion(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,

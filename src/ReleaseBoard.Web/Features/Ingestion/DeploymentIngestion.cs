@@ -132,8 +132,8 @@ public sealed class DeploymentIngestion(
                     OutcomeReceivedAt = now,
                 },
             Apply,
-            // A new record is answered from what was just written; an
-            // updated one is read back (it may keep older facts).
+            // A new record is answered from what was just written; an updated one is read back (it may keep older
+            // facts).
             (d, created) =>
                 created
                     ? Task.FromResult(
@@ -195,8 +195,8 @@ public sealed class DeploymentIngestion(
     }
 
     /// <summary>
-    /// The rules a deployment's own fields follow (the API and
-    /// imports share them); gives the outcome and kind they imply.
+    /// The rules a deployment's own fields follow (the API and imports share them); gives the outcome and kind they
+    /// imply.
     /// </summary>
     internal static FieldErrors Validate(
         DeploymentRequest request,

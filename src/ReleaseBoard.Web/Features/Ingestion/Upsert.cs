@@ -5,10 +5,9 @@ using ReleaseBoard.Web.Api;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>
-/// "Sending it again never creates a second record": an event with
-/// (source, externalId) is looked up in its service first and
-/// updated if found. Two copies arriving at once both try to insert; the unique index lets one win and the other
-/// retries as an update, so ten concurrent replays store one record.
+/// "Sending it again never creates a second record": an event with (source, externalId) is looked up in its service
+/// first and updated if found. Two copies arriving at once both try to insert; the unique index lets one win and the
+/// other retries as an update, so ten concurrent replays store one record.
 /// </summary>
 internal static class Upsert
 {

@@ -10,9 +10,8 @@ namespace ReleaseBoard.Web.Features.Metrics;
 public sealed record CatchStreak(int DaysSince, int RecordDays, bool HasCatches, bool IsNewRecord, DateOnly Today);
 
 /// <summary>
-/// Days since and record, as docs/metrics.md defines them: calendar
-/// days in the team's time zone, so a catch yesterday at 23:50
-/// shows 1 today, and daylight-saving changes never make a day count twice or not at all.
+/// Days since and record, as docs/metrics.md defines them: calendar days in the team's time zone, so a catch yesterday
+/// at 23:50 shows 1 today, and daylight-saving changes never make a day count twice or not at all.
 /// </summary>
 public static class CatchStreakCalculator
 {

@@ -62,8 +62,8 @@ public sealed record RecentChange(
 public sealed record PipelinesView(IReadOnlyList<PipelineService> Services, IReadOnlyList<RecentChange> Recent);
 
 /// <summary>
-/// What the pipelines page shows: every service of a team (or of all)
-/// with its stages in order, their states and pending requests.
+/// What the pipelines page shows: every service of a team (or of all) with its stages in order, their states and
+/// pending requests.
 /// </summary>
 public sealed class PipelinesQuery(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -163,8 +163,8 @@ public sealed class PipelinesQuery(
             ))
             .ToList();
 
-        // How builds reach the stage before production, per service,
-        // over 30 days: the first step of the maturity scale.
+        // How builds reach the stage before production, per service, over 30 days: the first step of the maturity
+        // scale.
         var since = now.AddDays(-30);
         var preProductionIds = environments
             .GroupBy(e => e.ServiceId)

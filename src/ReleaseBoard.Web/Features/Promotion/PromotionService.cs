@@ -35,10 +35,9 @@ public sealed record EnvironmentStanding(
 );
 
 /// <summary>
-/// The promotion state machine of docs/promotion.md.
-/// Manual/Paused → Continuous only by request and the policy's number of
-/// distinct approvers (never the requester), before the request expires; Continuous → Paused at once, by one person or
-/// by the immune system; → Manual with a reason. Every change is an audit entry, and every change to an environment,
+/// The promotion state machine of docs/promotion.md. Manual/Paused → Continuous only by request and the policy's number
+/// of distinct approvers (never the requester), before the request expires; Continuous → Paused at once, by one person
+/// or by the immune system; → Manual with a reason. Every change is an audit entry, and every change to an environment,
 /// its requests included, goes through the environment's concurrency stamp: of two people acting at once, one wins and
 /// the other is told what changed, on SQLite and SQL Server alike. Who may act (Approver) is checked by the caller's
 /// policy; this class trusts the actor (its stable id) it is given.
@@ -118,8 +117,8 @@ public sealed class PromotionService(
 
     /// <param name="seenEvidenceHash">
     /// The <see cref="ApprovalEvidence.Hash"/> of the evidence the approver looked at (the page always sends it): if it
-    /// no longer stands, nothing is approved and they are asked to look
-    /// again. Without it the evidence of this moment is stored.
+    /// no longer stands, nothing is approved and they are asked to look again. Without it the evidence of this moment
+    /// is stored.
     /// </param>
     public async Task<PromotionOutcome> ApproveAsync(
         long requestId,

@@ -27,10 +27,9 @@ public sealed record WhatIf(
 );
 
 /// <summary>
-/// "What if" beside the switch (docs/promotion.md): the seed's
-/// "glad we didn't" moments turned into evidence. Over the last
-/// 90 days, a version would have been promoted S minutes after its first successful deployment to the previous stage,
-/// unless a catch named it before then.
+/// "What if" beside the switch (docs/promotion.md): the seed's "glad we didn't" moments turned into evidence. Over the
+/// last 90 days, a version would have been promoted S minutes after its first successful deployment to the previous
+/// stage, unless a catch named it before then.
 /// </summary>
 public sealed class WhatIfReplay(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {

@@ -1,9 +1,8 @@
 namespace ReleaseBoard.Web.Features.Trends;
 
 /// <summary>
-/// Thins a series to what a chart can show. Each group of neighbouring points keeps its lowest and highest value,
-/// in their order, so a days-since sawtooth keeps every reset
-/// to 0 and every peak, where plain sampling would drop them.
+/// Thins a series to what a chart can show. Each group of neighbouring points keeps its lowest and highest value, in
+/// their order, so a days-since sawtooth keeps every reset to 0 and every peak, where plain sampling would drop them.
 /// </summary>
 public static class Downsampler
 {

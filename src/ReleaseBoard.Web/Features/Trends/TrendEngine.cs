@@ -227,9 +227,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     }
 
     /// <summary>
-    /// Value waiting on the shelf now (docs/metrics.md): versions
-    /// that passed the stage before production and are not in
-    /// production, nor overtaken there by a version that passed after them. Returns how many, and since when the
+    /// Value waiting on the shelf now (docs/metrics.md): versions that passed the stage before production and are not
+    /// in production, nor overtaken there by a version that passed after them. Returns how many, and since when the
     /// oldest waits. Reads each service's recent passes, newest first, until one that reached production.
     /// </summary>
     public async Task<ShelfNow> WaitingOnShelfAsync(TrendScope scope, CancellationToken cancellationToken = default)
@@ -320,8 +319,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
 
     /// <summary>
     /// Failed changes besides those whose outcome says "rolled back", per bucket: named as a cause by a counting
-    /// failure, or reverted by a rollback deployment. Counted by deployment:
-    /// one named twice, or named and reverted, counts once.
+    /// failure, or reverted by a rollback deployment. Counted by deployment: one named twice, or named and reverted,
+    /// counts once.
     /// </summary>
     private static async Task<Dictionary<int, int>> OtherFailedChangesAsync(
         TrendQueries queries,

@@ -68,11 +68,9 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
             ));
 
     /// <summary>
-    /// Deployments that count, whose outcome is not "rolled back",
-    /// but that a counting failure names as its cause: their
-    /// ids and buckets. Driven from the few incidents that name a
-    /// cause, not from every deployment in range. Any counting
-    /// failure counts, whichever service it hit: a deployment of one service can break another.
+    /// Deployments that count, whose outcome is not "rolled back", but that a counting failure names as its cause:
+    /// their ids and buckets. Driven from the few incidents that name a cause, not from every deployment in range. Any
+    /// counting failure counts, whichever service it hit: a deployment of one service can break another.
     /// </summary>
     public IQueryable<DeploymentInBucket> NamedAsCause(EnvironmentIds environmentIds, IReadOnlyList<Bucket> buckets) =>
         db
@@ -150,10 +148,9 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
         Expression<Func<Deployment, double?>> shelfTime = d =>
             DurationFunctions.SecondsBetween(
                 db.Deployments
-                    // "+ 0" keeps the stage filter off the (EnvironmentId, …)
-                    // index: given an IN list there, SQLite would
-                    // walk every pre-production deployment of the scope per row instead of
-                    // seeking (ServiceId, Version, FinishedAt).
+                    // "+ 0" keeps the stage filter off the (EnvironmentId, …) index: given an IN list there, SQLite
+                    // would walk every pre-production deployment of the scope per row instead of seeking (ServiceId,
+                    // Version, FinishedAt).
                     .Where(p =>
                         p.ServiceId == d.ServiceId
                         && p.Version == d.Version

@@ -27,8 +27,8 @@ public sealed record BucketFigures(
 )
 {
     /// <summary>
-    /// Calendar days the figures cover: the bucket's (7 for a week,
-    /// daylight saving or not), or so far for the running one.
+    /// Calendar days the figures cover: the bucket's (7 for a week, daylight saving or not), or so far for the running
+    /// one.
     /// </summary>
     public int DaysCounted { get; init; }
 

@@ -19,14 +19,14 @@ public sealed record WallSnapshot(
 )
 {
     /// <summary>
-    /// The 90-day MTBF (hours) as it stood at the end of each of the last
-    /// 12 weeks, oldest first; null where it had no failures.
+    /// The 90-day MTBF (hours) as it stood at the end of each of the last 12 weeks, oldest first; null where it had no
+    /// failures.
     /// </summary>
     public IReadOnlyList<double?> MtbfTrendHours { get; init; } = [];
 
     /// <summary>
-    /// The 90-day MTTR (mean, minutes) at the end of each of the last
-    /// 12 weeks, oldest first; null where none was resolved.
+    /// The 90-day MTTR (mean, minutes) at the end of each of the last 12 weeks, oldest first; null where none was
+    /// resolved.
     /// </summary>
     public IReadOnlyList<double?> MttrTrendMinutes { get; init; } = [];
 

@@ -143,8 +143,8 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     [Fact]
     public async Task The_display_page_served_over_HTTP_carries_no_wall_data()
     {
-        // Whatever a request says, the server answers the same shell: the
-        // walls come only over a circuit that proved the token.
+        // Whatever a request says, the server answers the same shell: the walls come only over a circuit that proved
+        // the token.
         var html = await fixture.ClientFor(Anonymous).GetStringAsync("/display", TestContext.Current.CancellationToken);
 
         Assert.Contains("data-testid=\"display-connecting\"", html);
@@ -202,8 +202,8 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     public static TheoryData<string, string> RecordApiCases() =>
         new()
         {
-            // Writes take an API key only: a browser session (any role) is
-            // not accepted, so no other site can forge one.
+            // Writes take an API key only: a browser session (any role) is not accepted, so no other site can forge
+            // one.
             { Anonymous, "401" },
             { Viewer, "401" },
             { Approver, "401" },
@@ -260,10 +260,9 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
     public static TheoryData<string, string> PromotionChangeCases() =>
         new()
         {
-            // Promotion changes take a person who is an Approver now. API
-            // keys are refused whatever their team: four eyes
-            // need people, and a pipeline must not switch its own gate on. An Approver gets past the check to the state
-            // machine, which refuses Manual → Manual (409), so no case here changes anything for the next.
+            // Promotion changes take a person who is an Approver now. API keys are refused whatever their team: four
+            // eyes need people, and a pipeline must not switch its own gate on. An Approver gets past the check to the
+            // state machine, which refuses Manual → Manual (409), so no case here changes anything for the next.
             { Anonymous, "401" },
             { Viewer, "403" },
             { Approver, "409" },

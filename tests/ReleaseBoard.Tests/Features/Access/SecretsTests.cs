@@ -67,8 +67,8 @@ public class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFixture>
     }
 
     /// <summary>
-    /// Every secret goes through the app once: keys as Bearer headers,
-    /// tokens as display addresses, passwords by signing in.
+    /// Every secret goes through the app once: keys as Bearer headers, tokens as display addresses, passwords by
+    /// signing in.
     /// </summary>
     private async Task UseEverySecretAsync()
     {

@@ -161,8 +161,8 @@ public class CatchRecorderTests
     {
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
-        // 2026-10-25 02:30 happens at 00:30 UTC (summer time) and again
-        // at 01:30 UTC: the earlier is never in the future.
+        // 2026-10-25 02:30 happens at 00:30 UTC (summer time) and again at 01:30 UTC: the earlier is never in the
+        // future.
         Assert.True(
             ReleaseBoard.Web.Infrastructure.LocalTimeInput.TryParse("2026-10-25T02:30", berlin, out var utc, out _)
         );

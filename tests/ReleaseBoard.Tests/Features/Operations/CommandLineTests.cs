@@ -308,6 +308,31 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM Catches"));
     }
 
+    // The command line composes its own services: the pause when a failure opens must be among them.
+    [Fact]
+    public async Task An_imported_open_failure_pauses_continuous_promotion_on_the_command_line_too()
+    {
+        Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
+        AddTeams("alpha");
+        Scalar("INSERT INTO Services (TeamId, Slug, Name) VALUES (1, 'api', 'api')");
+        Scalar(
+            "INSERT INTO Environments (ServiceId, Name, \"Order\", IsProduction, PromotionMode, "
+                + "PromotionModeChangedAt, ConcurrencyStamp, RequiredApprovals, SoakMinutes) VALUES (1, 'production', "
+                + "0, 1, 'Continuous', '2026-01-01 00:00:00', '00000000-0000-0000-0000-000000000001', 2, 30)"
+        );
+        var file = Path.Combine(_folder, "incidents.csv");
+        await File.WriteAllTextAsync(
+            file,
+            "service,severity,title,startedAt\napi,1,Checkout down,2026-03-01T09:00:00Z\n",
+            TestContext.Current.CancellationToken
+        );
+
+        var imported = await RunAsync(null, "import", "incidents", "--from", file);
+
+        Assert.True(imported.Exit == 0, imported.Err + imported.Out);
+        Assert.Equal("Paused", Scalar("SELECT PromotionMode FROM Environments WHERE Name = 'production'"));
+    }
+
     [Fact]
     public async Task Demo_clear_works_on_a_brand_new_database()
     {

@@ -118,15 +118,15 @@ public sealed class DataSafetyTests : IDisposable
 
         Assert.True(backup.Exit == 0, backup.Err);
         Assert.Equal(backupFile, backup.Out.Trim());
-        // It holds password and key hashes and the Data Protection
-        // keys: readable by its owner only, whatever the umask.
+        // It holds password and key hashes and the Data Protection keys: readable by its owner only, whatever the
+        // umask.
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, ModeOf(backupFile));
         var before = acknowledged.Where(a => a.Value < backupStarted).Select(a => a.Key).ToHashSet();
         Assert.True(before.Count > 20, $"only {before.Count} writes before the backup: no load to speak of");
         Assert.True(acknowledged.Count > before.Count, "no writes during or after the backup");
 
-        // The backup is a database of its own (one file, not in WAL mode)
-        // that the app opens, migrates nothing on and serves.
+        // The backup is a database of its own (one file, not in WAL mode) that the app opens, migrates nothing on and
+        // serves.
         await using var restored = new ReleaseBoardAppFactory(
             settings: new Dictionary<string, string?> { ["ConnectionStrings:ReleaseBoard"] = Database("backup.db") }
         );

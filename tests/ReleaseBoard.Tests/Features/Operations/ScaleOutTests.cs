@@ -8,9 +8,8 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Tests.Features.Operations;
 
 /// <summary>
-/// Two app instances on one database (docs/architecture.md): a
-/// write committed by one is announced on the other through the
-/// change stamp, and an instance does not announce its own write a second time.
+/// Two app instances on one database (docs/architecture.md): a write committed by one is announced on the other through
+/// the change stamp, and an instance does not announce its own write a second time.
 /// </summary>
 public class ScaleOutTests : IAsyncLifetime
 {

@@ -292,8 +292,8 @@ public class TrendEngineTests : IAsyncLifetime
     [Fact]
     public async Task The_current_bucket_is_partial_and_measured_up_to_now()
     {
-        // Friday 20 Nov 12:00Z; the week began Monday 16 Nov 00:00 CET =
-        // Sunday 15 Nov 23:00Z: 4 days 13 hours (109 h) so far.
+        // Friday 20 Nov 12:00Z; the week began Monday 16 Nov 00:00 CET = Sunday 15 Nov 23:00Z: 4 days 13 hours (109 h)
+        // so far.
         await FailAsync(Utc(2026, 11, 17, 10), Utc(2026, 11, 17, 11));
 
         var report = await ComputeAsync(from: new DateOnly(2026, 11, 16), to: new DateOnly(2026, 11, 23));

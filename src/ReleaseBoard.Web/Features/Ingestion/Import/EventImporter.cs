@@ -418,8 +418,8 @@ public sealed class EventImporter(
                 alreadyStored++;
                 continue;
             }
-            // Only rows that will be inserted can be what a later rollback
-            // line reverts; stored ones are found by lookup.
+            // Only rows that will be inserted can be what a later rollback line reverts; stored ones are found by
+            // lookup.
             if (entity is Deployment fresh && externalId is not null)
                 fileDeployments[(source, externalId)] = fresh;
             entities.Add(entity);

@@ -64,8 +64,8 @@ internal static class AlertmanagerAlerts
             if (fingerprint is null || startsAt is null)
                 return WebhookEndpoints.Invalid(field, "The alert has no fingerprint or startsAt.");
             var resolved = alert.Text("status") == "resolved";
-            // Alertmanager sends endsAt "0001-01-01T00:00:00Z" (or a future expiry)
-            // while firing: only a resolved alert has ended.
+            // Alertmanager sends endsAt "0001-01-01T00:00:00Z" (or a future expiry) while firing: only a resolved alert
+            // has ended.
             var endsAt = resolved ? alert.Time("endsAt") : null;
             var severity =
                 alert.Text("labels", "severity") is { } label && settings.SeverityMap.TryGetValue(label, out var mapped)

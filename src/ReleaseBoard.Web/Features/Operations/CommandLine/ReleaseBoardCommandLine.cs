@@ -165,7 +165,7 @@ public static class ReleaseBoardCommandLine
         var keyAllTeams = new Option<bool>("--all-teams")
         {
             Description =
-                "Instead of --team: a key that reads and writes every team (a platform pipeline, the " + "catalog).",
+                "Instead of --team: a key that reads and writes every team (a platform pipeline, the catalog).",
         };
         var createKey = new Command(
             "create",
@@ -256,8 +256,8 @@ public static class ReleaseBoardCommandLine
                     var result = await services
                         .GetRequiredService<DisplayLinkService>()
                         .CreateAsync(parse.GetValue(linkTeams) ?? [], rotateEvery, CommandLineActor, ct);
-                    // The whole address when Transport:PublicBaseUrl says where
-                    // people reach ReleaseBoard; else the path.
+                    // The whole address when Transport:PublicBaseUrl says where people reach ReleaseBoard; else the
+                    // path.
                     var publicBase = services
                         .GetRequiredService<Microsoft.Extensions.Options.IOptions<TransportOptions>>()
                         .Value.PublicBase;
@@ -553,7 +553,7 @@ public static class ReleaseBoardCommandLine
         var generate = new Option<bool>("--generate")
         {
             Description =
-                "GitHub: make a new secret and print it once. Without it the secret is read from standard " + "input.",
+                "GitHub: make a new secret and print it once. Without it the secret is read from standard input.",
         };
         var add = new Command("add", "Bind a webhook secret to what its deliveries may speak for.")
         {
