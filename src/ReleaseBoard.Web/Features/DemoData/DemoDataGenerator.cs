@@ -1,4 +1,5 @@
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Metrics;
 
 namespace ReleaseBoard.Web.Features.DemoData;
 
@@ -158,7 +159,7 @@ public sealed class DemoDataGenerator(int seed = 20261127)
         Deployment? lastLiveProduction = null;
         var nextProductionDay = DateOnly.FromDateTime(startUtc).AddDays(2);
 
-        for (var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(startUtc, zone)); ; day = day.AddDays(1))
+        for (var day = TeamTime.LocalDate(startUtc, zone); ; day = day.AddDays(1))
         {
             var dayStartUtc = TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), zone);
             if (dayStartUtc >= nowUtc)
@@ -366,7 +367,7 @@ public sealed class DemoDataGenerator(int seed = 20261127)
         {
             var service = team.Services[_random.Next(team.Services.Count)];
             var environment = service.Environments[_random.NextDouble() < 0.8 ? 1 : 0];
-            var local = TimeZoneInfo.ConvertTimeFromUtc(at, zone);
+            var local = TeamTime.Local(at, zone);
             var caughtAt = LocalTime(DateOnly.FromDateTime(local), 9 + _random.Next(9), _random.Next(60), zone);
             if (caughtAt >= nowUtc)
                 break;
