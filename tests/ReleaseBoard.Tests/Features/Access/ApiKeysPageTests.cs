@@ -58,7 +58,8 @@ public class ApiKeysPageTests : AppBunitContext
         var page = Render<ApiKeysPage>();
         page.WaitForElement("input").Change("deploy pipeline");
 
-        await page.FindAll("button").Single(b => b.TextContent.Contains("Create")).ClickAsync(new());
+        // The page re-renders once its teams are read: a button found before then has a stale handler, so find again.
+        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Contains("Create")).Click());
 
         page.WaitForAssertion(() => Assert.Contains("Choose the team the key acts for", page.Markup));
         Assert.Empty(page.FindAll("[data-testid=new-key]"));

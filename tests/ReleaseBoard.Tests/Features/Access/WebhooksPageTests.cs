@@ -67,7 +67,8 @@ public class WebhooksPageTests : AppBunitContext
 
         Assert.True(string.IsNullOrEmpty(page.Find("input[data-testid=webhook-owner]").GetAttribute("value")));
         page.Find("input[data-testid=webhook-secret]").Change("a pasted pagerduty secret of some length");
-        await page.Find("[data-testid=webhook-add]").ClickAsync(new());
+        // A button found before a re-render has a stale handler, so it is found again until the click lands.
+        page.WaitForAssertion(() => page.Find("[data-testid=webhook-add]").Click());
 
         page.WaitForAssertion(() => Assert.Contains("Choose what the secret speaks for", page.Markup));
         await using var db = await DbAsync();
