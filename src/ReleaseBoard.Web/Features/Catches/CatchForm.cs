@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ReleaseBoard.Web.Api;
 
 namespace ReleaseBoard.Web.Features.Catches;
 
@@ -18,17 +19,17 @@ public sealed class CatchForm
     public int Severity { get; set; } = 2;
 
     [Required(ErrorMessage = "Say what was caught, in a few words.")]
-    [StringLength(CatchRecorder.TitleMaxLength, ErrorMessage = "The title can be at most {1} characters.")]
+    [StringLength(EventRules.TitleMaxLength, ErrorMessage = "The title can be at most {1} characters.")]
     public string? Title { get; set; }
 
-    [StringLength(CatchRecorder.DescriptionMaxLength, ErrorMessage = "The description can be at most {1} characters.")]
+    [StringLength(EventRules.DescriptionMaxLength, ErrorMessage = "The description can be at most {1} characters.")]
     public string? Description { get; set; }
 
-    [StringLength(CatchRecorder.VersionMaxLength, ErrorMessage = "The version can be at most {1} characters.")]
+    [StringLength(EventRules.VersionMaxLength, ErrorMessage = "The version can be at most {1} characters.")]
     public string? Version { get; set; }
 
     [Required(ErrorMessage = "Say who caught it.")]
-    [StringLength(CatchRecorder.ReportedByMaxLength, ErrorMessage = "At most {1} characters.")]
+    [StringLength(EventRules.ReportedByMaxLength, ErrorMessage = "At most {1} characters.")]
     public string? ReportedBy { get; set; }
 
     /// <summary>"yyyy-MM-ddTHH:mm" in the team's time zone, as a datetime-local input gives it.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Catches;
@@ -11,15 +12,7 @@ namespace ReleaseBoard.Web.Features.Catches;
 /// </summary>
 public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {
-    public const int TitleMaxLength = 300;
-    public const int DescriptionMaxLength = 4000;
-    public const int VersionMaxLength = 128;
-    public const int ReportedByMaxLength = 200;
-
-    /// <summary>
-    /// Reporters' clocks drift; a catch a few minutes "in the future" is accepted, a day ahead is a mistake.
-    /// </summary>
-    public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
+    public const string NotInProduction = "A catch happens before production; a failure in production is an incident.";
 
     /// <summary>Text fields as stored: trimmed, and optional ones empty rather than blank.</summary>
     private static (string? Title, string? ReportedBy, string? Description, string? Version) Normalize(
@@ -32,41 +25,25 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
             string.IsNullOrWhiteSpace(command.Version) ? null : command.Version.Trim()
         );
 
-    /// <summary>
-    /// The rules a catch's own fields follow, before anything is looked up (the form, the API and imports share them).
-    /// </summary>
-    internal static Dictionary<string, List<string>> ValidateFields(RecordCatchCommand command, DateTime now)
+    /// <summary>A catch's own fields, checked by the shared event rules before anything is looked up.</summary>
+    internal static FieldErrors ValidateFields(RecordCatchCommand command, DateTime now)
     {
-        var errors = new Dictionary<string, List<string>>();
-        void Fail(string field, string message) =>
-            (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(message);
-
-        var (title, reportedBy, description, version) = Normalize(command);
-        if (string.IsNullOrEmpty(title))
-            Fail(nameof(command.Title), "Say what was caught, in a few words.");
-        else if (title.Length > TitleMaxLength)
-            Fail(nameof(command.Title), $"The title can be at most {TitleMaxLength} characters.");
-        if (string.IsNullOrEmpty(reportedBy))
-            Fail(nameof(command.ReportedBy), "Say who caught it.");
-        else if (reportedBy.Length > ReportedByMaxLength)
-            Fail(nameof(command.ReportedBy), $"At most {ReportedByMaxLength} characters.");
-        if (description is { Length: > DescriptionMaxLength })
-            Fail(nameof(command.Description), $"The description can be at most {DescriptionMaxLength} characters.");
-        if (version is { Length: > VersionMaxLength })
-            Fail(nameof(command.Version), $"The version can be at most {VersionMaxLength} characters.");
-        if (!Severity.IsValid(command.Severity))
-            Fail(nameof(command.Severity), $"Severity is {Severity.Worst} (worst) to {Severity.Least}.");
-
+        var errors = new FieldErrors(EventFields.CatchLabels);
+        errors.Required(EventFields.Title, command.Title, "Say what was caught, in a few words.");
+        errors.MaxLength(EventFields.Title, command.Title, EventRules.TitleMaxLength);
+        errors.Required(EventFields.ReportedBy, command.ReportedBy, "Say who caught it.");
+        errors.MaxLength(EventFields.ReportedBy, command.ReportedBy, EventRules.ReportedByMaxLength);
+        errors.MaxLength(EventFields.Description, command.Description, EventRules.DescriptionMaxLength);
+        errors.MaxLength(EventFields.Version, command.Version, EventRules.VersionMaxLength);
+        errors.SeverityInRange(EventFields.Severity, command.Severity);
         if (command.CaughtAtUtc.Kind != DateTimeKind.Utc)
-            Fail(nameof(command.CaughtAtUtc), "The time must be given in UTC.");
-        else if (command.CaughtAtUtc > now + AllowedClockSkew)
-            Fail(nameof(command.CaughtAtUtc), "The catch cannot be in the future.");
-        else if (command.CaughtAtUtc < new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc))
-            Fail(nameof(command.CaughtAtUtc), "That date is too far in the past.");
+            errors.Add(EventFields.CaughtAt, "The time must be given in UTC.");
+        else
+            errors.NotInFuture(EventFields.CaughtAt, new DateTimeOffset(command.CaughtAtUtc), now);
         return errors;
     }
 
-    public async Task<RecordCatchResult> RecordAsync(
+    public async Task<IngestOutcome<long>> RecordAsync(
         RecordCatchCommand command,
         AuditActor actor,
         CancellationToken cancellationToken = default
@@ -74,8 +51,6 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var errors = ValidateFields(command, now);
-        void Fail(string field, string message) =>
-            (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(message);
         var (title, reportedBy, description, version) = Normalize(command);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -92,16 +67,13 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         var serviceExists = await db.Services.AnyAsync(s => s.Id == command.ServiceId, cancellationToken);
 
         if (!serviceExists)
-            Fail(nameof(command.ServiceId), "Choose a service.");
+            errors.Add(EventFields.Service, "Choose a service.");
         if (environment is null)
-            Fail(nameof(command.EnvironmentId), "Choose the environment where it was caught.");
+            errors.Add(EventFields.Environment, "Choose the environment where it was caught.");
         else if (serviceExists && environment.ServiceId != command.ServiceId)
-            Fail(nameof(command.EnvironmentId), "That environment belongs to another service.");
+            errors.Add(EventFields.Environment, "That environment belongs to another service.");
         else if (environment.IsProduction)
-            Fail(
-                nameof(command.EnvironmentId),
-                "A catch happens before production; a failure in production is an incident."
-            );
+            errors.Add(EventFields.Environment, NotInProduction);
 
         if (
             command.ExternalId is not null
@@ -113,13 +85,10 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
                 cancellationToken
             )
         )
-            Fail(
-                nameof(command.ExternalId),
-                $"A catch from {command.Source} with id {command.ExternalId} is already recorded."
-            );
+            errors.Add(EventFields.ExternalId, AlreadyRecorded(command));
 
-        if (errors.Count > 0)
-            return RecordCatchResult.Invalid(errors);
+        if (errors.Any)
+            return new IngestOutcome<long>.Invalid(errors.Errors);
 
         // The catch and its audit entry commit together; the audit entry names the catch's id, so two saves in one
         // transaction. Built inside the retried block, so a retry never re-inserts an entity that got an id already.
@@ -170,12 +139,11 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         catch (DbUpdateException) when (command.ExternalId is not null)
         {
             // The same catch (source, externalId) was stored by a concurrent request: ours rolled back whole.
-            Fail(
-                nameof(command.ExternalId),
-                $"A catch from {command.Source} with id {command.ExternalId} is already recorded."
-            );
-            return RecordCatchResult.Invalid(errors);
+            return IngestOutcome<long>.Field(EventFields.ExternalId, AlreadyRecorded(command));
         }
-        return new RecordCatchResult(recorded.Id, new Dictionary<string, string[]>());
+        return new IngestOutcome<long>.Stored(recorded.Id, Created: true);
     }
+
+    private static string AlreadyRecorded(RecordCatchCommand command) =>
+        $"A catch from {command.Source} with id {command.ExternalId} is already recorded.";
 }

@@ -23,13 +23,13 @@ public sealed class CatchIngestion(
         CancellationToken cancellationToken
     )
     {
-        var errors = new FieldErrors();
-        errors.Required("service", request.Service);
-        errors.Required("environment", request.Environment);
-        errors.Required("severity", request.Severity);
-        errors.Required("caughtAt", request.CaughtAt);
-        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
-        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
+        var errors = new FieldErrors(EventFields.CatchLabels);
+        errors.Required(EventFields.Service, request.Service);
+        errors.Required(EventFields.Environment, request.Environment);
+        errors.Required(EventFields.Severity, request.Severity);
+        errors.Required(EventFields.CaughtAt, request.CaughtAt);
+        errors.MaxLength(EventFields.Source, request.Source, EventRules.SourceMaxLength);
+        errors.MaxLength(EventFields.ExternalId, request.ExternalId, EventRules.ExternalIdMaxLength);
         if (errors.Any)
             return new IngestOutcome<CatchItem>.Invalid(errors.Errors);
 
@@ -55,7 +55,7 @@ public sealed class CatchIngestion(
         if (await StoredAsync(db, service.Id, source, externalId, cancellationToken) is { } stored)
             return stored;
 
-        var result = await recorder.RecordAsync(
+        var outcome = await recorder.RecordAsync(
             new RecordCatchCommand(
                 service.Id,
                 environmentId.Value,
@@ -71,17 +71,15 @@ public sealed class CatchIngestion(
             caller.ToAuditActor(),
             cancellationToken
         );
-        if (result.Succeeded)
+        if (outcome is IngestOutcome<long>.Stored { Item: var catchId })
             return new IngestOutcome<CatchItem>.Stored(
-                await EventQueries
-                    .CatchItems(db.Catches.Where(c => c.Id == result.CatchId))
-                    .SingleAsync(cancellationToken),
+                await EventQueries.CatchItems(db.Catches.Where(c => c.Id == catchId)).SingleAsync(cancellationToken),
                 Created: true
             );
         // A copy of the same catch stored meanwhile is a replay, not an error.
         if (await StoredAsync(db, service.Id, source, externalId, cancellationToken) is { } raced)
             return raced;
-        return new IngestOutcome<CatchItem>.Invalid(result.Errors.ToDictionary(e => ApiField(e.Key), e => e.Value));
+        return new IngestOutcome<CatchItem>.Invalid(((IngestOutcome<long>.Invalid)outcome).Errors);
     }
 
     /// <summary>
@@ -104,13 +102,4 @@ public sealed class CatchIngestion(
             .SingleOrDefaultAsync(cancellationToken);
         return item is null ? null : new IngestOutcome<CatchItem>.Stored(item, Created: false);
     }
-
-    private static string ApiField(string commandField) =>
-        commandField switch
-        {
-            nameof(RecordCatchCommand.CaughtAtUtc) => "caughtAt",
-            nameof(RecordCatchCommand.ServiceId) => "service",
-            nameof(RecordCatchCommand.EnvironmentId) => "environment",
-            _ => char.ToLowerInvariant(commandField[0]) + commandField[1..],
-        };
 }

@@ -205,33 +205,33 @@ public sealed class DeploymentIngestion(
         out DeploymentKind kind
     )
     {
-        var errors = new FieldErrors();
-        errors.Required("service", request.Service);
-        errors.Required("environment", request.Environment);
-        errors.Required("version", request.Version);
-        errors.Required("startedAt", request.StartedAt);
-        errors.MaxLength("version", request.Version, 128);
-        errors.MaxLength("commitSha", request.CommitSha, 64);
-        errors.MaxLength("rollsBack", request.RollsBack, EventRules.ExternalIdMaxLength);
-        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
-        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
-        errors.NotInFuture("committedAt", request.CommittedAt, now);
-        errors.NotInFuture("startedAt", request.StartedAt, now);
-        errors.NotInFuture("finishedAt", request.FinishedAt, now);
-        errors.NotBefore("finishedAt", request.FinishedAt, "startedAt", request.StartedAt);
+        var errors = new FieldErrors(EventFields.DeploymentLabels);
+        errors.Required(EventFields.Service, request.Service);
+        errors.Required(EventFields.Environment, request.Environment);
+        errors.Required(EventFields.Version, request.Version);
+        errors.Required(EventFields.StartedAt, request.StartedAt);
+        errors.MaxLength(EventFields.Version, request.Version, EventRules.VersionMaxLength);
+        errors.MaxLength(EventFields.CommitSha, request.CommitSha, 64);
+        errors.MaxLength(EventFields.RollsBack, request.RollsBack, EventRules.ExternalIdMaxLength);
+        errors.MaxLength(EventFields.Source, request.Source, EventRules.SourceMaxLength);
+        errors.MaxLength(EventFields.ExternalId, request.ExternalId, EventRules.ExternalIdMaxLength);
+        errors.NotInFuture(EventFields.CommittedAt, request.CommittedAt, now);
+        errors.NotInFuture(EventFields.StartedAt, request.StartedAt, now);
+        errors.NotInFuture(EventFields.FinishedAt, request.FinishedAt, now);
+        errors.NotBefore(EventFields.FinishedAt, request.FinishedAt, EventFields.StartedAt, request.StartedAt);
         outcome = request.Outcome ?? (request.FinishedAt is null ? DeploymentOutcome.InProgress : null);
         if (outcome is null)
             errors.Add(
-                "outcome",
-                "outcome is required once a deployment has finished: succeeded, failed or rolledBack."
+                EventFields.Outcome,
+                "The outcome is required once a deployment has finished: succeeded, failed or rolledBack."
             );
         if (outcome == DeploymentOutcome.InProgress && request.FinishedAt is not null)
-            errors.Add("outcome", "A finished deployment is not inProgress.");
+            errors.Add(EventFields.Outcome, "A finished deployment is not inProgress.");
         if (outcome is not null and not DeploymentOutcome.InProgress && request.FinishedAt is null)
-            errors.Add("finishedAt", "finishedAt is required with this outcome.");
+            errors.Add(EventFields.FinishedAt, "The finish is required with this outcome.");
         kind = request.Kind ?? DeploymentKind.Normal;
         if (kind == DeploymentKind.Rollback && string.IsNullOrWhiteSpace(request.RollsBack))
-            errors.Add("rollsBack", "A rollback names the deployment it reverts (its externalId).");
+            errors.Add(EventFields.RollsBack, "A rollback names the deployment it reverts (its externalId).");
         return errors;
     }
 }

@@ -51,7 +51,7 @@ public sealed class IncidentIngestion(
         CancellationToken cancellationToken
     )
     {
-        var errors = new FieldErrors();
+        var errors = new FieldErrors(EventFields.IncidentLabels);
         ValidateCommon(
             errors,
             request.Severity,
@@ -105,7 +105,7 @@ public sealed class IncidentIngestion(
     /// A person resolves an open failure, whatever brought it in (the form, an import without ids, a tool that never
     /// sent the resolution): the time is checked like the API's, and the audit trail says who resolved it.
     /// </summary>
-    public async Task<OperationResult<bool>> ResolveByPersonAsync(
+    public async Task<IngestOutcome<long>> ResolveByPersonAsync(
         long incidentId,
         DateTime resolvedAtUtc,
         AuditActor person,
@@ -115,26 +115,23 @@ public sealed class IncidentIngestion(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
         if (incident is null)
-            return OperationResult<bool>.Fail("incident", "There is no such failure.");
+            return new IngestOutcome<long>.NotFound("There is no such incident.");
         if (incident.ResolvedAt is not null)
-            return OperationResult<bool>.Fail(
-                "incident",
+            return IngestOutcome<long>.Field(
+                EventFields.ResolvedAt,
                 $"It was resolved already, at {incident.ResolvedAt:yyyy-MM-dd HH:mm} UTC."
             );
-        var errors = new FieldErrors();
-        errors.NotInFuture(
-            "resolvedAt",
-            new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero),
-            clock.GetUtcNow().UtcDateTime
-        );
+        var errors = new FieldErrors(EventFields.IncidentLabels);
+        var resolvedAt = new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero);
+        errors.NotInFuture(EventFields.ResolvedAt, resolvedAt, clock.GetUtcNow().UtcDateTime);
         errors.NotBefore(
-            "resolvedAt",
-            new DateTimeOffset(resolvedAtUtc, TimeSpan.Zero),
-            "startedAt",
+            EventFields.ResolvedAt,
+            resolvedAt,
+            EventFields.StartedAt,
             new DateTimeOffset(incident.ImpactStartedAt, TimeSpan.Zero)
         );
         if (errors.Any)
-            return OperationResult<bool>.Fail("resolvedAt", string.Join(" ", errors.Errors.SelectMany(e => e.Value)));
+            return new IngestOutcome<long>.Invalid(errors.Errors);
 
         incident.ResolvedAt = resolvedAtUtc;
         db.AuditEntries.Add(
@@ -150,7 +147,7 @@ public sealed class IncidentIngestion(
             }
         );
         await db.SaveChangesAsync(cancellationToken);
-        return OperationResult<bool>.Ok(true);
+        return new IngestOutcome<long>.Stored(incident.Id, Created: false);
     }
 
     private async Task<IngestOutcome<IncidentItem>> IngestAsync(
@@ -303,7 +300,7 @@ public sealed class IncidentIngestion(
         var incident = candidates[0];
 
         var started = patch.StartedAt ?? new DateTimeOffset(incident.ImpactStartedAt);
-        var errors = new FieldErrors();
+        var errors = new FieldErrors(EventFields.IncidentLabels);
         ValidateCommon(
             errors,
             patch.Severity,
@@ -315,7 +312,7 @@ public sealed class IncidentIngestion(
             clock.GetUtcNow().UtcDateTime
         );
         if (patch.Title is not null && string.IsNullOrWhiteSpace(patch.Title))
-            errors.Add("title", "title cannot be empty.");
+            errors.Add(EventFields.Title, "The title cannot be empty.");
         if (errors.Any)
             return new IngestOutcome<IncidentItem>.Invalid(errors.Errors);
 
@@ -347,30 +344,29 @@ public sealed class IncidentIngestion(
         DateTime now
     )
     {
-        if (severity is { } s && !Severity.IsValid(s))
-            errors.Add("severity", "severity is 1 (worst) to 4.");
-        errors.MaxLength("title", title, 300);
-        errors.NotInFuture("startedAt", startedAt, now);
-        errors.NotInFuture("detectedAt", detectedAt, now);
-        errors.NotInFuture("resolvedAt", resolvedAt, now);
-        errors.NotBefore("resolvedAt", resolvedAt, "startedAt", startedAt);
-        errors.NotBefore("detectedAt", detectedAt, "startedAt", startedAt);
-        errors.MaxLength("url", url, 2000);
+        errors.SeverityInRange(EventFields.Severity, severity);
+        errors.MaxLength(EventFields.Title, title, EventRules.TitleMaxLength);
+        errors.NotInFuture(EventFields.StartedAt, startedAt, now);
+        errors.NotInFuture(EventFields.DetectedAt, detectedAt, now);
+        errors.NotInFuture(EventFields.ResolvedAt, resolvedAt, now);
+        errors.NotBefore(EventFields.ResolvedAt, resolvedAt, EventFields.StartedAt, startedAt);
+        errors.NotBefore(EventFields.DetectedAt, detectedAt, EventFields.StartedAt, startedAt);
+        errors.MaxLength(EventFields.Url, url, EventRules.UrlMaxLength);
         if (
             !string.IsNullOrWhiteSpace(url)
             && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
         )
-            errors.Add("url", "url is an absolute http(s) address.");
+            errors.Add(EventFields.Url, "The link must be an absolute http(s) address.");
     }
 
     /// <summary>The rules an incident's own fields follow (the API and imports share them).</summary>
     internal static FieldErrors Validate(IncidentRequest request, DateTime now)
     {
-        var errors = new FieldErrors();
-        errors.Required("service", request.Service);
-        errors.Required("severity", request.Severity);
-        errors.Required("title", request.Title);
-        errors.Required("startedAt", request.StartedAt);
+        var errors = new FieldErrors(EventFields.IncidentLabels);
+        errors.Required(EventFields.Service, request.Service);
+        errors.Required(EventFields.Severity, request.Severity);
+        errors.Required(EventFields.Title, request.Title);
+        errors.Required(EventFields.StartedAt, request.StartedAt);
         ValidateCommon(
             errors,
             request.Severity,
@@ -381,13 +377,13 @@ public sealed class IncidentIngestion(
             request.Url,
             now
         );
-        errors.MaxLength("source", request.Source, EventRules.SourceMaxLength);
-        errors.MaxLength("externalId", request.ExternalId, EventRules.ExternalIdMaxLength);
+        errors.MaxLength(EventFields.Source, request.Source, EventRules.SourceMaxLength);
+        errors.MaxLength(EventFields.ExternalId, request.ExternalId, EventRules.ExternalIdMaxLength);
         if (
             request.CausedBy is { } cause
             && (string.IsNullOrWhiteSpace(cause.Source) || string.IsNullOrWhiteSpace(cause.ExternalId))
         )
-            errors.Add("causedBy", "causedBy names a deployment by its source and externalId.");
+            errors.Add(EventFields.CausedBy, "causedBy names a deployment by its source and externalId.");
         return errors;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Infrastructure;
 
@@ -37,7 +38,7 @@ public class CatchRecorderTests
             TestContext.Current.CancellationToken
         );
 
-        Assert.True(result.Succeeded);
+        Assert.IsType<IngestOutcome<long>.Stored>(result);
         await using var db = database.CreateDbContext();
         var stored = await db.Catches.SingleAsync(TestContext.Current.CancellationToken);
         Assert.Equal("Double charge on retry", stored.Title);
@@ -56,19 +57,19 @@ public class CatchRecorderTests
     public static TheoryData<string, Func<RecordCatchCommand, TestTeam, RecordCatchCommand>> InvalidCommands =>
         new()
         {
-            { "Title", (c, _) => c with { Title = "   " } },
-            { "Title", (c, _) => c with { Title = new string('x', 301) } },
-            { "ReportedBy", (c, _) => c with { ReportedBy = null } },
-            { "Severity", (c, _) => c with { Severity = 0 } },
-            { "Severity", (c, _) => c with { Severity = 5 } },
-            { "Description", (c, _) => c with { Description = new string('x', 4001) } },
-            { "Version", (c, _) => c with { Version = new string('1', 129) } },
-            { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = Now.AddHours(2) } },
-            { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = DateTime.SpecifyKind(Now, DateTimeKind.Local) } },
-            { "CaughtAtUtc", (c, _) => c with { CaughtAtUtc = new DateTime(1999, 12, 31, 0, 0, 0, DateTimeKind.Utc) } },
-            { "ServiceId", (c, _) => c with { ServiceId = 999 } },
-            { "EnvironmentId", (c, _) => c with { EnvironmentId = 999 } },
-            { "EnvironmentId", (c, t) => c with { EnvironmentId = t.ProductionId } },
+            { "title", (c, _) => c with { Title = "   " } },
+            { "title", (c, _) => c with { Title = new string('x', 301) } },
+            { "reportedBy", (c, _) => c with { ReportedBy = null } },
+            { "severity", (c, _) => c with { Severity = 0 } },
+            { "severity", (c, _) => c with { Severity = 5 } },
+            { "description", (c, _) => c with { Description = new string('x', 4001) } },
+            { "version", (c, _) => c with { Version = new string('1', 129) } },
+            { "caughtAt", (c, _) => c with { CaughtAtUtc = Now.AddHours(2) } },
+            { "caughtAt", (c, _) => c with { CaughtAtUtc = DateTime.SpecifyKind(Now, DateTimeKind.Local) } },
+            { "caughtAt", (c, _) => c with { CaughtAtUtc = new DateTime(1999, 12, 31, 0, 0, 0, DateTimeKind.Utc) } },
+            { "service", (c, _) => c with { ServiceId = 999 } },
+            { "environment", (c, _) => c with { EnvironmentId = 999 } },
+            { "environment", (c, t) => c with { EnvironmentId = t.ProductionId } },
         };
 
     [Theory]
@@ -89,9 +90,9 @@ public class CatchRecorderTests
             TestContext.Current.CancellationToken
         );
 
-        Assert.False(result.Succeeded);
-        Assert.NotEmpty(result.Errors[field]);
-        Assert.All(result.Errors[field], message => Assert.False(string.IsNullOrWhiteSpace(message)));
+        var errors = Assert.IsType<IngestOutcome<long>.Invalid>(result).Errors;
+        Assert.NotEmpty(errors[field]);
+        Assert.All(errors[field], message => Assert.False(string.IsNullOrWhiteSpace(message)));
         await using var db = database.CreateDbContext();
         Assert.Equal(0, await db.Catches.CountAsync(TestContext.Current.CancellationToken));
         Assert.Equal(0, await db.AuditEntries.CountAsync(TestContext.Current.CancellationToken));
@@ -114,7 +115,10 @@ public class CatchRecorderTests
             TestContext.Current.CancellationToken
         );
 
-        Assert.Contains("another service", Assert.Single(result.Errors["EnvironmentId"]));
+        Assert.Contains(
+            "another service",
+            Assert.Single(Assert.IsType<IngestOutcome<long>.Invalid>(result).Errors["environment"])
+        );
     }
 
     [Fact]
@@ -125,10 +129,8 @@ public class CatchRecorderTests
         var recorder = new CatchRecorder(database, _clock);
         var command = Valid(team) with { Source = "jira", ExternalId = "REL-7" };
 
-        Assert.True(
-            (
-                await recorder.RecordAsync(command, AuditActor.AnonymousUser, TestContext.Current.CancellationToken)
-            ).Succeeded
+        Assert.IsType<IngestOutcome<long>.Stored>(
+            await recorder.RecordAsync(command, AuditActor.AnonymousUser, TestContext.Current.CancellationToken)
         );
         var second = await recorder.RecordAsync(
             command,
@@ -136,8 +138,7 @@ public class CatchRecorderTests
             TestContext.Current.CancellationToken
         );
 
-        Assert.False(second.Succeeded);
-        Assert.Contains("ExternalId", second.Errors.Keys);
+        Assert.Contains("externalId", Assert.IsType<IngestOutcome<long>.Invalid>(second).Errors.Keys);
     }
 
     [Fact]

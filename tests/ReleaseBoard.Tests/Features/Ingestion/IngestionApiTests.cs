@@ -4,7 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Api;
+using ReleaseBoard.Web.Features.Catches;
+using ReleaseBoard.Web.Features.Ingestion.Import;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Ingestion;
@@ -374,6 +379,68 @@ public class IngestionApiTests(IngestionFixture fixture) : IClassFixture<Ingesti
         var sign = await JsonOf(await fixture.Payments.GetAsync("/api/v1/teams/payments/sign", Ct));
         Assert.Equal(0, sign.GetProperty("daysSince").GetInt32());
         Assert.Equal("ledger", sign.GetProperty("latestCatch").GetProperty("service").GetString());
+    }
+
+    [Fact]
+    public async Task The_API_a_CSV_file_and_the_form_refuse_the_same_event_in_the_same_words()
+    {
+        var tomorrow = DateTimeOffset.UtcNow.AddDays(1);
+        var api = await AssertProblem(
+            await fixture.Payments.PostAsJsonAsync(
+                "/api/v1/catches",
+                new
+                {
+                    service = "ledger",
+                    environment = "staging",
+                    severity = 2,
+                    title = "From tomorrow",
+                    caughtAt = tomorrow,
+                    reportedBy = "qa",
+                },
+                Ct
+            ),
+            HttpStatusCode.BadRequest
+        );
+        var incident = await AssertProblem(
+            await fixture.Payments.PostAsJsonAsync(
+                "/api/v1/incidents",
+                new
+                {
+                    service = "ledger",
+                    severity = 2,
+                    title = "Resolved before it began",
+                    startedAt = Ago(60),
+                    resolvedAt = Ago(90),
+                },
+                Ct
+            ),
+            HttpStatusCode.BadRequest
+        );
+
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var form = await new CatchRecorder(database, clock).RecordAsync(
+            new RecordCatchCommand(team.ServiceId, team.StagingId, 2, "x", null, null, "qa", tomorrow.UtcDateTime),
+            AuditActor.AnonymousUser,
+            Ct
+        );
+        var csv = await new EventImporter(database, clock, []).ImportAsync(
+            ImportKind.Catches,
+            $"service,environment,severity,title,caughtAt,reportedBy\npayments-api,staging,2,x,{tomorrow:O},qa\n",
+            AuditActor.System,
+            dryRun: false,
+            Ct
+        );
+
+        const string future = "The time of the catch cannot be in the future.";
+        Assert.Equal(future, api.GetProperty("errors").GetProperty("caughtAt")[0].GetString());
+        Assert.Equal(future, Assert.Single(Assert.IsType<IngestOutcome<long>.Invalid>(form).Errors["caughtAt"]));
+        Assert.Equal(future, Assert.Single(csv.Problems, p => p.Field == "caughtAt").Message);
+        Assert.Equal(
+            "The resolution is before the impact start.",
+            incident.GetProperty("errors").GetProperty("resolvedAt")[0].GetString()
+        );
     }
 
     [Theory]

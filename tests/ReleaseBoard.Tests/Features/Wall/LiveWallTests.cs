@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Data;
 using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Components;
 using ReleaseBoard.Web.Features.Catches;
 using ReleaseBoard.Web.Features.Wall;
@@ -68,7 +69,7 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
             Xunit.TestContext.Current.CancellationToken
         );
 
-        Assert.True(result.Succeeded);
+        Assert.IsType<IngestOutcome<long>.Stored>(result);
         page.WaitForAssertion(() => Assert.Equal("0", page.Find("[data-testid=days-since]").TextContent));
         Assert.Contains("Login loop", page.Find("[data-testid=last-catch]").TextContent);
     }
@@ -79,23 +80,21 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
         var page = RenderWall();
         var recorder = new CatchRecorder(_database, _clock);
         async Task RecordAsync(string title, int minutesAgo) =>
-            Assert.True(
-                (
-                    await recorder.RecordAsync(
-                        new RecordCatchCommand(
-                            _team.ServiceId,
-                            _team.StagingId,
-                            2,
-                            title,
-                            null,
-                            null,
-                            "Ben",
-                            Now.AddMinutes(-minutesAgo)
-                        ),
-                        AuditActor.AnonymousUser,
-                        Xunit.TestContext.Current.CancellationToken
-                    )
-                ).Succeeded
+            Assert.IsType<IngestOutcome<long>.Stored>(
+                await recorder.RecordAsync(
+                    new RecordCatchCommand(
+                        _team.ServiceId,
+                        _team.StagingId,
+                        2,
+                        title,
+                        null,
+                        null,
+                        "Ben",
+                        Now.AddMinutes(-minutesAgo)
+                    ),
+                    AuditActor.AnonymousUser,
+                    Xunit.TestContext.Current.CancellationToken
+                )
             );
 
         await RecordAsync("First", 5);

@@ -351,12 +351,12 @@ public sealed class EventImporter(
                 default:
                 {
                     var caughtAt = Time("caughtAt");
-                    fieldErrors = new FieldErrors();
+                    fieldErrors = new FieldErrors(EventFields.CatchLabels);
                     if (caughtAt is null && Get("caughtAt") is null)
-                        fieldErrors.Add("caughtAt", "caughtAt is required.");
+                        fieldErrors.Required(EventFields.CaughtAt, null);
                     var severity = Number("severity");
                     if (severity is null && Get("severity") is null)
-                        fieldErrors.Add("severity", "severity is required.");
+                        fieldErrors.Required(EventFields.Severity, null);
                     var command = new RecordCatchCommand(
                         0,
                         0,
@@ -370,16 +370,13 @@ public sealed class EventImporter(
                         externalId
                     );
                     if (caughtAt is not null && severity is not null)
-                        foreach (var (field, messages) in CatchRecorder.ValidateFields(command, now))
+                        foreach (var (field, messages) in CatchRecorder.ValidateFields(command, now).Errors)
                         foreach (var message in messages)
-                            fieldErrors.Add(char.ToLowerInvariant(field[0]) + field[1..], message);
+                            fieldErrors.Add(field, message);
                     if (service is not null && Environment(service, Get("environment"), Problem) is { } environment)
                     {
                         if (environment.IsProduction)
-                            Problem(
-                                "environment",
-                                "A catch happens before production; a failure in production is an incident."
-                            );
+                            Problem(EventFields.Environment, CatchRecorder.NotInProduction);
                         else if (!fieldErrors.Any && problems.Count == problemsBefore)
                             entity = new Catch
                             {
