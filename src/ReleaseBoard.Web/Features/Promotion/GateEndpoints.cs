@@ -40,8 +40,6 @@ public static class GateEndpoints
     {
         api.MapGet("/gates/{service}/{environment}", AskGateAsync)
             .RequireAuthorization(Policies.Read)
-            .Produces<GateResponse>()
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("AskGate")
@@ -57,7 +55,7 @@ public static class GateEndpoints
         return api;
     }
 
-    private static async Task<IResult> AskGateAsync(
+    private static async Task<Results<Ok<GateResponse>, ValidationProblem, ProblemHttpResult>> AskGateAsync(
         string service,
         string environment,
         string? version,
@@ -72,7 +70,7 @@ public static class GateEndpoints
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { ["version"] = ["At most 128 characters."] }
             );
-        var (serviceId, environmentId, refusal) = await PromotionEndpoints.ResolveAsync(
+        var (target, invalid, problem) = await PromotionEndpoints.FindAsync(
             service,
             environment,
             context,
@@ -80,10 +78,12 @@ public static class GateEndpoints
             resolver,
             cancellationToken
         );
-        if (refusal is not null)
-            return refusal;
+        if (invalid is not null)
+            return invalid;
+        if (target is null)
+            return problem!;
 
-        var answer = await gate.AskAsync(serviceId, environmentId, version, cancellationToken);
+        var answer = await gate.AskAsync(target.ServiceId, target.EnvironmentId, version, cancellationToken);
         return TypedResults.Ok(
             new GateResponse(
                 service,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using ReleaseBoard.Data;
@@ -59,88 +60,72 @@ public static class PromotionEndpoints
 
     public sealed record StopTheLineResponse(int Paused);
 
+    /// <summary>What every promotion handler needs besides its route values; bound from DI per request.</summary>
+    internal sealed record PromotionApi(
+        HttpContext Context,
+        PromotionActions Actions,
+        IDbContextFactory<ReleaseBoardDbContext> DbFactory,
+        ServiceResolver Resolver,
+        TimeProvider Clock
+    );
+
     public static RouteGroupBuilder MapPromotionEndpoints(this RouteGroupBuilder api)
     {
         var environment = api.MapGroup("/environments/{service}/{environment}/promotion")
             .WithTags("Promotion")
             .RequireAuthorization(Policies.Read)
             .AddEndpointFilter(SameOriginOnly);
-
         environment
-            .MapGet(
-                "",
-                async Task<IResult> (
-                    string service,
-                    string environment,
-                    HttpContext context,
-                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                    ServiceResolver resolver,
-                    TimeProvider clock,
-                    CancellationToken ct
-                ) =>
-                {
-                    var (_, environmentId, refusal) = await ResolveAsync(
-                        service,
-                        environment,
-                        context,
-                        dbFactory,
-                        resolver,
-                        ct
-                    );
-                    return refusal ?? await StateAsync(environmentId, context, dbFactory, clock, ct);
-                }
-            )
+            .MapGet("", GetPromotionAsync)
             .WithName("GetPromotion")
             .WithSummary(
                 "The environment's promotion state, since when, by whom and why, and the request waiting for approval; "
                     + "the ETag is the stamp to act on."
             )
-            .Produces<PromotionStateDto>()
             .ProducesProblem(403)
             .ProducesProblem(404);
-
-        MapEnvironmentChange(
-            environment,
-            "/request",
-            "RequestContinuous",
-            "Ask for Continuous (or to resume from Paused), with a reason; it takes effect once enough other approvers "
-                + "agree.",
-            (actions, who, id, stamp, body, ct) => actions.RequestContinuousAsync(who, id, stamp, body.Reason, ct)
-        );
-        MapEnvironmentChange(
-            environment,
-            "/pause",
-            "Pause",
-            "Continuous → Paused at once, with a reason.",
-            (actions, who, id, stamp, body, ct) => actions.PauseAsync(who, id, stamp, body.Reason, ct)
-        );
-        MapEnvironmentChange(
-            environment,
-            "/manual",
-            "SetManual",
-            "→ Manual, with a reason; a waiting request is withdrawn.",
-            (actions, who, id, stamp, body, ct) => actions.SetManualAsync(who, id, stamp, body.Reason, ct)
-        );
+        environment
+            .MapPost("/request", RequestContinuousAsync)
+            .WithName("RequestContinuous")
+            .WithSummary(
+                "Ask for Continuous (or to resume from Paused), with a reason; it takes effect once enough other "
+                    + "approvers agree."
+            )
+            .AsEnvironmentChange();
+        environment
+            .MapPost("/pause", PauseAsync)
+            .WithName("Pause")
+            .WithSummary("Continuous → Paused at once, with a reason.")
+            .AsEnvironmentChange();
+        environment
+            .MapPost("/manual", SetManualAsync)
+            .WithName("SetManual")
+            .WithSummary("→ Manual, with a reason; a waiting request is withdrawn.")
+            .AsEnvironmentChange();
 
         var requests = api.MapGroup("/promotion-requests/{id:long}")
             .WithTags("Promotion")
             .RequireAuthorization(Policies.Read)
             .AddEndpointFilter(SameOriginOnly);
-        MapRequestAction<ApprovalBody>(
-            requests,
-            "/approve",
-            "ApproveRequest",
-            "Approve a waiting request (never your own); with a failing readiness criterion, overrideReason is "
-                + "required.",
-            (actions, who, id, body, ct) => actions.ApproveAsync(who, id, body.OverrideReason, body.EvidenceHash, ct)
-        );
-        MapRequestAction<ReasonBody>(
-            requests,
-            "/reject",
-            "RejectRequest",
-            "Reject a waiting request, with a reason.",
-            (actions, who, id, body, ct) => actions.RejectAsync(who, id, body.Reason, ct)
-        );
+        requests
+            .MapPost("/approve", ApproveAsync)
+            .WithName("ApproveRequest")
+            .WithSummary(
+                "Approve a waiting request (never your own); with a failing readiness criterion, overrideReason is "
+                    + "required."
+            )
+            .Accepts<ApprovalBody>("application/json")
+            .ProducesProblem(403)
+            .ProducesProblem(404)
+            .ProducesProblem(409);
+        requests
+            .MapPost("/reject", RejectAsync)
+            .WithName("RejectRequest")
+            .WithSummary("Reject a waiting request, with a reason.")
+            .Accepts<ReasonBody>("application/json")
+            .ProducesProblem(403)
+            .ProducesProblem(404)
+            .ProducesProblem(409);
 
         api.MapPost("/stop-the-line", StopTheLineAsync)
             .AddEndpointFilter(SameOriginOnly)
@@ -151,14 +136,101 @@ public static class PromotionEndpoints
                 "Pause every continuous environment of one team (team given) or of all teams, at once, with a reason."
             )
             .Accepts<StopTheLineBody>("application/json")
-            .Produces<StopTheLineResponse>()
-            .ProducesValidationProblem()
             .ProducesProblem(403)
             .ProducesProblem(404);
         return api;
     }
 
-    private static async Task<IResult> StopTheLineAsync(
+    private static RouteHandlerBuilder AsEnvironmentChange(this RouteHandlerBuilder endpoint) =>
+        endpoint
+            .Accepts<ReasonBody>("application/json")
+            .ProducesProblem(403)
+            .ProducesProblem(404)
+            .ProducesProblem(409)
+            .ProducesProblem(412);
+
+    private static async Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> GetPromotionAsync(
+        string service,
+        string environment,
+        [AsParameters] PromotionApi api,
+        CancellationToken ct
+    )
+    {
+        var (target, invalid, problem) = await FindAsync(
+            service,
+            environment,
+            api.Context,
+            api.DbFactory,
+            api.Resolver,
+            ct
+        );
+        if (invalid is not null)
+            return invalid;
+        if (target is null)
+            return problem!;
+        return await StateAsync(target.EnvironmentId, api, ct);
+    }
+
+    private static Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> RequestContinuousAsync(
+        string service,
+        string environment,
+        [AsParameters] PromotionApi api,
+        CancellationToken ct
+    ) =>
+        ChangeAsync(
+            service,
+            environment,
+            api,
+            (id, stamp, body) => api.Actions.RequestContinuousAsync(api.Context.User, id, stamp, body.Reason, ct),
+            ct
+        );
+
+    private static Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> PauseAsync(
+        string service,
+        string environment,
+        [AsParameters] PromotionApi api,
+        CancellationToken ct
+    ) =>
+        ChangeAsync(
+            service,
+            environment,
+            api,
+            (id, stamp, body) => api.Actions.PauseAsync(api.Context.User, id, stamp, body.Reason, ct),
+            ct
+        );
+
+    private static Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> SetManualAsync(
+        string service,
+        string environment,
+        [AsParameters] PromotionApi api,
+        CancellationToken ct
+    ) =>
+        ChangeAsync(
+            service,
+            environment,
+            api,
+            (id, stamp, body) => api.Actions.SetManualAsync(api.Context.User, id, stamp, body.Reason, ct),
+            ct
+        );
+
+    private static Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> ApproveAsync(
+        long id,
+        [AsParameters] PromotionApi api,
+        CancellationToken ct
+    ) =>
+        ActOnRequestAsync<ApprovalBody>(
+            api,
+            body => api.Actions.ApproveAsync(api.Context.User, id, body.OverrideReason, body.EvidenceHash, ct),
+            ct
+        );
+
+    private static Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> RejectAsync(
+        long id,
+        [AsParameters] PromotionApi api,
+        CancellationToken ct
+    ) => ActOnRequestAsync<ReasonBody>(api, body => api.Actions.RejectAsync(api.Context.User, id, body.Reason, ct), ct);
+
+    private static async Task<Results<Ok<StopTheLineResponse>, ValidationProblem, ProblemHttpResult>> StopTheLineAsync(
         HttpContext context,
         PromotionActions actions,
         CancellationToken ct
@@ -208,149 +280,84 @@ public static class PromotionEndpoints
         return await next(invocation);
     }
 
-    private static void MapRequestAction<TBody>(
-        RouteGroupBuilder requests,
-        string path,
-        string name,
-        string summary,
-        Func<
-            PromotionActions,
-            System.Security.Claims.ClaimsPrincipal,
-            long,
-            TBody,
-            CancellationToken,
-            Task<PromotionOutcome>
-        > act
+    private static async Task<
+        Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>
+    > ActOnRequestAsync<TBody>(PromotionApi api, Func<TBody, Task<PromotionOutcome>> act, CancellationToken ct)
+        where TBody : class
+    {
+        var body = await ApiJson.ReadAsync<TBody>(api.Context.Request, ct);
+        if (!body.Succeeded)
+            return TypedResults.ValidationProblem(body.Errors);
+        return await AnswerAsync(await act(body.Value!), api, ct);
+    }
+
+    /// <summary>
+    /// The steps every change of an environment's switch takes: refuse keys, find the environment, read the body, take
+    /// the stamp from If-Match (or the one stored now), act, answer.
+    /// </summary>
+    private static async Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> ChangeAsync(
+        string service,
+        string environment,
+        PromotionApi api,
+        Func<int, Guid, ReasonBody, Task<PromotionOutcome>> change,
+        CancellationToken ct
     )
-        where TBody : class =>
-        requests
-            .MapPost(
-                path,
-                async Task<IResult> (
-                    long id,
-                    HttpContext context,
-                    PromotionActions actions,
-                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                    TimeProvider clock,
-                    CancellationToken ct
-                ) =>
-                {
-                    var body = await ApiJson.ReadAsync<TBody>(context.Request, ct);
-                    if (!body.Succeeded)
-                        return TypedResults.ValidationProblem(body.Errors);
-                    return await AnswerAsync(
-                        await act(actions, context.User, id, body.Value!, ct),
-                        context,
-                        dbFactory,
-                        clock,
-                        ct
-                    );
-                }
-            )
-            .WithName(name)
-            .WithSummary(summary)
-            .Accepts<TBody>("application/json")
-            .Produces<PromotionStateDto>()
-            .ProducesValidationProblem()
-            .ProducesProblem(403)
-            .ProducesProblem(404)
-            .ProducesProblem(409);
+    {
+        var context = api.Context;
+        // A key never changes promotion, whichever environment it names: say so before looking it up.
+        if (context.User.IsApiKey())
+            return TypedResults.Problem(PromotionActions.KeyRefusal, statusCode: StatusCodes.Status403Forbidden);
+        var (target, invalid, problem) = await FindAsync(
+            service,
+            environment,
+            context,
+            api.DbFactory,
+            api.Resolver,
+            ct
+        );
+        if (invalid is not null)
+            return invalid;
+        if (target is null)
+            return problem!;
+        var body = await ApiJson.ReadAsync<ReasonBody>(context.Request, ct);
+        if (!body.Succeeded)
+            return TypedResults.ValidationProblem(body.Errors);
 
-    private delegate Task<PromotionOutcome> EnvironmentChange(
-        PromotionActions actions,
-        System.Security.Claims.ClaimsPrincipal who,
-        int environmentId,
-        Guid stamp,
-        ReasonBody body,
-        CancellationToken cancellationToken
-    );
+        Guid stamp;
+        var ifMatch = context.Request.Headers.IfMatch;
+        if (ifMatch.Count > 0)
+        {
+            if (!Guid.TryParse(ifMatch.ToString().Trim().Trim('"'), out stamp))
+                return TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["If-Match"] = ["If-Match is the ETag of GET …/promotion."] }
+                );
+        }
+        else
+        {
+            await using var db = await api.DbFactory.CreateDbContextAsync(ct);
+            stamp = await db
+                .Environments.Where(e => e.Id == target.EnvironmentId)
+                .Select(e => e.ConcurrencyStamp)
+                .SingleAsync(ct);
+        }
+        var outcome = await change(target.EnvironmentId, stamp, body.Value!);
+        if (outcome is PromotionOutcome.ChangedMeanwhile && ifMatch.Count > 0)
+            return TypedResults.Problem(
+                "The environment changed since the ETag given; nothing was changed. Read it again and decide.",
+                statusCode: StatusCodes.Status412PreconditionFailed,
+                extensions: new Dictionary<string, object?> { ["code"] = PromotionRefusals.ChangedMeanwhile }
+            );
+        return await AnswerAsync(outcome, api, ct);
+    }
 
-    private static void MapEnvironmentChange(
-        RouteGroupBuilder group,
-        string path,
-        string name,
-        string summary,
-        EnvironmentChange change
-    ) =>
-        group
-            .MapPost(
-                path,
-                async Task<IResult> (
-                    string service,
-                    string environment,
-                    HttpContext context,
-                    PromotionActions actions,
-                    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-                    ServiceResolver resolver,
-                    TimeProvider clock,
-                    CancellationToken ct
-                ) =>
-                {
-                    // A key never changes promotion, whichever environment it names: say so before looking it up.
-                    if (context.User.IsApiKey())
-                        return KeyRefused();
-                    var (_, environmentId, refusal) = await ResolveAsync(
-                        service,
-                        environment,
-                        context,
-                        dbFactory,
-                        resolver,
-                        ct
-                    );
-                    if (refusal is not null)
-                        return refusal;
-                    var body = await ApiJson.ReadAsync<ReasonBody>(context.Request, ct);
-                    if (!body.Succeeded)
-                        return TypedResults.ValidationProblem(body.Errors);
+    internal sealed record EnvironmentTarget(int ServiceId, int EnvironmentId);
 
-                    Guid stamp;
-                    if (context.Request.Headers.IfMatch.Count > 0)
-                    {
-                        if (!Guid.TryParse(context.Request.Headers.IfMatch.ToString().Trim().Trim('"'), out stamp))
-                            return TypedResults.ValidationProblem(
-                                new Dictionary<string, string[]>
-                                {
-                                    ["If-Match"] = ["If-Match is the ETag of GET …/promotion."],
-                                }
-                            );
-                    }
-                    else
-                    {
-                        await using var db = await dbFactory.CreateDbContextAsync(ct);
-                        stamp = await db
-                            .Environments.Where(e => e.Id == environmentId)
-                            .Select(e => e.ConcurrencyStamp)
-                            .SingleAsync(ct);
-                    }
-                    var outcome = await change(actions, context.User, environmentId, stamp, body.Value!, ct);
-                    if (outcome is PromotionOutcome.ChangedMeanwhile && context.Request.Headers.IfMatch.Count > 0)
-                        return TypedResults.Problem(
-                            "The environment changed since the ETag given; nothing was changed. Read it again and "
-                                + "decide.",
-                            statusCode: StatusCodes.Status412PreconditionFailed,
-                            extensions: new Dictionary<string, object?>
-                            {
-                                ["code"] = PromotionRefusals.ChangedMeanwhile,
-                            }
-                        );
-                    return await AnswerAsync(outcome, context, dbFactory, clock, ct);
-                }
-            )
-            .WithName(name)
-            .WithSummary(summary)
-            .Accepts<ReasonBody>("application/json")
-            .Produces<PromotionStateDto>()
-            .ProducesValidationProblem()
-            .ProducesProblem(403)
-            .ProducesProblem(404)
-            .ProducesProblem(409)
-            .ProducesProblem(412);
-
-    private static IResult KeyRefused() =>
-        TypedResults.Problem(PromotionActions.KeyRefusal, statusCode: StatusCodes.Status403Forbidden);
-
-    /// <summary>The environment a path names, as the caller may see it; or the answer that refuses.</summary>
-    internal static async Task<(int ServiceId, int EnvironmentId, IResult? Refusal)> ResolveAsync(
+    /// <summary>The environment a path names, as the caller may see it; or why not (field errors or a problem).</summary>
+    internal static async Task<(
+        EnvironmentTarget? Target,
+        ValidationProblem? Invalid,
+        ProblemHttpResult? Problem
+    )> FindAsync(
         string service,
         string environment,
         HttpContext context,
@@ -370,35 +377,34 @@ public static class PromotionEndpoints
         switch (refusal)
         {
             case IngestOutcome<object>.NotFound notFound:
-                return (0, 0, TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound));
+                return (null, null, TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound));
             case IngestOutcome<object>.Forbidden forbidden:
-                return (0, 0, TypedResults.Problem(forbidden.Detail, statusCode: StatusCodes.Status403Forbidden));
+                return (null, null, TypedResults.Problem(forbidden.Detail, statusCode: StatusCodes.Status403Forbidden));
             case IngestOutcome<object>.Invalid invalid:
-                return (0, 0, TypedResults.ValidationProblem(invalid.Errors));
+                return (null, TypedResults.ValidationProblem(invalid.Errors), null);
         }
         var found = await resolver.EnvironmentAsync(db, resolved!.Id, environment, ct);
         return found is null
             ? (
-                0,
-                0,
+                null,
+                null,
                 TypedResults.Problem(
                     $"Service \"{service}\" has no environment \"{environment}\".",
                     statusCode: StatusCodes.Status404NotFound
                 )
             )
-            : (resolved.Id, found.Value.Id, null);
+            : (new EnvironmentTarget(resolved.Id, found.Value.Id), null, null);
     }
 
-    private static async Task<IResult> AnswerAsync(
+    /// <summary>Every refusal of a promotion action becomes its problem response here, and only here.</summary>
+    private static async Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> AnswerAsync(
         PromotionOutcome outcome,
-        HttpContext context,
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-        TimeProvider clock,
+        PromotionApi api,
         CancellationToken ct
     ) =>
         outcome switch
         {
-            PromotionOutcome.Done done => await StateAsync(done.Environment.Id, context, dbFactory, clock, ct),
+            PromotionOutcome.Done done => await StateAsync(done.Environment.Id, api, ct),
             PromotionOutcome.Refused { Code: PromotionRefusals.Forbidden } refused => TypedResults.Problem(
                 refused.Message,
                 statusCode: StatusCodes.Status403Forbidden
@@ -423,16 +429,15 @@ public static class PromotionEndpoints
             _ => throw new InvalidOperationException("Unknown promotion outcome."),
         };
 
-    private static async Task<IResult> StateAsync(
+    private static async Task<Ok<PromotionStateDto>> StateAsync(
         int environmentId,
-        HttpContext context,
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-        TimeProvider clock,
+        PromotionApi api,
         CancellationToken ct
     )
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var context = api.Context;
+        var now = api.Clock.GetUtcNow().UtcDateTime;
+        await using var db = await api.DbFactory.CreateDbContextAsync(ct);
         var environment = await db
             .Environments.AsNoTracking()
             .Where(e => e.Id == environmentId)
