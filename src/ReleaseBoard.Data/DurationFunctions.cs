@@ -5,9 +5,8 @@ using Microsoft.EntityFrameworkCore.Query.SqlExpressions;
 namespace ReleaseBoard.Data;
 
 /// <summary>
-/// Durations computed in the database, so a query that needs millions of durations (lead time, shelf time) reads one
-/// number a row instead of two timestamps to parse. Each provider gets its own translation, tested on both:
-/// SQLite stores ISO text and subtracts Julian days; SQL Server subtracts with DATEDIFF_BIG in milliseconds.
+/// Durations computed in the database (one number a row, not two timestamps), translated per provider: SQLite by
+/// Julian days, SQL Server by DATEDIFF_BIG in milliseconds; tested on both.
 /// </summary>
 public static class DurationFunctions
 {

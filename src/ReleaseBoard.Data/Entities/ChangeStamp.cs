@@ -1,11 +1,8 @@
 namespace ReleaseBoard.Data.Entities;
 
 /// <summary>
-/// The change sequence of docs/architecture.md on SQL Server, as one row: every write through the store gives it a new
-/// value in the same transaction, so several app instances on one database learn of each other's writes by polling a
-/// single row. (SQLite keeps such a counter itself, data_version, which instances on SQLite poll instead; the row is
-/// there unused.) A fresh value rather than a counter: EF Core writes it like any other column, and "different from
-/// what I saw last" is all a poller needs to know.
+/// SQL Server's change sequence (docs/architecture.md): every write gives this one row a new value, so instances
+/// learn of each other's writes by polling it. SQLite polls its own data_version instead (decision 0004).
 /// </summary>
 public class ChangeStamp
 {

@@ -1,6 +1,8 @@
 namespace ReleaseBoard.Data.Entities;
 
-/// <summary>A production failure. Open while <see cref="ResolvedAt"/> is empty.</summary>
+/// <summary>
+/// Something that went wrong in production, of any severity. Open while <see cref="ResolvedAt"/> is empty.
+/// </summary>
 public class Incident
 {
     public long Id { get; set; }

@@ -1,9 +1,8 @@
 namespace ReleaseBoard.Data.Entities;
 
 /// <summary>
-/// A person as a single-sign-on provider knows them: its issuer and its subject for them, which never change (emails
-/// do). Linked to a local account when an Admin links them or the provider has verified the account's email: then
-/// both sign-ins are one person, with one id, for four eyes.
+/// A person as an SSO provider knows them, by issuer and subject (which never change; emails do); linked to a local
+/// account by an Admin or a verified email, and then one person with one id for four eyes.
 /// </summary>
 public class SsoIdentity
 {

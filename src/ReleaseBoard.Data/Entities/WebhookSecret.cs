@@ -1,9 +1,8 @@
 namespace ReleaseBoard.Data.Entities;
 
 /// <summary>
-/// A signing secret of one tool's webhook, bound to what its deliveries may speak for: one repository or a team
-/// (GitHub), one service or a team (PagerDuty). Kept protected with ASP.NET Data Protection (it must be read back to
-/// verify a signature, so a hash will not do) and never shown again after it is added.
+/// A webhook's signing secret, bound to what its deliveries may speak for; protected, not hashed, because verifying
+/// a signature needs it back.
 /// </summary>
 public class WebhookSecret
 {

@@ -10,10 +10,8 @@ namespace ReleaseBoard.Web.Api;
 public sealed record ResolvedService(int Id, int TeamId, string TeamSlug, string Slug);
 
 /// <summary>
-/// Finds the service and environment an event names. Slugs are unique within a team; a key scoped to one team looks
-/// only there, so the same slug in two teams is never ambiguous for it. The catalog changes rarely and a pipeline posts
-/// many events, so what a slug names is remembered for a short while; changing the catalog or removing the demo forgets
-/// it at once in this instance, and on others within the change poller's interval (<see cref="AccessRevocation"/>).
+/// Finds the service and environment an event names, within the teams the caller may act for. Remembered briefly
+/// (pipelines post many events); a catalog change anywhere forgets it (<see cref="AccessRevocation"/>).
 /// </summary>
 public sealed class ServiceResolver
 {

@@ -18,12 +18,8 @@ public sealed class ChangeOptions
 }
 
 /// <summary>
-/// Scale-out (docs/architecture.md): several instances on one database see each other's writes. On SQL Server each
-/// write gives the change stamp row a new value in its own transaction (<see cref="DataChangeInterceptor"/>) and this
-/// reads it; on SQLite it reads SQLite's own data_version on a connection of its own, which changes whenever any other
-/// connection, in any process, commits. Either way, every <see cref="ChangeOptions.PollInterval"/>, a change notifies
-/// the pages here as a local write would. It is also how open pages learn at once that the database went away, and came
-/// back: each round reads through the app's own connections too, and a failure there is one.
+/// Scale-out (docs/architecture.md): reads the change stamp (SQL Server) or data_version (SQLite) every poll
+/// interval and notifies pages of other instances' writes; a failed read tells them the database went away.
 /// </summary>
 public sealed class ChangeStampPoller(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -112,9 +108,8 @@ public sealed class ChangeStampPoller(
     }
 
     /// <summary>
-    /// The stamp as it stands (the SQL Server counter). On SQL Server without waiting for locks: every write holds the
-    /// row until it commits, and a long one (an import) must not make this read time out and every wall claim the
-    /// database is away; a value read dirty costs at most one extra re-read.
+    /// The SQL Server stamp, read without waiting for locks: a long write (an import) must not make every wall claim
+    /// the database is away; a dirty read costs at most one extra re-read.
     /// </summary>
     private static Task<Guid> ReadStampAsync(ReleaseBoardDbContext db, CancellationToken cancellationToken) =>
         (

@@ -1,9 +1,8 @@
 namespace ReleaseBoard.Web.Infrastructure;
 
 /// <summary>
-/// Turns a stream of change notifications into at most one action per interval: the first change acts at once, the
-/// ones right after it are folded into one action at the end of the interval. A pipeline posting thousands of events
-/// a second then costs each open page two reads a second, not thousands.
+/// At most one action per interval: the first change acts at once, the next ones fold into one at the interval's
+/// end, so a pipeline posting thousands of events costs each page two reads a second.
 /// </summary>
 /// <param name="dispatch">Runs the action on the component's renderer (its InvokeAsync).</param>
 public sealed class ChangeThrottle(

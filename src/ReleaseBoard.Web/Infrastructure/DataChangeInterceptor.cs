@@ -7,12 +7,8 @@ using ReleaseBoard.Data.Entities;
 namespace ReleaseBoard.Web.Infrastructure;
 
 /// <summary>
-/// Every write notifies subscribers once, when it is committed, whoever the writer was. A SaveChanges outside an
-/// explicit transaction notifies right after it saved (its own internal transaction has committed by then); inside
-/// an explicit transaction the write is remembered and the commit notifies. Read-only transactions stay silent.
-/// On SQL Server every write also gives the change stamp row a new value in the same transaction: that is how other
-/// instances on the same database (<see cref="ChangeStampPoller"/>) learn of it, and a write that rolls back leaves no
-/// trace there. SQLite keeps such a counter itself (data_version), which the poller reads instead.
+/// Every write notifies once, when committed, whoever wrote it; on SQL Server it also moves the change stamp in the
+/// same transaction, so a rollback leaves no trace for other instances.
 /// </summary>
 /// <remarks>It also counts what was committed for <see
 /// cref="ReleaseBoardMetrics"/>: one place sees every writer.</remarks>

@@ -1,9 +1,8 @@
 namespace ReleaseBoard.Web.Infrastructure;
 
 /// <summary>
-/// Raised after a write has been committed, so open pages (the wall above all) re-query and re-render.
-/// Writes of other instances on the same database arrive through <see cref="ChangeStampPoller"/>. Subscribers must not
-/// block and must marshal onto their own renderer.
+/// Raised after a commit (here or, through <see cref="ChangeStampPoller"/>, elsewhere) so open pages re-read.
+/// Subscribers must not block and must marshal onto their own renderer.
 /// </summary>
 public sealed class DataChangeNotifier(ILogger<DataChangeNotifier> logger)
 {

@@ -15,9 +15,8 @@ public static class TelemetrySetup
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>
-    /// Our own metrics always (cheap counters; nothing leaves the process by itself). With an OTLP endpoint configured,
-    /// traces (ASP.NET Core requests, EF Core commands), metrics (ours, ASP.NET Core's, Blazor's, the runtime's) and
-    /// logs go to it; without one, no exporter is set up and nothing is sent anywhere.
+    /// Our own counters always; traces, metrics and logs over OTLP only when an endpoint is configured, so nothing
+    /// leaves the process by itself.
     /// </summary>
     public static WebApplicationBuilder AddReleaseBoardTelemetry(this WebApplicationBuilder builder)
     {

@@ -161,10 +161,8 @@ public static class TransportSetup
     }
 
     /// <summary>
-    /// Scripts only from here (and the one inline import map, by nonce); no eval: Blazor Server needs none. Styles
-    /// allow inline: MudBlazor writes its theme as a style element and both it and apexcharts set style attributes.
-    /// Forms post here, and to the single-sign-on provider the SSO button leads to. The API reference (Scalar) is the
-    /// one page whose own inline script needs 'unsafe-inline'.
+    /// Scripts from here only (the import map by nonce); styles inline, since MudBlazor and apexcharts set them. Forms
+    /// post here and to the SSO provider; the API reference alone needs inline script.
     /// </summary>
     private static string ContentSecurityPolicy(
         HttpContext context,

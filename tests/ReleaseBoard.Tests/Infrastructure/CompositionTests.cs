@@ -18,7 +18,7 @@ public class CompositionTests
     {
         await using var app = new ReleaseBoardAppFactory();
 
-        Assert.Contains(app.Services.GetServices<IFailureOpenedReaction>(), r => r is PauseOnFailure);
+        Assert.Contains(app.Services.GetServices<IIncidentOpenedReaction>(), r => r is PauseOnIncident);
         Assert.Contains(app.Services.GetServices<IStoredChangeWatch>(), w => w is AccessRevocation);
     }
 }

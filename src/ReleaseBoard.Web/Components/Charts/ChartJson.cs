@@ -4,9 +4,8 @@ using System.Text.Json.Serialization;
 namespace ReleaseBoard.Web.Components.Charts;
 
 /// <summary>
-/// How chart options travel: serialised once in camelCase without nulls for absent options, but with nulls kept
-/// inside data arrays (a null point is a gap in the line, which is how "no failures" looks). The same JSON decides
-/// whether anything changed, so an unchanged chart costs no round trip.
+/// Chart options as camelCase JSON without absent options but with nulls in data (a gap in the line); the same JSON
+/// decides whether anything changed, so an unchanged chart costs no round trip.
 /// </summary>
 public static class ChartJson
 {

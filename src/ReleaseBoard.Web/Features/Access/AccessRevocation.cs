@@ -6,11 +6,8 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Access;
 
 /// <summary>
-/// Revocation means now, on every instance: a revoked key, display link, user, role or SSO identity (and a catalog
-/// change, for the slugs ingestion remembers) gives a stamp row a new value in the same unit of work, and raises
-/// <see cref="Revoked"/> here at once. Other instances and the command line are seen by the change poller, which reads
-/// the stamp when the database changed and raises <see cref="Revoked"/> there within a poll interval. Subscribers
-/// forget what they cached and open pages check their sign-in or display link again.
+/// Revocation means now, on every instance: revoking bumps a stamp row in the same unit of work and raises
+/// <see cref="Revoked"/> here; other instances raise it when their change poller sees the stamp move.
 /// </summary>
 public sealed class AccessRevocation(ILogger<AccessRevocation> logger) : IStoredChangeWatch
 {

@@ -143,9 +143,8 @@ public static class AccessSetup
     }
 
     /// <summary>
-    /// OpenID Connect beside local accounts. SSO users get their own cookie (they have no local account whose
-    /// security stamp Identity could check), their roles from the configured claim through the role map, and a stable
-    /// id: their local account's when linked (<see cref="SsoIdentities"/>), else the provider's issuer and subject.
+    /// OpenID Connect beside local accounts: SSO users get a cookie of their own (no security stamp to check), roles
+    /// through the role map, and a stable id (<see cref="SsoIdentities"/>).
     /// </summary>
     private static void AddSingleSignOn(AuthenticationBuilder authentication, OpenIdConnectSettings sso)
     {
@@ -254,9 +253,8 @@ public static class AccessSetup
     private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// An SSO cookie has no security stamp: the identity is looked at again at most a second after the last look
-    /// (remembered here, not in the cookie, so the session is never renewed), and one an Admin blocked, or whose
-    /// linked account was disabled, or whose session ended, is signed out of every browser within a second.
+    /// An SSO cookie has no security stamp, so the identity is re-read at most a second after the last look (never
+    /// renewing the session); a blocked, disabled or ended one is signed out everywhere.
     /// </summary>
     private static async Task RecheckSsoSessionAsync(CookieValidatePrincipalContext context)
     {

@@ -7,11 +7,8 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 namespace ReleaseBoard.Web.Features.Access;
 
 /// <summary>
-/// The sign-in of an open page (a circuit can live for days), kept true to the store: it is checked again every
-/// minute, at once when access is revoked anywhere (<see cref="AccessRevocation"/>), and at the moment a single-sign-on
-/// session ends. When it no longer stands the page falls back to signed-out, and protected pages send the person to
-/// sign in. Only a live circuit watches (<see cref="LiveSignInCircuitHandler"/>): a server-rendered request is over
-/// before it would matter, and must not change its mind halfway through rendering.
+/// An open page's sign-in, kept true to the store (a circuit can live for days): re-checked every minute and at once
+/// on any revocation. Only live circuits watch; a prerender must not change its mind halfway.
 /// </summary>
 internal sealed class LiveAuthenticationStateProvider : ServerAuthenticationStateProvider, IDisposable
 {

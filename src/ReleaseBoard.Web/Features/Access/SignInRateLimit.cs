@@ -6,9 +6,8 @@ using Microsoft.Extensions.Options;
 namespace ReleaseBoard.Web.Features.Access;
 
 /// <summary>
-/// Guessing passwords costs time: attempts to sign in, to start a single sign-on and to change a password are limited
-/// per client address (after forwarded headers, so per person behind a proxy), and the next is refused with 429 and
-/// Retry-After. The account lockout (five failures) protects one account; this protects all of them from one client.
+/// Sign-in, SSO start and password change limited per client address (429 with Retry-After): the lockout protects
+/// one account, this protects all of them from one client.
 /// </summary>
 public static class SignInRateLimit
 {

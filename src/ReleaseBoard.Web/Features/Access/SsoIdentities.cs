@@ -35,10 +35,8 @@ public abstract record SsoSignIn
 }
 
 /// <summary>
-/// Single-sign-on identities by issuer and subject. One is the same person as a local account only when an Admin links
-/// them or the provider has verified that the account's email is theirs; an unverified email that belongs to a local
-/// account is refused, since otherwise anyone able to set that email at the provider would sign in as its owner (or,
-/// unlinked, approve beside them as a second pair of eyes).
+/// SSO identities by issuer and subject. They are a local account's person only when an Admin links them or the
+/// provider verified the email: else anyone who can set that email at the provider could sign in as its owner.
 /// </summary>
 public sealed class SsoIdentities(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -124,9 +122,8 @@ public sealed class SsoIdentities(
     }
 
     /// <summary>
-    /// Whether a session of this identity still stands: not blocked; still the person it signed in as (linking or
-    /// unlinking changes who that is, so the session must sign in again); and a linked account neither disabled nor
-    /// changed since (its security stamp: a role change, reset or disable ends the session).
+    /// Whether a session of this identity still stands: not blocked, still the same person (linking changes who), and a
+    /// linked account neither disabled nor changed since (its security stamp).
     /// </summary>
     public async Task<bool> MayActAsync(
         int identityId,

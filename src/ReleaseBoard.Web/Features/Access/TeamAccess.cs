@@ -21,9 +21,8 @@ public static class TeamAccess
     }
 
     /// <summary>
-    /// The person's stable id: their local account's id (an SSO sign-in linked to one carries it too), else the
-    /// SSO identity's issuer and subject. Null for API keys and anonymous callers. Names and emails change; this
-    /// does not, so four eyes compare it.
+    /// The person's stable id (local account id, else SSO issuer and subject); null for keys and anonymous callers.
+    /// Names and emails change; this does not, so four eyes compare it.
     /// </summary>
     public static string? PersonId(this ClaimsPrincipal principal) =>
         principal.IsApiKey() || principal.Identity?.IsAuthenticated != true

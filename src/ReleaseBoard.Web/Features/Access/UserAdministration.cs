@@ -20,10 +20,8 @@ public sealed record UserSummary(
 );
 
 /// <summary>
-/// Local accounts and their single role, for the admin pages, the command line and the first start. Each call works
-/// in a scope of its own (its own UserManager and DbContext), so a page never holds a context for a whole circuit.
-/// Whatever takes access away (a role, a password, a disabled account) is announced through
-/// <see cref="AccessRevocation"/>, so open pages on every instance check again within a second.
+/// Local accounts and their one role. Each call has a scope of its own, so no page holds a context for a circuit;
+/// whatever takes access away is announced through <see cref="AccessRevocation"/>.
 /// </summary>
 public sealed class UserAdministration(
     IServiceScopeFactory scopes,
@@ -60,9 +58,8 @@ public sealed class UserAdministration(
         WithUsersAsync(async users => (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0);
 
     /// <summary>
-    /// Whether this sign-in still stands, from the store: a local account that exists, is not disabled, and has the
-    /// security stamp it signed in with (a role change or password reset changes it); a single-sign-on session before
-    /// its end, whose identity is not blocked and still the same person (see <see cref="SsoIdentities.MayActAsync"/>).
+    /// Whether this sign-in still stands in the store: an enabled account with the security stamp it signed in with, or
+    /// an SSO session that <see cref="SsoIdentities.MayActAsync"/> accepts.
     /// </summary>
     public async Task<bool> StillSignedInAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
@@ -109,9 +106,8 @@ public sealed class UserAdministration(
     }
 
     /// <summary>
-    /// Whether the person may act under <paramref name="policy"/> right now, read from the store rather than from the
-    /// sign-in's claims: a role taken away or a password reset since sign-in counts at once. A single-sign-on session
-    /// holds the provider's role from sign-in (no more than its linked account's); a change to that account ends it.
+    /// Whether the person may act under <paramref name="policy"/> now, read from the store rather than the claims, so a
+    /// role taken away since sign-in counts at once.
     /// </summary>
     public async Task<bool> MayActNowAsync(ClaimsPrincipal principal, string policy)
     {
@@ -269,10 +265,8 @@ public sealed class UserAdministration(
         );
 
     /// <summary>
-    /// One change to an account inside a serializable transaction that also counts the other admins, so two Admins
-    /// demoting (or disabling) each other at the same moment leave one Admin: on SQLite the transaction holds the
-    /// write lock from its start and the second waits, then counts none; on SQL Server one of the two is the deadlock
-    /// victim, retried by the execution strategy, and then counts none.
+    /// Serializable, counting the other admins inside: two Admins demoting each other at once leave one (SQLite makes
+    /// the second wait; SQL Server makes one the retried deadlock victim).
     /// </summary>
     private async Task<OperationResult<bool>> ChangeGuardingLastAdminAsync(
         string? email,

@@ -7,9 +7,8 @@ using ReleaseBoard.Web.Features.Ingestion;
 namespace ReleaseBoard.Web.Features.Catalog;
 
 /// <summary>
-/// GET and PUT /api/v1/catalog for a key scoped to all teams (a platform team's pipeline). A key shapes the catalog
-/// (teams, services, stages added at the end, integration ids); promotion policy is people's: a document that would
-/// change it is refused whole with 403, every such field named.
+/// GET and PUT /api/v1/catalog for an all-teams key: a key shapes the catalog, but a document that would change
+/// policy is refused whole with 403, every such field named (decision 0001).
 /// </summary>
 public static class CatalogEndpoints
 {

@@ -12,10 +12,8 @@ public sealed record EnvironmentPolicy(
 );
 
 /// <summary>
-/// Promotion policy: who must approve, how long a version soaks, the readiness thresholds, the stage order, which
-/// stage is production, and the team's time zone and counting threshold (the windows and the evidence are read in
-/// them). People change it (an Admin on the admin page, an operator with the command line); an API key never does,
-/// so a leaked or over-broad key cannot switch the four eyes off (docs/decisions/0001-policy-belongs-to-people.md).
+/// Promotion policy (approvals, soak, readiness, environment order, production, zone, threshold): changed by people,
+/// never by an API key, so a leaked key cannot switch four eyes off (decision 0001).
 /// </summary>
 public static class CatalogPolicy
 {
@@ -159,9 +157,12 @@ public static class CatalogPolicy
             var environment = stored.FirstOrDefault(x => x.Name == environmentEntry.Name);
             var index = environment is null ? -1 : stored.IndexOf(environment);
             if (environment is null && lastStoredSeen < stored.Count - 1)
-                errors.Add($"{eat}.name", "Stage order " + Why + " A new stage may be added after the last one.");
+                errors.Add(
+                    $"{eat}.name",
+                    "The order of environments " + Why + " A new environment may be added after the last one."
+                );
             if (environment is not null && index < lastStoredSeen)
-                errors.Add($"{eat}.name", "Stage order " + Why);
+                errors.Add($"{eat}.name", "The order of environments " + Why);
             lastStoredSeen = Math.Max(lastStoredSeen, index);
 
             var baseline = Effective(

@@ -9,10 +9,8 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Catalog;
 
 /// <summary>
-/// Applies a catalog: validates all of it first (a message per path, nothing written on any error), then creates and
-/// updates in one transaction, one audit entry per change with before → after. What the store has and the catalog
-/// lacks is reported, never deleted. Policy (see <see cref="CatalogPolicy"/>) is changed by people only: a document
-/// sent with an API key that would change it is refused whole.
+/// Applies a catalog all or nothing: every path checked first, then one transaction with an audit entry per change.
+/// What the catalog lacks is reported, never deleted (a typo must not delete a team's history).
 /// </summary>
 public sealed partial class CatalogService(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,

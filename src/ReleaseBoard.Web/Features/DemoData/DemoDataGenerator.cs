@@ -4,10 +4,8 @@ using ReleaseBoard.Web.Features.Metrics;
 namespace ReleaseBoard.Web.Features.DemoData;
 
 /// <summary>
-/// Builds about twelve months of plausible history ending at "now": daily deployments through dev and staging,
-/// manual promotions to production in batches (so there is shelf time), some failed and rolled-back deployments,
-/// incidents with varied recovery times, and catches at irregular intervals. Deterministic for a given seed and
-/// start time, so a bug seen on the demo can be seen again.
+/// About a year of plausible history ending now (batched manual promotions, rollbacks, varied recoveries).
+/// Deterministic for a seed and start, so a bug seen on the demo can be seen again.
 /// </summary>
 public sealed class DemoDataGenerator(int seed = 20261127)
 {

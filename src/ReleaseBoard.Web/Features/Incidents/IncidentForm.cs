@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReleaseBoard.Web.Features.Incidents;
 
 /// <summary>
-/// What the person types about a production failure. Times are the team's local time, as people think of them.
+/// What the person types about an incident. Times are the team's local time, as people think of them.
 /// </summary>
 public sealed class IncidentForm
 {

@@ -15,7 +15,7 @@ public sealed class IncidentIngestion(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
     ServiceResolver services,
-    IEnumerable<IFailureOpenedReaction> reactions
+    IEnumerable<IIncidentOpenedReaction> reactions
 )
 {
     public async Task<IngestOutcome<IncidentItem>> IngestAsync(
@@ -182,7 +182,7 @@ public sealed class IncidentIngestion(
                 foreach (var reaction in reactions)
                     await reaction.ReactAsync(
                         db,
-                        new FailureOpened(service.Id, stored.Item.Severity, stored.Item.Title),
+                        new IncidentOpened(service.Id, stored.Item.Severity, stored.Item.Title),
                         cancellationToken
                     );
             await transaction.CommitAsync(cancellationToken);

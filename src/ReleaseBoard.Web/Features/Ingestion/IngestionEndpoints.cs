@@ -27,7 +27,10 @@ public static class IngestionEndpoints
             .RequireAuthorization(Policies.Ingest)
             .WithName("PostIncident")
             .WithTags("Incidents")
-            .WithSummary("Record a production failure, or bring the stored one up to date (resolved, corrected).")
+            .WithSummary(
+                "Record an incident (something went wrong in production), or bring the stored one up to date "
+                    + "(resolved, corrected)."
+            )
             .Accepts<IncidentRequest>("application/json")
             .ProducesProblem(403)
             .ProducesProblem(404);

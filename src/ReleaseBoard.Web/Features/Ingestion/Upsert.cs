@@ -5,9 +5,8 @@ using ReleaseBoard.Web.Api;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>
-/// "Sending it again never creates a second record": an event with (source, externalId) is looked up in its service
-/// first and updated if found. Two copies arriving at once both try to insert; the unique index lets one win and the
-/// other retries as an update, so ten concurrent replays store one record.
+/// Sending an event again never makes a second record: found by (source, externalId) and updated; of two copies
+/// inserting at once, the unique index lets one win and the other retries as an update.
 /// </summary>
 internal static class Upsert
 {

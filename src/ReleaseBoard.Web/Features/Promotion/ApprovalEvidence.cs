@@ -6,9 +6,8 @@ using ReleaseBoard.Web.Features.Metrics;
 namespace ReleaseBoard.Web.Features.Promotion;
 
 /// <summary>
-/// The readiness evidence an approver decides on: every criterion with its measured value, threshold and verdict, and
-/// the what-if line at the soak time being approved. Stored with each approval as it was then, with a SHA-256 of its
-/// JSON, so a later change of thresholds or history never rewrites what someone agreed to.
+/// The evidence an approver decides on, stored with each approval with a SHA-256 of its JSON, so a later change of
+/// thresholds or history never rewrites what someone agreed to.
 /// </summary>
 public sealed record ApprovalEvidence(int SoakMinutes, IReadOnlyList<ReadinessCriterion> Criteria, WhatIf? WhatIf)
 {

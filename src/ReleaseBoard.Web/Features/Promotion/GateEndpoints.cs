@@ -15,6 +15,7 @@ public static class GateEndpoints
 {
     public sealed record GateReasonDto(string Code, string Message);
 
+    /// <summary>"Stage" in these names is the published JSON contract; the code says environment.</summary>
     public sealed record SoakDto(
         string Version,
         string? PreviousStage,
@@ -97,8 +98,8 @@ public static class GateEndpoints
                 answer.Soak is { } s
                     ? new SoakDto(
                         s.Version,
-                        s.PreviousStage,
-                        s.PassedPreviousStageAt,
+                        s.PreviousEnvironment,
+                        s.PassedPreviousAt,
                         s.SoakCountsFrom,
                         s.SoakEndsAt,
                         s.CatchesAgainst

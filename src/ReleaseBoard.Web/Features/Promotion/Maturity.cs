@@ -10,9 +10,7 @@ namespace ReleaseBoard.Web.Features.Promotion;
 public sealed record MaturityStep(int Level, string Name, string? Next, IReadOnlyList<string> Missing);
 
 /// <summary>
-/// The scale, derived from a service's data and states only: builds reach pre-production automatically → every
-/// pre-production stage continuous → production continuous (the step most teams call extreme). Pure, so it is tested
-/// without a database.
+/// The continuous-delivery scale from a service's data and states only; pure, so it is tested without a database.
 /// </summary>
 public static class Maturity
 {

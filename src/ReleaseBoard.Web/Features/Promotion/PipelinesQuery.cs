@@ -170,7 +170,7 @@ public sealed class PipelinesQuery(
             .GroupBy(e => e.ServiceId)
             .Select(g =>
                 g.FirstOrDefault(e => e.IsProduction) is { } production
-                    ? PipelineOrder.StageBefore(g, production.Order, e => e.Order)?.Id
+                    ? PipelineOrder.EnvironmentBefore(g, production.Order, e => e.Order)?.Id
                     : null
             )
             .Where(id => id is not null)

@@ -7,11 +7,8 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Promotion;
 
 /// <summary>
-/// The one door through which people change promotion: the pipelines page and the promotion API both come here, so
-/// neither can forget the check. Who acts is read from the store at this moment: a signed-in person who is an Approver
-/// or Admin now (a role taken away, a password reset or a lockout since sign-in counts at once). API keys never change
-/// promotion: four eyes need two people, and a pipeline that could switch its own gate on would make the gate
-/// meaningless. Pipelines stop promotion by reporting failures; the immune system does the rest.
+/// The one door through which people change promotion (page and API alike), with the role read from the store at
+/// this moment. API keys never change it: a pipeline that could switch its own gate on makes the gate meaningless.
 /// </summary>
 public sealed class PromotionActions(
     PromotionService promotion,
@@ -74,9 +71,8 @@ public sealed class PromotionActions(
             : Refusal(who);
 
     /// <summary>
-    /// Pauses every continuous environment of a team (by slug), or of all teams with none. Who acts is checked before
-    /// the team is looked up, so a caller who may not act learns nothing about which teams exist. The error field is
-    /// <see cref="PromotionRefusals.Forbidden"/> when the caller may not, "team" when there is no such team.
+    /// Stop the line for a team (or all teams). The role is checked before the team is looked up, so a caller who may
+    /// not act learns nothing about which teams exist.
     /// </summary>
     public async Task<OperationResult<int>> StopTheLineAsync(
         ClaimsPrincipal who,

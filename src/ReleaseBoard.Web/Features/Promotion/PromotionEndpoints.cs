@@ -11,14 +11,9 @@ using ReleaseBoard.Web.Features.Wall;
 namespace ReleaseBoard.Web.Features.Promotion;
 
 /// <summary>
-/// /api/v1 promotion: read an environment's switch (anyone who may read), and change it — request, approve, reject,
-/// pause, manual, stop the line — as a signed-in Approver, through <see cref="PromotionActions"/> like the page. API
-/// keys are refused every change with 403: four eyes need people. Changes take the environment's stamp from If-Match
-/// (the ETag of the GET) when given, so a script acts only on what it has seen; 412 when it is stale. A person's cookie
-/// is what authorises a change here, so another site must not be able to make a signed-in browser send one (CSRF): the
-/// body must be application/json (a plain form cannot send it, and a script on another origin needs a CORS preflight
-/// this app never grants), and <see cref="SameOriginOnly"/> refuses what the browser itself marks as coming from
-/// another site or origin. Scripts and curl send neither header.
+/// /api/v1 promotion: read the switch, and change it as a signed-in Approver through <see cref="PromotionActions"/>
+/// (keys get 403; If-Match makes a script act on what it saw). CSRF: JSON bodies only, and
+/// <see cref="SameOriginOnly"/>.
 /// </summary>
 public static class PromotionEndpoints
 {
@@ -352,7 +347,7 @@ public static class PromotionEndpoints
 
     internal sealed record EnvironmentTarget(int ServiceId, int EnvironmentId);
 
-    /// <summary>The environment a path names, as the caller may see it; or why not (field errors or a problem).</summary>
+    /// <summary>The environment a path names, as the caller may see it; or why not (errors or a problem).</summary>
     internal static async Task<(
         EnvironmentTarget? Target,
         ValidationProblem? Invalid,

@@ -1,9 +1,8 @@
 namespace ReleaseBoard.Web.Features.Promotion;
 
 /// <summary>
-/// Expires promotion requests when their time is up (docs/promotion.md: requests expire, default 24 h), once a minute:
-/// without it an expiry would be recorded only at the next action on that environment, and the audit trail would
-/// show a request as waiting long after nobody could approve it.
+/// Expires requests once a minute, so the audit trail never shows a request as waiting after nobody could approve
+/// it (without it, expiry would be seen only at the next action).
 /// </summary>
 public sealed class PromotionExpirySweep(
     PromotionService promotion,

@@ -10,15 +10,15 @@ namespace ReleaseBoard.Web.Features.Promotion;
 /// </summary>
 public sealed record GateReason(string Code, string Message);
 
-/// <summary>What a version's stay in the previous stage says, when the pipeline names a version.</summary>
-/// <param name="PassedPreviousStageAt">The finish its report gives.</param>
+/// <summary>What a version's stay in the previous environment says, when the pipeline names a version.</summary>
+/// <param name="PassedPreviousAt">The finish its report gives.</param>
 /// <param name="SoakCountsFrom">
 /// The later of that and when ReleaseBoard learned of it: a late report soaks from now.
 /// </param>
 public sealed record SoakStatus(
     string Version,
-    string? PreviousStage,
-    DateTime? PassedPreviousStageAt,
+    string? PreviousEnvironment,
+    DateTime? PassedPreviousAt,
     DateTime? SoakCountsFrom,
     DateTime? SoakEndsAt,
     int CatchesAgainst
@@ -35,11 +35,8 @@ public sealed record GateAnswer(
 );
 
 /// <summary>
-/// The promotion gate (docs/promotion.md): may a pipeline promote to this environment on its own, now? Only when the
-/// environment is Continuous and nothing blocks: no open production failure of pausing severity on the service, and,
-/// for the version asked about, a successful deployment to the previous stage at least the soak time ago with no
-/// catch against that version. Pipelines poll it, so it reads a handful of indexed rows and nothing is cached: a
-/// pause must be seen at once.
+/// May a pipeline promote on its own now (docs/promotion.md)? Pipelines poll it, so it reads a few indexed rows and
+/// caches nothing: a pause must be seen at once (decision 0006).
 /// </summary>
 public sealed class PromotionGate(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -113,7 +110,7 @@ public sealed class PromotionGate(
         {
             var previous = await db
                 .Environments.AsNoTracking()
-                .StagesBefore(serviceId, environment.Order)
+                .EnvironmentsBefore(serviceId, environment.Order)
                 .Select(e => new { e.Id, e.Name })
                 .FirstOrDefaultAsync(cancellationToken);
             SoakStart? passed = null;
@@ -175,9 +172,8 @@ public sealed class PromotionGate(
 }
 
 /// <summary>
-/// Where a soak starts for one deployment to the stage before: the later of its reported finish and the moment
-/// ReleaseBoard learned it succeeded, so a late or back-dated report never shortens the soak. The gate and the
-/// what-if both count from here.
+/// Where a soak starts: the later of the reported finish and when ReleaseBoard learned of it, so a late or
+/// back-dated report never shortens it. The gate and the what-if count from here.
 /// </summary>
 public sealed record SoakStart
 {

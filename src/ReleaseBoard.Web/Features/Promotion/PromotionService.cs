@@ -35,12 +35,8 @@ public sealed record EnvironmentStanding(
 );
 
 /// <summary>
-/// The promotion state machine of docs/promotion.md. Manual/Paused → Continuous only by request and the policy's number
-/// of distinct approvers (never the requester), before the request expires; Continuous → Paused at once, by one person
-/// or by the immune system; → Manual with a reason. Every change is an audit entry, and every change to an environment,
-/// its requests included, goes through the environment's concurrency stamp: of two people acting at once, one wins and
-/// the other is told what changed, on SQLite and SQL Server alike. Who may act (Approver) is checked by the caller's
-/// policy; this class trusts the actor (its stable id) it is given.
+/// The promotion state machine (docs/promotion.md), every change audited and taken through the environment's
+/// concurrency stamp, so of two people acting at once one wins. Callers check the role; this trusts its actor.
 /// </summary>
 public sealed class PromotionService(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -324,12 +320,8 @@ public sealed class PromotionService(
         );
 
     /// <summary>
-    /// "Stop the line": pauses every continuous environment of a team (or of all teams, with null) at once.
-    /// </summary>
-    /// <summary>
-    /// Whether a stored id is this actor's. Requests from before stable ids carry "name/…" where no local account
-    /// matched (single-sign-on people): for those the name they acted under still counts, so nobody approves their
-    /// own pending request across the upgrade.
+    /// Whether a stored id is this actor's. Ids from before stable ids ("name/…") compare by name, so nobody approves
+    /// their own request across the upgrade.
     /// </summary>
     private static bool SamePerson(string storedId, string storedName, AuditActor actor) =>
         storedId == actor.Id
@@ -381,9 +373,8 @@ public sealed class PromotionService(
     }
 
     /// <summary>
-    /// The same, inside the caller's transaction: the failure and the pause it causes are stored together or not at
-    /// all, so a database that fails between them can never leave an open failure that paused nothing (a retry would
-    /// be a replay, which does not pause again).
+    /// The same inside the caller's transaction: the incident and the pause it causes are stored together or not at
+    /// all, so no open incident can be left that paused nothing.
     /// </summary>
     public async Task<int> PauseForFailureAsync(
         ReleaseBoardDbContext db,
@@ -508,10 +499,8 @@ public sealed class PromotionService(
     }
 
     /// <summary>
-    /// Records every request whose time is up as expired, with an audit entry each, so the trail and the pipelines page
-    /// say so when it happens rather than at the next action on the environment. Run by
-    /// <see cref="PromotionExpirySweep"/>. Returns how many it expired. Two instances sweeping at once: the
-    /// environment's stamp lets one of them win.
+    /// Expires every request whose time is up, audited, so the trail says so when it happens; returns how many. Two
+    /// instances sweeping at once: the environment's stamp lets one win.
     /// </summary>
     public async Task<int> ExpireDueRequestsAsync(CancellationToken cancellationToken = default)
     {

@@ -17,7 +17,7 @@ public static class PromotionSetup
         services.TryAddSingleton<WhatIfReplay>();
         services.TryAddSingleton<EvidenceSnapshot>();
         services.TryAddSingleton<PromotionService>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFailureOpenedReaction, PauseOnFailure>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncidentOpenedReaction, PauseOnIncident>());
         services
             .AddOptions<PromotionOptions>()
             .BindConfiguration(PromotionOptions.SectionName)

@@ -16,9 +16,8 @@ public sealed record Readiness(IReadOnlyList<ReadinessCriterion> Criteria)
 }
 
 /// <summary>
-/// The evidence beside a switch (docs/promotion.md), for one service against its environment's thresholds: days since
-/// the service's last counting catch, its MTTR and change failure rate over the last 90 days, a production rollback
-/// proven recently and fast, and no open failure. Same definitions as the wall and the trends.
+/// The evidence beside a switch (docs/promotion.md) for one service against its environment's thresholds, with the
+/// same definitions as the wall and the trends.
 /// </summary>
 public sealed class ReadinessEvaluator(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,

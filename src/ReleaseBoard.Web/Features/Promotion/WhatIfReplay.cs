@@ -27,9 +27,8 @@ public sealed record WhatIf(
 );
 
 /// <summary>
-/// "What if" beside the switch (docs/promotion.md): the seed's "glad we didn't" moments turned into evidence. Over the
-/// last 90 days, a version would have been promoted S minutes after its first successful deployment to the previous
-/// stage, unless a catch named it before then.
+/// The last 90 days replayed (docs/promotion.md): each version promoted S minutes after it passed the previous
+/// environment, unless a catch named it first.
 /// </summary>
 public sealed class WhatIfReplay(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {
@@ -56,7 +55,7 @@ public sealed class WhatIfReplay(IDbContextFactory<ReleaseBoardDbContext> dbFact
             })
             .SingleAsync(cancellationToken);
         var previousId = await db
-            .Environments.StagesBefore(environment.ServiceId, environment.Order)
+            .Environments.EnvironmentsBefore(environment.ServiceId, environment.Order)
             .Select(e => (int?)e.Id)
             .FirstOrDefaultAsync(cancellationToken);
         if (previousId is null)

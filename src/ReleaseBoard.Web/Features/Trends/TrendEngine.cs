@@ -5,15 +5,10 @@ using ReleaseBoard.Web.Features.Metrics;
 namespace ReleaseBoard.Web.Features.Trends;
 
 /// <summary>
-/// The one engine behind the trends page, the metrics API and its CSV, and the wall's trend lines: every figure of
-/// docs/metrics.md, bucketed by week or month in the scope's time zone.
+/// The one engine behind the trends page, the metrics API and CSV, and the wall's trend lines (docs/metrics.md).
+/// Bucket edges are computed here (daylight saving included); counts are grouped in the database, and only
+/// medians, percentiles and downtime load values, as narrow projections.
 /// </summary>
-/// <remarks>
-/// Bucket edges are computed in C# (daylight saving included) and handed to the database as UTC constants; counts
-/// are grouped in the database (<see cref="TrendQueries"/>). Only the figures that need the values themselves load
-/// them, as narrow projections: medians and percentiles (lead time, shelf time, time to roll back, MTTR), and
-/// production downtime, which is a union of intervals.
-/// </remarks>
 public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {
     /// <summary>All teams are bucketed in UTC: teams in different zones have no common local midnight.</summary>
@@ -196,9 +191,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     }
 
     /// <summary>
-    /// The rolling figure as it stood at the end of each of the last <paramref name="weeks"/> weeks (the last point
-    /// is now): MTBF and MTTR over [end − window, end). This is how the wall's 90-day figures moved, so its trend line
-    /// is defined whenever the figure itself is, instead of breaking at every week without a failure.
+    /// MTBF and MTTR over [end − window, end) at the end of each of the last weeks: how the wall's figures moved, so
+    /// the line is defined wherever the figure is instead of breaking at each week without a failure.
     /// </summary>
     public async Task<IReadOnlyList<ReliabilityFigures>> RollingReliabilityAsync(
         TrendScope scope,
@@ -227,9 +221,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     }
 
     /// <summary>
-    /// Value waiting on the shelf now (docs/metrics.md): versions that passed the stage before production and are not
-    /// in production, nor overtaken there by a version that passed after them. Returns how many, and since when the
-    /// oldest waits. Reads each service's recent passes, newest first, until one that reached production.
+    /// Value on the shelf now (docs/metrics.md): versions past the environment before production, not there and not
+    /// overtaken; how many, and since when the oldest waits.
     /// </summary>
     public async Task<ShelfNow> WaitingOnShelfAsync(TrendScope scope, CancellationToken cancellationToken = default)
     {
@@ -318,9 +311,8 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
     }
 
     /// <summary>
-    /// Failed changes besides those whose outcome says "rolled back", per bucket: named as a cause by a counting
-    /// failure, or reverted by a rollback deployment. Counted by deployment: one named twice, or named and reverted,
-    /// counts once.
+    /// Failed changes beyond "rolled back" outcomes: named as a cause by a counting failure, or reverted by a rollback;
+    /// each deployment counts once.
     /// </summary>
     private static async Task<Dictionary<int, int>> OtherFailedChangesAsync(
         TrendQueries queries,
@@ -342,17 +334,17 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         var environments = await queries.Environments().ToListAsync(cancellationToken);
         var production = new List<int>();
         var preProduction = new List<int>();
-        var pairs = new List<StagePair>();
+        var pairs = new List<EnvironmentPair>();
         foreach (var service in environments.GroupBy(e => e.ServiceId))
         {
             foreach (var prod in service.Where(e => e.IsProduction))
             {
                 production.Add(prod.Id);
-                var before = PipelineOrder.StageBefore(service, prod.Order, e => e.Order);
+                var before = PipelineOrder.EnvironmentBefore(service, prod.Order, e => e.Order);
                 if (before is null)
                     continue;
                 preProduction.Add(before.Id);
-                pairs.Add(new StagePair(service.Key, before.Id, prod.Id));
+                pairs.Add(new EnvironmentPair(service.Key, before.Id, prod.Id));
             }
         }
         return new EnvironmentIds(production, preProduction.Distinct().ToList()) { Pairs = pairs };

@@ -11,14 +11,14 @@ namespace ReleaseBoard.Web.Features.Trends;
 public sealed record EnvironmentIds(IReadOnlyList<int> ProductionIds, IReadOnlyList<int> PreProductionIds)
 {
     /// <summary>Each service's stage before production, with its production stage.</summary>
-    public IReadOnlyList<StagePair> Pairs { get; init; } = [];
+    public IReadOnlyList<EnvironmentPair> Pairs { get; init; } = [];
 }
 
-public sealed record StagePair(int ServiceId, int PreProductionId, int ProductionId);
+public sealed record EnvironmentPair(int ServiceId, int PreProductionId, int ProductionId);
 
 public sealed record RecentPass(string Version, DateTime PassedAt, bool InProduction);
 
-public sealed record EnvironmentStage(int Id, int ServiceId, int Order, bool IsProduction);
+public sealed record EnvironmentOrder(int Id, int ServiceId, int Order, bool IsProduction);
 
 public sealed record DeploymentBucketCount(int Bucket, int Counting, int Succeeded, int RolledBack);
 
@@ -34,14 +34,11 @@ public sealed record DurationSample(int Bucket, double? First, double? Second);
 public sealed record CatchRow(DateTime CaughtAt, string Title, string ServiceName, int Severity);
 
 /// <summary>
-/// Every query of the trend engine, as queryables, so the engine runs them and a test compiles each one for both
-/// providers (<c>ToQueryString()</c>). Plain LINQ, plus <see cref="DurationFunctions.SecondsBetween"/>, which each
-/// provider translates in its own terms. Counts are grouped in the database by a bucket number computed from the
-/// bucket edges; the rest are narrow projections.
+/// Every query of the trend engine as a queryable, so a test compiles each one for both providers.
 /// </summary>
 public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
 {
-    public IQueryable<EnvironmentStage> Environments() =>
+    public IQueryable<EnvironmentOrder> Environments() =>
         db
             .Environments.AsNoTracking()
             .Where(e =>
@@ -49,7 +46,7 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
                     ? e.ServiceId == scope.ServiceId
                     : scope.TeamId == null || e.Service.TeamId == scope.TeamId
             )
-            .Select(e => new EnvironmentStage(e.Id, e.ServiceId, e.Order, e.IsProduction));
+            .Select(e => new EnvironmentOrder(e.Id, e.ServiceId, e.Order, e.IsProduction));
 
     /// <summary>
     /// Production deployments that went live (outcome succeeded or rolled back, kind normal), counted per bucket.
@@ -216,7 +213,7 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
     /// A service's latest passes through its stage before production, newest first, each saying whether that version
     /// is in production. Whatever passed before the newest pass that reached production was overtaken by it.
     /// </summary>
-    public IQueryable<RecentPass> RecentPasses(StagePair pair, int take) =>
+    public IQueryable<RecentPass> RecentPasses(EnvironmentPair pair, int take) =>
         db
             .Deployments.Where(p =>
                 p.EnvironmentId == pair.PreProductionId

@@ -184,12 +184,12 @@ public class RecordIncidentPageTests : AppBunitContext
         }
         var page = Open();
         page.WaitForAssertion(() =>
-            Assert.Contains("Imported, still open", page.Find("[data-testid=open-failures]").TextContent)
+            Assert.Contains("Imported, still open", page.Find("[data-testid=open-incidents]").TextContent)
         );
 
-        await page.Find("[data-testid=open-failure] [data-testid=resolve]").ClickAsync(new());
+        await page.Find("[data-testid=open-incident] [data-testid=resolve]").ClickAsync(new());
 
-        page.WaitForElement("[data-testid=no-open-failures]");
+        page.WaitForElement("[data-testid=no-open-incidents]");
         await using var check = await DbAsync();
         Assert.NotNull(
             (await check.Incidents.SingleAsync(i => i.Id == id, Xunit.TestContext.Current.CancellationToken)).ResolvedAt

@@ -72,7 +72,7 @@ public class TrendQueryShapeTests
                         var t when t == typeof(EnvironmentIds) => (object)environmentIds,
                         var t when t == typeof(IReadOnlyList<Bucket>) => Buckets,
                         var t when t == typeof(DateTime) => at,
-                        var t when t == typeof(StagePair) => new StagePair(7, 2, 3),
+                        var t when t == typeof(EnvironmentPair) => new EnvironmentPair(7, 2, 3),
                         var t when t == typeof(int) => 50,
                         var t => throw new InvalidOperationException($"No test value for {t} in {method.Name}"),
                     }

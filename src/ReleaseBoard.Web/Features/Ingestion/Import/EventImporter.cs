@@ -31,15 +31,13 @@ public sealed record ImportReport(
 }
 
 /// <summary>
-/// CSV import of past events, so a team starts with its history. Columns are the API's field names (a "team" column may
-/// disambiguate a service slug; incidents name their cause with causedBySource and causedByExternalId). Every row is
-/// checked with the same rules as the API before anything is written; then all rows go in one transaction. Rows whose
-/// (source, externalId) is stored already are skipped, so importing a file twice adds nothing.
+/// CSV import of past events by the API's field names and rules: every row checked before any is written, then one
+/// transaction; rows already stored (source, externalId) are skipped, so a file imported twice adds nothing.
 /// </summary>
 public sealed class EventImporter(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
-    IEnumerable<IFailureOpenedReaction> reactions
+    IEnumerable<IIncidentOpenedReaction> reactions
 )
 {
     public const int MaxRows = 50_000;
@@ -459,7 +457,7 @@ public sealed class EventImporter(
             foreach (var reaction in reactions)
                 await reaction.ReactAsync(
                     db,
-                    new FailureOpened(open.ServiceId, open.Severity, open.Title),
+                    new IncidentOpened(open.ServiceId, open.Severity, open.Title),
                     cancellationToken
                 );
             await transaction.CommitAsync(cancellationToken);

@@ -7,10 +7,8 @@ using ReleaseBoard.Web.Api;
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 
 /// <summary>
-/// Prometheus Alertmanager's webhook (payload version 4): each alert is an incident, its fingerprint the external id.
-/// Label "service" names the service, label "severity" the severity (configurable map), startsAt/endsAt the times,
-/// the "summary" annotation (else alertname) the title. Every alert is checked before any is stored, so a refused
-/// group stores nothing and Alertmanager's retry finds the same state.
+/// Alertmanager (payload version 4): each alert an incident, its fingerprint the id, label "service" the service.
+/// Every alert is checked before any is stored, so a retry of a refused group finds the same state.
 /// </summary>
 internal static class AlertmanagerAlerts
 {

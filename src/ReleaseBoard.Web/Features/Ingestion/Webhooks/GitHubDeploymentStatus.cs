@@ -7,9 +7,8 @@ using ReleaseBoard.Web.Api;
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 
 /// <summary>
-/// GitHub "deployment_status" → a deployment. The deployment's id is the external id, so its statuses (queued,
-/// in_progress, success) update one record; the repository's full name finds the service, the status's environment
-/// names the environment.
+/// GitHub "deployment_status" → a deployment: the deployment id is the external id, so its statuses update one
+/// record; the repository finds the service.
 /// </summary>
 internal static class GitHubDeploymentStatus
 {

@@ -6,9 +6,8 @@ using ReleaseBoard.Web.Api;
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 
 /// <summary>
-/// PagerDuty v3 incident events → an incident per PagerDuty incident id. Triggered (and acknowledged, escalated, …)
-/// open it, resolved resolves it at the event's time, reopened clears the resolution. Priority P1–P3 gives the
-/// severity; without a priority, high urgency is 2 and low urgency 3.
+/// PagerDuty v3 incident events → one incident per PagerDuty incident: resolved resolves, reopened clears the
+/// resolution; priority P1–P3 is the severity, else urgency (high 2, low 3).
 /// </summary>
 internal static class PagerDutyIncidents
 {

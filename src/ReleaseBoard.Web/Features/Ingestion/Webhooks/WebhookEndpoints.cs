@@ -10,10 +10,8 @@ using ReleaseBoard.Web.Features.Access;
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 
 /// <summary>
-/// Webhooks from the tools teams already run, each verified the way that tool signs (GitHub, PagerDuty: HMAC of the
-/// raw body with a secret an Admin bound to an owner; Alertmanager: an API key as bearer token), mapped onto
-/// deployments and incidents through the same idempotent ingestion as the API. A delivery speaks only for the owner of
-/// the secret that signed it, and a delivery id seen before changes nothing.
+/// Webhooks verified the way each tool signs, onto the same idempotent ingestion as the API. A delivery speaks only
+/// for its secret's owner, and one seen before changes nothing. Answers stay IResult: each tool has its own replies.
 /// </summary>
 public static class WebhookEndpoints
 {

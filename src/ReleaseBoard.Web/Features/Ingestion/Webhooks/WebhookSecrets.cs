@@ -38,10 +38,8 @@ public sealed record WebhookSigner(
 }
 
 /// <summary>
-/// The webhook secrets an Admin (or an operator) binds to what they speak for: per repository or team for GitHub, per
-/// service or team for PagerDuty. Stored protected by Data Protection, whose keys live in the database with the rest,
-/// so every instance can verify; never shown after they are added. A delivery signed with one owner's secret that
-/// names another owner's repository or service is refused (see <see cref="WebhookEndpoints"/>).
+/// Webhook secrets bound by an Admin to what they speak for, protected by Data Protection (keys in the database, so
+/// every instance verifies) and never shown after they are added.
 /// </summary>
 public sealed class WebhookSecrets(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,

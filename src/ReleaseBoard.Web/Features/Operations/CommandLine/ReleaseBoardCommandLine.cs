@@ -15,9 +15,8 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Operations.CommandLine;
 
 /// <summary>
-/// Operator commands on the same executable as the app: `ReleaseBoard.Web users create …`. Each applies pending
-/// migrations first (so it works on a brand-new database), does its one thing against the configured store and exits.
-/// Standard output carries only the result (a key, a path); logs and messages go to standard error.
+/// Operator commands on the app's executable: each migrates first, does one thing and exits; standard output
+/// carries only the result, so scripts can capture a key or a path.
 /// </summary>
 public static class ReleaseBoardCommandLine
 {

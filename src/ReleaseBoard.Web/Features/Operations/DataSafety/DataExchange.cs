@@ -16,16 +16,10 @@ public sealed record ExchangeSummary(IReadOnlyDictionary<string, int> Rows)
 }
 
 /// <summary>
-/// All data as one JSON document, table by table, read from the EF Core model rather than listed by hand, so a table
-/// added later is never left out. Being provider-neutral, it also moves an installation from SQLite to SQL Server:
-/// export from one, import into the other, freshly migrated to the same version. Users (with their password hashes),
-/// API keys and display links (hashes only), Data Protection keys and the audit trail go with it, ids preserved.
+/// All data as one JSON document, table by table from the EF Core model (a table added later is never left out);
+/// provider-neutral, so it also moves SQLite to SQL Server. Import fills an empty database in one transaction.
 /// </summary>
-/// <remarks>
-/// Import writes into an empty database only, in one transaction (all or nothing), parents before children. On SQL
-/// Server, ids are kept by switching IDENTITY_INSERT on per table; that path compiles and is reasoned, but no SQL
-/// Server was at hand to run it (the tests move SQLite to SQLite).
-/// </remarks>
+/// <remarks>SQL Server keeps ids with IDENTITY_INSERT: compiled, not run here (no server at hand).</remarks>
 public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFactory)
 {
     public const string Format = "releaseboard-export";

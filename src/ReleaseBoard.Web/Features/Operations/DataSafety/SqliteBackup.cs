@@ -5,9 +5,8 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Operations.DataSafety;
 
 /// <summary>
-/// An online backup of the SQLite database with SQLite's own backup API: a consistent copy of everything committed
-/// when it started, taken while the app keeps reading and writing (WAL lets both go on). Written beside the target
-/// and renamed at the end, so a backup file is either whole or absent; checked with integrity_check before it counts.
+/// An online SQLite backup with SQLite's backup API while the app runs, written beside the target and renamed when
+/// whole and integrity-checked, so a backup file is complete or absent.
 /// </summary>
 public sealed class SqliteBackup(DatabaseConnection connection)
 {

@@ -14,7 +14,7 @@ public class EventImporterTests
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
 
     private EventImporter Importer(SqliteTestDatabase database) =>
-        new(database, _clock, [new PauseOnFailure(TestPromotion.Service(database, _clock))]);
+        new(database, _clock, [new PauseOnIncident(TestPromotion.Service(database, _clock))]);
 
     private const string Deployments = """
         service,environment,version,startedAt,finishedAt,outcome,kind,rollsBack,source,externalId

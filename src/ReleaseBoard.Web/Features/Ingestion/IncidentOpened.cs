@@ -3,13 +3,13 @@ using ReleaseBoard.Data;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>A production failure that opened: new, or open again.</summary>
-public sealed record FailureOpened(int ServiceId, int Severity, string Title);
+public sealed record IncidentOpened(int ServiceId, int Severity, string Title);
 
 /// <summary>
 /// What another feature does when a failure opens (Promotion pauses). Called inside the transaction that stores the
 /// failure, so the failure and the reaction are stored together or not at all. Ingestion knows no reacting feature.
 /// </summary>
-public interface IFailureOpenedReaction
+public interface IIncidentOpenedReaction
 {
-    Task ReactAsync(ReleaseBoardDbContext db, FailureOpened failure, CancellationToken cancellationToken);
+    Task ReactAsync(ReleaseBoardDbContext db, IncidentOpened failure, CancellationToken cancellationToken);
 }
