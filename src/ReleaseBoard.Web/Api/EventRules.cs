@@ -14,6 +14,7 @@ public static class EventRules
     public const int VersionMaxLength = 128;
     public const int ReportedByMaxLength = 200;
     public const int UrlMaxLength = 2000;
+    public const int CommitShaMaxLength = 64;
 }
 
 /// <summary>
@@ -59,15 +60,15 @@ public static class EventFields
 
     /// <summary>How messages name a catch's fields.</summary>
     public static readonly IReadOnlyDictionary<string, string> CatchLabels = With(
-        (ReportedBy, "The reporter"),
+        (ReportedBy, "The reporter's name"),
         (CaughtAt, "The time of the catch")
     );
 
     /// <summary>How messages name an incident's fields; "startedAt" is when the impact started.</summary>
     public static readonly IReadOnlyDictionary<string, string> IncidentLabels = With(
         (StartedAt, "The impact start"),
-        (DetectedAt, "The detection"),
-        (ResolvedAt, "The resolution")
+        (DetectedAt, "The detection time"),
+        (ResolvedAt, "The resolution time")
     );
 
     /// <summary>How messages name a deployment's fields.</summary>
@@ -75,9 +76,9 @@ public static class EventFields
         (StartedAt, "The start"),
         (FinishedAt, "The finish"),
         (CommittedAt, "The commit time"),
-        (CommitSha, "The commit"),
+        (CommitSha, "The commit SHA"),
         (Outcome, "The outcome"),
-        (RollsBack, "The reverted deployment")
+        (RollsBack, "The id of the reverted deployment")
     );
 
     private static Dictionary<string, string> With(params (string Field, string Label)[] own)

@@ -11,8 +11,6 @@ public sealed class FieldErrors(IReadOnlyDictionary<string, string>? labels = nu
     public Dictionary<string, string[]> Errors { get; } = new(StringComparer.Ordinal);
     public bool Any => Errors.Count > 0;
 
-    public bool Has(string field) => Errors.ContainsKey(field);
-
     public void Add(string field, string message) =>
         Errors[field] = Errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
 

@@ -15,7 +15,7 @@ public sealed class CatchForm
     [Required(ErrorMessage = "Choose the environment where it was caught.")]
     public int? EnvironmentId { get; set; }
 
-    [Range(1, 4, ErrorMessage = "Severity is 1 (worst) to 4.")]
+    [Range(1, 4, ErrorMessage = "The severity is 1 (worst) to 4.")]
     public int Severity { get; set; } = 2;
 
     [Required(ErrorMessage = "Say what was caught, in a few words.")]
@@ -29,7 +29,7 @@ public sealed class CatchForm
     public string? Version { get; set; }
 
     [Required(ErrorMessage = "Say who caught it.")]
-    [StringLength(EventRules.ReportedByMaxLength, ErrorMessage = "At most {1} characters.")]
+    [StringLength(EventRules.ReportedByMaxLength, ErrorMessage = "The reporter's name can be at most {1} characters.")]
     public string? ReportedBy { get; set; }
 
     /// <summary>"yyyy-MM-ddTHH:mm" in the team's time zone, as a datetime-local input gives it.</summary>

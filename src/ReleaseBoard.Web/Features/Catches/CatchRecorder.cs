@@ -7,8 +7,8 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Catches;
 
 /// <summary>
-/// Records a pre-production catch: validates everything on the server (the form's checks are a convenience),
-/// stores the catch and its audit entry in one SaveChanges, and so resets every open wall of the team.
+/// Records a pre-production catch: every rule checked on the server (the form's checks are a convenience), then the
+/// catch and its audit entry in one transaction, which resets every open wall of the team.
 /// </summary>
 public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFactory, TimeProvider clock)
 {
@@ -36,6 +36,8 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         errors.MaxLength(EventFields.Description, command.Description, EventRules.DescriptionMaxLength);
         errors.MaxLength(EventFields.Version, command.Version, EventRules.VersionMaxLength);
         errors.SeverityInRange(EventFields.Severity, command.Severity);
+        errors.MaxLength(EventFields.Source, command.Source, EventRules.SourceMaxLength);
+        errors.MaxLength(EventFields.ExternalId, command.ExternalId, EventRules.ExternalIdMaxLength);
         if (command.CaughtAtUtc.Kind != DateTimeKind.Utc)
             errors.Add(EventFields.CaughtAt, "The time must be given in UTC.");
         else

@@ -85,7 +85,7 @@ public sealed class DemoDataGenerator(int seed = 20261127)
 
     private Team GenerateTeam(TeamPlan plan, DateTime startUtc, DateTime nowUtc)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(plan.TimeZoneId);
+        var zone = TeamTime.Zone(plan.TimeZoneId);
         var team = new Team
         {
             Slug = plan.Slug,

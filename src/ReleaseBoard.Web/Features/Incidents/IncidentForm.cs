@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ReleaseBoard.Web.Api;
 
 namespace ReleaseBoard.Web.Features.Incidents;
 
@@ -10,14 +11,14 @@ public sealed class IncidentForm
     [Required(ErrorMessage = "Choose a team.")]
     public string? TeamSlug { get; set; }
 
-    [Required(ErrorMessage = "Choose the service that failed.")]
+    [Required(ErrorMessage = "Choose the service it happened to.")]
     public int? ServiceId { get; set; }
 
-    [Range(1, 4, ErrorMessage = "Severity is 1 (worst) to 4.")]
+    [Range(1, 4, ErrorMessage = "The severity is 1 (worst) to 4.")]
     public int Severity { get; set; } = 2;
 
-    [Required(ErrorMessage = "Say what failed, in a few words.")]
-    [StringLength(300, ErrorMessage = "The title can be at most {1} characters.")]
+    [Required(ErrorMessage = "Say what went wrong, in a few words.")]
+    [StringLength(EventRules.TitleMaxLength, ErrorMessage = "The title can be at most {1} characters.")]
     public string? Title { get; set; }
 
     /// <summary>When users were first hurt: "yyyy-MM-ddTHH:mm" in the team's zone.</summary>
@@ -30,6 +31,6 @@ public sealed class IncidentForm
     /// <summary>Empty while it is still open.</summary>
     public string? ResolvedAtLocal { get; set; }
 
-    [StringLength(2000, ErrorMessage = "At most {1} characters.")]
+    [StringLength(EventRules.UrlMaxLength, ErrorMessage = "The link can be at most {1} characters.")]
     public string? Url { get; set; }
 }

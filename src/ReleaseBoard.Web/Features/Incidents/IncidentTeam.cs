@@ -1,4 +1,5 @@
 using ReleaseBoard.Web.Features.Catalog;
+using ReleaseBoard.Web.Features.Metrics;
 
 namespace ReleaseBoard.Web.Features.Incidents;
 
@@ -11,7 +12,7 @@ public sealed record IncidentTeam(
     IReadOnlyList<IncidentService> Services
 )
 {
-    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
+    public TimeZoneInfo Zone => TeamTime.Zone(TimeZoneId);
 
     public string TimeLabel(string what) => $"{what} ({TimeZoneId})";
 

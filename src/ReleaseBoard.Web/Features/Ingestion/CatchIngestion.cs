@@ -28,6 +28,7 @@ public sealed class CatchIngestion(
         errors.Required(EventFields.Environment, request.Environment);
         errors.Required(EventFields.Severity, request.Severity);
         errors.Required(EventFields.CaughtAt, request.CaughtAt);
+        // Checked before the lookups too: an overlong source must not reach the duplicate check's query.
         errors.MaxLength(EventFields.Source, request.Source, EventRules.SourceMaxLength);
         errors.MaxLength(EventFields.ExternalId, request.ExternalId, EventRules.ExternalIdMaxLength);
         if (errors.Any)

@@ -211,7 +211,7 @@ public sealed class DeploymentIngestion(
         errors.Required(EventFields.Version, request.Version);
         errors.Required(EventFields.StartedAt, request.StartedAt);
         errors.MaxLength(EventFields.Version, request.Version, EventRules.VersionMaxLength);
-        errors.MaxLength(EventFields.CommitSha, request.CommitSha, 64);
+        errors.MaxLength(EventFields.CommitSha, request.CommitSha, EventRules.CommitShaMaxLength);
         errors.MaxLength(EventFields.RollsBack, request.RollsBack, EventRules.ExternalIdMaxLength);
         errors.MaxLength(EventFields.Source, request.Source, EventRules.SourceMaxLength);
         errors.MaxLength(EventFields.ExternalId, request.ExternalId, EventRules.ExternalIdMaxLength);

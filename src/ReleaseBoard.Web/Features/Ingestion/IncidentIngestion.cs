@@ -9,7 +9,7 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Ingestion;
 
 /// <summary>
-/// Stores a production failure, or brings the stored one up to date (resolved, corrected); PATCH changes given fields.
+/// Stores an incident, or brings the stored one up to date (resolved, corrected); PATCH changes given fields.
 /// </summary>
 public sealed class IncidentIngestion(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -69,7 +69,7 @@ public sealed class IncidentIngestion(
     }
 
     /// <summary>
-    /// A failure a person records on the form: stored like any other (the immune system included), and the audit
+    /// An incident a person records on the form: stored like any other (the immune system included), and the audit
     /// trail says who recorded it, because the form has no tool behind it to vouch for it.
     /// </summary>
     public async Task<IngestOutcome<IncidentItem>> RecordByPersonAsync(
@@ -102,7 +102,7 @@ public sealed class IncidentIngestion(
     }
 
     /// <summary>
-    /// A person resolves an open failure, whatever brought it in (the form, an import without ids, a tool that never
+    /// A person resolves an open incident, whatever brought it in (the form, an import without ids, a tool that never
     /// sent the resolution): the time is checked like the API's, and the audit trail says who resolved it.
     /// </summary>
     public async Task<IngestOutcome<long>> ResolveByPersonAsync(
@@ -158,7 +158,7 @@ public sealed class IncidentIngestion(
         CancellationToken cancellationToken
     )
     {
-        // One transaction for the failure and the pause it causes (SQLite takes the write lock at its start, so the
+        // One transaction for the incident and the pause it causes (SQLite takes the write lock at its start, so the
         // read of what to pause cannot race another writer).
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
@@ -173,8 +173,8 @@ public sealed class IncidentIngestion(
                 clock.GetUtcNow().UtcDateTime,
                 cancellationToken
             );
-            // A failure that opens (new, or open again) is told to what reacts (the immune system pauses). A replay of
-            // a failure already open is not: it must not pause again what a person resumed.
+            // An incident that opens (new, or open again) is told to what reacts (the immune system pauses); a replay
+            // of one already open is not: it must not pause again what a person resumed.
             if (
                 outcome is IngestOutcome<IncidentItem>.Stored { Item.ResolvedAt: null } stored
                 && (stored.Created || reopen)

@@ -8,8 +8,6 @@ namespace ReleaseBoard.Web.Features.Metrics;
 /// </summary>
 public static class Severities
 {
-    public static bool Counts(int severity, int threshold) => severity <= threshold;
-
     /// <summary>Within the threshold of each row's own team.</summary>
     public static IQueryable<Incident> ThatCount(this IQueryable<Incident> incidents) =>
         incidents.Where(i => i.Severity <= i.Service.Team.CountingSeverityThreshold);

@@ -6,6 +6,9 @@ namespace ReleaseBoard.Web.Features.Metrics;
 /// </summary>
 public static class TeamTime
 {
+    /// <summary>A team's zone by its IANA id, validated when the catalog stored it.</summary>
+    public static TimeZoneInfo Zone(string timeZoneId) => TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
+
     public static DateTime Local(DateTime utc, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone);
 

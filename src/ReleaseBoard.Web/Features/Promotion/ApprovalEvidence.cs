@@ -34,7 +34,7 @@ public sealed record ApprovalEvidence(int SoakMinutes, IReadOnlyList<ReadinessCr
 
     public static string WhatIfLine(WhatIf? w) =>
         w is null
-            ? "what if: no stage before to soak in"
+            ? "what if: no environment before to soak in"
             : $"what if, last 90 days at {w.SoakMinutes} min: {w.CatchesReachingProduction} of {w.CatchesMatched} "
                 + $"catches "
                 + $"would have reached production, {DurationText.Format(w.ShelfTimeSaved, "no")} shelf time saved "

@@ -67,10 +67,10 @@ public static class GateEndpoints
         CancellationToken cancellationToken
     )
     {
-        if (version is { Length: > 128 })
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["version"] = ["At most 128 characters."] }
-            );
+        var errors = new FieldErrors(EventFields.DeploymentLabels);
+        errors.MaxLength(EventFields.Version, version, EventRules.VersionMaxLength);
+        if (errors.Any)
+            return TypedResults.ValidationProblem(errors.Errors);
         var (target, invalid, problem) = await PromotionEndpoints.FindAsync(
             service,
             environment,

@@ -105,7 +105,7 @@ public sealed class PromotionActions(
 
     public const string KeyRefusal =
         "API keys do not change promotion: a person signed in as Approver does (four eyes "
-        + "need people). Pipelines ask the gate and report failures.";
+        + "need people). Pipelines ask the gate and report incidents.";
 
     private static PromotionOutcome Refusal(ClaimsPrincipal who) =>
         new PromotionOutcome.Refused(

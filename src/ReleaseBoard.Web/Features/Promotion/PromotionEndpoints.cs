@@ -391,7 +391,7 @@ public static class PromotionEndpoints
             : (new EnvironmentTarget(resolved.Id, found.Value.Id), null, null);
     }
 
-    /// <summary>Every refusal of a promotion action becomes its problem response here, and only here.</summary>
+    /// <summary>What the state machine refused becomes its problem response here (lookups: FindAsync).</summary>
     private static async Task<Results<Ok<PromotionStateDto>, ValidationProblem, ProblemHttpResult>> AnswerAsync(
         PromotionOutcome outcome,
         PromotionApi api,

@@ -100,7 +100,7 @@ public sealed class PromotionGate(
             reasons.Add(
                 new(
                     "open-failure",
-                    $"Failure open on the service since {failure.ImpactStartedAt:yyyy-MM-dd HH:mm} UTC: "
+                    $"Incident open on the service since {failure.ImpactStartedAt:yyyy-MM-dd HH:mm} UTC: "
                         + $"\"{failure.Title}\" (severity {failure.Severity})."
                 )
             );

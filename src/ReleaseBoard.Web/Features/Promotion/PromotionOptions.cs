@@ -6,7 +6,7 @@ public sealed class PromotionOptions
     public const string SectionName = "Promotion";
 
     /// <summary>
-    /// An open production failure of this severity or worse (1 = worst) blocks continuous promotion of its service.
+    /// An open incident of this severity or worse (1 = worst) blocks continuous promotion of its service.
     /// </summary>
     public int PausingSeverity { get; set; } = 2;
 }

@@ -2,7 +2,7 @@ namespace ReleaseBoard.Web.Features.Promotion;
 
 /// <summary>
 /// Why a promotion change was refused: the stable codes pipelines and pages match on (the API's problem "code").
-/// Their HTTP statuses are mapped in one place, <see cref="PromotionEndpoints"/>.
+/// The API maps them to HTTP statuses in <see cref="PromotionEndpoints"/>.
 /// </summary>
 public static class PromotionRefusals
 {

@@ -351,32 +351,10 @@ public sealed class PromotionService(
     }
 
     /// <summary>
-    /// The immune system: a production failure of pausing severity opening on a service pauses that service's
-    /// continuous environments at once (actor: system, reason: the incident). Returns how many it paused.
+    /// The immune system, inside the caller's transaction: the incident and the pause it causes are stored together
+    /// or not at all, so no open incident is left that paused nothing. Returns how many it paused.
     /// </summary>
-    public async Task<int> PauseForFailureAsync(
-        int serviceId,
-        int severity,
-        string incidentTitle,
-        CancellationToken cancellationToken = default
-    )
-    {
-        if (severity > options.CurrentValue.PausingSeverity)
-            return 0;
-        return await PauseWhereAsync(
-            e => e.ServiceId == serviceId,
-            AuditActor.System,
-            FailureReason(severity, incidentTitle),
-            "promotion.paused-by-failure",
-            cancellationToken
-        );
-    }
-
-    /// <summary>
-    /// The same inside the caller's transaction: the incident and the pause it causes are stored together or not at
-    /// all, so no open incident can be left that paused nothing.
-    /// </summary>
-    public async Task<int> PauseForFailureAsync(
+    public async Task<int> PauseForIncidentAsync(
         ReleaseBoardDbContext db,
         int serviceId,
         int severity,
@@ -392,7 +370,7 @@ public sealed class PromotionService(
                 .Environments.Where(e => e.ServiceId == serviceId && e.PromotionMode == PromotionMode.Continuous)
                 .ToListAsync(cancellationToken),
             AuditActor.System,
-            FailureReason(severity, incidentTitle),
+            IncidentReason(severity, incidentTitle),
             "promotion.paused-by-failure",
             Now()
         );
@@ -400,8 +378,8 @@ public sealed class PromotionService(
         return paused;
     }
 
-    private static string FailureReason(int severity, string incidentTitle) =>
-        $"Failure opened (severity {severity}): {incidentTitle}";
+    private static string IncidentReason(int severity, string incidentTitle) =>
+        $"Incident opened (severity {severity}): {incidentTitle}";
 
     private static int PauseIn(
         ReleaseBoardDbContext db,

@@ -7,8 +7,8 @@ namespace ReleaseBoard.Web.Features.Promotion;
 public static class PromotionSetup
 {
     /// <summary>
-    /// The state machine, what its evidence reads, and the pause when a failure opens. The command line needs them
-    /// too: an import of a failure still open pauses promotion there as it does in the app.
+    /// The state machine, what its evidence reads, and the pause when an incident opens. The command line needs them
+    /// too: an import of an incident still open pauses promotion there as it does in the app.
     /// </summary>
     public static IServiceCollection AddPromotionRules(this IServiceCollection services)
     {

@@ -50,7 +50,7 @@ public sealed class ReadinessEvaluator(
             .SingleAsync(cancellationToken);
         var serviceId = environment.ServiceId;
         var threshold = environment.CountingSeverityThreshold;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(environment.TimeZoneId);
+        var zone = TeamTime.Zone(environment.TimeZoneId);
         var criteria = new List<ReadinessCriterion>();
 
         var lastCatch = await db

@@ -42,7 +42,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             .SingleOrDefaultAsync(cancellationToken);
         if (team is null)
             return (null, $"There is no team \"{teamSlug}\".");
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(team.TimeZoneId);
+        var zone = TeamTime.Zone(team.TimeZoneId);
         if (string.IsNullOrEmpty(serviceSlug))
             return (new TrendScope(team.Id, team.Slug, team.Name, null, null, zone), null);
 

@@ -24,7 +24,7 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
             return null;
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(team.TimeZoneId);
+        var zone = TeamTime.Zone(team.TimeZoneId);
         var threshold = team.CountingSeverityThreshold;
 
         var countingCatches = db.Catches.Where(c => c.Service.TeamId == team.Id).ThatCount(threshold);

@@ -144,7 +144,7 @@ public class RecordIncidentPageTests : AppBunitContext
 
         page.WaitForAssertion(() =>
             Assert.Contains(
-                "The resolution is before the impact start.",
+                "The resolution time is before the impact start.",
                 page.Find(".mud-input-control:has(input[data-testid=resolved-at])").TextContent
             )
         );

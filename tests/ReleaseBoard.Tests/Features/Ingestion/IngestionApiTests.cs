@@ -382,7 +382,7 @@ public class IngestionApiTests(IngestionFixture fixture) : IClassFixture<Ingesti
     }
 
     [Fact]
-    public async Task The_API_a_CSV_file_and_the_form_refuse_the_same_event_in_the_same_words()
+    public async Task The_API_a_CSV_file_and_the_recorder_behind_the_form_refuse_an_event_in_the_same_words()
     {
         var tomorrow = DateTimeOffset.UtcNow.AddDays(1);
         var api = await AssertProblem(
@@ -427,20 +427,33 @@ public class IngestionApiTests(IngestionFixture fixture) : IClassFixture<Ingesti
         );
         var csv = await new EventImporter(database, clock, []).ImportAsync(
             ImportKind.Catches,
-            $"service,environment,severity,title,caughtAt,reportedBy\npayments-api,staging,2,x,{tomorrow:O},qa\n",
+            $"service,environment,severity,title,caughtAt,reportedBy,source\n"
+                + $"payments-api,staging,2,x,{tomorrow:O},qa,api\n"
+                + $"payments-api,staging,2,y,{Ago(60):O},qa,{new string('s', 65)}\n",
+            AuditActor.System,
+            dryRun: false,
+            Ct
+        );
+
+        var incidentCsv = await new EventImporter(database, clock, []).ImportAsync(
+            ImportKind.Incidents,
+            $"service,severity,title,startedAt,resolvedAt\npayments-api,2,x,{Ago(60):O},{Ago(90):O}\n",
             AuditActor.System,
             dryRun: false,
             Ct
         );
 
         const string future = "The time of the catch cannot be in the future.";
+        const string resolvedEarly = "The resolution time is before the impact start.";
         Assert.Equal(future, api.GetProperty("errors").GetProperty("caughtAt")[0].GetString());
         Assert.Equal(future, Assert.Single(Assert.IsType<IngestOutcome<long>.Invalid>(form).Errors["caughtAt"]));
         Assert.Equal(future, Assert.Single(csv.Problems, p => p.Field == "caughtAt").Message);
         Assert.Equal(
-            "The resolution is before the impact start.",
-            incident.GetProperty("errors").GetProperty("resolvedAt")[0].GetString()
+            "The source can be at most 64 characters.",
+            Assert.Single(csv.Problems, p => p.Field == "source").Message
         );
+        Assert.Equal(resolvedEarly, incident.GetProperty("errors").GetProperty("resolvedAt")[0].GetString());
+        Assert.Equal(resolvedEarly, Assert.Single(incidentCsv.Problems, p => p.Field == "resolvedAt").Message);
     }
 
     [Theory]

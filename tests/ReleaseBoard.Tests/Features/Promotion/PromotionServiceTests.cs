@@ -357,12 +357,15 @@ public class PromotionServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failure_of_pausing_severity_pauses_the_service_as_the_system_and_a_milder_one_does_not()
+    public async Task An_incident_of_pausing_severity_pauses_the_service_as_the_system_and_a_milder_one_does_not()
     {
         await SetModeAsync(_team.ProductionId, PromotionMode.Continuous);
 
-        Assert.Equal(0, await _promotion.PauseForFailureAsync(_team.ServiceId, 3, "Slow search", Ct));
-        Assert.Equal(1, await _promotion.PauseForFailureAsync(_team.ServiceId, 2, "Checkout down", Ct));
+        await using (var db = _database.CreateDbContext())
+        {
+            Assert.Equal(0, await _promotion.PauseForIncidentAsync(db, _team.ServiceId, 3, "Slow search", Ct));
+            Assert.Equal(1, await _promotion.PauseForIncidentAsync(db, _team.ServiceId, 2, "Checkout down", Ct));
+        }
 
         var environment = await EnvironmentAsync(_team.ProductionId);
         Assert.Equal(PromotionMode.Paused, environment.PromotionMode);

@@ -450,7 +450,7 @@ public sealed class EventImporter(
                 }
             );
             await db.SaveChangesAsync(cancellationToken);
-            // The immune system holds for imports too: a file that brings a failure still open is a failure opening
+            // The immune system holds for imports too: a file that brings an incident still open is an incident opening
             // now, and the pause is part of the import's one transaction.
             db.ChangeTracker.AutoDetectChangesEnabled = true;
             foreach (var open in entities.OfType<Incident>().Where(i => i.ResolvedAt is null))
@@ -474,7 +474,7 @@ public sealed class EventImporter(
     {
         if (slug is null)
         {
-            problem("service", "service is required.");
+            problem(EventFields.Service, "The service is required.");
             return null;
         }
         var matches = services.Where(s => s.Slug == slug && (team is null || s.TeamSlug == team)).ToList();
@@ -497,7 +497,7 @@ public sealed class EventImporter(
     {
         if (name is null)
         {
-            problem("environment", "environment is required.");
+            problem(EventFields.Environment, "The environment is required.");
             return null;
         }
         if (service.Environments.TryGetValue(name, out var environment))

@@ -79,7 +79,7 @@ internal static class AlertmanagerAlerts
                     resolved,
                     startsAt.Value,
                     endsAt,
-                    title.Length > 300 ? title[..300] : title,
+                    title.Length > EventRules.TitleMaxLength ? title[..EventRules.TitleMaxLength] : title,
                     severity,
                     alert.Text("generatorURL")
                 )
