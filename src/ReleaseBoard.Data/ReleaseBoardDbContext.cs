@@ -30,6 +30,8 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<SsoIdentity> SsoIdentities => Set<SsoIdentity>();
+    public DbSet<PromotionWindow> PromotionWindows => Set<PromotionWindow>();
+    public DbSet<Freeze> Freezes => Set<Freeze>();
 
     /// <summary>
     /// Data Protection keys live in the database so logins and display links survive restarts and work across

@@ -11,6 +11,7 @@ using ReleaseBoard.Web.Features.Operations.CommandLine;
 using ReleaseBoard.Web.Features.Promotion;
 using ReleaseBoard.Web.Features.Trends;
 using ReleaseBoard.Web.Features.Wall;
+using ReleaseBoard.Web.Features.Windows;
 using ReleaseBoard.Web.Infrastructure;
 
 // `ReleaseBoard.Web users create …` and the other operator commands run and exit; anything else serves the app.
@@ -28,6 +29,7 @@ builder.AddCatalog();
 builder.AddTrends();
 builder.AddWall();
 builder.AddCatches();
+builder.AddWindows();
 builder.AddPromotion();
 builder.AddIngestion();
 builder.AddIncidents();

@@ -517,6 +517,57 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.ToTable("DisplayLinkTeams", (string)null);
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.Freeze", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int?>("EnvironmentId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int?>("TeamId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EndsAt");
+
+                    b.HasIndex("EnvironmentId");
+
+                    b.HasIndex("TeamId");
+
+                    b.ToTable("Freezes", (string)null);
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Incident", b =>
                 {
                     b.Property<long>("Id")
@@ -682,6 +733,46 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.HasIndex("Status", "ExpiresAt");
 
                     b.ToTable("PromotionRequests");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionWindow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("EnvironmentId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnvironmentId");
+
+                    b.ToTable("PromotionWindows", (string)null);
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.ReleaseBoardUser", b =>
@@ -1185,6 +1276,23 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Navigation("Team");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.Freeze", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("ReleaseBoard.Data.Entities.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
+                    b.Navigation("Environment");
+
+                    b.Navigation("Team");
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Incident", b =>
                 {
                     b.HasOne("ReleaseBoard.Data.Entities.Deployment", "CausingDeployment")
@@ -1215,6 +1323,17 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionRequest", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Environment");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionWindow", b =>
                 {
                     b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
                         .WithMany()

@@ -493,6 +493,55 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.ToTable("DisplayLinkTeams", (string)null);
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.Freeze", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("EnvironmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EndsAt");
+
+                    b.HasIndex("EnvironmentId");
+
+                    b.HasIndex("TeamId");
+
+                    b.ToTable("Freezes", (string)null);
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Incident", b =>
                 {
                     b.Property<long>("Id")
@@ -651,6 +700,44 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.HasIndex("Status", "ExpiresAt");
 
                     b.ToTable("PromotionRequests");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionWindow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EnvironmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnvironmentId");
+
+                    b.ToTable("PromotionWindows", (string)null);
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.ReleaseBoardUser", b =>
@@ -1141,6 +1228,23 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.Navigation("Team");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.Freeze", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("ReleaseBoard.Data.Entities.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
+                    b.Navigation("Environment");
+
+                    b.Navigation("Team");
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Incident", b =>
                 {
                     b.HasOne("ReleaseBoard.Data.Entities.Deployment", "CausingDeployment")
@@ -1171,6 +1275,17 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionRequest", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Environment");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionWindow", b =>
                 {
                     b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
                         .WithMany()

@@ -34,8 +34,13 @@ public static class GateEndpoints
         DateTime Since,
         string? ChangedBy,
         int SoakMinutes,
-        SoakDto? Version
+        SoakDto? Version,
+        WindowDto Window
     );
+
+    /// <param name="OpensAt">When a closed window opens next (UTC); null when open or not within the horizon.</param>
+    /// <param name="ClosesAt">When an open window closes next (UTC); null when nothing closes it.</param>
+    public sealed record WindowDto(bool Open, DateTime? OpensAt, DateTime? ClosesAt, bool Frozen, string TimeZone);
 
     public static RouteGroupBuilder MapGateEndpoints(this RouteGroupBuilder api)
     {
@@ -104,7 +109,14 @@ public static class GateEndpoints
                         s.SoakEndsAt,
                         s.CatchesAgainst
                     )
-                    : null
+                    : null,
+                new WindowDto(
+                    answer.Window.Open,
+                    answer.Window.NextOpening,
+                    answer.Window.ClosesAt,
+                    answer.Window.Frozen,
+                    answer.Window.Zone.Id
+                )
             )
         );
     }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Windows;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
@@ -31,7 +32,8 @@ public sealed record GateAnswer(
     DateTime Since,
     string? ChangedBy,
     int SoakMinutes,
-    SoakStatus? Soak
+    SoakStatus? Soak,
+    WindowState Window
 );
 
 /// <summary>
@@ -41,7 +43,8 @@ public sealed record GateAnswer(
 public sealed class PromotionGate(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
-    IOptionsMonitor<PromotionOptions> options
+    IOptionsMonitor<PromotionOptions> options,
+    DeploymentWindows windows
 )
 {
     public async Task<GateAnswer> AskAsync(
@@ -83,6 +86,10 @@ public sealed class PromotionGate(
                 );
                 break;
         }
+
+        var window = await windows.StateAsync(environmentId, cancellationToken);
+        if (!window.Open)
+            reasons.Add(new("window-closed", window.Closed()));
 
         var openFailures = await db
             .Incidents.AsNoTracking()
@@ -162,7 +169,8 @@ public sealed class PromotionGate(
             environment.PromotionModeChangedAt,
             environment.PromotionModeChangedBy,
             environment.SoakMinutes,
-            soak
+            soak,
+            window
         );
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Trends;
+using ReleaseBoard.Web.Features.Windows;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
@@ -13,6 +14,7 @@ public static class PromotionSetup
     public static IServiceCollection AddPromotionRules(this IServiceCollection services)
     {
         services.AddTrendEngine();
+        services.AddWindows();
         services.TryAddSingleton<ReadinessEvaluator>();
         services.TryAddSingleton<WhatIfReplay>();
         services.TryAddSingleton<EvidenceSnapshot>();

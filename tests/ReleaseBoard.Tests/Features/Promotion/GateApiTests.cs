@@ -8,6 +8,7 @@ using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Windows;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Promotion;
@@ -130,6 +131,41 @@ public class GateApiTests : IAsyncLifetime
         await using var db = await DbAsync();
         db.Add(entity);
         await db.SaveChangesAsync(Ct);
+    }
+
+    [Fact]
+    public async Task A_freeze_closes_the_gate_with_the_next_opening_and_its_cancellation_opens_it_at_once()
+    {
+        var service = await ServiceAsync(PromotionMode.Continuous);
+        var windows = _app.Services.GetRequiredService<DeploymentWindows>();
+        int teamId;
+        await using (var db = await DbAsync())
+            teamId = await db.Teams.Where(t => t.Slug == "gates").Select(t => t.Id).SingleAsync(Ct);
+        var ends = DateTime.UtcNow.AddHours(2);
+        ends = new DateTime(ends.Ticks - ends.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        var freeze = await windows.ScheduleFreezeAsync(
+            AuditActor.System,
+            new FreezeScope(teamId, null),
+            DateTime.UtcNow.AddHours(-1),
+            ends,
+            "quarter-end close",
+            Ct
+        );
+
+        var frozen = await AskAsync(service);
+        Assert.True(freeze.Succeeded, freeze.Error);
+        await windows.CancelFreezeAsync(AuditActor.System, freeze.Value, Ct);
+        var thawed = await AskAsync(service);
+
+        Assert.False(frozen.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.Equal(["window-closed"], Codes(frozen));
+        Assert.Contains("quarter-end close", frozen.GetProperty("reasons")[0].GetProperty("message").GetString());
+        var window = frozen.GetProperty("window");
+        Assert.False(window.GetProperty("open").GetBoolean());
+        Assert.True(window.GetProperty("frozen").GetBoolean());
+        Assert.Equal(ends, window.GetProperty("opensAt").GetDateTime().ToUniversalTime());
+        Assert.True(thawed.GetProperty("mayAutoPromote").GetBoolean());
+        Assert.True(thawed.GetProperty("window").GetProperty("open").GetBoolean());
     }
 
     [Fact]
