@@ -126,6 +126,34 @@ public sealed class DeploymentWindows(IDbContextFactory<ReleaseBoardDbContext> d
         );
     }
 
+    public sealed record Place(int TeamId, int? EnvironmentId, TimeZoneInfo Zone);
+
+    /// <summary>A team, or one of its environments, by the slugs people type; null when there is none.</summary>
+    public async Task<Place?> FindAsync(
+        string teamSlug,
+        string? serviceSlug,
+        string? environmentName,
+        CancellationToken cancellationToken = default
+    )
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var team = await db
+            .Teams.Where(t => t.Slug == teamSlug)
+            .Select(t => new { t.Id, t.TimeZoneId })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (team is null)
+            return null;
+        if (serviceSlug is null && environmentName is null)
+            return new Place(team.Id, null, TeamTime.Zone(team.TimeZoneId));
+        var environmentId = await db
+            .Environments.Where(e =>
+                e.Service.TeamId == team.Id && e.Service.Slug == serviceSlug && e.Name == environmentName
+            )
+            .Select(e => (int?)e.Id)
+            .SingleOrDefaultAsync(cancellationToken);
+        return environmentId is null ? null : new Place(team.Id, environmentId, TeamTime.Zone(team.TimeZoneId));
+    }
+
     public async Task<IReadOnlyList<WindowRow>> ListWindowsAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

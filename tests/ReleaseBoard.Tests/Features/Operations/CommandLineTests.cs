@@ -48,6 +48,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("apikeys", "revoke", "--help")]
     [InlineData("displaylinks", "create", "--help")]
     [InlineData("webhooks", "add", "--help")]
+    [InlineData("windows", "add", "--help")]
+    [InlineData("freezes", "add", "--help")]
     [InlineData("displaylinks", "revoke", "--help")]
     [InlineData("migrate", "--help")]
     [InlineData("demo", "clear", "--help")]
@@ -331,6 +333,58 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.True(imported.Exit == 0, imported.Err + imported.Out);
         Assert.Equal("Paused", Scalar("SELECT PromotionMode FROM Environments WHERE Name = 'production'"));
+    }
+
+    [Fact]
+    public async Task Windows_and_freezes_are_set_listed_and_removed_by_an_operator_each_change_audited()
+    {
+        Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
+        Scalar(
+            "INSERT INTO Teams (Slug, Name, TimeZoneId, CountingSeverityThreshold, IsDemo, CreatedAt) VALUES "
+                + "('alpha', 'Alpha', 'Europe/Berlin', 3, 0, '2026-01-01 00:00:00')"
+        );
+        Scalar("INSERT INTO Services (TeamId, Slug, Name) VALUES (1, 'api', 'api')");
+        Scalar(
+            "INSERT INTO Environments (ServiceId, Name, \"Order\", IsProduction, PromotionMode, "
+                + "PromotionModeChangedAt, ConcurrencyStamp, RequiredApprovals, SoakMinutes) VALUES (1, 'production', "
+                + "0, 1, 'Manual', '2026-01-01 00:00:00', '00000000-0000-0000-0000-000000000001', 2, 30)"
+        );
+        string[] where = ["--team", "alpha", "--service", "api", "--environment", "production"];
+
+        var bad = await RunAsync(null, ["windows", "add", .. where, "--allow", "Mon-Thu 9-16"]);
+        var added = await RunAsync(null, ["windows", "add", .. where, "--allow", "Mon-Thu 09:00-16:00"]);
+        var listed = await RunAsync(null, "windows", "list");
+        var freeze = await RunAsync(
+            null,
+            "freezes",
+            "add",
+            "--team",
+            "alpha",
+            "--from",
+            "2027-01-04T09:00",
+            "--to",
+            "2027-01-04T12:00",
+            "--reason",
+            "ledger migration"
+        );
+        var freezes = await RunAsync(null, "freezes", "list");
+        var cancelled = await RunAsync(null, "freezes", "cancel", "--id", freeze.Out.Trim());
+        var removed = await RunAsync(null, "windows", "remove", "--id", added.Out.Trim());
+
+        Assert.NotEqual(0, bad.Exit);
+        Assert.Contains("not a window", bad.Err);
+        Assert.True(added.Exit == 0, added.Err);
+        Assert.Contains("alpha/api/production\tallow\tMon-Thu 09:00-16:00", listed.Out);
+        Assert.True(freeze.Exit == 0, freeze.Err);
+        // 09:00 in Berlin in January is 08:00 UTC.
+        Assert.Contains("team alpha\t2027-01-04 08:00:00Z\t2027-01-04 11:00:00Z\tledger migration", freezes.Out);
+        Assert.Equal(0, cancelled.Exit);
+        Assert.Equal(0, removed.Exit);
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM PromotionWindows"));
+        Assert.Equal(
+            "window.added,freeze.scheduled,freeze.cancelled,window.removed",
+            Scalar("SELECT group_concat(Action, ',') FROM (SELECT Action FROM AuditEntries ORDER BY Id)")
+        );
     }
 
     [Fact]

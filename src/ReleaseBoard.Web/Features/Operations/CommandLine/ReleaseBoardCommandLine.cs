@@ -18,7 +18,7 @@ namespace ReleaseBoard.Web.Features.Operations.CommandLine;
 /// Operator commands on the app's executable: each migrates first, does one thing and exits; standard output
 /// carries only the result, so scripts can capture a key or a path.
 /// </summary>
-public static class ReleaseBoardCommandLine
+public static partial class ReleaseBoardCommandLine
 {
     private static readonly string[] HelpWords = ["--help", "-h", "-?", "help"];
 
@@ -222,6 +222,8 @@ public static class ReleaseBoardCommandLine
 
         // webhooks
         root.Subcommands.Add(WebhookCommands(input, output, error));
+        root.Subcommands.Add(WindowCommands(output, error));
+        root.Subcommands.Add(FreezeCommands(output, error));
 
         // displaylinks
         var linkTeams = new Option<string[]>("--team")
