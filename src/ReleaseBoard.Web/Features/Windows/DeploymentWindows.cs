@@ -377,7 +377,8 @@ public sealed class DeploymentWindows(IDbContextFactory<ReleaseBoardDbContext> d
                 "freeze.cancelled",
                 $"freeze/{freeze.Id}",
                 teamId,
-                before: $"frozen {freeze.StartsAt:yyyy-MM-dd HH:mm}–{freeze.EndsAt:yyyy-MM-dd HH:mm} UTC: {freeze.Reason}"
+                before: $"frozen {freeze.StartsAt:yyyy-MM-dd HH:mm}–{freeze.EndsAt:yyyy-MM-dd HH:mm} UTC: "
+                    + freeze.Reason
             )
         );
         await db.SaveChangesAsync(cancellationToken);

@@ -135,7 +135,7 @@ public sealed class WindowCalendar(
         return result;
     }
 
-    /// <summary>A local wall-clock time as an instant: skipped times move past the gap, repeated ones come first.</summary>
+    /// <summary>A local time as an instant: skipped times move past the gap, repeated ones come first.</summary>
     public DateTime ToUtc(DateTime local)
     {
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);

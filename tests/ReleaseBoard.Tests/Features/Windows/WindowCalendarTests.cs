@@ -14,8 +14,7 @@ public class WindowCalendarTests
     private static DateTime Utc(string iso) =>
         DateTime.SpecifyKind(DateTime.Parse(iso, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
 
-    private static WindowCalendar Calendar(params (WindowKind Kind, string Rule)[] windows) =>
-        Calendar([], windows);
+    private static WindowCalendar Calendar(params (WindowKind Kind, string Rule)[] windows) => Calendar([], windows);
 
     private static WindowCalendar Calendar(FreezeSpan[] freezes, params (WindowKind Kind, string Rule)[] windows) =>
         new(
