@@ -10,7 +10,7 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Windows;
 
-/// <summary>Windows are policy: an Admin sets them on the page, each change audited; anyone else changes nothing.</summary>
+/// <summary>Windows are policy: an Admin sets them, each change audited; anyone else changes nothing.</summary>
 public class WindowsPageTests : AppBunitContext
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
