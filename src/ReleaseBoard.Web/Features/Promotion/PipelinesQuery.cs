@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Windows;
 
 namespace ReleaseBoard.Web.Features.Promotion;
 
@@ -35,6 +36,9 @@ public sealed record PipelineEnvironment(
 
     /// <summary>With a request waiting: the evidence an approval stores, whose hash the page sends with it.</summary>
     public ApprovalEvidence? Evidence { get; init; }
+
+    /// <summary>Its deployment window now, when one or a freeze applies.</summary>
+    public WindowState? Window { get; init; }
 }
 
 public sealed record PipelineService(
@@ -69,7 +73,8 @@ public sealed class PipelinesQuery(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     TimeProvider clock,
     ReadinessEvaluator readiness,
-    EvidenceSnapshot snapshots
+    EvidenceSnapshot snapshots,
+    DeploymentWindows windows
 )
 {
     public async Task<PipelinesView> LoadAsync(string? teamSlug, CancellationToken cancellationToken = default)
@@ -121,6 +126,7 @@ public sealed class PipelinesQuery(
             .ToListAsync(cancellationToken);
         var pendingByEnvironment = pending.ToDictionary(p => p.EnvironmentId, p => p.Request);
 
+        var windowStates = await windows.StatesAsync(environmentIds, cancellationToken);
         var evidence = new Dictionary<int, Readiness>();
         var approving = new Dictionary<int, ApprovalEvidence>();
         foreach (var environment in environments.Where(e => e.PromotionMode != PromotionMode.Continuous))
@@ -158,6 +164,7 @@ public sealed class PipelinesQuery(
                     {
                         Readiness = evidence.GetValueOrDefault(e.Id),
                         Evidence = approving.GetValueOrDefault(e.Id),
+                        Window = windowStates.GetValueOrDefault(e.Id) is { Windowed: true } window ? window : null,
                     })
                     .ToList()
             ))

@@ -11,7 +11,14 @@ public static class WallEndpoints
 
     public sealed record SignIncident(string Title, string Service, int Severity, DateTime StartedAt, string? Url);
 
-    public sealed record SignEnvironment(string Service, string Environment, bool IsProduction, string State);
+    /// <param name="Frozen">A freeze or deny window stops it on purpose now.</param>
+    public sealed record SignEnvironment(
+        string Service,
+        string Environment,
+        bool IsProduction,
+        string State,
+        bool Frozen
+    );
 
     /// <summary>
     /// What the wall shows, for other displays and chat bots. Figures that are undefined (no failures) are null.
@@ -87,7 +94,8 @@ public static class WallEndpoints
                             p.ServiceName,
                             e.Name,
                             e.IsProduction,
-                            e.Mode.ApiName()
+                            e.Mode.ApiName(),
+                            e.FrozenBy is not null
                         ))
                     )
                     .ToList(),

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Web.Features.Metrics;
 using ReleaseBoard.Web.Features.Trends;
+using ReleaseBoard.Web.Features.Windows;
 
 namespace ReleaseBoard.Web.Features.Wall;
 
@@ -15,6 +16,7 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
 
     // The wall's trend lines and shelf come from the same engine as the trends page, so both show the same figures.
     private readonly TrendEngine _trends = new(dbFactory, clock);
+    private readonly DeploymentWindows _windows = new(dbFactory, clock);
 
     public async Task<WallSnapshot?> LoadAsync(string teamSlug, CancellationToken cancellationToken = default)
     {
@@ -53,17 +55,25 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
             .ThenBy(e => e.Order)
             .Select(e => new
             {
+                e.Id,
                 ServiceName = e.Service.Name,
                 e.Name,
                 e.IsProduction,
                 e.PromotionMode,
             })
             .ToListAsync(cancellationToken);
+        var windows = await _windows.StatesAsync(environments.Select(e => e.Id).ToList(), cancellationToken);
         var pipelines = environments
             .GroupBy(e => e.ServiceName)
             .Select(g => new ServicePipeline(
                 g.Key,
-                g.Select(e => new EnvironmentState(e.Name, e.IsProduction, e.PromotionMode)).ToList()
+                g.Select(e => new EnvironmentState(
+                        e.Name,
+                        e.IsProduction,
+                        e.PromotionMode,
+                        windows.GetValueOrDefault(e.Id)?.FrozenBy
+                    ))
+                    .ToList()
             ))
             .ToList();
 

@@ -52,4 +52,5 @@ public sealed record OpenIncident(
 
 public sealed record ServicePipeline(string ServiceName, IReadOnlyList<EnvironmentState> Environments);
 
-public sealed record EnvironmentState(string Name, bool IsProduction, PromotionMode Mode);
+/// <param name="FrozenBy">The freeze or deny window in force now, when one is: the line is stopped on purpose.</param>
+public sealed record EnvironmentState(string Name, bool IsProduction, PromotionMode Mode, string? FrozenBy = null);

@@ -27,6 +27,13 @@ public sealed record WindowState(bool Open, DateTime? NextOpening, DateTime? Clo
 
     public bool Frozen => FrozenBy is not null;
 
+    /// <summary>False when no window or freeze applies at all: nothing to show.</summary>
+    public bool Windowed { get; init; } = true;
+
+    /// <summary>"open until …" or "closed: … opens …", for the pages.</summary>
+    public string Summary() =>
+        Open ? "Window open" + (ClosesAt is { } closes ? $" until {Say(closes)}" : "") : Closed();
+
     /// <summary>"2026-12-07 09:00 Europe/Berlin (08:00 UTC)".</summary>
     public string Say(DateTime utc) =>
         $"{TimeZoneInfo.ConvertTimeFromUtc(utc, Zone):yyyy-MM-dd HH:mm} {Zone.Id} ({utc:HH:mm} UTC)";
@@ -59,7 +66,7 @@ public sealed class WindowCalendar(
     public WindowState At(DateTime nowUtc)
     {
         if (!HasRules)
-            return WindowState.AlwaysOpen with { Zone = zone };
+            return WindowState.AlwaysOpen with { Zone = zone, Windowed = false };
         var intervals = Intervals(nowUtc - TimeSpan.FromDays(8), nowUtc + Chunk);
         var (open, why, frozenBy) = Evaluate(intervals, nowUtc);
         var state = open

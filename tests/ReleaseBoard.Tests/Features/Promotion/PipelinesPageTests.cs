@@ -95,6 +95,33 @@ public class PipelinesPageTests : AppBunitContext
     }
 
     [Fact]
+    public async Task A_frozen_environment_shows_frozen_with_why_and_when_it_opens_and_the_others_show_no_window()
+    {
+        await SignInAsBenAsync();
+        var ends = DateTime.UtcNow.AddHours(3);
+        await App
+            .Services.GetRequiredService<ReleaseBoard.Web.Features.Windows.DeploymentWindows>()
+            .ScheduleFreezeAsync(
+                AuditActor.System,
+                new(null, _productionId),
+                DateTime.UtcNow.AddHours(-1),
+                ends,
+                "payment provider maintenance",
+                Xunit.TestContext.Current.CancellationToken
+            );
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/pipelines?team=ops");
+
+        var page = Render<PipelinesPage>();
+
+        var production = page.WaitForElement("[data-testid=stage-svc-production]");
+        Assert.NotNull(production.QuerySelector("[data-testid=frozen]"));
+        var window = production.QuerySelector("[data-testid=window]")!.TextContent;
+        Assert.Contains("payment provider maintenance", window);
+        Assert.Contains($"opens {ends:yyyy-MM-dd HH:mm} Etc/UTC", window);
+        Assert.Null(page.Find("[data-testid=stage-svc-staging]").QuerySelector("[data-testid=window]"));
+    }
+
+    [Fact]
     public async Task An_approver_pauses_production_from_the_page()
     {
         await SignInAsBenAsync();

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Wall;
+using ReleaseBoard.Web.Features.Windows;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Wall;
 
@@ -133,6 +135,38 @@ public class WallQueryTests
         var pipeline = Assert.Single(wall!.Pipelines);
         Assert.Equal(["dev", "staging", "production"], pipeline.Environments.Select(e => e.Name));
         Assert.Equal(PromotionMode.Paused, pipeline.Environments[2].Mode);
+    }
+
+    [Fact]
+    public async Task A_frozen_environment_says_what_froze_it_and_the_others_do_not()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        var windows = new DeploymentWindows(database, _clock);
+        await windows.ScheduleFreezeAsync(
+            AuditActor.System,
+            new FreezeScope(null, team.ProductionId),
+            Now.AddHours(-1),
+            Now.AddHours(3),
+            "year-end close",
+            TestContext.Current.CancellationToken
+        );
+        // A deny window for staging that is not in force now (Tuesday noon in Berlin).
+        await windows.AddWindowAsync(
+            AuditActor.System,
+            team.StagingId,
+            WindowKind.Deny,
+            "Fri 16:00 - Mon 08:00",
+            "weekend",
+            TestContext.Current.CancellationToken
+        );
+
+        var wall = await new WallQuery(database, _clock).LoadAsync("payments", TestContext.Current.CancellationToken);
+
+        var environments = Assert.Single(wall!.Pipelines).Environments;
+        Assert.Equal("frozen (this environment): year-end close", environments[2].FrozenBy);
+        Assert.Null(environments[1].FrozenBy);
+        Assert.Null(environments[0].FrozenBy);
     }
 
     [Fact]

@@ -226,4 +226,29 @@ public class WallSignTests : BunitContext
         Assert.Equal("12:41", sign.Find("[data-testid=clock]").TextContent);
         Assert.Equal("updated 12:41:00", sign.Find("[data-testid=updated]").TextContent);
     }
+
+    [Fact]
+    public void A_frozen_environment_reads_frozen_with_the_reason_on_hover()
+    {
+        var snapshot = Snapshot() with
+        {
+            Pipelines =
+            [
+                new ServicePipeline(
+                    "payments-api",
+                    [
+                        new("staging", false, PromotionMode.Continuous),
+                        new("production", true, PromotionMode.Continuous, "frozen (everyone): year-end close"),
+                    ]
+                ),
+            ],
+        };
+
+        var sign = RenderSign(snapshot);
+
+        var frozen = sign.Find("[data-testid=frozen]");
+        Assert.Equal("FROZEN", frozen.TextContent.Trim());
+        Assert.Equal("frozen (everyone): year-end close", frozen.ParentElement!.GetAttribute("title"));
+        Assert.Single(sign.FindAll("[data-testid=frozen]"));
+    }
 }
