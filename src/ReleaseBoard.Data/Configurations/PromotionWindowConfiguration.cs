@@ -14,7 +14,7 @@ internal sealed class PromotionWindowConfiguration : IEntityTypeConfiguration<Pr
         builder.Property(w => w.Reason).HasMaxLength(300);
         builder.Property(w => w.CreatedBy).HasMaxLength(200);
         builder.HasIndex(w => w.EnvironmentId);
-        builder.HasOne(w => w.Environment).WithMany().OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(w => w.Environment).WithMany(e => e.Windows).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

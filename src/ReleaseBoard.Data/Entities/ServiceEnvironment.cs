@@ -55,6 +55,9 @@ public class ServiceEnvironment
 
     /// <summary>Changes on every write so two people acting at once cannot silently overwrite each other.</summary>
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
+
+    /// <summary>When it may promote on its own (policy, like the fields above).</summary>
+    public List<PromotionWindow> Windows { get; set; } = [];
 }
 
 public enum PromotionMode

@@ -31,13 +31,23 @@ public sealed record CatalogServiceEntry(
 /// <param name="Readiness">
 /// The evidence asked for before this environment turns continuous; omitted fields take the defaults.
 /// </param>
+/// <param name="Windows">When it may promote on its own; omitted keeps what is set (the admin page sets them).</param>
 public sealed record CatalogEnvironmentEntry(
     string? Name,
     bool? IsProduction,
     int? RequiredApprovals,
     int? SoakMinutes,
-    CatalogReadinessEntry? Readiness = null
+    CatalogReadinessEntry? Readiness = null,
+    IReadOnlyList<CatalogWindowEntry>? Windows = null
 );
+
+/// <summary>One window: <c>{"allow": "Mon-Thu 09:00-16:00"}</c> or <c>{"deny": "…", "reason": "…"}</c>.</summary>
+public sealed record CatalogWindowEntry(string? Allow, string? Deny, string? Reason = null)
+{
+    /// <summary>How the window reads in the audit trail and in comparisons: "allow Mon-Thu 09:00-16:00".</summary>
+    public static string Describe(string kind, string rule, string? reason) =>
+        $"{kind} {rule}{(reason is null ? "" : $" ({reason})")}";
+}
 
 /// <summary>Readiness thresholds (docs/promotion.md); each omitted one is the default shown.</summary>
 /// <param name="MinDaysSinceCatch">Days since the service's last counting catch, at least (default 7).</param>

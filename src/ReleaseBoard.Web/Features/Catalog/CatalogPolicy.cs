@@ -1,5 +1,6 @@
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Api;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Catalog;
 
@@ -187,8 +188,70 @@ public static class CatalogPolicy
             foreach (var (field, _, _, read) in CatalogReadinessEntry.Ranges)
                 if (read(asked.Readiness) != read(baseline.Readiness))
                     errors.Add($"{eat}.readiness.{field}", Differs(read(baseline.Readiness)));
+            var storedWindows = environment is null ? "" : WindowsText(environment.Windows.Select(WindowOf));
+            if (environmentEntry.Windows is { } windows && WindowsText(windows) != storedWindows)
+                errors.Add($"{eat}.windows", "Windows " + Why);
         }
     }
+
+    public static CatalogWindowEntry WindowOf(PromotionWindow w) =>
+        w.Kind == WindowKind.Allow ? new(w.Rule, null, w.Reason) : new(null, w.Rule, w.Reason);
+
+    /// <summary>A window set as one comparable text, each rule in its normal spelling.</summary>
+    private static string WindowsText(IEnumerable<CatalogWindowEntry> windows) =>
+        string.Join(
+            "; ",
+            windows.Select(w =>
+                CatalogWindowEntry.Describe(
+                    w.Allow is not null ? "allow" : "deny",
+                    Windows.WindowRule.TryParse(w.Allow ?? w.Deny, out var rule, out _)
+                        ? rule.Text
+                        : w.Allow ?? w.Deny ?? "",
+                    string.IsNullOrWhiteSpace(w.Reason) ? null : w.Reason.Trim()
+                )
+            )
+        );
+
+    public static void ValidateWindows(
+        ReleaseBoard.Web.Api.FieldErrors errors,
+        string at,
+        IReadOnlyList<CatalogWindowEntry?>? windows
+    )
+    {
+        for (var w = 0; w < (windows?.Count ?? 0); w++)
+        {
+            var wat = $"{at}.windows[{w}]";
+            if (windows![w] is not { } window || (window.Allow is null) == (window.Deny is null))
+                errors.Add(wat, "A window is {\"allow\": \"…\"} or {\"deny\": \"…\"}, one of the two.");
+            else if (!Windows.WindowRule.TryParse(window.Allow ?? window.Deny, out _, out var problem))
+                errors.Add($"{wat}.{(window.Allow is null ? "deny" : "allow")}", problem);
+            else if (window.Reason is { Length: > Windows.DeploymentWindows.ReasonMaxLength })
+                errors.Add($"{wat}.reason", $"At most {Windows.DeploymentWindows.ReasonMaxLength} characters.");
+        }
+    }
+
+    /// <summary>People's document gives the whole window set: the stored one is replaced when it differs.</summary>
+    public static void SetWindows(
+        CatalogChanges.Log log,
+        ServiceEnvironment environment,
+        IReadOnlyList<CatalogWindowEntry> windows,
+        AuditActor actor,
+        DateTime now
+    ) => log.Set("windows", WindowsText(environment.Windows.Select(WindowOf)), WindowsText(windows), _ =>
+        {
+            environment.Windows.Clear();
+            foreach (var w in windows)
+                environment.Windows.Add(
+                    new PromotionWindow
+                    {
+                        Kind = w.Allow is not null ? WindowKind.Allow : WindowKind.Deny,
+                        Rule = Windows.WindowRule.Parse(w.Allow ?? w.Deny!).Text,
+                        Reason = string.IsNullOrWhiteSpace(w.Reason) ? null : w.Reason.Trim(),
+                        CreatedAt = now,
+                        CreatedBy = actor.Name,
+                    }
+                );
+        });
 
     private static string Differs<T>(T stands) => $"This {Why} It stays {Format(stands)}.";
 

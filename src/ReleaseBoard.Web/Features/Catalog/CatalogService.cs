@@ -31,6 +31,7 @@ public sealed partial class CatalogService(
             .Teams.AsNoTracking()
             .Include(t => t.Services)
                 .ThenInclude(s => s.Environments)
+                    .ThenInclude(e => e.Windows)
             .OrderBy(t => t.Slug)
             .ToListAsync(cancellationToken);
         return new CatalogDocument(
@@ -58,7 +59,8 @@ public sealed partial class CatalogService(
                     e.IsProduction,
                     e.RequiredApprovals,
                     e.SoakMinutes,
-                    CatalogPolicy.ReadinessOf(e)
+                    CatalogPolicy.ReadinessOf(e),
+                    e.Windows.OrderBy(w => w.Id).Select(CatalogPolicy.WindowOf).ToList()
                 ))
                 .ToList()
         );
@@ -85,6 +87,7 @@ public sealed partial class CatalogService(
             var existing = await db
                 .Teams.Include(t => t.Services)
                     .ThenInclude(s => s.Environments)
+                        .ThenInclude(e => e.Windows)
                 .ToListAsync(cancellationToken);
             if (byMachine && CatalogPolicy.ChangesBy(catalog!, existing) is { Count: > 0 } policy)
                 return CatalogReport.Refused(policy, policyChange: true);
@@ -243,6 +246,8 @@ public sealed partial class CatalogService(
             );
             log.Set("soakMinutes", environment.SoakMinutes, wanted.SoakMinutes, v => environment.SoakMinutes = v);
             CatalogPolicy.SetReadiness(log, environment, wanted.Readiness);
+            if (environmentEntry.Windows is { } windows)
+                CatalogPolicy.SetWindows(log, environment, windows, actor, now);
             if (log.Changed && !isNew)
                 environment.ConcurrencyStamp = Guid.NewGuid();
             changes.Done(log);
@@ -408,6 +413,7 @@ public sealed partial class CatalogService(
                 foreach (var (field, min, max, read) in CatalogReadinessEntry.Ranges)
                     if (read(readiness) is { } value && (value < min || value > max))
                         errors.Add($"{eat}.readiness.{field}", $"{min} to {max}.");
+            CatalogPolicy.ValidateWindows(errors, eat, environment.Windows);
         }
         var omitted = byMachine && service.Environments.Any(e => e is { IsProduction: null });
         if (!omitted && service.Environments.Count(e => e?.IsProduction == true) != 1)

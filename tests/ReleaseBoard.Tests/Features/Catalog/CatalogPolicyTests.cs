@@ -136,6 +136,84 @@ public sealed class CatalogPolicyTests : IAsyncLifetime
         Assert.Equal(auditBefore, (await AuditAsync()).Count);
     }
 
+    private static CatalogDocument ShopWithWindows(params CatalogWindowEntry[] windows) =>
+        Shop(
+            environments:
+            [
+                new CatalogEnvironmentEntry("staging", null, null, null),
+                new CatalogEnvironmentEntry("production", true, 2, 30, null, windows),
+            ]
+        );
+
+    [Fact]
+    public async Task People_set_windows_by_catalog_audited_and_a_key_may_not_change_them_but_may_keep_them()
+    {
+        var catalog = _app.Services.GetRequiredService<CatalogService>();
+        var set = await catalog.ApplyAsync(
+            ShopWithWindows(
+                new CatalogWindowEntry("Mon-Thu 09:00-16:00", null),
+                new CatalogWindowEntry(null, "Fri 16:00 - Mon 08:00", "weekend")
+            ),
+            AuditActor.CommandLine,
+            dryRun: false,
+            Ct
+        );
+        var again = await catalog.ApplyAsync(
+            ShopWithWindows(
+                new CatalogWindowEntry("Mon-Thu  09:00-16:00", null),
+                new CatalogWindowEntry(null, "Fri 16:00 - Mon 08:00", "weekend")
+            ),
+            AuditActor.CommandLine,
+            dryRun: false,
+            Ct
+        );
+        var auditBefore = (await AuditAsync()).Count;
+
+        var looser = await _platform.PutAsJsonAsync(
+            "/api/v1/catalog",
+            ShopWithWindows(new CatalogWindowEntry("daily 00:00-23:59", null)),
+            Ct
+        );
+        var same = await _platform.PutAsJsonAsync("/api/v1/catalog", (await catalog.ExportAsync(Ct)), Ct);
+
+        Assert.True(set.Applied);
+        Assert.Empty(again.Updated); // the same rules, spelled with another space, change nothing
+        Assert.Equal(HttpStatusCode.Forbidden, looser.StatusCode);
+        Assert.Equal(["teams[0].services[0].environments[1].windows"], (await ErrorsAsync(looser)).Keys);
+        Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+        await using var db = await _app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        Assert.Equal(
+            ["Allow Mon-Thu 09:00-16:00", "Deny Fri 16:00 - Mon 08:00"],
+            await db.PromotionWindows.OrderBy(w => w.Id).Select(w => w.Kind + " " + w.Rule).ToListAsync(Ct)
+        );
+        var audit = await AuditAsync();
+        Assert.Contains(audit, a => a.Action == "catalog.changed" && a.After!.Contains("windows allow Mon-Thu"));
+        Assert.DoesNotContain(audit.Skip(auditBefore), a => a.Action == "catalog.changed");
+    }
+
+    [Fact]
+    public async Task A_window_that_is_not_one_is_named_by_its_path_and_nothing_is_written()
+    {
+        var report = await _app
+            .Services.GetRequiredService<CatalogService>()
+            .ApplyAsync(
+                ShopWithWindows(new CatalogWindowEntry("Mon-Thu 9-16", null), new CatalogWindowEntry("x", "y")),
+                AuditActor.CommandLine,
+                dryRun: false,
+                Ct
+            );
+
+        Assert.False(report.Applied);
+        Assert.Contains("not a window", report.Errors["teams[0].services[0].environments[1].windows[0].allow"][0]);
+        Assert.Contains("one of the two", report.Errors["teams[0].services[0].environments[1].windows[1]"][0]);
+        await using var db = await _app
+            .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
+            .CreateDbContextAsync(Ct);
+        Assert.Equal(0, await db.PromotionWindows.CountAsync(Ct));
+    }
+
     [Fact]
     public async Task A_dry_run_with_a_policy_change_is_refused_the_same_way()
     {

@@ -5,6 +5,7 @@ using MudBlazor;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Access;
+using ReleaseBoard.Web.Features.Admin;
 using ReleaseBoard.Web.Features.Windows;
 using ReleaseBoard.Web.Infrastructure;
 
