@@ -9,7 +9,7 @@ cd "$root"
 
 # Debian packages the tests drive for real: Chromium for the browser tests, Alertmanager for the webhook integration,
 # docker-compose to validate docker-compose.yml (no Docker engine needed for that), Caddy as the TLS-terminating
-# reverse proxy in front of the app.
+# reverse proxy in front of the app, and OpenSSL as an independent HMAC to check outgoing signatures with.
 chromium="${RELEASEBOARD_CHROMIUM:-/usr/bin/chromium}"
 alertmanager="${RELEASEBOARD_ALERTMANAGER:-/usr/bin/prometheus-alertmanager}"
 compose="${RELEASEBOARD_DOCKER_COMPOSE:-/usr/bin/docker-compose}"
@@ -19,6 +19,7 @@ missing=()
 [ -x "$alertmanager" ] || missing+=(prometheus-alertmanager)
 [ -x "$compose" ] || missing+=(docker-compose)
 [ -x "$caddy" ] || missing+=(caddy)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages for the tests: ${missing[*]}..."

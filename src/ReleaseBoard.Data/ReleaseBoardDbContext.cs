@@ -32,6 +32,8 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<SsoIdentity> SsoIdentities => Set<SsoIdentity>();
     public DbSet<PromotionWindow> PromotionWindows => Set<PromotionWindow>();
     public DbSet<Freeze> Freezes => Set<Freeze>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<PromotionAction> PromotionActions => Set<PromotionAction>();
 
     /// <summary>
     /// Data Protection keys live in the database so logins and display links survive restarts and work across

@@ -630,6 +630,121 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.ToTable("Incidents");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int?>("EnvironmentId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<int?>("LastStatus")
+                        .HasColumnType("int");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Version")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnvironmentId");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("State", "NextAttemptAt");
+
+                    b.ToTable("OutboxMessages", (string)null);
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionAction", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("EnvironmentId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(2000)");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnvironmentId")
+                        .IsUnique();
+
+                    b.ToTable("PromotionActions", (string)null);
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionApproval", b =>
                 {
                     b.Property<long>("Id")
@@ -1311,6 +1426,27 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Navigation("Service");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.OutboxMessage", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Environment");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionAction", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Environment");
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionApproval", b =>
                 {
                     b.HasOne("ReleaseBoard.Data.Entities.PromotionRequest", "Request")
@@ -1336,7 +1472,7 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
             modelBuilder.Entity("ReleaseBoard.Data.Entities.PromotionWindow", b =>
                 {
                     b.HasOne("ReleaseBoard.Data.Entities.ServiceEnvironment", "Environment")
-                        .WithMany()
+                        .WithMany("Windows")
                         .HasForeignKey("EnvironmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1406,6 +1542,11 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Service", b =>
                 {
                     b.Navigation("Environments");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.ServiceEnvironment", b =>
+                {
+                    b.Navigation("Windows");
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.Team", b =>

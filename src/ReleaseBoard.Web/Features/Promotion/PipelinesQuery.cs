@@ -39,6 +39,31 @@ public sealed record PipelineEnvironment(
 
     /// <summary>Its deployment window now, when one or a freeze applies.</summary>
     public WindowState? Window { get; init; }
+
+    /// <summary>The last promotion ReleaseBoard started here itself, and what became of it.</summary>
+    public LastDispatch? Dispatch { get; init; }
+}
+
+/// <param name="DeployedAt">When a deployment of that version here was reported to have succeeded, if it was.</param>
+public sealed record LastDispatch(
+    string Version,
+    OutboxState State,
+    DateTime QueuedAt,
+    DateTime? FinishedAt,
+    string? Problem,
+    DateTime? DeployedAt
+)
+{
+    public string Summary() =>
+        State switch
+        {
+            OutboxState.Sent => $"{Version} dispatched {FinishedAt:yyyy-MM-dd HH:mm} UTC"
+                + (DeployedAt is { } at ? $" · deployment reported {at:HH:mm} UTC" : " · no deployment reported yet"),
+            OutboxState.Pending =>
+                $"{Version} dispatching (queued {QueuedAt:HH:mm} UTC){(Problem is null ? "" : $": {Problem}")}",
+            OutboxState.Cancelled => $"{Version} dispatch cancelled: {Problem}",
+            _ => $"{Version} dispatch {State.ToString().ToLowerInvariant()}: {Problem}",
+        };
 }
 
 public sealed record PipelineService(
@@ -127,6 +152,7 @@ public sealed class PipelinesQuery(
         var pendingByEnvironment = pending.ToDictionary(p => p.EnvironmentId, p => p.Request);
 
         var windowStates = await windows.StatesAsync(environmentIds, cancellationToken);
+        var dispatches = await LastDispatchesAsync(db, environmentIds, cancellationToken);
         var evidence = new Dictionary<int, Readiness>();
         var approving = new Dictionary<int, ApprovalEvidence>();
         foreach (var environment in environments.Where(e => e.PromotionMode != PromotionMode.Continuous))
@@ -165,6 +191,7 @@ public sealed class PipelinesQuery(
                         Readiness = evidence.GetValueOrDefault(e.Id),
                         Evidence = approving.GetValueOrDefault(e.Id),
                         Window = windowStates.GetValueOrDefault(e.Id) is { Windowed: true } window ? window : null,
+                        Dispatch = dispatches.GetValueOrDefault(e.Id),
                     })
                     .ToList()
             ))
@@ -232,5 +259,40 @@ public sealed class PipelinesQuery(
                 .Select(a => new RecentChange(a.At, a.Actor, a.Action, names[a.Subject], a.Before, a.After, a.Reason))
                 .ToList()
         );
+    }
+
+    private static async Task<Dictionary<int, LastDispatch>> LastDispatchesAsync(
+        ReleaseBoardDbContext db,
+        List<int> environmentIds,
+        CancellationToken cancellationToken
+    )
+    {
+        var latest = await db
+            .OutboxMessages.AsNoTracking()
+            .Where(m => m.Kind == OutboxKind.Dispatch && environmentIds.Contains(m.EnvironmentId!.Value))
+            .GroupBy(m => m.EnvironmentId!.Value)
+            .Select(g => g.OrderByDescending(m => m.Id).First())
+            .ToListAsync(cancellationToken);
+        var result = new Dictionary<int, LastDispatch>();
+        foreach (var m in latest)
+        {
+            var deployedAt = await db
+                .Deployments.AsNoTracking()
+                .Where(d =>
+                    d.EnvironmentId == m.EnvironmentId
+                    && d.Version == m.Version
+                    && d.Outcome == DeploymentOutcome.Succeeded
+                )
+                .MinAsync(d => d.FinishedAt, cancellationToken);
+            result[m.EnvironmentId!.Value] = new LastDispatch(
+                m.Version!,
+                m.State,
+                m.CreatedAt,
+                m.FinishedAt,
+                m.LastError,
+                deployedAt
+            );
+        }
+        return result;
     }
 }

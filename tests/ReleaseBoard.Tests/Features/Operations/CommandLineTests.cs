@@ -388,6 +388,41 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_dispatch_target_is_set_with_a_secret_printed_once_and_stored_protected()
+    {
+        Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
+        AddTeams("alpha");
+        Scalar("INSERT INTO Services (TeamId, Slug, Name) VALUES (1, 'api', 'api')");
+        Scalar(
+            "INSERT INTO Environments (ServiceId, Name, \"Order\", IsProduction, PromotionMode, "
+                + "PromotionModeChangedAt, ConcurrencyStamp, RequiredApprovals, SoakMinutes) VALUES (1, 'production', "
+                + "0, 1, 'Manual', '2026-01-01 00:00:00', '00000000-0000-0000-0000-000000000001', 2, 30)"
+        );
+        string[] where = ["--team", "alpha", "--service", "api", "--environment", "production"];
+
+        var bad = await RunAsync(
+            null,
+            ["dispatch", "set", .. where, "--url", "ftp://deploy.example.test", "--generate"]
+        );
+        var set = await RunAsync(
+            null,
+            ["dispatch", "set", .. where, "--url", "https://deploy.example.test/hook", "--generate"]
+        );
+        var listed = await RunAsync(null, "dispatch", "list");
+
+        Assert.NotEqual(0, bad.Exit);
+        Assert.Contains("absolute http(s) address", bad.Err);
+        Assert.True(set.Exit == 0, set.Err);
+        var secret = set.Out.Trim();
+        Assert.StartsWith("rbs_", secret);
+        Assert.Equal("alpha/api/production\tHttp\thttps://deploy.example.test/hook", listed.Out.Trim());
+        Assert.DoesNotContain(secret, listed.Out);
+        var stored = (string)Scalar("SELECT ProtectedSecret FROM PromotionActions")!;
+        Assert.DoesNotContain(secret, stored);
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM AuditEntries WHERE Action = 'dispatch.target-set'"));
+    }
+
+    [Fact]
     public async Task Demo_clear_works_on_a_brand_new_database()
     {
         var (exit, _, error) = await RunAsync(null, "demo", "clear");

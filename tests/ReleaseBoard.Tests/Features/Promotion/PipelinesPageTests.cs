@@ -122,6 +122,56 @@ public class PipelinesPageTests : AppBunitContext
     }
 
     [Fact]
+    public async Task A_dispatched_version_shows_when_it_was_sent_and_when_its_deployment_was_reported()
+    {
+        await SignInAsBenAsync();
+        await using (var db = await DbAsync())
+        {
+            var serviceId = (
+                await db.Environments.SingleAsync(
+                    e => e.Id == _productionId,
+                    Xunit.TestContext.Current.CancellationToken
+                )
+            ).ServiceId;
+            db.OutboxMessages.Add(
+                new OutboxMessage
+                {
+                    Kind = OutboxKind.Dispatch,
+                    Key = $"dispatch/{_productionId}/1.43.0",
+                    EnvironmentId = _productionId,
+                    Version = "1.43.0",
+                    Payload = "{}",
+                    State = OutboxState.Sent,
+                    CreatedAt = new DateTime(2026, 12, 1, 10, 1, 0, DateTimeKind.Utc),
+                    FinishedAt = new DateTime(2026, 12, 1, 10, 2, 0, DateTimeKind.Utc),
+                }
+            );
+            db.Deployments.Add(
+                new Deployment
+                {
+                    ServiceId = serviceId,
+                    EnvironmentId = _productionId,
+                    Version = "1.43.0",
+                    StartedAt = new DateTime(2026, 12, 1, 10, 3, 0, DateTimeKind.Utc),
+                    FinishedAt = new DateTime(2026, 12, 1, 10, 7, 0, DateTimeKind.Utc),
+                    Outcome = DeploymentOutcome.Succeeded,
+                    Source = "ci",
+                }
+            );
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        }
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/pipelines?team=ops");
+
+        var page = Render<PipelinesPage>();
+
+        var dispatch = page.WaitForElement("[data-testid=stage-svc-production] [data-testid=dispatch]");
+        Assert.Equal(
+            "1.43.0 dispatched 2026-12-01 10:02 UTC · deployment reported 10:07 UTC",
+            dispatch.TextContent.Trim()
+        );
+    }
+
+    [Fact]
     public async Task An_approver_pauses_production_from_the_page()
     {
         await SignInAsBenAsync();

@@ -7,6 +7,7 @@ using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Catalog;
 using ReleaseBoard.Web.Features.DemoData;
+using ReleaseBoard.Web.Features.Dispatch;
 using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Operations.DataSafety;
 using ReleaseBoard.Web.Features.Promotion;
@@ -224,6 +225,7 @@ public static partial class ReleaseBoardCommandLine
         root.Subcommands.Add(WebhookCommands(input, output, error));
         root.Subcommands.Add(WindowCommands(output, error));
         root.Subcommands.Add(FreezeCommands(output, error));
+        root.Subcommands.Add(DispatchCommands(input, output, error));
 
         // displaylinks
         var linkTeams = new Option<string[]>("--team")
@@ -666,6 +668,7 @@ public static partial class ReleaseBoardCommandLine
         builder.Services.AddPromotionRules();
         builder.Services.AddCatalog();
         builder.Services.AddIngestionCore();
+        builder.Services.AddDispatchCore();
         builder.Services.AddSingleton<DataSafety.DataExchange>();
         builder.Services.AddSingleton<DataSafety.SqliteBackup>();
 

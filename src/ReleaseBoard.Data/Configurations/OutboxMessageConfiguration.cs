@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ReleaseBoard.Data.Entities;
+
+namespace ReleaseBoard.Data.Configurations;
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.ToTable("OutboxMessages");
+        builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(m => m.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(m => m.Key).HasMaxLength(300);
+        builder.Property(m => m.Version).HasMaxLength(128);
+        builder.Property(m => m.LeaseOwner).HasMaxLength(100);
+        builder.Property(m => m.LastError).HasMaxLength(1000);
+        builder.HasIndex(m => m.Key).IsUnique();
+        builder.HasIndex(m => new { m.State, m.NextAttemptAt });
+        builder.HasOne(m => m.Environment).WithMany().OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PromotionActionConfiguration : IEntityTypeConfiguration<PromotionAction>
+{
+    public void Configure(EntityTypeBuilder<PromotionAction> builder)
+    {
+        builder.ToTable("PromotionActions");
+        builder.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.Url).HasMaxLength(2000);
+        builder.Property(a => a.ProtectedSecret).HasMaxLength(2000).IsUnicode(false);
+        builder.Property(a => a.CreatedBy).HasMaxLength(200);
+        builder.HasIndex(a => a.EnvironmentId).IsUnique();
+        builder.HasOne(a => a.Environment).WithMany().OnDelete(DeleteBehavior.Cascade);
+    }
+}

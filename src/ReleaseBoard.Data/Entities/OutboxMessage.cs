@@ -1,0 +1,82 @@
+namespace ReleaseBoard.Data.Entities;
+
+/// <summary>
+/// Something ReleaseBoard must tell another system, written in the same transaction as the decision behind it and
+/// sent at least once: a promotion dispatch now, notifications later. The unique key makes the decision once.
+/// </summary>
+public class OutboxMessage
+{
+    public long Id { get; set; }
+    public OutboxKind Kind { get; set; }
+
+    /// <summary>
+    /// "dispatch/{environmentId}/{version}": one dispatch per environment and version, on any instance.
+    /// </summary>
+    public required string Key { get; set; }
+
+    /// <summary>Messages of one environment are sent in order, one at a time.</summary>
+    public int? EnvironmentId { get; set; }
+    public ServiceEnvironment? Environment { get; set; }
+    public string? Version { get; set; }
+
+    /// <summary>The JSON body as it is sent (and signed).</summary>
+    public required string Payload { get; set; }
+
+    public OutboxState State { get; set; }
+    public int Attempts { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+
+    /// <summary>
+    /// The instance sending it, until when: another instance takes over only after the lease runs out.
+    /// </summary>
+    public string? LeaseOwner { get; set; }
+    public DateTime? LeaseUntil { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public int? LastStatus { get; set; }
+    public string? LastError { get; set; }
+}
+
+public enum OutboxKind
+{
+    Dispatch = 0,
+}
+
+public enum OutboxState
+{
+    Pending = 0,
+    Sent = 1,
+
+    /// <summary>Refused by the receiver (4xx): sending again would not help.</summary>
+    Failed = 2,
+
+    /// <summary>Out of retries: kept, visible, and sent again when an Admin says so.</summary>
+    DeadLettered = 3,
+
+    /// <summary>No longer wanted: a pause, a catch or a freeze arrived before it was sent.</summary>
+    Cancelled = 4,
+}
+
+/// <summary>
+/// How an environment's promotion is started when it becomes eligible: a signed HTTP POST to a receiver.
+/// </summary>
+public class PromotionAction
+{
+    public int Id { get; set; }
+    public int EnvironmentId { get; set; }
+    public ServiceEnvironment Environment { get; set; } = null!;
+    public PromotionActionKind Kind { get; set; }
+    public required string Url { get; set; }
+
+    /// <summary>The HMAC secret, protected with Data Protection (it must be read back to sign).</summary>
+    public required string ProtectedSecret { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+}
+
+public enum PromotionActionKind
+{
+    Http = 0,
+}

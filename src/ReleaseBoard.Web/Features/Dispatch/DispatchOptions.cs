@@ -1,0 +1,26 @@
+namespace ReleaseBoard.Web.Features.Dispatch;
+
+/// <summary>
+/// How often eligibility is looked for and the outbox is sent, and how hard a failing receiver is tried.
+/// </summary>
+public sealed class DispatchOptions
+{
+    public const string SectionName = "Dispatch";
+
+    /// <summary>A soak ending or a window opening is noticed within this.</summary>
+    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan SendInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long an instance holds a message it sends; another takes over only after it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Attempts on timeouts and 5xx before the message is dead-lettered (backoff doubles, at most 10 min).
+    /// </summary>
+    public int MaxAttempts { get; set; } = 12;
+
+    public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(2);
+}

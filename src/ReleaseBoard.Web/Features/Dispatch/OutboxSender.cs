@@ -1,0 +1,209 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Promotion;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Web.Features.Dispatch;
+
+/// <summary>
+/// Sends the outbox at least once: each message under a lease (so one instance sends it), the oldest of an environment
+/// first, with its idempotency key; a dispatch is asked of the gate again just before, so a pause, a catch or a freeze
+/// that came meanwhile cancels it. Timeouts and 5xx retry with a doubling backoff; a 4xx fails it.
+/// </summary>
+public sealed class OutboxSender(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    PromotionGate gate,
+    DispatchTargets targets,
+    IHttpClientFactory http,
+    TimeProvider clock,
+    IOptionsMonitor<DispatchOptions> options,
+    ILogger<OutboxSender> logger
+)
+{
+    public const string HttpClientName = "dispatch";
+    public const string DeliveryHeader = "X-ReleaseBoard-Delivery";
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>This process, as it holds leases.</summary>
+    public string Instance { get; } = $"{Guid.NewGuid():N}/{Environment.ProcessId}";
+
+    /// <summary>Sends what is due once; returns how many messages it finished (sent, failed or cancelled).</summary>
+    public async Task<int> SendDueAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        List<long> due;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            // The oldest unfinished message of each environment only: in order per environment.
+            due = await db
+                .OutboxMessages.AsNoTracking()
+                .Where(m => m.State == OutboxState.Pending && m.NextAttemptAt <= now)
+                .Where(m => m.LeaseUntil == null || m.LeaseUntil < now)
+                .Where(m =>
+                    !db.OutboxMessages.Any(o =>
+                        o.EnvironmentId == m.EnvironmentId && o.State == OutboxState.Pending && o.Id < m.Id
+                    )
+                )
+                .OrderBy(m => m.Id)
+                .Select(m => m.Id)
+                .Take(20)
+                .ToListAsync(cancellationToken);
+        }
+        var finished = 0;
+        foreach (var id in due)
+            if (await ClaimAsync(id, now, cancellationToken) && await SendAsync(id, cancellationToken))
+                finished++;
+        return finished;
+    }
+
+    /// <summary>Takes the lease if nobody holds it: one conditional update, so two instances never both win.</summary>
+    internal async Task<bool> ClaimAsync(long id, DateTime now, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var until = now + options.CurrentValue.Lease;
+        return await db
+                .OutboxMessages.Where(m =>
+                    m.Id == id && m.State == OutboxState.Pending && (m.LeaseUntil == null || m.LeaseUntil < now)
+                )
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(m => m.LeaseOwner, Instance).SetProperty(m => m.LeaseUntil, until),
+                    cancellationToken
+                ) == 1;
+    }
+
+    private async Task<bool> SendAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var message = await db.OutboxMessages.SingleAsync(m => m.Id == id, cancellationToken);
+        var environment = await db
+            .Environments.Where(e => e.Id == message.EnvironmentId)
+            .Select(e => new
+            {
+                e.Id,
+                e.ServiceId,
+                e.Service.TeamId,
+                Action = db.PromotionActions.FirstOrDefault(a => a.EnvironmentId == e.Id),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (environment?.Action is null)
+            return await FinishAsync(db, message, OutboxState.Cancelled, null, "the target was removed", now);
+
+        var answer = await gate.AskAsync(environment.ServiceId, environment.Id, message.Version, cancellationToken);
+        if (!answer.MayAutoPromote)
+            return await FinishAsync(
+                db,
+                message,
+                OutboxState.Cancelled,
+                null,
+                string.Join(" ", answer.Reasons.Select(r => r.Message)),
+                now,
+                environment.TeamId
+            );
+
+        var body = Encoding.UTF8.GetBytes(message.Payload);
+        using var request = new HttpRequestMessage(HttpMethod.Post, environment.Action.Url)
+        {
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Add(
+            DispatchSignature.Header,
+            DispatchSignature.Sign(targets.Unprotect(environment.Action.ProtectedSecret), body)
+        );
+        request.Headers.Add(IdempotencyHeader, message.Key);
+        request.Headers.Add(DeliveryHeader, message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        int? status = null;
+        string? error = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.CurrentValue.Timeout);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            status = (int)response.StatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            if (cancellationToken.IsCancellationRequested)
+                throw;
+            error = ex is TaskCanceledException ? "timed out" : ex.Message;
+        }
+        now = clock.GetUtcNow().UtcDateTime;
+        message.Attempts++;
+        if (status is >= 200 and < 300)
+            return await FinishAsync(db, message, OutboxState.Sent, status, null, now, environment.TeamId);
+        if (status is >= 400 and < 500 && status != 408 && status != 429)
+            return await FinishAsync(
+                db,
+                message,
+                OutboxState.Failed,
+                status,
+                $"refused: HTTP {status}",
+                now,
+                environment.TeamId
+            );
+        if (message.Attempts >= options.CurrentValue.MaxAttempts)
+            return await FinishAsync(
+                db,
+                message,
+                OutboxState.DeadLettered,
+                status,
+                $"gave up after {message.Attempts} attempts: {error ?? $"HTTP {status}"}",
+                now,
+                environment.TeamId
+            );
+        // Try again later, and let any instance do it.
+        var backoff = options.CurrentValue.FirstRetry * Math.Pow(2, message.Attempts - 1);
+        message.NextAttemptAt = now + (backoff > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : backoff);
+        (message.LastStatus, message.LastError, message.LeaseOwner, message.LeaseUntil) = (status, error, null, null);
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogWarning(
+            "Dispatch {Key} attempt {Attempt} failed ({Problem}); next at {Next:u}.",
+            message.Key,
+            message.Attempts,
+            error ?? $"HTTP {status}",
+            message.NextAttemptAt
+        );
+        return false;
+    }
+
+    private static async Task<bool> FinishAsync(
+        ReleaseBoardDbContext db,
+        OutboxMessage message,
+        OutboxState state,
+        int? status,
+        string? why,
+        DateTime now,
+        int? teamId = null
+    )
+    {
+        (message.State, message.LastStatus, message.LastError, message.FinishedAt) = (state, status, why, now);
+        (message.LeaseOwner, message.LeaseUntil) = (null, null);
+        db.AuditEntries.Add(
+            new AuditEntry
+            {
+                At = now,
+                ActorKind = AuditActor.System.Kind,
+                Actor = AuditActor.System.Name,
+                ActorId = AuditActor.System.Id,
+                Action = state switch
+                {
+                    OutboxState.Sent => "promotion.dispatched",
+                    OutboxState.Cancelled => "promotion.dispatch-cancelled",
+                    _ => "promotion.dispatch-failed",
+                },
+                Subject = $"environment/{message.EnvironmentId}",
+                After = $"{message.Version}: {state}{(status is null ? "" : $" (HTTP {status})")}",
+                Reason = why,
+                TeamId = teamId,
+            }
+        );
+        await db.SaveChangesAsync();
+        return true;
+    }
+}

@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Support;
+using ReleaseBoard.Web.Features.Dispatch;
+using ReleaseBoard.Web.Features.Promotion;
+using ReleaseBoard.Web.Features.Windows;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Tests.Features.Dispatch;
+
+/// <summary>
+/// Continuous means ReleaseBoard starts the promotion itself: a version that soaked in staging goes to the receiver
+/// once, signed, with its idempotency key; against real HTTP on loopback, on a fixed clock.
+/// </summary>
+public sealed class DispatchTests : IAsyncLifetime
+{
+    private const string Secret = "a signing secret of the receiver";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // Wednesday 2 December 2026, 10:00 UTC.
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero));
+    private readonly DispatchOptions _options = new() { MaxAttempts = 3 };
+    private SqliteTestDatabase _database = null!;
+    private TestTeam _team = null!;
+    private DispatchTargets _targets = null!;
+    private PromotionGate _gate = null!;
+    private IHttpClientFactory _http = null!;
+
+    private DateTime Now => _clock.GetUtcNow().UtcDateTime;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await SqliteTestDatabase.CreateAsync();
+        _team = await _database.AddTeamAsync();
+        await using (var db = _database.CreateDbContext())
+        {
+            var production = await db.Environments.SingleAsync(e => e.Id == _team.ProductionId, Ct);
+            (production.PromotionMode, production.SoakMinutes) = (PromotionMode.Continuous, 30);
+            await db.SaveChangesAsync(Ct);
+        }
+        _targets = new DispatchTargets(_database, new EphemeralDataProtectionProvider(), _clock);
+        _gate = new PromotionGate(
+            _database,
+            _clock,
+            new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()),
+            new DeploymentWindows(_database, _clock)
+        );
+        _http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+    }
+
+    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
+
+    private DispatchScanner Scanner() =>
+        new(_database, _gate, _clock, Options.Create(new TransportOptions()), NullLogger<DispatchScanner>.Instance);
+
+    private OutboxSender Sender() =>
+        new(
+            _database,
+            _gate,
+            _targets,
+            _http,
+            _clock,
+            new FixedOptionsMonitor<DispatchOptions>(_options),
+            NullLogger<OutboxSender>.Instance
+        );
+
+    private async Task TargetAsync(LoopbackReceiver receiver) =>
+        Assert.True(
+            (await _targets.SetHttpAsync(AuditActor.System, _team.ProductionId, receiver.Url, Secret, Ct)).Succeeded
+        );
+
+    private async Task PassedStagingAsync(string version, int minutesAgo)
+    {
+        await using var db = _database.CreateDbContext();
+        var finished = Now.AddMinutes(-minutesAgo);
+        db.Deployments.Add(
+            new Deployment
+            {
+                ServiceId = _team.ServiceId,
+                EnvironmentId = _team.StagingId,
+                Version = version,
+                CommitSha = "9fceb02d0ae598e95dc970b74767f19372d61af8",
+                StartedAt = finished.AddMinutes(-3),
+                FinishedAt = finished,
+                Outcome = DeploymentOutcome.Succeeded,
+                ReceivedAt = finished,
+                OutcomeReceivedAt = finished,
+                Source = "ci",
+                ExternalId = version,
+            }
+        );
+        await db.SaveChangesAsync(Ct);
+    }
+
+    private async Task<List<OutboxMessage>> OutboxAsync()
+    {
+        await using var db = _database.CreateDbContext();
+        return await db.OutboxMessages.AsNoTracking().OrderBy(m => m.Id).ToListAsync(Ct);
+    }
+
+    private async Task<List<string>> AuditAsync()
+    {
+        await using var db = _database.CreateDbContext();
+        return await db
+            .AuditEntries.Where(a => a.Action.StartsWith("promotion.dispatch"))
+            .OrderBy(a => a.Id)
+            .Select(a => a.Action)
+            .ToListAsync(Ct);
+    }
+
+    /// <summary>OpenSSL's HMAC, not ours: the receiver's side of the signature.</summary>
+    private static async Task<string> OpenSslHmacAsync(byte[] body)
+    {
+        var start = new ProcessStartInfo("openssl", ["dgst", "-sha256", "-hmac", Secret, "-r"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        await process.StandardInput.BaseStream.WriteAsync(body, Ct);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        return "sha256=" + output.Split(' ')[0].Trim();
+    }
+
+    [Fact]
+    public async Task A_version_that_soaked_is_dispatched_once_signed_with_its_idempotency_key()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+
+        var queued = await Scanner().ScanAsync(Ct);
+        var again = await Scanner().ScanAsync(Ct);
+        var finished = await Sender().SendDueAsync(Ct);
+        var more = await Sender().SendDueAsync(Ct);
+
+        Assert.Equal((1, 0, 1, 0), (queued, again, finished, more));
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal($"dispatch/{_team.ProductionId}/1.43.0", request.Headers["Idempotency-Key"]);
+        Assert.Equal(await OpenSslHmacAsync(request.Raw), request.Headers[DispatchSignature.Header]);
+        var body = JsonDocument.Parse(request.Body).RootElement;
+        Assert.Equal("1.43.0", body.GetProperty("version").GetString());
+        Assert.Equal("production", body.GetProperty("environment").GetString());
+        Assert.Equal("payments-api", body.GetProperty("service").GetString());
+        Assert.Equal("9fceb02d0ae598e95dc970b74767f19372d61af8", body.GetProperty("commit").GetString());
+        Assert.Contains(body.GetProperty("why").EnumerateArray(), w => w.GetString()!.Contains("soaked in staging"));
+        Assert.Equal(OutboxState.Sent, Assert.Single(await OutboxAsync()).State);
+        Assert.Equal(["promotion.dispatch-queued", "promotion.dispatched"], await AuditAsync());
+    }
+
+    [Fact]
+    public async Task A_soak_that_ends_later_is_noticed_by_the_next_scan()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 10);
+
+        var early = await Scanner().ScanAsync(Ct);
+        _clock.Advance(TimeSpan.FromMinutes(20));
+        var soaked = await Scanner().ScanAsync(Ct);
+
+        Assert.Equal((0, 1), (early, soaked));
+    }
+
+    [Fact]
+    public async Task A_500_is_retried_after_the_backoff_with_the_same_key_and_a_4xx_fails_it()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync(500, 422);
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+
+        await Sender().SendDueAsync(Ct);
+        var afterFirst = Assert.Single(await OutboxAsync());
+        var tooSoon = await Sender().SendDueAsync(Ct);
+        _clock.Advance(_options.FirstRetry);
+        await Sender().SendDueAsync(Ct);
+
+        Assert.Equal((OutboxState.Pending, 1, 500), (afterFirst.State, afterFirst.Attempts, afterFirst.LastStatus));
+        Assert.Equal(Now, afterFirst.NextAttemptAt);
+        Assert.Equal(0, tooSoon);
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Single(receiver.Requests.Select(r => r.Headers["Idempotency-Key"]).Distinct());
+        var failed = Assert.Single(await OutboxAsync());
+        Assert.Equal((OutboxState.Failed, 422), (failed.State, failed.LastStatus));
+        Assert.Equal(["promotion.dispatch-queued", "promotion.dispatch-failed"], await AuditAsync());
+    }
+
+    [Fact]
+    public async Task Out_of_retries_it_is_dead_lettered_and_an_admin_can_send_it_again()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync(503, 503, 503);
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+
+        for (var attempt = 0; attempt < _options.MaxAttempts; attempt++)
+        {
+            await Sender().SendDueAsync(Ct);
+            _clock.Advance(TimeSpan.FromMinutes(10));
+        }
+        var dead = Assert.Single(await OutboxAsync());
+        var retry = await _targets.RetryAsync(AuditActor.System, dead.Id, Ct);
+        await Sender().SendDueAsync(Ct);
+
+        Assert.Equal(OutboxState.DeadLettered, dead.State);
+        Assert.True(retry.Succeeded, retry.Error);
+        Assert.Equal(4, receiver.Requests.Count);
+        Assert.Equal(OutboxState.Sent, Assert.Single(await OutboxAsync()).State);
+    }
+
+    [Fact]
+    public async Task A_pause_that_arrives_before_the_send_cancels_the_dispatch()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+        await using (var db = _database.CreateDbContext())
+        {
+            var production = await db.Environments.SingleAsync(e => e.Id == _team.ProductionId, Ct);
+            production.PromotionMode = PromotionMode.Paused;
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await Sender().SendDueAsync(Ct);
+
+        Assert.Empty(receiver.Requests);
+        var cancelled = Assert.Single(await OutboxAsync());
+        Assert.Equal(OutboxState.Cancelled, cancelled.State);
+        Assert.Contains("paused", cancelled.LastError);
+        Assert.Equal(["promotion.dispatch-queued", "promotion.dispatch-cancelled"], await AuditAsync());
+    }
+
+    [Fact]
+    public async Task Two_instances_on_one_database_decide_and_send_a_version_once()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        var (one, two) = (Sender(), Sender());
+
+        var queued = await Task.WhenAll(Scanner().ScanAsync(Ct), Scanner().ScanAsync(Ct));
+        var sent = await Task.WhenAll(one.SendDueAsync(Ct), two.SendDueAsync(Ct), one.SendDueAsync(Ct));
+
+        Assert.Equal(1, queued.Sum());
+        Assert.Equal(1, sent.Sum());
+        Assert.Single(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task A_lease_held_by_another_instance_is_respected_until_it_runs_out()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+        var id = Assert.Single(await OutboxAsync()).Id;
+        var (one, two) = (Sender(), Sender());
+
+        // Both saw it due; the first claim wins, the second finds it taken.
+        var claims = (await one.ClaimAsync(id, Now, Ct), await two.ClaimAsync(id, Now, Ct));
+        var whileHeld = await two.SendDueAsync(Ct);
+        _clock.Advance(_options.Lease + TimeSpan.FromSeconds(1));
+        var afterLease = await two.SendDueAsync(Ct);
+
+        Assert.Equal((true, false), claims);
+        Assert.Equal((0, 1), (whileHeld, afterLease));
+        Assert.Single(receiver.Requests);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ReleaseBoard.Tests.Features.Dispatch;
+
+/// <summary>
+/// A real HTTP receiver on loopback (port 0): records every request and answers the statuses it is given.
+/// </summary>
+public sealed class LoopbackReceiver : IAsyncDisposable
+{
+    public sealed record Received(string Body, byte[] Raw, IReadOnlyDictionary<string, string> Headers);
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<int> _statuses = new();
+    public ConcurrentQueue<Received> Requests { get; } = new();
+    public string Url { get; private set; } = "";
+
+    private LoopbackReceiver(WebApplication app) => _app = app;
+
+    /// <summary>Answers these statuses in turn, then 200.</summary>
+    public static async Task<LoopbackReceiver> StartAsync(params int[] statuses)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new LoopbackReceiver(app);
+        foreach (var status in statuses)
+            receiver._statuses.Enqueue(status);
+        app.MapPost("/{**path}", async (HttpRequest request) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            var raw = buffer.ToArray();
+            receiver.Requests.Enqueue(
+                new Received(
+                    System.Text.Encoding.UTF8.GetString(raw),
+                    raw,
+                    request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)
+                )
+            );
+            return Results.StatusCode(receiver._statuses.TryDequeue(out var status) ? status : 200);
+        });
+        await app.StartAsync();
+        var address = app
+            .Services.GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
+        receiver.Url = address + "/promote";
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
