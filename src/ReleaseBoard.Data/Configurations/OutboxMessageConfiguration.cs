@@ -13,7 +13,8 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.State).HasConversion<string>().HasMaxLength(16);
         builder.Property(m => m.Key).HasMaxLength(300);
         builder.Property(m => m.Version).HasMaxLength(128);
-        builder.Property(m => m.LeaseOwner).HasMaxLength(100);
+        // Whoever saves a result must still hold the lease: another instance may have taken the message over.
+        builder.Property(m => m.LeaseOwner).HasMaxLength(100).IsConcurrencyToken();
         builder.Property(m => m.LastError).HasMaxLength(1000);
         builder.HasIndex(m => m.Key).IsUnique();
         builder.HasIndex(m => new { m.State, m.NextAttemptAt });

@@ -188,7 +188,9 @@ public static class CatalogPolicy
             foreach (var (field, _, _, read) in CatalogReadinessEntry.Ranges)
                 if (read(asked.Readiness) != read(baseline.Readiness))
                     errors.Add($"{eat}.readiness.{field}", Differs(read(baseline.Readiness)));
-            var storedWindows = environment is null ? "" : WindowsText(environment.Windows.Select(WindowOf));
+            var storedWindows = environment is null
+                ? ""
+                : WindowsText(environment.Windows.OrderBy(w => w.Id).Select(WindowOf));
             if (environmentEntry.Windows is { } windows && WindowsText(windows) != storedWindows)
                 errors.Add($"{eat}.windows", "Windows " + Why);
         }
@@ -197,7 +199,7 @@ public static class CatalogPolicy
     public static CatalogWindowEntry WindowOf(PromotionWindow w) =>
         w.Kind == WindowKind.Allow ? new(w.Rule, null, w.Reason) : new(null, w.Rule, w.Reason);
 
-    /// <summary>A window set as one comparable text, each rule in its normal spelling.</summary>
+    /// <summary>A window set as one comparable text: spacing and case as the parser reads them, not as typed.</summary>
     private static string WindowsText(IEnumerable<CatalogWindowEntry> windows) =>
         string.Join(
             "; ",
@@ -205,7 +207,7 @@ public static class CatalogPolicy
                 CatalogWindowEntry.Describe(
                     w.Allow is not null ? "allow" : "deny",
                     Windows.WindowRule.TryParse(w.Allow ?? w.Deny, out var rule, out _)
-                        ? rule.Text
+                        ? rule.Text.ToLowerInvariant()
                         : w.Allow ?? w.Deny ?? "",
                     string.IsNullOrWhiteSpace(w.Reason) ? null : w.Reason.Trim()
                 )
@@ -237,21 +239,27 @@ public static class CatalogPolicy
         IReadOnlyList<CatalogWindowEntry> windows,
         AuditActor actor,
         DateTime now
-    ) => log.Set("windows", WindowsText(environment.Windows.Select(WindowOf)), WindowsText(windows), _ =>
-        {
-            environment.Windows.Clear();
-            foreach (var w in windows)
-                environment.Windows.Add(
-                    new PromotionWindow
-                    {
-                        Kind = w.Allow is not null ? WindowKind.Allow : WindowKind.Deny,
-                        Rule = Windows.WindowRule.Parse(w.Allow ?? w.Deny!).Text,
-                        Reason = string.IsNullOrWhiteSpace(w.Reason) ? null : w.Reason.Trim(),
-                        CreatedAt = now,
-                        CreatedBy = actor.Name,
-                    }
-                );
-        });
+    ) =>
+        log.Set(
+            "windows",
+            WindowsText(environment.Windows.OrderBy(w => w.Id).Select(WindowOf)),
+            WindowsText(windows),
+            _ =>
+            {
+                environment.Windows.Clear();
+                foreach (var w in windows)
+                    environment.Windows.Add(
+                        new PromotionWindow
+                        {
+                            Kind = w.Allow is not null ? WindowKind.Allow : WindowKind.Deny,
+                            Rule = Windows.WindowRule.Parse(w.Allow ?? w.Deny!).Text,
+                            Reason = string.IsNullOrWhiteSpace(w.Reason) ? null : w.Reason.Trim(),
+                            CreatedAt = now,
+                            CreatedBy = actor.Name,
+                        }
+                    );
+            }
+        );
 
     private static string Differs<T>(T stands) => $"This {Why} It stays {Format(stands)}.";
 

@@ -42,7 +42,9 @@ public sealed class DispatchScanner(
     /// <summary>How many versions that passed the environment before are looked at, newest first.</summary>
     private const int Candidates = 5;
 
-    public static string KeyOf(int environmentId, string version) => $"dispatch/{environmentId}/{version}";
+    /// <summary>The version escaped: it travels in a header, where a line break must not end up.</summary>
+    public static string KeyOf(int environmentId, string version) =>
+        $"dispatch/{environmentId}/{Uri.EscapeDataString(version)}";
 
     /// <summary>Scans once; returns how many dispatches it queued.</summary>
     public async Task<int> ScanAsync(CancellationToken cancellationToken = default)
@@ -51,93 +53,147 @@ public sealed class DispatchScanner(
         var targets = await db
             .PromotionActions.AsNoTracking()
             .Where(a => a.Environment.PromotionMode == PromotionMode.Continuous)
-            .Select(a => new
-            {
+            .Select(a => new Target(
                 a.EnvironmentId,
                 a.Environment.ServiceId,
                 a.Environment.Order,
-                Environment = a.Environment.Name,
-                Service = a.Environment.Service.Slug,
-                Team = a.Environment.Service.Team.Slug,
+                a.Environment.Name,
+                a.Environment.Service.Slug,
+                a.Environment.Service.Team.Slug,
                 a.Environment.Service.TeamId,
-                a.Environment.SoakMinutes,
-            })
+                a.Environment.SoakMinutes
+            ))
             .ToListAsync(cancellationToken);
         var queued = 0;
         foreach (var target in targets)
         {
-            var previous = await db
-                .Environments.AsNoTracking()
-                .EnvironmentsBefore(target.ServiceId, target.Order)
-                .Select(e => new { e.Id, e.Name })
-                .FirstOrDefaultAsync(cancellationToken);
-            if (previous is null)
-                continue;
-            // Only what is newer than the version last promoted here: an older one would be a step back.
-            var lastHere = await db
-                .Deployments.AsNoTracking()
-                .Where(d =>
-                    d.EnvironmentId == target.EnvironmentId
-                    && d.Outcome == DeploymentOutcome.Succeeded
-                    && d.Kind == DeploymentKind.Normal
-                )
-                .MaxAsync(d => (DateTime?)d.StartedAt, cancellationToken);
-            var passed = await db
-                .Deployments.AsNoTracking()
-                .Where(d =>
-                    d.EnvironmentId == previous.Id
-                    && d.Outcome == DeploymentOutcome.Succeeded
-                    && d.Kind == DeploymentKind.Normal
-                    && (lastHere == null || d.FinishedAt > lastHere)
-                )
-                .OrderByDescending(d => d.FinishedAt)
-                .Take(Candidates)
-                .Select(d => new { d.Version, d.CommitSha })
-                .ToListAsync(cancellationToken);
-            foreach (var candidate in passed.DistinctBy(p => p.Version))
+            // One environment's trouble (a rule that no longer parses, say) must not stop the others.
+            try
             {
-                var key = KeyOf(target.EnvironmentId, candidate.Version);
-                if (await db.OutboxMessages.AnyAsync(m => m.Key == key, cancellationToken))
-                    break; // this one (or a newer one) was decided already
-                if (
-                    await db.Deployments.AnyAsync(
-                        d => d.EnvironmentId == target.EnvironmentId && d.Version == candidate.Version,
-                        cancellationToken
-                    )
-                )
-                    break; // on its way there or there already, by other means
-                var answer = await gate.AskAsync(
-                    target.ServiceId,
-                    target.EnvironmentId,
-                    candidate.Version,
-                    cancellationToken
-                );
-                if (!answer.MayAutoPromote)
-                    continue;
-                var now = clock.GetUtcNow().UtcDateTime;
-                var payload = new DispatchPayload(
-                    "promotion.dispatch",
-                    target.Team,
-                    target.Service,
-                    target.Environment,
-                    candidate.Version,
-                    candidate.CommitSha,
-                    previous.Name,
-                    answer.Soak!.SoakCountsFrom!.Value,
-                    target.SoakMinutes,
-                    Why(answer, previous.Name),
-                    transport.Value.PublicBase is { } publicBase
-                        ? new Uri(publicBase, $"/pipelines?team={Uri.EscapeDataString(target.Team)}").ToString()
-                        : null,
-                    key,
-                    now
-                );
-                if (await EnqueueAsync(target.EnvironmentId, target.TeamId, payload, cancellationToken))
+                if (await ScanTargetAsync(db, target, cancellationToken))
                     queued++;
-                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(
+                    ex,
+                    "Could not look for a dispatch to environment {Environment}.",
+                    target.EnvironmentId
+                );
             }
         }
         return queued;
+    }
+
+    internal sealed record Target(
+        int EnvironmentId,
+        int ServiceId,
+        int Order,
+        string Environment,
+        string Service,
+        string Team,
+        int TeamId,
+        int SoakMinutes
+    );
+
+    private async Task<bool> ScanTargetAsync(
+        ReleaseBoardDbContext db,
+        Target target,
+        CancellationToken cancellationToken
+    )
+    {
+        var previous = await db
+            .Environments.AsNoTracking()
+            .EnvironmentsBefore(target.ServiceId, target.Order)
+            .Select(e => new { e.Id, e.Name })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (previous is null)
+            return false;
+        // Newer means "passed the environment before after what is here now, or on its way here, passed it": so a
+        // version that passed while the last one soaked is still promoted, and an older one never is.
+        var current = await db
+            .Deployments.AsNoTracking()
+            .Where(d =>
+                d.EnvironmentId == target.EnvironmentId
+                && d.Outcome == DeploymentOutcome.Succeeded
+                && d.Kind == DeploymentKind.Normal
+            )
+            .OrderByDescending(d => d.StartedAt)
+            .Select(d => d.Version)
+            .FirstOrDefaultAsync(cancellationToken);
+        var dispatched = await db
+            .OutboxMessages.AsNoTracking()
+            .Where(m =>
+                m.Kind == OutboxKind.Dispatch
+                && m.EnvironmentId == target.EnvironmentId
+                && m.State != OutboxState.Cancelled
+            )
+            .OrderByDescending(m => m.Id)
+            .Select(m => m.Version)
+            .FirstOrDefaultAsync(cancellationToken);
+        var versions = new[] { current, dispatched }.Where(v => v is not null).ToList();
+        var passedAfter = await db
+            .Deployments.AsNoTracking()
+            .Where(d =>
+                d.EnvironmentId == previous.Id
+                && d.Outcome == DeploymentOutcome.Succeeded
+                && d.Kind == DeploymentKind.Normal
+                && versions.Contains(d.Version)
+            )
+            .MaxAsync(d => d.FinishedAt, cancellationToken);
+        var passed = await db
+            .Deployments.AsNoTracking()
+            .Where(d =>
+                d.EnvironmentId == previous.Id
+                && d.Outcome == DeploymentOutcome.Succeeded
+                && d.Kind == DeploymentKind.Normal
+                && (passedAfter == null || d.FinishedAt > passedAfter)
+            )
+            .OrderByDescending(d => d.FinishedAt)
+            .Take(Candidates)
+            .Select(d => new { d.Version, d.CommitSha })
+            .ToListAsync(cancellationToken);
+        foreach (var candidate in passed.DistinctBy(p => p.Version))
+        {
+            var key = KeyOf(target.EnvironmentId, candidate.Version);
+            if (await db.OutboxMessages.AnyAsync(m => m.Key == key, cancellationToken))
+                return false; // decided already; a cancelled one gave its key up
+            if (
+                await db.Deployments.AnyAsync(
+                    d => d.EnvironmentId == target.EnvironmentId && d.Version == candidate.Version,
+                    cancellationToken
+                )
+            )
+                return false; // there already, or on its way by other means
+            var answer = await gate.AskAsync(
+                target.ServiceId,
+                target.EnvironmentId,
+                candidate.Version,
+                cancellationToken
+            );
+            if (!answer.MayAutoPromote)
+                continue;
+            var now = clock.GetUtcNow().UtcDateTime;
+            var payload = new DispatchPayload(
+                "promotion.dispatch",
+                target.Team,
+                target.Service,
+                target.Environment,
+                candidate.Version,
+                candidate.CommitSha,
+                previous.Name,
+                answer.Soak!.SoakCountsFrom!.Value,
+                target.SoakMinutes,
+                Why(answer, previous.Name),
+                transport.Value.PublicBase is { } publicBase
+                    ? new Uri(publicBase, $"pipelines?team={Uri.EscapeDataString(target.Team)}").ToString()
+                    : null,
+                key,
+                now
+            );
+            return await EnqueueAsync(target.EnvironmentId, target.TeamId, payload, cancellationToken);
+        }
+        return false;
     }
 
     private static List<string> Why(GateAnswer answer, string previous) =>
@@ -150,7 +206,7 @@ public sealed class DispatchScanner(
             answer.Window.Windowed ? "its deployment window is open" : "no deployment window restricts it",
         ];
 
-    private async Task<bool> EnqueueAsync(
+    internal async Task<bool> EnqueueAsync(
         int environmentId,
         int teamId,
         DispatchPayload payload,
@@ -192,9 +248,17 @@ public sealed class DispatchScanner(
         }
         catch (DbUpdateException)
         {
+            if (!await KeyTakenAsync(payload.IdempotencyKey, cancellationToken))
+                throw;
             // Another instance decided the same dispatch at the same moment; its row (and audit entry) stand.
             logger.LogDebug("Dispatch {Key} was queued by another instance.", payload.IdempotencyKey);
             return false;
         }
+    }
+
+    private async Task<bool> KeyTakenAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.OutboxMessages.AnyAsync(m => m.Key == key, cancellationToken);
     }
 }

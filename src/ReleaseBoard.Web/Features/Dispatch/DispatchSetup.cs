@@ -13,8 +13,19 @@ public static class DispatchSetup
         services.TryAddSingleton<DispatchTargets>();
         services.TryAddSingleton<DispatchScanner>();
         services.TryAddSingleton<OutboxSender>();
-        services.AddHttpClient(OutboxSender.HttpClientName);
-        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName);
+        // A redirect would send the signed body (or a GET) somewhere nobody configured.
+        services
+            .AddHttpClient(OutboxSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services
+            .AddOptions<DispatchOptions>()
+            .BindConfiguration(DispatchOptions.SectionName)
+            .Validate(
+                o => o.Lease > o.Timeout + TimeSpan.FromSeconds(10),
+                "Dispatch:Lease must exceed Dispatch:Timeout by more than 10 seconds."
+            )
+            .Validate(o => o.MaxAttempts >= 1, "Dispatch:MaxAttempts must be at least 1.")
+            .ValidateOnStart();
         return services;
     }
 

@@ -60,7 +60,7 @@ public sealed class DispatchTargets(
             a => a.EnvironmentId == environmentId,
             cancellationToken
         );
-        var before = action is null ? null : $"{action.Kind} {action.Url}";
+        var before = action is null ? null : $"{action.Kind} {Shown(action.Url)}";
         if (action is null)
         {
             action = new PromotionAction
@@ -87,7 +87,7 @@ public sealed class DispatchTargets(
                 Action = "dispatch.target-set",
                 Subject = $"environment/{environment.Id}",
                 Before = before,
-                After = $"{environment.Where}: Http {action.Url} (new signing secret)",
+                After = $"{environment.Where}: Http {Shown(action.Url)} (new signing secret)",
                 TeamId = environment.TeamId,
             }
         );
@@ -98,14 +98,57 @@ public sealed class DispatchTargets(
     public async Task<IReadOnlyList<DispatchTargetRow>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (
+            await db
+                .PromotionActions.AsNoTracking()
+                .OrderBy(a => a.EnvironmentId)
+                .Select(a => new DispatchTargetRow(
+                    a.EnvironmentId,
+                    a.Environment.Service.Team.Slug + "/" + a.Environment.Service.Slug + "/" + a.Environment.Name,
+                    a.Kind,
+                    a.Url
+                ))
+                .ToListAsync(cancellationToken)
+        )
+            .Select(t => t with { Url = Shown(t.Url) })
+            .ToList();
+    }
+
+    /// <summary>An address as it may be shown and audited: no user info or query, which may carry tokens.</summary>
+    public static string Shown(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}{(uri.Query.Length > 0 ? "?…" : "")}"
+            : "(not an address)";
+
+    public sealed record OutboxRow(
+        long Id,
+        string Where,
+        string? Version,
+        OutboxState State,
+        int Attempts,
+        string? Problem
+    );
+
+    /// <summary>The latest outbox messages, newest first: what was sent, what failed and why.</summary>
+    public async Task<IReadOnlyList<OutboxRow>> ListMessagesAsync(
+        int take,
+        CancellationToken cancellationToken = default
+    )
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db
-            .PromotionActions.AsNoTracking()
-            .OrderBy(a => a.EnvironmentId)
-            .Select(a => new DispatchTargetRow(
-                a.EnvironmentId,
-                a.Environment.Service.Team.Slug + "/" + a.Environment.Service.Slug + "/" + a.Environment.Name,
-                a.Kind,
-                a.Url
+            .OutboxMessages.AsNoTracking()
+            .OrderByDescending(m => m.Id)
+            .Take(take)
+            .Select(m => new OutboxRow(
+                m.Id,
+                m.Environment == null
+                    ? ""
+                    : m.Environment.Service.Team.Slug + "/" + m.Environment.Service.Slug + "/" + m.Environment.Name,
+                m.Version,
+                m.State,
+                m.Attempts,
+                m.LastError
             ))
             .ToListAsync(cancellationToken);
     }

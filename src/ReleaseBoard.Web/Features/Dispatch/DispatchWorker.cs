@@ -18,25 +18,34 @@ public sealed class DispatchWorker(
         var nextScan = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
-            try
+            // A scan that fails must not stop sending what is owed, nor the other way round.
+            if (clock.GetUtcNow() >= nextScan)
             {
-                if (clock.GetUtcNow() >= nextScan)
-                {
-                    await scanner.ScanAsync(stoppingToken);
-                    nextScan = clock.GetUtcNow() + options.CurrentValue.ScanInterval;
-                }
-                await sender.SendDueAsync(stoppingToken);
+                nextScan = clock.GetUtcNow() + options.CurrentValue.ScanInterval;
+                if (!await RoundAsync(() => scanner.ScanAsync(stoppingToken), "scan", stoppingToken))
+                    return;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
+            if (!await RoundAsync(() => sender.SendDueAsync(stoppingToken), "send", stoppingToken))
                 return;
-            }
-            catch (Exception ex)
-            {
-                // A database away or a receiver misbehaving must not stop the loop: the outbox keeps what is owed.
-                logger.LogWarning(ex, "Dispatch round failed; trying again.");
-            }
             await Task.Delay(options.CurrentValue.SendInterval, clock, stoppingToken).ContinueWith(_ => { });
         }
+    }
+
+    /// <summary>False when the app is stopping; a failure is logged and the loop goes on.</summary>
+    private async Task<bool> RoundAsync(Func<Task<int>> round, string what, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await round();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Dispatch {Round} failed; trying again.", what);
+        }
+        return true;
     }
 }

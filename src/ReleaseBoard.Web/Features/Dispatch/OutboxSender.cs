@@ -55,8 +55,26 @@ public sealed class OutboxSender(
         }
         var finished = 0;
         foreach (var id in due)
-            if (await ClaimAsync(id, now, cancellationToken) && await SendAsync(id, cancellationToken))
-                finished++;
+        {
+            // Each claim reads the clock again: a lease taken late in a slow batch must not start out expired.
+            if (!await ClaimAsync(id, clock.GetUtcNow().UtcDateTime, cancellationToken))
+                continue;
+            try
+            {
+                if (await SendAsync(id, cancellationToken))
+                    finished++;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Our lease ran out and another instance took the message over: its result stands, not ours.
+                logger.LogWarning("Outbox message {Id} was taken over by another instance.", id);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Outbox message {Id} could not be sent; it is tried again later.", id);
+                await ReleaseAsync(id, ex.GetType().Name + ": " + ex.Message, cancellationToken);
+            }
+        }
         return finished;
     }
 
@@ -70,10 +88,40 @@ public sealed class OutboxSender(
                     m.Id == id && m.State == OutboxState.Pending && (m.LeaseUntil == null || m.LeaseUntil < now)
                 )
                 .ExecuteUpdateAsync(
-                    u => u.SetProperty(m => m.LeaseOwner, Instance).SetProperty(m => m.LeaseUntil, until),
+                    u =>
+                        u.SetProperty(m => m.LeaseOwner, Instance)
+                            .SetProperty(m => m.LeaseUntil, until)
+                            // Counted before the send: a crash during it still uses up an attempt.
+                            .SetProperty(m => m.Attempts, m => m.Attempts + 1),
                     cancellationToken
                 ) == 1;
     }
+
+    /// <summary>After an unexpected failure: back off like a failed send, without holding the lease.</summary>
+    private async Task ReleaseAsync(long id, string error, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var message = await db.OutboxMessages.SingleAsync(m => m.Id == id, cancellationToken);
+        if (message.LeaseOwner != Instance)
+            return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (message.Attempts >= options.CurrentValue.MaxAttempts)
+        {
+            await FinishAsync(db, message, OutboxState.DeadLettered, null, $"gave up: {error}", now);
+            return;
+        }
+        (message.NextAttemptAt, message.LastError) = (now + Backoff(message.Attempts), Cut(error, 1000));
+        (message.LeaseOwner, message.LeaseUntil) = (null, null);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private TimeSpan Backoff(int attempts)
+    {
+        var backoff = options.CurrentValue.FirstRetry * Math.Pow(2, Math.Max(0, attempts - 1));
+        return backoff > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : backoff;
+    }
+
+    private static string? Cut(string? text, int max) => text is { Length: > 0 } t && t.Length > max ? t[..max] : text;
 
     private async Task<bool> SendAsync(long id, CancellationToken cancellationToken)
     {
@@ -106,6 +154,16 @@ public sealed class OutboxSender(
             );
 
         var body = Encoding.UTF8.GetBytes(message.Payload);
+        if (message.Attempts > options.CurrentValue.MaxAttempts)
+            return await FinishAsync(
+                db,
+                message,
+                OutboxState.DeadLettered,
+                message.LastStatus,
+                $"gave up after {message.Attempts - 1} attempts: {message.LastError}",
+                now,
+                environment.TeamId
+            );
         using var request = new HttpRequestMessage(HttpMethod.Post, environment.Action.Url)
         {
             Content = new ByteArrayContent(body),
@@ -124,7 +182,8 @@ public sealed class OutboxSender(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.CurrentValue.Timeout);
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            using var response = await http.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             status = (int)response.StatusCode;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
@@ -134,7 +193,6 @@ public sealed class OutboxSender(
             error = ex is TaskCanceledException ? "timed out" : ex.Message;
         }
         now = clock.GetUtcNow().UtcDateTime;
-        message.Attempts++;
         if (status is >= 200 and < 300)
             return await FinishAsync(db, message, OutboxState.Sent, status, null, now, environment.TeamId);
         if (status is >= 400 and < 500 && status != 408 && status != 429)
@@ -158,9 +216,13 @@ public sealed class OutboxSender(
                 environment.TeamId
             );
         // Try again later, and let any instance do it.
-        var backoff = options.CurrentValue.FirstRetry * Math.Pow(2, message.Attempts - 1);
-        message.NextAttemptAt = now + (backoff > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : backoff);
-        (message.LastStatus, message.LastError, message.LeaseOwner, message.LeaseUntil) = (status, error, null, null);
+        message.NextAttemptAt = now + Backoff(message.Attempts);
+        (message.LastStatus, message.LastError, message.LeaseOwner, message.LeaseUntil) = (
+            status,
+            Cut(error, 1000),
+            null,
+            null
+        );
         await db.SaveChangesAsync(cancellationToken);
         logger.LogWarning(
             "Dispatch {Key} attempt {Attempt} failed ({Problem}); next at {Next:u}.",
@@ -182,8 +244,16 @@ public sealed class OutboxSender(
         int? teamId = null
     )
     {
-        (message.State, message.LastStatus, message.LastError, message.FinishedAt) = (state, status, why, now);
+        (message.State, message.LastStatus, message.LastError, message.FinishedAt) = (
+            state,
+            status,
+            Cut(why, 1000),
+            now
+        );
         (message.LeaseOwner, message.LeaseUntil) = (null, null);
+        // A cancelled dispatch gives its key up: once the pause or the window is over, the version may go again.
+        if (state == OutboxState.Cancelled)
+            message.Key = Cut(message.Key, 250) + $"#cancelled-{message.Id}";
         db.AuditEntries.Add(
             new AuditEntry
             {
@@ -199,7 +269,7 @@ public sealed class OutboxSender(
                 },
                 Subject = $"environment/{message.EnvironmentId}",
                 After = $"{message.Version}: {state}{(status is null ? "" : $" (HTTP {status})")}",
-                Reason = why,
+                Reason = Cut(why, 2000),
                 TeamId = teamId,
             }
         );

@@ -322,30 +322,40 @@ public sealed class DeploymentWindows(IDbContextFactory<ReleaseBoardDbContext> d
         else
             subject = "everyone";
 
-        var freeze = new Freeze
+        var strategy = db.Database.CreateExecutionStrategy();
+        // Built inside the retried block, so a retry never re-inserts an entity that got an id already.
+        var freeze = await strategy.ExecuteAsync(async () =>
         {
-            TeamId = scope.EnvironmentId is null ? scope.TeamId : null,
-            EnvironmentId = scope.EnvironmentId,
-            StartsAt = startsAtUtc,
-            EndsAt = endsAtUtc,
-            Reason = reason.Trim(),
-            CreatedAt = now,
-            CreatedBy = actor.Name,
-        };
-        db.Freezes.Add(freeze);
-        await db.SaveChangesAsync(cancellationToken);
-        db.AuditEntries.Add(
-            Audit(
-                actor,
-                now,
-                "freeze.scheduled",
-                $"freeze/{freeze.Id}",
-                teamId,
-                after: $"{subject} frozen {startsAtUtc:yyyy-MM-dd HH:mm}–{endsAtUtc:yyyy-MM-dd HH:mm} UTC: "
-                    + freeze.Reason
-            )
-        );
-        await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var entity = new Freeze
+            {
+                TeamId = scope.EnvironmentId is null ? scope.TeamId : null,
+                EnvironmentId = scope.EnvironmentId,
+                StartsAt = startsAtUtc,
+                EndsAt = endsAtUtc,
+                Reason = reason.Trim(),
+                CreatedAt = now,
+                CreatedBy = actor.Name,
+            };
+            // The freeze and its audit entry commit together; the entry names the freeze's id, so two saves.
+            db.Freezes.Add(entity);
+            await db.SaveChangesAsync(cancellationToken);
+            db.AuditEntries.Add(
+                Audit(
+                    actor,
+                    now,
+                    "freeze.scheduled",
+                    $"freeze/{entity.Id}",
+                    teamId,
+                    after: $"{subject} frozen {startsAtUtc:yyyy-MM-dd HH:mm}–{endsAtUtc:yyyy-MM-dd HH:mm} UTC: "
+                        + entity.Reason
+                )
+            );
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return entity;
+        });
         return OperationResult<int>.Ok(freeze.Id);
     }
 

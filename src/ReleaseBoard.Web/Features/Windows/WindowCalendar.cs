@@ -47,8 +47,8 @@ public sealed record WindowState(bool Open, DateTime? NextOpening, DateTime? Clo
 }
 
 /// <summary>
-/// The calendar of an environment's windows in its team's zone. Local times that a clock change skips start at the
-/// first minute after the gap; times it repeats mean their first occurrence.
+/// The calendar of an environment's windows in its team's zone. Local times that a clock change skips move past the
+/// gap; of a repeated time, whichever occurrence keeps the environment closed longer (the safe reading).
 /// </summary>
 public sealed class WindowCalendar(
     TimeZoneInfo zone,
@@ -85,7 +85,7 @@ public sealed class WindowCalendar(
             var intervals = Intervals(from - TimeSpan.FromDays(8), to + TimeSpan.FromDays(1));
             var boundaries = intervals
                 .SelectMany(i => new[] { i.When.Start, i.When.End })
-                .Where(b => b > from && b <= to)
+                .Where(b => b > from && b <= to && b <= fromUtc + Horizon)
                 .Distinct()
                 .Order();
             foreach (var boundary in boundaries)
@@ -130,7 +130,9 @@ public sealed class WindowCalendar(
                 var endLocal = day.AddDays(days).ToDateTime(span.End);
                 if (endLocal <= startLocal)
                     endLocal = endLocal.AddDays(7);
-                var when = new UtcInterval(ToUtc(startLocal), ToUtc(endLocal));
+                // Allow windows open late and close early, deny windows start early and end late.
+                var allow = window.Kind == WindowKind.Allow;
+                var when = new UtcInterval(ToUtc(startLocal, later: allow), ToUtc(endLocal, later: !allow));
                 if (when.End <= fromUtc || when.Start >= toUtc || when.End <= when.Start)
                     continue;
                 var describe =
@@ -142,8 +144,8 @@ public sealed class WindowCalendar(
         return result;
     }
 
-    /// <summary>A local time as an instant: skipped times move past the gap, repeated ones come first.</summary>
-    public DateTime ToUtc(DateTime local)
+    /// <summary>A local time as an instant: skipped times move past the gap, repeated ones as asked.</summary>
+    public DateTime ToUtc(DateTime local, bool later = false)
     {
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
         if (zone.IsInvalidTime(local))
@@ -154,7 +156,11 @@ public sealed class WindowCalendar(
             return TimeZoneInfo.ConvertTimeToUtc(after, zone);
         }
         if (zone.IsAmbiguousTime(local))
-            return DateTime.SpecifyKind(local - zone.GetAmbiguousTimeOffsets(local).Max(), DateTimeKind.Utc);
+        {
+            var offsets = zone.GetAmbiguousTimeOffsets(local);
+            // The larger offset is the earlier instant.
+            return DateTime.SpecifyKind(local - (later ? offsets.Min() : offsets.Max()), DateTimeKind.Utc);
+        }
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 }

@@ -20,7 +20,8 @@ public sealed partial record WindowRule(string Text, IReadOnlyList<WeeklySpan> S
     {
         rule = null!;
         error = "";
-        var trimmed = Regex.Replace(text?.Trim() ?? "", @"\s+", " ");
+        // Dashes as typed in documents (en, em) read as the hyphen.
+        var trimmed = Regex.Replace(text?.Trim() ?? "", @"\s+", " ").Replace('–', '-').Replace('—', '-');
         if (trimmed.Length == 0)
         {
             error = "Give the window, e.g. \"Mon-Thu 09:00-16:00\" or \"Fri 16:00 - Mon 08:00\".";
@@ -40,12 +41,13 @@ public sealed partial record WindowRule(string Text, IReadOnlyList<WeeklySpan> S
                 || !TryTime(span.Groups["t2"].Value, out var t2)
             )
             {
-                error = $"\"{trimmed}\" has a day or time that is not one (days Mon–Sun, times 00:00–23:59).";
+                error = $"\"{trimmed}\" has a day or time that is not one (days Mon-Sun, times 00:00-23:59).";
                 return false;
             }
-            if (d1 == d2 && t1 == t2)
+            if (d1 == d2 && t2 <= t1)
             {
-                error = "The window starts and ends at the same moment.";
+                // A week minus an hour is almost always a slip of the keyboard.
+                error = "The window ends before it starts on the same day; a window across days names two days.";
                 return false;
             }
             rule = new WindowRule(trimmed, [new WeeklySpan(d1, t1, d2, t2)]);
@@ -56,16 +58,21 @@ public sealed partial record WindowRule(string Text, IReadOnlyList<WeeklySpan> S
             if (!TryDays(daily.Groups["days"].Value, out var days))
             {
                 error =
-                    $"\"{daily.Groups["days"].Value}\" are not days: use Mon–Sun, ranges (Mon-Thu), lists "
+                    $"\"{daily.Groups["days"].Value}\" are not days: use Mon-Sun, ranges (Mon-Thu), lists "
                     + "(Mon,Wed) or daily.";
                 return false;
             }
-            if (!TryTime(daily.Groups["t1"].Value, out var t1) || !TryTime(daily.Groups["t2"].Value, out var t2))
+            var untilMidnight = daily.Groups["t2"].Value == "24:00";
+            var t2 = TimeOnly.MinValue;
+            if (
+                !TryTime(daily.Groups["t1"].Value, out var t1)
+                || !(untilMidnight || TryTime(daily.Groups["t2"].Value, out t2))
+            )
             {
-                error = $"\"{trimmed}\" has a time that is not one (00:00–23:59).";
+                error = $"\"{trimmed}\" has a time that is not one (00:00-23:59, or 24:00 as an end).";
                 return false;
             }
-            if (t1 == t2)
+            if (t1 == t2 && !(untilMidnight && t1 == TimeOnly.MinValue))
             {
                 error = "The window starts and ends at the same time.";
                 return false;
@@ -109,7 +116,7 @@ public sealed partial record WindowRule(string Text, IReadOnlyList<WeeklySpan> S
         }
         if (key == "weekdays")
             key = "mon-fri";
-        else if (key == "weekends")
+        else if (key is "weekends" or "weekend")
             key = "sat-sun";
         foreach (var part in key.Split(',', StringSplitOptions.TrimEntries))
         {

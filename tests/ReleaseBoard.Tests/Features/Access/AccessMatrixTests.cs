@@ -49,6 +49,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
         ["/admin/api-keys"] = Access.Admin,
         ["/admin/display-links"] = Access.Admin,
         ["/admin/webhooks"] = Access.Admin,
+        ["/admin/windows"] = Access.Admin,
         ["/admin/audit"] = Access.Admin,
         ["/admin/demo-data"] = Access.Admin,
         ["/admin/catalog"] = Access.Admin,

@@ -189,7 +189,7 @@ public sealed class CatalogPolicyTests : IAsyncLifetime
             await db.PromotionWindows.OrderBy(w => w.Id).Select(w => w.Kind + " " + w.Rule).ToListAsync(Ct)
         );
         var audit = await AuditAsync();
-        Assert.Contains(audit, a => a.Action == "catalog.changed" && a.After!.Contains("windows allow Mon-Thu"));
+        Assert.Contains(audit, a => a.Action == "catalog.changed" && a.After!.Contains("windows allow mon-thu"));
         Assert.DoesNotContain(audit.Skip(auditBefore), a => a.Action == "catalog.changed");
     }
 

@@ -277,4 +277,126 @@ public sealed class DispatchTests : IAsyncLifetime
         Assert.Equal((0, 1), (whileHeld, afterLease));
         Assert.Single(receiver.Requests);
     }
+
+    private async Task SetProductionAsync(PromotionMode mode)
+    {
+        await using var db = _database.CreateDbContext();
+        var production = await db.Environments.SingleAsync(e => e.Id == _team.ProductionId, Ct);
+        production.PromotionMode = mode;
+        await db.SaveChangesAsync(Ct);
+    }
+
+    private async Task DeployedToProductionAsync(string version, int minutesAgo)
+    {
+        await using var db = _database.CreateDbContext();
+        db.Deployments.Add(
+            new Deployment
+            {
+                ServiceId = _team.ServiceId,
+                EnvironmentId = _team.ProductionId,
+                Version = version,
+                StartedAt = Now.AddMinutes(-minutesAgo),
+                FinishedAt = Now.AddMinutes(-minutesAgo + 2),
+                Outcome = DeploymentOutcome.Succeeded,
+                ReceivedAt = Now,
+                OutcomeReceivedAt = Now,
+                Source = "ci",
+                ExternalId = version + "-production",
+            }
+        );
+        await db.SaveChangesAsync(Ct);
+    }
+
+    [Fact]
+    public async Task A_version_cancelled_by_a_pause_goes_once_the_pause_is_over()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+        await SetProductionAsync(PromotionMode.Paused);
+        await Sender().SendDueAsync(Ct);
+
+        await SetProductionAsync(PromotionMode.Continuous);
+        var queued = await Scanner().ScanAsync(Ct);
+        await Sender().SendDueAsync(Ct);
+
+        Assert.Equal(1, queued);
+        Assert.Equal(
+            $"dispatch/{_team.ProductionId}/1.43.0",
+            Assert.Single(receiver.Requests).Headers["Idempotency-Key"]
+        );
+        Assert.Equal([OutboxState.Cancelled, OutboxState.Sent], (await OutboxAsync()).Select(m => m.State));
+    }
+
+    [Fact]
+    public async Task A_version_that_passed_while_the_last_one_soaked_is_promoted_after_it_and_an_older_one_never()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.41.0", minutesAgo: 300);
+        await PassedStagingAsync("1.42.0", minutesAgo: 60);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        // 1.42.0 was promoted 20 minutes ago, after 1.43.0 had passed staging.
+        await DeployedToProductionAsync("1.42.0", minutesAgo: 20);
+
+        var queued = await Scanner().ScanAsync(Ct);
+        await Sender().SendDueAsync(Ct);
+        var again = await Scanner().ScanAsync(Ct);
+
+        Assert.Equal((1, 0), (queued, again));
+        Assert.Contains("\"version\":\"1.43.0\"", Assert.Single(receiver.Requests).Body);
+    }
+
+    [Fact]
+    public async Task A_window_that_closes_before_the_send_cancels_the_dispatch()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await TargetAsync(receiver);
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+        await new DeploymentWindows(_database, _clock).ScheduleFreezeAsync(
+            AuditActor.System,
+            FreezeScope.Everyone,
+            Now.AddMinutes(-1),
+            Now.AddHours(1),
+            "incident review",
+            Ct
+        );
+
+        await Sender().SendDueAsync(Ct);
+
+        Assert.Empty(receiver.Requests);
+        var cancelled = Assert.Single(await OutboxAsync());
+        Assert.Equal(OutboxState.Cancelled, cancelled.State);
+        Assert.Contains("incident review", cancelled.LastError);
+    }
+
+    [Fact]
+    public async Task The_same_decision_made_twice_at_once_is_stored_once()
+    {
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        var payload = new DispatchPayload(
+            "promotion.dispatch",
+            "payments",
+            "payments-api",
+            "production",
+            "1.43.0",
+            null,
+            "staging",
+            Now,
+            30,
+            [],
+            null,
+            DispatchScanner.KeyOf(_team.ProductionId, "1.43.0"),
+            Now
+        );
+
+        var first = await Scanner().EnqueueAsync(_team.ProductionId, _team.TeamId, payload, Ct);
+        var second = await Scanner().EnqueueAsync(_team.ProductionId, _team.TeamId, payload, Ct);
+
+        Assert.Equal((true, false), (first, second));
+        Assert.Single(await OutboxAsync());
+        Assert.Equal(["promotion.dispatch-queued"], await AuditAsync());
+    }
 }

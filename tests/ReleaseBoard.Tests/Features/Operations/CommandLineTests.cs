@@ -361,9 +361,9 @@ public sealed class CommandLineTests : IDisposable
             "--team",
             "alpha",
             "--from",
-            "2027-01-04T09:00",
+            "2099-01-05T09:00",
             "--to",
-            "2027-01-04T12:00",
+            "2099-01-05T12:00",
             "--reason",
             "ledger migration"
         );
@@ -377,7 +377,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("alpha/api/production\tallow\tMon-Thu 09:00-16:00", listed.Out);
         Assert.True(freeze.Exit == 0, freeze.Err);
         // 09:00 in Berlin in January is 08:00 UTC.
-        Assert.Contains("team alpha\t2027-01-04 08:00:00Z\t2027-01-04 11:00:00Z\tledger migration", freezes.Out);
+        Assert.Contains("team alpha\t2099-01-05 08:00:00Z\t2099-01-05 11:00:00Z\tledger migration", freezes.Out);
         Assert.Equal(0, cancelled.Exit);
         Assert.Equal(0, removed.Exit);
         Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM PromotionWindows"));

@@ -84,19 +84,19 @@ public class WindowCalendarTests
     }
 
     [Fact]
-    public void A_start_the_clock_skips_begins_after_the_gap_and_a_repeated_one_at_its_first_occurrence()
+    public void A_start_the_clock_skips_begins_after_the_gap_and_a_repeated_one_opens_at_its_later_occurrence()
     {
         var calendar = Calendar((WindowKind.Allow, "Sun 02:30-05:00"));
 
         // 29 March: 02:30 does not exist; it opens at 03:00 CEST = 01:00 UTC.
         var spring = calendar.At(Utc("2026-03-29T00:45:00"));
-        // 25 October: 02:30 happens twice; the first is 02:30 CEST = 00:30 UTC.
+        // 25 October: 02:30 happens at 00:30 UTC (CEST) and 01:30 UTC (CET); an allow window waits for the second.
         var autumn = calendar.At(Utc("2026-10-25T00:40:00"));
 
         Assert.False(spring.Open);
         Assert.Equal(Utc("2026-03-29T01:00:00"), spring.NextOpening);
-        Assert.True(autumn.Open);
-        Assert.Equal(Utc("2026-10-25T04:00:00"), autumn.ClosesAt);
+        Assert.False(autumn.Open);
+        Assert.Equal(Utc("2026-10-25T01:30:00"), autumn.NextOpening);
     }
 
     [Fact]
@@ -137,25 +137,49 @@ public class WindowCalendarTests
     }
 
     [Fact]
-    public void The_next_opening_skips_a_deny_window_that_follows_a_freeze_and_lands_inside_an_allow_window()
+    public void The_next_opening_skips_a_deny_window_right_after_a_freeze_and_lands_inside_an_allow_window()
     {
-        // A freeze until Friday 4 December 17:00 CET, then the weekend freeze, and only weekday mornings allowed.
+        // A freeze until Friday 4 December 16:00 CET (15:00 UTC), where the weekend deny window begins.
         var freeze = new FreezeSpan(
             1,
-            new UtcInterval(Utc("2026-12-01T00:00:00"), Utc("2026-12-04T16:00:00")),
+            new UtcInterval(Utc("2026-12-01T00:00:00"), Utc("2026-12-04T15:00:00")),
             "year-end",
             "everyone"
         );
-        var calendar = Calendar(
+        var withDeny = Calendar(
             [freeze],
             (WindowKind.Deny, "Fri 16:00 - Mon 08:00"),
-            (WindowKind.Allow, "weekdays 09:00-12:00")
+            (WindowKind.Allow, "weekdays 09:00-18:00")
         );
+        var without = Calendar([freeze], (WindowKind.Allow, "weekdays 09:00-18:00"));
 
-        var state = calendar.At(Utc("2026-12-02T10:00:00"));
+        var state = withDeny.At(Utc("2026-12-02T10:00:00"));
 
         Assert.False(state.Open);
         Assert.Equal(Utc("2026-12-07T08:00:00"), state.NextOpening); // Monday 09:00 CET
+        Assert.Equal(Utc("2026-12-04T15:00:00"), without.At(Utc("2026-12-02T10:00:00")).NextOpening);
+    }
+
+    [Fact]
+    public void A_window_includes_its_start_and_not_its_end()
+    {
+        var calendar = Calendar((WindowKind.Allow, "Mon-Thu 09:00-16:00"));
+
+        Assert.True(calendar.At(Utc("2026-12-02T08:00:00")).Open); // 09:00 CET
+        Assert.False(calendar.At(Utc("2026-12-02T07:59:59")).Open);
+        Assert.False(calendar.At(Utc("2026-12-02T15:00:00")).Open); // 16:00 CET
+    }
+
+    [Fact]
+    public void In_the_repeated_hour_a_deny_window_ends_at_the_later_occurrence()
+    {
+        // 25 October: 02:30 happens at 00:30 UTC (CEST) and again at 01:30 UTC (CET); the deny holds until the second.
+        var calendar = Calendar((WindowKind.Deny, "daily 01:00-02:30"));
+
+        var secondPass = calendar.At(Utc("2026-10-25T01:15:00")); // the clock reads 02:15 for the second time
+
+        Assert.False(secondPass.Open);
+        Assert.Equal(Utc("2026-10-25T01:30:00"), secondPass.NextOpening);
     }
 
     [Fact]
@@ -181,6 +205,9 @@ public class WindowCalendarTests
     [InlineData("Fri-Mon 10:00-12:00", 4)]
     [InlineData("Mon,Wed,Fri 08:00-09:30", 3)]
     [InlineData("Friday 16:00 - Monday 08:00", 1)]
+    [InlineData("Sat-Sun 00:00-24:00", 2)]
+    [InlineData("Mon–Fri 09:00–17:00", 5)]
+    [InlineData("weekend 10:00-12:00", 2)]
     public void Rules_are_written_as_people_say_them(string text, int spans)
     {
         Assert.True(WindowRule.TryParse(text, out var rule, out var error), error);
@@ -194,6 +221,8 @@ public class WindowCalendarTests
     [InlineData("Mon 25:00-26:00")]
     [InlineData("Mon 09:00-09:00")]
     [InlineData("Fri 16:00 - Fri 16:00")]
+    [InlineData("Fri 23:00 - Fri 22:00")]
+    [InlineData("Mon 24:00-25:00")]
     [InlineData("always")]
     public void A_rule_that_is_not_one_is_refused_with_a_reason(string text)
     {

@@ -71,7 +71,29 @@ public static partial class ReleaseBoardCommandLine
                     return 0;
                 }));
 
-        var id = new Option<long>("--id") { Description = "The outbox message's id.", Required = true };
+        var outbox = new Command("outbox", "The latest 50 dispatches: id, environment, version, state, attempts, why.");
+        outbox.SetAction((parse, ct) => WithServices(error, async services =>
+                {
+                    foreach (var m in await services.GetRequiredService<DispatchTargets>().ListMessagesAsync(50, ct))
+                        output.WriteLine(
+                            string.Join(
+                                '\t',
+                                m.Id.ToString(CultureInfo.InvariantCulture),
+                                m.Where,
+                                m.Version,
+                                m.State,
+                                m.Attempts.ToString(CultureInfo.InvariantCulture),
+                                m.Problem ?? ""
+                            )
+                        );
+                    return 0;
+                }));
+
+        var id = new Option<long>("--id")
+        {
+            Description = "The outbox message's id, as `dispatch outbox` shows it.",
+            Required = true,
+        };
         var retry = new Command("retry", "Send a failed or dead-lettered dispatch again, with a fresh budget.") { id };
         retry.SetAction((parse, ct) => WithServices(error, async services =>
                 {
@@ -89,6 +111,7 @@ public static partial class ReleaseBoardCommandLine
         {
             set,
             list,
+            outbox,
             retry,
         };
     }
