@@ -668,6 +668,7 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasColumnType("int");
 
                     b.Property<string>("LeaseOwner")
+                        .IsConcurrencyToken()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
 
@@ -732,10 +733,22 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .IsUnicode(false)
                         .HasColumnType("varchar(2000)");
 
+                    b.Property<string>("Ref")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Repository")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
                     b.Property<string>("Url")
                         .IsRequired()
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("Workflow")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.HasKey("Id");
 

@@ -29,6 +29,9 @@ internal sealed class PromotionActionConfiguration : IEntityTypeConfiguration<Pr
         builder.ToTable("PromotionActions");
         builder.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Url).HasMaxLength(2000);
+        builder.Property(a => a.Repository).HasMaxLength(200);
+        builder.Property(a => a.Workflow).HasMaxLength(200);
+        builder.Property(a => a.Ref).HasMaxLength(200);
         builder.Property(a => a.ProtectedSecret).HasMaxLength(2000).IsUnicode(false);
         builder.Property(a => a.CreatedBy).HasMaxLength(200);
         builder.HasIndex(a => a.EnvironmentId).IsUnique();

@@ -67,9 +67,23 @@ public class PromotionAction
     public int EnvironmentId { get; set; }
     public ServiceEnvironment Environment { get; set; } = null!;
     public PromotionActionKind Kind { get; set; }
+
+    /// <summary>Http: the receiver's address. GitHub and GitLab: the API base URL comes from configuration.</summary>
     public required string Url { get; set; }
 
-    /// <summary>The HMAC secret, protected with Data Protection (it must be read back to sign).</summary>
+    /// <summary>GitHub: "owner/repo"; GitLab: the project's id or path.</summary>
+    public string? Repository { get; set; }
+
+    /// <summary>GitHub: the workflow file (deploy.yml) or id.</summary>
+    public string? Workflow { get; set; }
+
+    /// <summary>GitHub and GitLab: the branch or tag the workflow or pipeline runs on.</summary>
+    public string? Ref { get; set; }
+
+    /// <summary>
+    /// Http: the HMAC secret; GitLab: the pipeline trigger token; protected with Data Protection (they must be read
+    /// back). GitHub's token comes from configuration.
+    /// </summary>
     public required string ProtectedSecret { get; set; }
 
     public DateTime CreatedAt { get; set; }
@@ -79,4 +93,6 @@ public class PromotionAction
 public enum PromotionActionKind
 {
     Http = 0,
+    GitHubWorkflow = 1,
+    GitLabPipeline = 2,
 }

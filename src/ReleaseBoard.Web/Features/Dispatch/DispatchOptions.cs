@@ -23,4 +23,21 @@ public sealed class DispatchOptions
     public int MaxAttempts { get; set; } = 12;
 
     public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>GitHub's REST API (GitHub Enterprise: https://host/api/v3) and a token with actions:write.</summary>
+    public GitHubDispatchOptions GitHub { get; set; } = new();
+
+    /// <summary>GitLab's address (self-managed: its own); trigger tokens are per target.</summary>
+    public GitLabDispatchOptions GitLab { get; set; } = new();
+}
+
+public sealed class GitHubDispatchOptions
+{
+    public string BaseUrl { get; set; } = "https://api.github.com";
+    public string? Token { get; set; }
+}
+
+public sealed class GitLabDispatchOptions
+{
+    public string BaseUrl { get; set; } = "https://gitlab.com";
 }

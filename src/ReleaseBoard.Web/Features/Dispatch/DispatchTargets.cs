@@ -7,13 +7,13 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Dispatch;
 
-public sealed record DispatchTargetRow(int EnvironmentId, string Where, PromotionActionKind Kind, string Url);
+public sealed record DispatchTargetRow(int EnvironmentId, string Where, PromotionActionKind Kind, string Target);
 
 /// <summary>
 /// Where each environment's promotion is started. Policy like the windows: set by an Admin or an operator, audited;
 /// the signing secret is protected and shown once, when it is made.
 /// </summary>
-public sealed class DispatchTargets(
+public sealed partial class DispatchTargets(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     IDataProtectionProvider protection,
     TimeProvider clock
@@ -43,6 +43,104 @@ public sealed class DispatchTargets(
         if (secret is { Length: < 16 })
             return OperationResult<string?>.Fail("secret", "A signing secret is at least 16 characters.");
         var generated = secret is null ? SecretToken.Create("rbs_") : null;
+        var saved = await SaveAsync(
+            actor,
+            environmentId,
+            action =>
+            {
+                (action.Kind, action.Url, action.Repository, action.Workflow, action.Ref) = (
+                    PromotionActionKind.Http,
+                    target.ToString(),
+                    null,
+                    null,
+                    null
+                );
+                action.ProtectedSecret = protection.CreateProtector(Purpose).Protect(secret ?? generated!);
+            },
+            cancellationToken
+        );
+        return saved.Succeeded
+            ? OperationResult<string?>.Ok(generated)
+            : OperationResult<string?>.Fail(saved.ErrorField!, saved.Error!);
+    }
+
+    /// <summary>GitHub Actions: a workflow_dispatch of the workflow on the ref.</summary>
+    public Task<OperationResult<bool>> SetGitHubAsync(
+        AuditActor actor,
+        int environmentId,
+        string? repository,
+        string? workflow,
+        string? gitRef,
+        CancellationToken cancellationToken = default
+    )
+    {
+        if (repository is null || !RepositoryPattern().IsMatch(repository.Trim()))
+            return Task.FromResult(OperationResult<bool>.Fail("repository", "Give the repository as owner/name."));
+        if (string.IsNullOrWhiteSpace(workflow) || workflow.Trim().Length > 200 || workflow.Contains('/'))
+            return Task.FromResult(
+                OperationResult<bool>.Fail("workflow", "Give the workflow's file name (deploy.yml) or id.")
+            );
+        if (string.IsNullOrWhiteSpace(gitRef) || gitRef.Trim().Length > 200)
+            return Task.FromResult(OperationResult<bool>.Fail("ref", "Give the branch or tag it runs on."));
+        return SaveAsync(
+            actor,
+            environmentId,
+            action =>
+            {
+                (action.Kind, action.Url, action.Repository, action.Workflow, action.Ref) = (
+                    PromotionActionKind.GitHubWorkflow,
+                    "",
+                    repository.Trim(),
+                    workflow.Trim(),
+                    gitRef.Trim()
+                );
+                action.ProtectedSecret = "";
+            },
+            cancellationToken
+        );
+    }
+
+    /// <summary>GitLab: a pipeline trigger of <paramref name="project"/> on <paramref name="gitRef"/>.</summary>
+    public Task<OperationResult<bool>> SetGitLabAsync(
+        AuditActor actor,
+        int environmentId,
+        string? project,
+        string? gitRef,
+        string? triggerToken,
+        CancellationToken cancellationToken = default
+    )
+    {
+        if (string.IsNullOrWhiteSpace(project) || project.Trim().Length > 200)
+            return Task.FromResult(OperationResult<bool>.Fail("project", "Give the project's id or path."));
+        if (string.IsNullOrWhiteSpace(gitRef) || gitRef.Trim().Length > 200)
+            return Task.FromResult(OperationResult<bool>.Fail("ref", "Give the branch or tag it runs on."));
+        if (string.IsNullOrWhiteSpace(triggerToken) || triggerToken.Trim().Length > 500)
+            return Task.FromResult(OperationResult<bool>.Fail("token", "Give the project's pipeline trigger token."));
+        return SaveAsync(
+            actor,
+            environmentId,
+            action =>
+            {
+                (action.Kind, action.Url, action.Repository, action.Workflow, action.Ref) = (
+                    PromotionActionKind.GitLabPipeline,
+                    "",
+                    project.Trim(),
+                    null,
+                    gitRef.Trim()
+                );
+                action.ProtectedSecret = protection.CreateProtector(Purpose).Protect(triggerToken.Trim());
+            },
+            cancellationToken
+        );
+    }
+
+    private async Task<OperationResult<bool>> SaveAsync(
+        AuditActor actor,
+        int environmentId,
+        Action<PromotionAction> apply,
+        CancellationToken cancellationToken
+    )
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var environment = await db
             .Environments.Where(e => e.Id == environmentId)
@@ -54,13 +152,13 @@ public sealed class DispatchTargets(
             })
             .SingleOrDefaultAsync(cancellationToken);
         if (environment is null)
-            return OperationResult<string?>.Fail("environment", "There is no such environment.");
+            return OperationResult<bool>.Fail("environment", "There is no such environment.");
         var now = clock.GetUtcNow().UtcDateTime;
         var action = await db.PromotionActions.SingleOrDefaultAsync(
             a => a.EnvironmentId == environmentId,
             cancellationToken
         );
-        var before = action is null ? null : $"{action.Kind} {Shown(action.Url)}";
+        var before = action is null ? null : Describe(action);
         if (action is null)
         {
             action = new PromotionAction
@@ -72,11 +170,8 @@ public sealed class DispatchTargets(
             };
             db.PromotionActions.Add(action);
         }
-        action.Kind = PromotionActionKind.Http;
-        action.Url = target.ToString();
-        action.ProtectedSecret = protection.CreateProtector(Purpose).Protect(secret ?? generated!);
-        action.CreatedAt = now;
-        action.CreatedBy = actor.Name;
+        apply(action);
+        (action.CreatedAt, action.CreatedBy) = (now, actor.Name);
         db.AuditEntries.Add(
             new AuditEntry
             {
@@ -87,13 +182,25 @@ public sealed class DispatchTargets(
                 Action = "dispatch.target-set",
                 Subject = $"environment/{environment.Id}",
                 Before = before,
-                After = $"{environment.Where}: Http {Shown(action.Url)} (new signing secret)",
+                After = $"{environment.Where}: {Describe(action)}",
                 TeamId = environment.TeamId,
             }
         );
         await db.SaveChangesAsync(cancellationToken);
-        return OperationResult<string?>.Ok(generated);
+        return OperationResult<bool>.Ok(true);
     }
+
+    /// <summary>A target as it may be shown and audited: never a secret, token or query.</summary>
+    public static string Describe(PromotionAction action) =>
+        action.Kind switch
+        {
+            PromotionActionKind.GitHubWorkflow => $"GitHub {action.Repository} {action.Workflow} on {action.Ref}",
+            PromotionActionKind.GitLabPipeline => $"GitLab {action.Repository} on {action.Ref}",
+            _ => $"Http {Shown(action.Url)}",
+        };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")]
+    private static partial System.Text.RegularExpressions.Regex RepositoryPattern();
 
     public async Task<IReadOnlyList<DispatchTargetRow>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -102,16 +209,18 @@ public sealed class DispatchTargets(
             await db
                 .PromotionActions.AsNoTracking()
                 .OrderBy(a => a.EnvironmentId)
-                .Select(a => new DispatchTargetRow(
+                .Select(a => new
+                {
                     a.EnvironmentId,
-                    a.Environment.Service.Team.Slug + "/" + a.Environment.Service.Slug + "/" + a.Environment.Name,
-                    a.Kind,
-                    a.Url
-                ))
+                    Where = a.Environment.Service.Team.Slug
+                        + "/"
+                        + a.Environment.Service.Slug
+                        + "/"
+                        + a.Environment.Name,
+                    Action = a,
+                })
                 .ToListAsync(cancellationToken)
-        )
-            .Select(t => t with { Url = Shown(t.Url) })
-            .ToList();
+        ).Select(t => new DispatchTargetRow(t.EnvironmentId, t.Where, t.Action.Kind, Describe(t.Action))).ToList();
     }
 
     /// <summary>An address as it may be shown and audited: no user info or query, which may carry tokens.</summary>

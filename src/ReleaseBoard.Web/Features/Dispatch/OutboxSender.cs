@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -153,28 +154,17 @@ public sealed class OutboxSender(
                 environment.TeamId
             );
 
-        var body = Encoding.UTF8.GetBytes(message.Payload);
-        if (message.Attempts > options.CurrentValue.MaxAttempts)
+        if (Request(environment.Action, message) is not { } request)
             return await FinishAsync(
                 db,
                 message,
-                OutboxState.DeadLettered,
-                message.LastStatus,
-                $"gave up after {message.Attempts - 1} attempts: {message.LastError}",
+                OutboxState.Failed,
+                null,
+                "Dispatch:GitHub:Token is not set: GitHub needs a token with actions:write.",
                 now,
                 environment.TeamId
             );
-        using var request = new HttpRequestMessage(HttpMethod.Post, environment.Action.Url)
-        {
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.Add(
-            DispatchSignature.Header,
-            DispatchSignature.Sign(targets.Unprotect(environment.Action.ProtectedSecret), body)
-        );
-        request.Headers.Add(IdempotencyHeader, message.Key);
-        request.Headers.Add(DeliveryHeader, message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var _ = request;
 
         int? status = null;
         string? error = null;
@@ -232,6 +222,90 @@ public sealed class OutboxSender(
             message.NextAttemptAt
         );
         return false;
+    }
+
+    /// <summary>
+    /// The call that starts the promotion, as each target wants it: our signed JSON, GitHub's workflow_dispatch
+    /// (REST, ref and inputs), or GitLab's pipeline trigger (form: token, ref, variables). Null: no token to call with.
+    /// </summary>
+    private HttpRequestMessage? Request(PromotionAction action, OutboxMessage message)
+    {
+        var payload = System.Text.Json.JsonSerializer.Deserialize<DispatchPayload>(
+            message.Payload,
+            System.Text.Json.JsonSerializerOptions.Web
+        )!;
+        HttpRequestMessage request;
+        switch (action.Kind)
+        {
+            case PromotionActionKind.GitHubWorkflow:
+            {
+                var github = options.CurrentValue.GitHub;
+                if (string.IsNullOrWhiteSpace(github.Token))
+                    return null;
+                var url =
+                    $"{github.BaseUrl.TrimEnd('/')}/repos/{action.Repository}/actions/workflows/"
+                    + $"{Uri.EscapeDataString(action.Workflow!)}/dispatches";
+                request = new HttpRequestMessage(HttpMethod.Post, url)
+                {
+                    // Inputs are strings, and the workflow must declare each one it is given.
+                    Content = JsonContent.Create(
+                        new
+                        {
+                            @ref = action.Ref,
+                            inputs = new Dictionary<string, string>
+                            {
+                                ["version"] = payload.Version,
+                                ["environment"] = payload.Environment,
+                                ["idempotency_key"] = payload.IdempotencyKey,
+                            },
+                        }
+                    ),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", github.Token);
+                request.Headers.Accept.ParseAdd("application/vnd.github+json");
+                request.Headers.Add("X-GitHub-Api-Version", "2022-11-28");
+                request.Headers.UserAgent.ParseAdd("ReleaseBoard");
+                break;
+            }
+            case PromotionActionKind.GitLabPipeline:
+            {
+                var url =
+                    $"{options.CurrentValue.GitLab.BaseUrl.TrimEnd('/')}/api/v4/projects/"
+                    + $"{Uri.EscapeDataString(action.Repository!)}/trigger/pipeline";
+                request = new HttpRequestMessage(HttpMethod.Post, url)
+                {
+                    Content = new FormUrlEncodedContent(
+                        new Dictionary<string, string>
+                        {
+                            ["token"] = targets.Unprotect(action.ProtectedSecret),
+                            ["ref"] = action.Ref!,
+                            ["variables[RELEASEBOARD_VERSION]"] = payload.Version,
+                            ["variables[RELEASEBOARD_ENVIRONMENT]"] = payload.Environment,
+                            ["variables[RELEASEBOARD_SERVICE]"] = payload.Service,
+                            ["variables[RELEASEBOARD_IDEMPOTENCY_KEY]"] = payload.IdempotencyKey,
+                        }
+                    ),
+                };
+                break;
+            }
+            default:
+            {
+                var body = Encoding.UTF8.GetBytes(message.Payload);
+                request = new HttpRequestMessage(HttpMethod.Post, action.Url) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json")
+                {
+                    CharSet = "utf-8",
+                };
+                request.Headers.Add(
+                    DispatchSignature.Header,
+                    DispatchSignature.Sign(targets.Unprotect(action.ProtectedSecret), body)
+                );
+                break;
+            }
+        }
+        request.Headers.Add(IdempotencyHeader, message.Key);
+        request.Headers.Add(DeliveryHeader, message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return request;
     }
 
     private static async Task<bool> FinishAsync(

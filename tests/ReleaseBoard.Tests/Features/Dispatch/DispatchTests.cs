@@ -399,4 +399,99 @@ public sealed class DispatchTests : IAsyncLifetime
         Assert.Single(await OutboxAsync());
         Assert.Equal(["promotion.dispatch-queued"], await AuditAsync());
     }
+
+    [Fact]
+    public async Task A_GitHub_target_gets_a_workflow_dispatch_with_ref_and_inputs_as_GitHubs_REST_API_documents()
+    {
+        // GitHub answers 204 No Content to POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches.
+        await using var github = await LoopbackReceiver.StartAsync(204);
+        (_options.GitHub.BaseUrl, _options.GitHub.Token) = (github.BaseUrl, "ghs_a_token_from_configuration");
+        Assert.True(
+            (
+                await _targets.SetGitHubAsync(
+                    AuditActor.System,
+                    _team.ProductionId,
+                    "acme/payments-api",
+                    "deploy.yml",
+                    "main",
+                    Ct
+                )
+            ).Succeeded
+        );
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+
+        await Sender().SendDueAsync(Ct);
+
+        var request = Assert.Single(github.Requests);
+        Assert.Equal("/repos/acme/payments-api/actions/workflows/deploy.yml/dispatches", request.Path);
+        Assert.Equal("Bearer ghs_a_token_from_configuration", request.Headers["Authorization"]);
+        Assert.Equal("application/vnd.github+json", request.Headers["Accept"]);
+        Assert.Equal("2022-11-28", request.Headers["X-GitHub-Api-Version"]);
+        var body = JsonDocument.Parse(request.Body).RootElement;
+        Assert.Equal("main", body.GetProperty("ref").GetString());
+        var inputs = body.GetProperty("inputs");
+        Assert.Equal("1.43.0", inputs.GetProperty("version").GetString());
+        Assert.Equal("production", inputs.GetProperty("environment").GetString());
+        Assert.Equal($"dispatch/{_team.ProductionId}/1.43.0", inputs.GetProperty("idempotency_key").GetString());
+        Assert.Equal(OutboxState.Sent, Assert.Single(await OutboxAsync()).State);
+    }
+
+    [Fact]
+    public async Task A_GitLab_target_gets_a_pipeline_trigger_with_token_ref_and_variables_as_a_form()
+    {
+        // GitLab answers 201 Created to POST /api/v4/projects/:id/trigger/pipeline (token, ref, variables[KEY]).
+        await using var gitlab = await LoopbackReceiver.StartAsync(201);
+        _options.GitLab.BaseUrl = gitlab.BaseUrl;
+        Assert.True(
+            (
+                await _targets.SetGitLabAsync(
+                    AuditActor.System,
+                    _team.ProductionId,
+                    "acme/payments",
+                    "main",
+                    "glptt-a-trigger-token",
+                    Ct
+                )
+            ).Succeeded
+        );
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+
+        await Sender().SendDueAsync(Ct);
+
+        var request = Assert.Single(gitlab.Requests);
+        Assert.Equal("/api/v4/projects/acme%2Fpayments/trigger/pipeline", request.Path);
+        Assert.StartsWith("application/x-www-form-urlencoded", request.Headers["Content-Type"]);
+        var form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(request.Body);
+        Assert.Equal("glptt-a-trigger-token", form["token"]);
+        Assert.Equal("main", form["ref"]);
+        Assert.Equal("1.43.0", form["variables[RELEASEBOARD_VERSION]"]);
+        Assert.Equal("production", form["variables[RELEASEBOARD_ENVIRONMENT]"]);
+        Assert.Equal(OutboxState.Sent, Assert.Single(await OutboxAsync()).State);
+    }
+
+    [Fact]
+    public async Task A_GitHub_target_without_a_configured_token_fails_with_the_setting_named()
+    {
+        await using var github = await LoopbackReceiver.StartAsync();
+        _options.GitHub.BaseUrl = github.BaseUrl;
+        await _targets.SetGitHubAsync(
+            AuditActor.System,
+            _team.ProductionId,
+            "acme/payments-api",
+            "deploy.yml",
+            "main",
+            Ct
+        );
+        await PassedStagingAsync("1.43.0", minutesAgo: 40);
+        await Scanner().ScanAsync(Ct);
+
+        await Sender().SendDueAsync(Ct);
+
+        Assert.Empty(github.Requests);
+        var failed = Assert.Single(await OutboxAsync());
+        Assert.Equal(OutboxState.Failed, failed.State);
+        Assert.Contains("Dispatch:GitHub:Token", failed.LastError);
+    }
 }

@@ -14,12 +14,15 @@ namespace ReleaseBoard.Tests.Features.Dispatch;
 /// </summary>
 public sealed class LoopbackReceiver : IAsyncDisposable
 {
-    public sealed record Received(string Body, byte[] Raw, IReadOnlyDictionary<string, string> Headers);
+    public sealed record Received(string Path, string Body, byte[] Raw, IReadOnlyDictionary<string, string> Headers);
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _statuses = new();
     public ConcurrentQueue<Received> Requests { get; } = new();
     public string Url { get; private set; } = "";
+
+    /// <summary>The receiver's own address, for targets that add their API paths to a base URL.</summary>
+    public string BaseUrl { get; private set; } = "";
 
     private LoopbackReceiver(WebApplication app) => _app = app;
 
@@ -40,6 +43,7 @@ public sealed class LoopbackReceiver : IAsyncDisposable
             var raw = buffer.ToArray();
             receiver.Requests.Enqueue(
                 new Received(
+                    request.Path.ToUriComponent(),
                     System.Text.Encoding.UTF8.GetString(raw),
                     raw,
                     request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)
@@ -52,7 +56,7 @@ public sealed class LoopbackReceiver : IAsyncDisposable
             .Services.GetRequiredService<IServer>()
             .Features.Get<IServerAddressesFeature>()!
             .Addresses.First();
-        receiver.Url = address + "/promote";
+        (receiver.BaseUrl, receiver.Url) = (address, address + "/promote");
         return receiver;
     }
 

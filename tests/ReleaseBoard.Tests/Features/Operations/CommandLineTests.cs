@@ -409,17 +409,29 @@ public sealed class CommandLineTests : IDisposable
             ["dispatch", "set", .. where, "--url", "https://deploy.example.test/hook", "--generate"]
         );
         var listed = await RunAsync(null, "dispatch", "list");
+        var stored = (string)Scalar("SELECT ProtectedSecret FROM PromotionActions")!;
+        var github = await RunAsync(
+            null,
+            ["dispatch", "set", .. where, "--kind", "github", "--repository", "acme/api", "--workflow", "deploy.yml"]
+        );
+        string[] githubTarget = ["--kind", "github", "--repository", "acme/api", "--workflow", "deploy.yml"];
+        var githubWithRef = await RunAsync(null, ["dispatch", "set", .. where, .. githubTarget, "--ref", "main"]);
+        var relisted = await RunAsync(null, "dispatch", "list");
 
+        Assert.NotEqual(0, github.Exit);
+        Assert.Contains("branch or tag", github.Err);
+        Assert.True(githubWithRef.Exit == 0, githubWithRef.Err);
+        Assert.Equal("alpha/api/production\tGitHub acme/api deploy.yml on main", relisted.Out.Trim());
         Assert.NotEqual(0, bad.Exit);
         Assert.Contains("absolute http(s) address", bad.Err);
         Assert.True(set.Exit == 0, set.Err);
         var secret = set.Out.Trim();
         Assert.StartsWith("rbs_", secret);
-        Assert.Equal("alpha/api/production\tHttp\thttps://deploy.example.test/hook", listed.Out.Trim());
+        Assert.Equal("alpha/api/production\tHttp https://deploy.example.test/hook", listed.Out.Trim());
         Assert.DoesNotContain(secret, listed.Out);
-        var stored = (string)Scalar("SELECT ProtectedSecret FROM PromotionActions")!;
         Assert.DoesNotContain(secret, stored);
-        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM AuditEntries WHERE Action = 'dispatch.target-set'"));
+        Assert.True(stored.Length > secret.Length, "the protected secret is stored");
+        Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM AuditEntries WHERE Action = 'dispatch.target-set'"));
     }
 
     [Fact]

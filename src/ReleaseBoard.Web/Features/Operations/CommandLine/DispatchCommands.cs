@@ -17,21 +17,37 @@ public static partial class ReleaseBoardCommandLine
             Description = "The environment's name.",
             Required = true,
         };
-        var url = new Option<string>("--url")
+        var kind = new Option<string>("--kind")
         {
-            Description = "The receiver: ReleaseBoard POSTs the signed promotion there.",
-            Required = true,
+            Description = "http (a signed POST), github (workflow_dispatch) or gitlab (pipeline trigger).",
+            DefaultValueFactory = _ => "http",
         };
+        kind.AcceptOnlyFromAmong("http", "github", "gitlab");
+        var url = new Option<string?>("--url") { Description = "http: the receiver ReleaseBoard POSTs to." };
+        var repository = new Option<string?>("--repository") { Description = "github: owner/name." };
+        var workflow = new Option<string?>("--workflow")
+        {
+            Description = "github: the workflow file, e.g. deploy.yml.",
+        };
+        var project = new Option<string?>("--project") { Description = "gitlab: the project's id or path." };
+        var gitRef = new Option<string?>("--ref") { Description = "github, gitlab: the branch or tag to run on." };
         var generate = new Option<bool>("--generate")
         {
-            Description = "Make a signing secret and print it once. Without it the secret is read from standard input.",
+            Description =
+                "http: make a signing secret and print it once. Without it the secret (gitlab: the trigger "
+                + "token) is read from standard input.",
         };
-        var set = new Command("set", "Start this environment's promotions with a signed HTTP POST.")
+        var set = new Command("set", "Where this environment's promotions are started.")
         {
             team,
             service,
             environment,
+            kind,
             url,
+            repository,
+            workflow,
+            project,
+            gitRef,
             generate,
         };
         set.SetAction((parse, ct) => WithServices(error, async services =>
@@ -41,6 +57,45 @@ public static partial class ReleaseBoardCommandLine
                         .FindAsync(parse.GetValue(team)!, parse.GetValue(service), parse.GetValue(environment), ct);
                     if (place?.EnvironmentId is not { } environmentId)
                         return Report(false, "There is no such team, service and environment.", null, error);
+                    var dispatch = services.GetRequiredService<DispatchTargets>();
+                    switch (parse.GetValue(kind))
+                    {
+                        case "github":
+                        {
+                            var github = await dispatch.SetGitHubAsync(
+                                CommandLineActor,
+                                environmentId,
+                                parse.GetValue(repository),
+                                parse.GetValue(workflow),
+                                parse.GetValue(gitRef),
+                                ct
+                            );
+                            return Report(
+                                github.Succeeded,
+                                github.Error,
+                                "Set. Promotions run that workflow (the token comes from Dispatch:GitHub:Token).",
+                                error
+                            );
+                        }
+                        case "gitlab":
+                        {
+                            var token = ReadPassword(input, error, "Trigger token: ");
+                            var gitlab = await dispatch.SetGitLabAsync(
+                                CommandLineActor,
+                                environmentId,
+                                parse.GetValue(project),
+                                parse.GetValue(gitRef),
+                                token,
+                                ct
+                            );
+                            return Report(
+                                gitlab.Succeeded,
+                                gitlab.Error,
+                                "Set. Promotions trigger that pipeline; the token is kept protected.",
+                                error
+                            );
+                        }
+                    }
                     var secret = parse.GetValue(generate) ? null : ReadPassword(input, error, "Signing secret: ");
                     if (!parse.GetValue(generate) && string.IsNullOrWhiteSpace(secret))
                         return Report(
@@ -49,9 +104,13 @@ public static partial class ReleaseBoardCommandLine
                             null,
                             error
                         );
-                    var result = await services
-                        .GetRequiredService<DispatchTargets>()
-                        .SetHttpAsync(CommandLineActor, environmentId, parse.GetValue(url), secret, ct);
+                    var result = await dispatch.SetHttpAsync(
+                        CommandLineActor,
+                        environmentId,
+                        parse.GetValue(url),
+                        secret,
+                        ct
+                    );
                     if (result.Succeeded && result.Value is { } generated)
                         output.WriteLine(generated);
                     return Report(
@@ -67,7 +126,7 @@ public static partial class ReleaseBoardCommandLine
         list.SetAction((parse, ct) => WithServices(error, async services =>
                 {
                     foreach (var target in await services.GetRequiredService<DispatchTargets>().ListAsync(ct))
-                        output.WriteLine(string.Join('\t', target.Where, target.Kind, target.Url));
+                        output.WriteLine(string.Join('\t', target.Where, target.Target));
                     return 0;
                 }));
 
