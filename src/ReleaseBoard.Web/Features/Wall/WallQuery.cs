@@ -99,6 +99,7 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
             MtbfTrendHours = trend.Select(w => w.Mtbf?.TotalHours).ToList(),
             MttrTrendMinutes = trend.Select(w => w.MttrMean?.TotalMinutes).ToList(),
             Shelf = shelf,
+            WindowsChangeAt = windows.Values.Select(w => w.Open ? w.ClosesAt : w.NextOpening).Min(),
         };
     }
 

@@ -32,6 +32,9 @@ public sealed record WallSnapshot(
 
     /// <summary>Versions that passed pre-production and wait for production now.</summary>
     public ShelfNow Shelf { get; init; } = new(0, null);
+
+    /// <summary>When a window or freeze next opens or closes an environment: the wall reads again then.</summary>
+    public DateTime? WindowsChangeAt { get; init; }
 }
 
 public sealed record LatestCatch(

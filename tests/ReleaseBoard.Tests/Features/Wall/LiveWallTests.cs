@@ -121,6 +121,25 @@ public class LiveWallTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_freeze_that_starts_later_shows_on_the_open_wall_when_it_starts_without_a_write()
+    {
+        await new ReleaseBoard.Web.Features.Windows.DeploymentWindows(_database, _clock).ScheduleFreezeAsync(
+            AuditActor.System,
+            new(_team.TeamId, null),
+            Now.AddMinutes(1),
+            Now.AddHours(1),
+            "release train boards",
+            Xunit.TestContext.Current.CancellationToken
+        );
+        var page = RenderWall();
+        Assert.Empty(page.FindAll("[data-testid=frozen]"));
+
+        _clock.Advance(TimeSpan.FromSeconds(70)); // the freeze began 10 s ago; the next full refresh is minutes away
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=frozen]").Count));
+    }
+
+    [Fact]
     public void Before_midnight_the_clock_moves_and_the_count_stays()
     {
         var page = RenderWall();
