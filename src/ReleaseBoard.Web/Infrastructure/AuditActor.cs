@@ -22,4 +22,35 @@ public sealed record AuditActor(AuditActorKind Kind, string Name, string Id)
     public static readonly AuditActor CommandLine = new(AuditActorKind.System, "command line", "command-line");
 
     public static AuditActor User(string id, string name) => new(AuditActorKind.User, name, id);
+
+    /// <summary>An audit entry of this actor: what it did, to what, and the change as people read it.</summary>
+    public AuditEntry Entry(
+        DateTime at,
+        string action,
+        string subject,
+        int? teamId = null,
+        string? before = null,
+        string? after = null,
+        string? reason = null
+    ) =>
+        new()
+        {
+            At = at,
+            ActorKind = Kind,
+            Actor = Name,
+            ActorId = Id,
+            Action = action,
+            Subject = subject,
+            TeamId = teamId,
+            Before = before,
+            After = after,
+            Reason = reason,
+        };
+}
+
+/// <summary>Text cut to the column it is stored in, so a long message never fails the write that records it.</summary>
+public static class StoredText
+{
+    public static string? Clip(string? value, int max) =>
+        value is { Length: > 0 } v && v.Length > max ? v[..max] : value;
 }

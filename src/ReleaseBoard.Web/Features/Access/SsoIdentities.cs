@@ -69,9 +69,9 @@ public sealed class SsoIdentities(
                 }
             );
         (identity.Email, identity.EmailVerified, identity.Name, identity.LastSignInAt) = (
-            Clip(email, 256),
+            StoredText.Clip(email, 256),
             emailVerified,
-            Clip(name, 200),
+            StoredText.Clip(name, 200),
             now
         );
 
@@ -277,17 +277,10 @@ public sealed class SsoIdentities(
         DateTime now,
         string after
     ) =>
-        new()
-        {
-            At = now,
-            ActorKind = actor.Kind,
-            Actor = actor.Name,
-            ActorId = actor.Id,
-            Action = action,
-            Subject = Clip($"sso-identity/{identity.Issuer}#{identity.Subject}", 200)!,
-            After = $"{identity.Email}: {after}",
-        };
-
-    private static string? Clip(string? value, int max) =>
-        value is { Length: > 0 } v && v.Length > max ? v[..max] : value;
+        actor.Entry(
+            now,
+            action,
+            StoredText.Clip($"sso-identity/{identity.Issuer}#{identity.Subject}", 200)!,
+            after: $"{identity.Email}: {after}"
+        );
 }

@@ -42,12 +42,7 @@ public sealed record CatalogEnvironmentEntry(
 );
 
 /// <summary>One window: <c>{"allow": "Mon-Thu 09:00-16:00"}</c> or <c>{"deny": "…", "reason": "…"}</c>.</summary>
-public sealed record CatalogWindowEntry(string? Allow, string? Deny, string? Reason = null)
-{
-    /// <summary>How the window reads in the audit trail and in comparisons: "allow Mon-Thu 09:00-16:00".</summary>
-    public static string Describe(string kind, string rule, string? reason) =>
-        $"{kind} {rule}{(reason is null ? "" : $" ({reason})")}";
-}
+public sealed record CatalogWindowEntry(string? Allow, string? Deny, string? Reason = null);
 
 /// <summary>Readiness thresholds (docs/promotion.md); each omitted one is the default shown.</summary>
 /// <param name="MinDaysSinceCatch">Days since the service's last counting catch, at least (default 7).</param>

@@ -204,8 +204,8 @@ public static class CatalogPolicy
         string.Join(
             "; ",
             windows.Select(w =>
-                CatalogWindowEntry.Describe(
-                    w.Allow is not null ? "allow" : "deny",
+                Windows.WindowRule.Describe(
+                    w.Allow is not null ? WindowKind.Allow : WindowKind.Deny,
                     Windows.WindowRule.TryParse(w.Allow ?? w.Deny, out var rule, out _)
                         ? rule.Text.ToLowerInvariant()
                         : w.Allow ?? w.Deny ?? "",

@@ -228,18 +228,13 @@ public sealed class DispatchScanner(
             }
         );
         db.AuditEntries.Add(
-            new AuditEntry
-            {
-                At = payload.DecidedAt,
-                ActorKind = AuditActor.System.Kind,
-                Actor = AuditActor.System.Name,
-                ActorId = AuditActor.System.Id,
-                Action = "promotion.dispatch-queued",
-                Subject = $"environment/{environmentId}",
-                After =
-                    $"{payload.Service} {payload.Version} → {payload.Environment}: {string.Join("; ", payload.Why)}",
-                TeamId = teamId,
-            }
+            AuditActor.System.Entry(
+                payload.DecidedAt,
+                "promotion.dispatch-queued",
+                $"environment/{environmentId}",
+                teamId,
+                after: $"{payload.Service} {payload.Version} → {payload.Environment}: {string.Join("; ", payload.Why)}"
+            )
         );
         try
         {

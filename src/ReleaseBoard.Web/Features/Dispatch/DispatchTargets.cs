@@ -173,18 +173,14 @@ public sealed partial class DispatchTargets(
         apply(action);
         (action.CreatedAt, action.CreatedBy) = (now, actor.Name);
         db.AuditEntries.Add(
-            new AuditEntry
-            {
-                At = now,
-                ActorKind = actor.Kind,
-                Actor = actor.Name,
-                ActorId = actor.Id,
-                Action = "dispatch.target-set",
-                Subject = $"environment/{environment.Id}",
-                Before = before,
-                After = $"{environment.Where}: {Describe(action)}",
-                TeamId = environment.TeamId,
-            }
+            actor.Entry(
+                now,
+                "dispatch.target-set",
+                $"environment/{environment.Id}",
+                environment.TeamId,
+                before,
+                $"{environment.Where}: {Describe(action)}"
+            )
         );
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<bool>.Ok(true);
@@ -282,18 +278,7 @@ public sealed partial class DispatchTargets(
             now,
             null
         );
-        db.AuditEntries.Add(
-            new AuditEntry
-            {
-                At = now,
-                ActorKind = actor.Kind,
-                Actor = actor.Name,
-                ActorId = actor.Id,
-                Action = "dispatch.retried",
-                Subject = $"outbox/{message.Id}",
-                After = message.Key,
-            }
-        );
+        db.AuditEntries.Add(actor.Entry(now, "dispatch.retried", $"outbox/{message.Id}", after: message.Key));
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<bool>.Ok(true);
     }

@@ -111,7 +111,7 @@ public sealed class OutboxSender(
             await FinishAsync(db, message, OutboxState.DeadLettered, null, $"gave up: {error}", now);
             return;
         }
-        (message.NextAttemptAt, message.LastError) = (now + Backoff(message.Attempts), Cut(error, 1000));
+        (message.NextAttemptAt, message.LastError) = (now + Backoff(message.Attempts), StoredText.Clip(error, 1000));
         (message.LeaseOwner, message.LeaseUntil) = (null, null);
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -121,8 +121,6 @@ public sealed class OutboxSender(
         var backoff = options.CurrentValue.FirstRetry * Math.Pow(2, Math.Max(0, attempts - 1));
         return backoff > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : backoff;
     }
-
-    private static string? Cut(string? text, int max) => text is { Length: > 0 } t && t.Length > max ? t[..max] : text;
 
     private async Task<bool> SendAsync(long id, CancellationToken cancellationToken)
     {
@@ -209,7 +207,7 @@ public sealed class OutboxSender(
         message.NextAttemptAt = now + Backoff(message.Attempts);
         (message.LastStatus, message.LastError, message.LeaseOwner, message.LeaseUntil) = (
             status,
-            Cut(error, 1000),
+            StoredText.Clip(error, 1000),
             null,
             null
         );
@@ -321,31 +319,27 @@ public sealed class OutboxSender(
         (message.State, message.LastStatus, message.LastError, message.FinishedAt) = (
             state,
             status,
-            Cut(why, 1000),
+            StoredText.Clip(why, 1000),
             now
         );
         (message.LeaseOwner, message.LeaseUntil) = (null, null);
         // A cancelled dispatch gives its key up: once the pause or the window is over, the version may go again.
         if (state == OutboxState.Cancelled)
-            message.Key = Cut(message.Key, 250) + $"#cancelled-{message.Id}";
+            message.Key = StoredText.Clip(message.Key, 250) + $"#cancelled-{message.Id}";
         db.AuditEntries.Add(
-            new AuditEntry
-            {
-                At = now,
-                ActorKind = AuditActor.System.Kind,
-                Actor = AuditActor.System.Name,
-                ActorId = AuditActor.System.Id,
-                Action = state switch
+            AuditActor.System.Entry(
+                now,
+                state switch
                 {
                     OutboxState.Sent => "promotion.dispatched",
                     OutboxState.Cancelled => "promotion.dispatch-cancelled",
                     _ => "promotion.dispatch-failed",
                 },
-                Subject = $"environment/{message.EnvironmentId}",
-                After = $"{message.Version}: {state}{(status is null ? "" : $" (HTTP {status})")}",
-                Reason = Cut(why, 2000),
-                TeamId = teamId,
-            }
+                $"environment/{message.EnvironmentId}",
+                teamId,
+                after: $"{message.Version}: {state}{(status is null ? "" : $" (HTTP {status})")}",
+                reason: StoredText.Clip(why, 2000)
+            )
         );
         await db.SaveChangesAsync();
         return true;

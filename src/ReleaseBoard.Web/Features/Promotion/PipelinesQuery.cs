@@ -273,26 +273,35 @@ public sealed class PipelinesQuery(
             .GroupBy(m => m.EnvironmentId!.Value)
             .Select(g => g.OrderByDescending(m => m.Id).First())
             .ToListAsync(cancellationToken);
-        var result = new Dictionary<int, LastDispatch>();
-        foreach (var m in latest)
-        {
-            var deployedAt = await db
-                .Deployments.AsNoTracking()
-                .Where(d =>
-                    d.EnvironmentId == m.EnvironmentId
-                    && d.Version == m.Version
-                    && d.Outcome == DeploymentOutcome.Succeeded
-                )
-                .MinAsync(d => d.FinishedAt, cancellationToken);
-            result[m.EnvironmentId!.Value] = new LastDispatch(
+        // One read for every card's "deployment reported", not one per environment: the page re-reads on each change.
+        var dispatchedIds = latest.Select(m => m.EnvironmentId!.Value).ToList();
+        var versions = latest.Select(m => m.Version).Distinct().ToList();
+        var deployed = await db
+            .Deployments.AsNoTracking()
+            .Where(d =>
+                dispatchedIds.Contains(d.EnvironmentId)
+                && versions.Contains(d.Version)
+                && d.Outcome == DeploymentOutcome.Succeeded
+            )
+            .GroupBy(d => new { d.EnvironmentId, d.Version })
+            .Select(g => new
+            {
+                g.Key.EnvironmentId,
+                g.Key.Version,
+                At = g.Min(d => d.FinishedAt),
+            })
+            .ToListAsync(cancellationToken);
+        var result = latest.ToDictionary(
+            m => m.EnvironmentId!.Value,
+            m => new LastDispatch(
                 m.Version!,
                 m.State,
                 m.CreatedAt,
                 m.FinishedAt,
                 m.LastError,
-                deployedAt
-            );
-        }
+                deployed.FirstOrDefault(d => d.EnvironmentId == m.EnvironmentId && d.Version == m.Version)?.At
+            )
+        );
         return result;
     }
 }

@@ -238,8 +238,7 @@ public sealed class DeploymentWindows(IDbContextFactory<ReleaseBoardDbContext> d
         };
         db.PromotionWindows.Add(window);
         db.AuditEntries.Add(
-            Audit(
-                actor,
+            actor.Entry(
                 now,
                 "window.added",
                 $"environment/{environment.Id}",
@@ -266,8 +265,7 @@ public sealed class DeploymentWindows(IDbContextFactory<ReleaseBoardDbContext> d
             return OperationResult<bool>.Fail("id", $"There is no window {windowId}.");
         db.PromotionWindows.Remove(window);
         db.AuditEntries.Add(
-            Audit(
-                actor,
+            actor.Entry(
                 clock.GetUtcNow().UtcDateTime,
                 "window.removed",
                 $"environment/{window.EnvironmentId}",
@@ -342,8 +340,7 @@ public sealed class DeploymentWindows(IDbContextFactory<ReleaseBoardDbContext> d
             db.Freezes.Add(entity);
             await db.SaveChangesAsync(cancellationToken);
             db.AuditEntries.Add(
-                Audit(
-                    actor,
+                actor.Entry(
                     now,
                     "freeze.scheduled",
                     $"freeze/{entity.Id}",
@@ -381,8 +378,7 @@ public sealed class DeploymentWindows(IDbContextFactory<ReleaseBoardDbContext> d
                 .SingleOrDefaultAsync(cancellationToken)
             : freeze.TeamId;
         db.AuditEntries.Add(
-            Audit(
-                actor,
+            actor.Entry(
                 now,
                 "freeze.cancelled",
                 $"freeze/{freeze.Id}",
@@ -396,28 +392,5 @@ public sealed class DeploymentWindows(IDbContextFactory<ReleaseBoardDbContext> d
     }
 
     private static string Describe(PromotionWindow window) =>
-        $"{(window.Kind == WindowKind.Allow ? "allow" : "deny")} {window.Rule}"
-        + (window.Reason is { } reason ? $" ({reason})" : "");
-
-    private static AuditEntry Audit(
-        AuditActor actor,
-        DateTime at,
-        string action,
-        string subject,
-        int? teamId,
-        string? before = null,
-        string? after = null
-    ) =>
-        new()
-        {
-            At = at,
-            ActorKind = actor.Kind,
-            Actor = actor.Name,
-            ActorId = actor.Id,
-            Action = action,
-            Subject = subject,
-            Before = before,
-            After = after,
-            TeamId = teamId,
-        };
+        WindowRule.Describe(window.Kind, window.Rule, window.Reason);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.Web.Features.Windows;
 
@@ -87,6 +88,11 @@ public sealed partial record WindowRule(string Text, IReadOnlyList<WeeklySpan> S
         error = $"\"{trimmed}\" is not a window: write \"Mon-Thu 09:00-16:00\" or \"Fri 16:00 - Mon 08:00\".";
         return false;
     }
+
+    /// <summary>How a window reads in the audit trail and in comparisons: "deny Fri 16:00 - Mon 08:00 (why)".</summary>
+    public static string Describe(WindowKind kind, string rule, string? reason) =>
+        $"{(kind == WindowKind.Allow ? "allow" : "deny")} {rule}"
+        + (reason is null ? "" : $" ({reason})");
 
     public static WindowRule Parse(string text) =>
         TryParse(text, out var rule, out var error) ? rule : throw new FormatException(error);
