@@ -34,6 +34,7 @@ public class ReleaseBoardDbContext(DbContextOptions<ReleaseBoardDbContext> optio
     public DbSet<Freeze> Freezes => Set<Freeze>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<PromotionAction> PromotionActions => Set<PromotionAction>();
+    public DbSet<NotificationTarget> NotificationTargets => Set<NotificationTarget>();
 
     /// <summary>
     /// Data Protection keys live in the database so logins and display links survive restarts and work across

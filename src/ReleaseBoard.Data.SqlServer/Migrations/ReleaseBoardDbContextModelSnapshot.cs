@@ -630,6 +630,63 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.ToTable("Incidents");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.NotificationTarget", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(2000)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(2000)");
+
+                    b.Property<string>("ProtectedUrl")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(4000)");
+
+                    b.Property<string>("ShownUrl")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<int?>("TeamId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TeamId");
+
+                    b.ToTable("NotificationTargets", (string)null);
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -646,6 +703,10 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
 
                     b.Property<int?>("EnvironmentId")
                         .HasColumnType("int");
+
+                    b.Property<string>("Event")
+                        .HasMaxLength(60)
+                        .HasColumnType("nvarchar(60)");
 
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("datetime2");
@@ -687,6 +748,9 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
 
+                    b.Property<int?>("TargetId")
+                        .HasColumnType("int");
+
                     b.Property<string>("Version")
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
@@ -699,6 +763,8 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .IsUnique();
 
                     b.HasIndex("State", "NextAttemptAt");
+
+                    b.HasIndex("TargetId", "State");
 
                     b.ToTable("OutboxMessages", (string)null);
                 });
@@ -1437,6 +1503,16 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Navigation("CausingDeployment");
 
                     b.Navigation("Service");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.NotificationTarget", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Team");
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.OutboxMessage", b =>

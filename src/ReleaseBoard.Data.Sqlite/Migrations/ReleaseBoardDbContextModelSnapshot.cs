@@ -601,6 +601,61 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.ToTable("Incidents");
                 });
 
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.NotificationTarget", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(2000)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedUrl")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ShownUrl")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TeamId");
+
+                    b.ToTable("NotificationTargets", (string)null);
+                });
+
             modelBuilder.Entity("ReleaseBoard.Data.Entities.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -615,6 +670,10 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.Property<int?>("EnvironmentId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Event")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
@@ -656,6 +715,9 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("TargetId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Version")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -668,6 +730,8 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("State", "NextAttemptAt");
+
+                    b.HasIndex("TargetId", "State");
 
                     b.ToTable("OutboxMessages", (string)null);
                 });
@@ -1385,6 +1449,16 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.Navigation("CausingDeployment");
 
                     b.Navigation("Service");
+                });
+
+            modelBuilder.Entity("ReleaseBoard.Data.Entities.NotificationTarget", b =>
+                {
+                    b.HasOne("ReleaseBoard.Data.Entities.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Team");
                 });
 
             modelBuilder.Entity("ReleaseBoard.Data.Entities.OutboxMessage", b =>

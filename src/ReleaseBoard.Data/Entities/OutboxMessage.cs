@@ -14,10 +14,18 @@ public class OutboxMessage
     /// </summary>
     public required string Key { get; set; }
 
-    /// <summary>Messages of one environment are sent in order, one at a time.</summary>
+    /// <summary>
+    /// Dispatches of one environment are sent in order, one at a time; notifications in order per target.
+    /// </summary>
     public int? EnvironmentId { get; set; }
     public ServiceEnvironment? Environment { get; set; }
     public string? Version { get; set; }
+
+    /// <summary>Notifications: the target it goes to (no foreign key: removing a target cancels its messages).</summary>
+    public int? TargetId { get; set; }
+
+    /// <summary>Notifications: what happened, e.g. "stop-the-line".</summary>
+    public string? Event { get; set; }
 
     /// <summary>The JSON body as it is sent (and signed).</summary>
     public required string Payload { get; set; }
@@ -41,6 +49,7 @@ public class OutboxMessage
 public enum OutboxKind
 {
     Dispatch = 0,
+    Notification = 1,
 }
 
 public enum OutboxState
@@ -95,4 +104,38 @@ public enum PromotionActionKind
     Http = 0,
     GitHubWorkflow = 1,
     GitLabPipeline = 2,
+}
+
+/// <summary>Where a team hears what ReleaseBoard did: a Slack or Teams channel, or a signed JSON webhook.</summary>
+public class NotificationTarget
+{
+    public int Id { get; set; }
+
+    /// <summary>Null: every team's events.</summary>
+    public int? TeamId { get; set; }
+    public Team? Team { get; set; }
+    public NotificationKind Kind { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>The webhook address is a secret (Slack's and Teams' carry their token): protected, never shown.</summary>
+    public required string ProtectedUrl { get; set; }
+
+    /// <summary>The address as it may be shown: scheme, host and a hint of the path.</summary>
+    public required string ShownUrl { get; set; }
+
+    /// <summary>Json: the HMAC signing secret, protected.</summary>
+    public string? ProtectedSecret { get; set; }
+
+    /// <summary>The events it gets, comma-separated; empty: all of them.</summary>
+    public string Events { get; set; } = "";
+
+    public DateTime CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+}
+
+public enum NotificationKind
+{
+    Slack = 0,
+    Teams = 1,
+    Json = 2,
 }

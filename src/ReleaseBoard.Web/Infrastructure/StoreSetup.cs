@@ -47,7 +47,11 @@ public static class StoreSetup
                 var connection = sp.GetRequiredService<DatabaseConnection>();
                 options
                     .UseReleaseBoardDatabase(connection.Provider, connection.ConnectionString)
-                    .AddInterceptors(sp.GetRequiredService<DataChangeInterceptor>());
+                    .AddInterceptors(sp.GetRequiredService<DataChangeInterceptor>())
+                    // Features that write beside a write (notifications beside its audit entries) add theirs.
+                    .AddInterceptors(
+                        sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>()
+                    );
             }
         );
         // Identity's stores and Data Protection take a context from the request scope: lease one from the same pool.

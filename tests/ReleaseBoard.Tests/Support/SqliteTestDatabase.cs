@@ -1,8 +1,10 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Notifications;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Support;
@@ -21,6 +23,9 @@ public sealed class SqliteTestDatabase : IDbContextFactory<ReleaseBoardDbContext
 
     public DataChangeNotifier Notifier { get; } = new(NullLogger<DataChangeNotifier>.Instance);
     public string ConnectionString { get; }
+
+    /// <summary>The address notifications link to.</summary>
+    public const string PublicBase = "https://releaseboard.example.test/";
     public string FilePath => Path.Combine(_folder, "test.db");
 
     private SqliteTestDatabase()
@@ -30,7 +35,10 @@ public sealed class SqliteTestDatabase : IDbContextFactory<ReleaseBoardDbContext
         var builder = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
         builder
             .UseReleaseBoardDatabase(DatabaseProvider.Sqlite, ConnectionString)
-            .AddInterceptors(new DataChangeInterceptor(Notifier));
+            .AddInterceptors(
+                new DataChangeInterceptor(Notifier),
+                new AuditNotifications(Options.Create(new TransportOptions { PublicBaseUrl = PublicBase }))
+            );
         _options = builder.Options;
     }
 

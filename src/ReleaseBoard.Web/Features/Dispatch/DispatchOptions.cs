@@ -18,9 +18,10 @@ public sealed class DispatchOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Attempts on timeouts and 5xx before the message is dead-lettered (backoff doubles, at most 10 min).
+    /// Attempts on timeouts and 5xx before the message is dead-lettered. The backoff doubles from FirstRetry up to 10
+    /// minutes, so the default 20 keeps trying for about two hours: a receiver down for an hour gets everything.
     /// </summary>
-    public int MaxAttempts { get; set; } = 12;
+    public int MaxAttempts { get; set; } = 20;
 
     public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(2);
 

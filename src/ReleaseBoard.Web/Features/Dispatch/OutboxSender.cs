@@ -11,9 +11,32 @@ using ReleaseBoard.Web.Infrastructure;
 namespace ReleaseBoard.Web.Features.Dispatch;
 
 /// <summary>
-/// Sends the outbox at least once: each message under a lease (so one instance sends it), the oldest of an environment
-/// first, with its idempotency key; a dispatch is asked of the gate again just before, so a pause, a catch or a freeze
-/// that came meanwhile cancels it. Timeouts and 5xx retry with a doubling backoff; a 4xx fails it.
+/// Another kind of outbox message (notifications): how it is sent, and which of its ends the audit trail records.
+/// </summary>
+public interface IOutboxChannel
+{
+    OutboxKind Kind { get; }
+
+    Task<OutboxDelivery> PrepareAsync(ReleaseBoardDbContext db, OutboxMessage message, CancellationToken ct);
+
+    /// <summary>The audit action of a message that ended so; null: not audited (a notification sent).</summary>
+    string? AuditAction(OutboxState state);
+}
+
+/// <summary>The request to send, or why the message ends unsent; audited under <paramref name="Subject"/>.</summary>
+public sealed record OutboxDelivery(
+    HttpRequestMessage? Request,
+    string Subject,
+    int? TeamId,
+    OutboxState EndsAs = OutboxState.Cancelled,
+    string? WhyNot = null
+);
+
+/// <summary>
+/// Sends the outbox at least once: each message under a lease (so one instance sends it), in order per environment
+/// (dispatches) or per target (notifications), with its idempotency key; a dispatch is asked of the gate again just
+/// before, so a pause, a catch or a freeze that came meanwhile cancels it. Timeouts and 5xx retry with a doubling
+/// backoff; a 4xx fails it.
 /// </summary>
 public sealed class OutboxSender(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -22,7 +45,8 @@ public sealed class OutboxSender(
     IHttpClientFactory http,
     TimeProvider clock,
     IOptionsMonitor<DispatchOptions> options,
-    ILogger<OutboxSender> logger
+    ILogger<OutboxSender> logger,
+    IEnumerable<IOutboxChannel> channels
 )
 {
     public const string HttpClientName = "dispatch";
@@ -39,14 +63,21 @@ public sealed class OutboxSender(
         List<long> due;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            // The oldest unfinished message of each environment only: in order per environment.
+            // The oldest unfinished message of each stream only: dispatches per environment, notifications per target.
             due = await db
                 .OutboxMessages.AsNoTracking()
                 .Where(m => m.State == OutboxState.Pending && m.NextAttemptAt <= now)
                 .Where(m => m.LeaseUntil == null || m.LeaseUntil < now)
                 .Where(m =>
                     !db.OutboxMessages.Any(o =>
-                        o.EnvironmentId == m.EnvironmentId && o.State == OutboxState.Pending && o.Id < m.Id
+                        o.State == OutboxState.Pending
+                        && o.Id < m.Id
+                        && o.Kind == m.Kind
+                        && (
+                            m.Kind == OutboxKind.Dispatch
+                                ? o.EnvironmentId == m.EnvironmentId
+                                : o.TargetId == m.TargetId
+                        )
                     )
                 )
                 .OrderBy(m => m.Id)
@@ -108,7 +139,8 @@ public sealed class OutboxSender(
         var now = clock.GetUtcNow().UtcDateTime;
         if (message.Attempts >= options.CurrentValue.MaxAttempts)
         {
-            await FinishAsync(db, message, OutboxState.DeadLettered, null, $"gave up: {error}", now);
+            var delivery = new OutboxDelivery(null, Subject(message), null);
+            await FinishAsync(db, message, OutboxState.DeadLettered, null, $"gave up: {error}", now, delivery);
             return;
         }
         (message.NextAttemptAt, message.LastError) = (now + Backoff(message.Attempts), StoredText.Clip(error, 1000));
@@ -122,10 +154,24 @@ public sealed class OutboxSender(
         return backoff > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : backoff;
     }
 
-    private async Task<bool> SendAsync(long id, CancellationToken cancellationToken)
+    private static string Subject(OutboxMessage message) =>
+        message.Kind == OutboxKind.Dispatch ? $"environment/{message.EnvironmentId}" : $"outbox/{message.Id}";
+
+    private static string? DispatchAudit(OutboxState state) =>
+        state switch
+        {
+            OutboxState.Sent => "promotion.dispatched",
+            OutboxState.Cancelled => "promotion.dispatch-cancelled",
+            _ => "promotion.dispatch-failed",
+        };
+
+    /// <summary>A dispatch: the gate is asked again, so what changed since the decision still counts.</summary>
+    private async Task<OutboxDelivery> PrepareDispatchAsync(
+        ReleaseBoardDbContext db,
+        OutboxMessage message,
+        CancellationToken cancellationToken
+    )
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var message = await db.OutboxMessages.SingleAsync(m => m.Id == id, cancellationToken);
         var environment = await db
             .Environments.Where(e => e.Id == message.EnvironmentId)
             .Select(e => new
@@ -136,33 +182,42 @@ public sealed class OutboxSender(
                 Action = db.PromotionActions.FirstOrDefault(a => a.EnvironmentId == e.Id),
             })
             .SingleOrDefaultAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var subject = Subject(message);
         if (environment?.Action is null)
-            return await FinishAsync(db, message, OutboxState.Cancelled, null, "the target was removed", now);
-
+            return new OutboxDelivery(null, subject, null, WhyNot: "the target was removed");
         var answer = await gate.AskAsync(environment.ServiceId, environment.Id, message.Version, cancellationToken);
         if (!answer.MayAutoPromote)
-            return await FinishAsync(
-                db,
-                message,
-                OutboxState.Cancelled,
+            return new OutboxDelivery(
                 null,
-                string.Join(" ", answer.Reasons.Select(r => r.Message)),
-                now,
-                environment.TeamId
+                subject,
+                environment.TeamId,
+                WhyNot: string.Join(" ", answer.Reasons.Select(r => r.Message))
             );
-
-        if (Request(environment.Action, message) is not { } request)
-            return await FinishAsync(
-                db,
-                message,
+        return Request(environment.Action, message) is { } request
+            ? new OutboxDelivery(request, subject, environment.TeamId)
+            : new OutboxDelivery(
+                null,
+                subject,
+                environment.TeamId,
                 OutboxState.Failed,
-                null,
-                "Dispatch:GitHub:Token is not set: GitHub needs a token with actions:write.",
-                now,
-                environment.TeamId
+                "Dispatch:GitHub:Token is not set: GitHub needs a token with actions:write."
             );
+    }
+
+    private async Task<bool> SendAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var message = await db.OutboxMessages.SingleAsync(m => m.Id == id, cancellationToken);
+        var delivery =
+            message.Kind == OutboxKind.Dispatch
+                ? await PrepareDispatchAsync(db, message, cancellationToken)
+                : await channels.Single(c => c.Kind == message.Kind).PrepareAsync(db, message, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (delivery.Request is not { } request)
+            return await FinishAsync(db, message, delivery.EndsAs, null, delivery.WhyNot, now, delivery);
         using var _ = request;
+        request.Headers.Add(IdempotencyHeader, message.Key);
+        request.Headers.Add(DeliveryHeader, message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         int? status = null;
         string? error = null;
@@ -182,17 +237,9 @@ public sealed class OutboxSender(
         }
         now = clock.GetUtcNow().UtcDateTime;
         if (status is >= 200 and < 300)
-            return await FinishAsync(db, message, OutboxState.Sent, status, null, now, environment.TeamId);
+            return await FinishAsync(db, message, OutboxState.Sent, status, null, now, delivery);
         if (status is >= 400 and < 500 && status != 408 && status != 429)
-            return await FinishAsync(
-                db,
-                message,
-                OutboxState.Failed,
-                status,
-                $"refused: HTTP {status}",
-                now,
-                environment.TeamId
-            );
+            return await FinishAsync(db, message, OutboxState.Failed, status, $"refused: HTTP {status}", now, delivery);
         if (message.Attempts >= options.CurrentValue.MaxAttempts)
             return await FinishAsync(
                 db,
@@ -201,19 +248,19 @@ public sealed class OutboxSender(
                 status,
                 $"gave up after {message.Attempts} attempts: {error ?? $"HTTP {status}"}",
                 now,
-                environment.TeamId
+                delivery
             );
         // Try again later, and let any instance do it.
         message.NextAttemptAt = now + Backoff(message.Attempts);
         (message.LastStatus, message.LastError, message.LeaseOwner, message.LeaseUntil) = (
             status,
-            StoredText.Clip(error, 1000),
+            StoredText.Clip(error ?? $"HTTP {status}", 1000),
             null,
             null
         );
         await db.SaveChangesAsync(cancellationToken);
         logger.LogWarning(
-            "Dispatch {Key} attempt {Attempt} failed ({Problem}); next at {Next:u}.",
+            "Outbox {Key} attempt {Attempt} failed ({Problem}); next at {Next:u}.",
             message.Key,
             message.Attempts,
             error ?? $"HTTP {status}",
@@ -301,19 +348,17 @@ public sealed class OutboxSender(
                 break;
             }
         }
-        request.Headers.Add(IdempotencyHeader, message.Key);
-        request.Headers.Add(DeliveryHeader, message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return request;
     }
 
-    private static async Task<bool> FinishAsync(
+    private async Task<bool> FinishAsync(
         ReleaseBoardDbContext db,
         OutboxMessage message,
         OutboxState state,
         int? status,
         string? why,
         DateTime now,
-        int? teamId = null
+        OutboxDelivery delivery
     )
     {
         (message.State, message.LastStatus, message.LastError, message.FinishedAt) = (
@@ -326,21 +371,21 @@ public sealed class OutboxSender(
         // A cancelled dispatch gives its key up: once the pause or the window is over, the version may go again.
         if (state == OutboxState.Cancelled)
             message.Key = StoredText.Clip(message.Key, 250) + $"#cancelled-{message.Id}";
-        db.AuditEntries.Add(
-            AuditActor.System.Entry(
-                now,
-                state switch
-                {
-                    OutboxState.Sent => "promotion.dispatched",
-                    OutboxState.Cancelled => "promotion.dispatch-cancelled",
-                    _ => "promotion.dispatch-failed",
-                },
-                $"environment/{message.EnvironmentId}",
-                teamId,
-                after: $"{message.Version}: {state}{(status is null ? "" : $" (HTTP {status})")}",
-                reason: StoredText.Clip(why, 2000)
-            )
-        );
+        var audit =
+            message.Kind == OutboxKind.Dispatch
+                ? DispatchAudit(state)
+                : channels.Single(c => c.Kind == message.Kind).AuditAction(state);
+        if (audit is { } action)
+            db.AuditEntries.Add(
+                AuditActor.System.Entry(
+                    now,
+                    action,
+                    delivery.Subject,
+                    delivery.TeamId,
+                    after: $"{message.Version ?? message.Event}: {state}{(status is null ? "" : $" (HTTP {status})")}",
+                    reason: StoredText.Clip(why, 2000)
+                )
+            );
         await db.SaveChangesAsync();
         return true;
     }

@@ -68,7 +68,8 @@ public sealed class DispatchTests : IAsyncLifetime
             _http,
             _clock,
             new FixedOptionsMonitor<DispatchOptions>(_options),
-            NullLogger<OutboxSender>.Instance
+            NullLogger<OutboxSender>.Instance,
+            []
         );
 
     private async Task TargetAsync(LoopbackReceiver receiver) =>

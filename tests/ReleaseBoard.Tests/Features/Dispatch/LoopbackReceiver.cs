@@ -14,12 +14,21 @@ namespace ReleaseBoard.Tests.Features.Dispatch;
 /// </summary>
 public sealed class LoopbackReceiver : IAsyncDisposable
 {
-    public sealed record Received(string Path, string Body, byte[] Raw, IReadOnlyDictionary<string, string> Headers);
+    public sealed record Received(
+        string Path,
+        string Body,
+        byte[] Raw,
+        IReadOnlyDictionary<string, string> Headers,
+        int Status = 200
+    );
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _statuses = new();
     public ConcurrentQueue<Received> Requests { get; } = new();
     public string Url { get; private set; } = "";
+
+    /// <summary>When set, decides each answer instead (a receiver that is down until a time, say).</summary>
+    public Func<int>? Respond { get; set; }
 
     /// <summary>The receiver's own address, for targets that add their API paths to a base URL.</summary>
     public string BaseUrl { get; private set; } = "";
@@ -41,15 +50,17 @@ public sealed class LoopbackReceiver : IAsyncDisposable
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
             var raw = buffer.ToArray();
+            var status = receiver.Respond?.Invoke() ?? (receiver._statuses.TryDequeue(out var next) ? next : 200);
             receiver.Requests.Enqueue(
                 new Received(
                     request.Path.ToUriComponent(),
                     System.Text.Encoding.UTF8.GetString(raw),
                     raw,
-                    request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)
+                    request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                    status
                 )
             );
-            return Results.StatusCode(receiver._statuses.TryDequeue(out var status) ? status : 200);
+            return Results.StatusCode(status);
         });
         await app.StartAsync();
         var address = app

@@ -10,6 +10,7 @@ using ReleaseBoard.Web.Features.DemoData;
 using ReleaseBoard.Web.Features.Dispatch;
 using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Operations.DataSafety;
+using ReleaseBoard.Web.Features.Notifications;
 using ReleaseBoard.Web.Features.Promotion;
 using ReleaseBoard.Web.Infrastructure;
 
@@ -669,6 +670,7 @@ public static partial class ReleaseBoardCommandLine
         builder.Services.AddCatalog();
         builder.Services.AddIngestionCore();
         builder.Services.AddDispatchCore();
+        builder.Services.AddNotificationsCore();
         builder.Services.AddSingleton<DataSafety.DataExchange>();
         builder.Services.AddSingleton<DataSafety.SqliteBackup>();
 
