@@ -21,7 +21,7 @@ public class OutboxMessage
     public ServiceEnvironment? Environment { get; set; }
     public string? Version { get; set; }
 
-    /// <summary>Notifications: the target it goes to (no foreign key: removing a target cancels its messages).</summary>
+    /// <summary>Notifications: the target (no foreign key: removing a target cancels its messages).</summary>
     public int? TargetId { get; set; }
 
     /// <summary>Notifications: what happened, e.g. "stop-the-line".</summary>
@@ -117,7 +117,7 @@ public class NotificationTarget
     public NotificationKind Kind { get; set; }
     public required string Name { get; set; }
 
-    /// <summary>The webhook address is a secret (Slack's and Teams' carry their token): protected, never shown.</summary>
+    /// <summary>The webhook address is a secret (Slack's and Teams' hold a token): protected, never shown.</summary>
     public required string ProtectedUrl { get; set; }
 
     /// <summary>The address as it may be shown: scheme, host and a hint of the path.</summary>

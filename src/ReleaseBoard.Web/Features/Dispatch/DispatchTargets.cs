@@ -225,14 +225,47 @@ public sealed partial class DispatchTargets(
             ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}{(uri.Query.Length > 0 ? "?…" : "")}"
             : "(not an address)";
 
+    /// <summary>
+    /// An outbox message as the Admin sees it: a dispatch (version, environment) or a notification (event, target).
+    /// </summary>
     public sealed record OutboxRow(
         long Id,
         string Where,
         string? Version,
         OutboxState State,
         int Attempts,
-        string? Problem
+        string? Problem,
+        OutboxKind Kind = OutboxKind.Dispatch,
+        DateTime CreatedAt = default
     );
+
+    /// <summary>Stops starting this environment's promotions; a dispatch still owed is cancelled when due.</summary>
+    public async Task<OperationResult<bool>> RemoveAsync(
+        AuditActor actor,
+        int environmentId,
+        CancellationToken cancellationToken = default
+    )
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var action = await db
+            .PromotionActions.Include(a => a.Environment)
+                .ThenInclude(e => e.Service)
+            .SingleOrDefaultAsync(a => a.EnvironmentId == environmentId, cancellationToken);
+        if (action is null)
+            return OperationResult<bool>.Fail("environment", "That environment has no dispatch target.");
+        db.PromotionActions.Remove(action);
+        db.AuditEntries.Add(
+            actor.Entry(
+                clock.GetUtcNow().UtcDateTime,
+                "dispatch.target-removed",
+                $"environment/{environmentId}",
+                action.Environment.Service.TeamId,
+                before: Describe(action)
+            )
+        );
+        await db.SaveChangesAsync(cancellationToken);
+        return OperationResult<bool>.Ok(true);
+    }
 
     /// <summary>The latest outbox messages, newest first: what was sent, what failed and why.</summary>
     public async Task<IReadOnlyList<OutboxRow>> ListMessagesAsync(
@@ -247,13 +280,16 @@ public sealed partial class DispatchTargets(
             .Take(take)
             .Select(m => new OutboxRow(
                 m.Id,
-                m.Environment == null
-                    ? ""
-                    : m.Environment.Service.Team.Slug + "/" + m.Environment.Service.Slug + "/" + m.Environment.Name,
-                m.Version,
+                m.Environment != null
+                    ? m.Environment.Service.Team.Slug + "/" + m.Environment.Service.Slug + "/" + m.Environment.Name
+                    : db.NotificationTargets.Where(t => t.Id == m.TargetId).Select(t => t.Name).FirstOrDefault()
+                        ?? "(removed target)",
+                m.Version ?? m.Event,
                 m.State,
                 m.Attempts,
-                m.LastError
+                m.LastError,
+                m.Kind,
+                m.CreatedAt
             ))
             .ToListAsync(cancellationToken);
     }

@@ -36,7 +36,7 @@ public sealed class NotificationTargets(
 {
     private const string Purpose = "ReleaseBoard.NotificationTargets";
 
-    /// <summary>Adds a target; returns its id and, for JSON with no secret given, the generated one (shown once).</summary>
+    /// <summary>Adds a target; returns its id and, for JSON given no secret, the one made (shown once).</summary>
     public async Task<OperationResult<(int Id, string? Secret)>> AddAsync(
         AuditActor actor,
         int? teamId,
@@ -62,7 +62,8 @@ public sealed class NotificationTargets(
         if (unknown is not null)
             return Fail(
                 "events",
-                $"\"{unknown}\" is not an event; known: {string.Join(", ", NotificationEvents.All.Select(e => e.Code))}."
+                $"\"{unknown}\" is not an event; known: "
+                    + $"{string.Join(", ", NotificationEvents.All.Select(e => e.Code))}."
             );
         if (kind != NotificationKind.Json && secret is not null)
             return Fail("secret", "Only JSON targets are signed; Slack and Teams carry their token in the address.");
@@ -89,7 +90,7 @@ public sealed class NotificationTargets(
             Kind = kind,
             Name = name.Trim(),
             ProtectedUrl = protector.Protect(address.ToString()),
-            ShownUrl = StoredText.Clip(DispatchTargets.Shown(address.ToString()), 300)!,
+            ShownUrl = StoredText.Clip(Shown(address), 300)!,
             ProtectedSecret = kind == NotificationKind.Json ? protector.Protect(secret ?? generated!) : null,
             Events = string.Join(',', codes),
             CreatedAt = now,
@@ -110,28 +111,48 @@ public sealed class NotificationTargets(
         return OperationResult<(int, string?)>.Ok((target.Id, (string?)generated));
     }
 
+    /// <summary>
+    /// The address as it may be shown: Slack and Teams put their token in the path or the query, so only the host and
+    /// the first segment of the path are kept.
+    /// </summary>
+    public static string Shown(Uri address)
+    {
+        var segments = address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var rest = segments.Length > 1 || address.Query.Length > 0 ? "/…" : "";
+        return $"{address.Scheme}://{address.Authority}/{(segments.Length > 0 ? segments[0] : "")}{rest}";
+    }
+
     private static string EventsShown(string events) => events.Length == 0 ? "all" : events.Replace(",", ", ");
 
     public async Task<IReadOnlyList<NotificationTargetRow>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return (
-            await db
-                .NotificationTargets.AsNoTracking()
-                .OrderBy(t => t.Id)
-                .Select(t => new
-                {
-                    t.Id,
-                    t.Name,
-                    t.Kind,
-                    Team = t.Team == null ? "every team" : t.Team.Slug,
-                    t.ShownUrl,
-                    t.Events,
-                    t.CreatedAt,
-                    t.CreatedBy,
-                })
-                .ToListAsync(cancellationToken)
-        ).Select(t => new NotificationTargetRow(t.Id, t.Name, t.Kind, t.Team, t.ShownUrl, t.Events.Length == 0 ? [] : t.Events.Split(','), t.CreatedAt, t.CreatedBy)).ToList();
+        var rows = await db
+            .NotificationTargets.AsNoTracking()
+            .OrderBy(t => t.Id)
+            .Select(t => new
+            {
+                t.Id,
+                t.Name,
+                t.Kind,
+                Team = t.Team == null ? "every team" : t.Team.Slug,
+                t.ShownUrl,
+                t.Events,
+                t.CreatedAt,
+                t.CreatedBy,
+            })
+            .ToListAsync(cancellationToken);
+        return rows.Select(t => new NotificationTargetRow(
+                t.Id,
+                t.Name,
+                t.Kind,
+                t.Team,
+                t.ShownUrl,
+                t.Events.Length == 0 ? [] : t.Events.Split(','),
+                t.CreatedAt,
+                t.CreatedBy
+            ))
+            .ToList();
     }
 
     /// <summary>Removes the target; what it still owed is cancelled with it, in the same transaction.</summary>

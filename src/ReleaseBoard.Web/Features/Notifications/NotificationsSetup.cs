@@ -18,7 +18,7 @@ public sealed class NotificationOptions
 
 public static class NotificationsSetup
 {
-    /// <summary>Targets, the audit-to-outbox interceptor and the channel the outbox sends notifications through.</summary>
+    /// <summary>Targets, the audit-to-outbox interceptor, and the channel the outbox sends them through.</summary>
     public static IServiceCollection AddNotificationsCore(this IServiceCollection services)
     {
         services.AddDispatchCore();

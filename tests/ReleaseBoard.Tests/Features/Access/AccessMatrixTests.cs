@@ -50,6 +50,7 @@ public class AccessMatrixTests(AccessFixture fixture) : IClassFixture<AccessFixt
         ["/admin/display-links"] = Access.Admin,
         ["/admin/webhooks"] = Access.Admin,
         ["/admin/windows"] = Access.Admin,
+        ["/admin/notifications"] = Access.Admin,
         ["/admin/audit"] = Access.Admin,
         ["/admin/demo-data"] = Access.Admin,
         ["/admin/catalog"] = Access.Admin,

@@ -435,6 +435,51 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_notification_target_takes_its_address_from_standard_input_and_sends_a_test()
+    {
+        await using var receiver = await ReleaseBoard.Tests.Features.Dispatch.LoopbackReceiver.StartAsync();
+        Assert.Equal(0, (await RunAsync(null, "migrate")).Exit);
+        AddTeams("alpha");
+        var address = $"{receiver.BaseUrl}/services/T0/B0/sekrit-token";
+
+        var unknown = await RunAsync(address, "notify", "add", "--kind", "slack", "--name", "#a", "--team", "nope");
+        var badEvent = await RunAsync(address, "notify", "add", "--kind", "slack", "--name", "#a", "--events", "x");
+        var added = await RunAsync(
+            address,
+            ["notify", "add", "--kind", "slack", "--name", "#alpha", "--team", "alpha", "--events", "stop-the-line"]
+        );
+        var json = await RunAsync(address, "notify", "add", "--kind", "json", "--name", "#all");
+        var listed = await RunAsync(null, "notify", "list");
+        var tested = await RunAsync(null, "notify", "test", "--id", "1");
+        var removed = await RunAsync(null, "notify", "remove", "--id", "2");
+
+        Assert.NotEqual(0, unknown.Exit);
+        Assert.Contains("no team \"nope\"", unknown.Err);
+        Assert.NotEqual(0, badEvent.Exit);
+        Assert.Contains("\"x\" is not an event", badEvent.Err);
+        Assert.True(added.Exit == 0, added.Err);
+        Assert.Equal("", added.Out.Trim());
+        Assert.StartsWith("rbn_", json.Out.Trim());
+        Assert.Equal(
+            [
+                $"1\t#alpha\tSlack\talpha\t{receiver.BaseUrl}/services/…\tstop-the-line",
+                $"2\t#all\tJson\tevery team\t{receiver.BaseUrl}/services/…\tall",
+            ],
+            listed.Out.Trim().Split('\n')
+        );
+        Assert.True(tested.Exit == 0, tested.Err);
+        Assert.Contains("answered HTTP 200", tested.Err);
+        Assert.Equal("/services/T0/B0/sekrit-token", Assert.Single(receiver.Requests).Path);
+        Assert.True(removed.Exit == 0, removed.Err);
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM NotificationTargets"));
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM NotificationTargets WHERE ProtectedUrl LIKE '%sekrit%'"));
+        Assert.Equal(
+            "notification.target-added,notification.target-added,notification.tested,notification.target-removed",
+            Scalar("SELECT group_concat(Action, ',') FROM (SELECT Action FROM AuditEntries ORDER BY Id)")
+        );
+    }
+
+    [Fact]
     public async Task Demo_clear_works_on_a_brand_new_database()
     {
         var (exit, _, error) = await RunAsync(null, "demo", "clear");

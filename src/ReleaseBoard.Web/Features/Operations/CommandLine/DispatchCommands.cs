@@ -130,7 +130,10 @@ public static partial class ReleaseBoardCommandLine
                     return 0;
                 }));
 
-        var outbox = new Command("outbox", "The latest 50 dispatches: id, environment, version, state, attempts, why.");
+        var outbox = new Command(
+            "outbox",
+            "The latest 50 messages: id, environment or target, version or event, state, attempts, why."
+        );
         outbox.SetAction((parse, ct) => WithServices(error, async services =>
                 {
                     foreach (var m in await services.GetRequiredService<DispatchTargets>().ListMessagesAsync(50, ct))
@@ -166,12 +169,31 @@ public static partial class ReleaseBoardCommandLine
                         error
                     );
                 }));
+        var remove = new Command("remove", "Stop starting this environment's promotions.")
+        {
+            team,
+            service,
+            environment,
+        };
+        remove.SetAction((parse, ct) => WithServices(error, async services =>
+                {
+                    var place = await services
+                        .GetRequiredService<DeploymentWindows>()
+                        .FindAsync(parse.GetValue(team)!, parse.GetValue(service), parse.GetValue(environment), ct);
+                    if (place?.EnvironmentId is not { } environmentId)
+                        return Report(false, "There is no such team, service and environment.", null, error);
+                    var result = await services
+                        .GetRequiredService<DispatchTargets>()
+                        .RemoveAsync(CommandLineActor, environmentId, ct);
+                    return Report(result.Succeeded, result.Error, "Removed: pipelines ask the gate again.", error);
+                }));
         return new Command("dispatch", "ReleaseBoard starting promotions itself (policy: audited).")
         {
             set,
             list,
             outbox,
             retry,
+            remove,
         };
     }
 }

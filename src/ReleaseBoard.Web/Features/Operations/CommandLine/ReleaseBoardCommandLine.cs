@@ -9,8 +9,8 @@ using ReleaseBoard.Web.Features.Catalog;
 using ReleaseBoard.Web.Features.DemoData;
 using ReleaseBoard.Web.Features.Dispatch;
 using ReleaseBoard.Web.Features.Ingestion;
-using ReleaseBoard.Web.Features.Operations.DataSafety;
 using ReleaseBoard.Web.Features.Notifications;
+using ReleaseBoard.Web.Features.Operations.DataSafety;
 using ReleaseBoard.Web.Features.Promotion;
 using ReleaseBoard.Web.Infrastructure;
 
@@ -227,6 +227,7 @@ public static partial class ReleaseBoardCommandLine
         root.Subcommands.Add(WindowCommands(output, error));
         root.Subcommands.Add(FreezeCommands(output, error));
         root.Subcommands.Add(DispatchCommands(input, output, error));
+        root.Subcommands.Add(NotifyCommands(input, output, error));
 
         // displaylinks
         var linkTeams = new Option<string[]>("--team")
