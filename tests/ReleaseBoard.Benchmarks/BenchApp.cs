@@ -37,9 +37,17 @@ internal sealed class BenchApp : IDisposable
     }
 
     /// <summary>Runs the command line against the same database, as a second process; throws when it fails.</summary>
-    public async Task<string> RunAsync(params string[] args)
+    public Task<string> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>The same, with a line on standard input (a secret, a webhook address).</summary>
+    public async Task<string> RunWithInputAsync(string? input, params string[] args)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        var start = StartInfo(args);
+        start.RedirectStandardInput = true;
+        using var process = Process.Start(start)!;
+        if (input is not null)
+            await process.StandardInput.WriteLineAsync(input);
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -1,13 +1,14 @@
 using BenchmarkDotNet.Running;
 using ReleaseBoard.Benchmarks;
 
-// dotnet run -c Release --project tests/ReleaseBoard.Benchmarks -- --filter '*'         (BenchmarkDotNet
-// micro-benchmarks) dotnet run -c Release --project tests/ReleaseBoard.Benchmarks -- ingestion [seconds] [clients]
-// (HTTP ingestion load) dotnet run -c Release --project tests/ReleaseBoard.Benchmarks -- trends [runs]
-// (trends on 1M deployments) dotnet run -c Release --project tests/ReleaseBoard.Benchmarks -- gate [seconds]
-// [requests/s]       (promotion gate under polling) dotnet run -c Release --project tests/ReleaseBoard.Benchmarks --
-// revocation [runs]                (revocation by another process) dotnet run -c Release --project
-// tests/ReleaseBoard.Benchmarks -- wall [catches]                   (POST to the wall on screen)
+// dotnet run -c Release --project tests/ReleaseBoard.Benchmarks -- <what> [arguments], where <what> is:
+//   --filter '*'                  BenchmarkDotNet micro-benchmarks
+//   ingestion [seconds] [clients] HTTP ingestion load
+//   trends [runs]                 trends on 1M deployments
+//   gate [seconds] [requests/s]   the promotion gate under polling
+//   revocation [runs]             revocation seen by another process
+//   wall [catches]                a POST to the wall on screen
+//   delivery [samples]            soak end to dispatch, incident to Slack notification
 if (args.Length > 0 && args[0] == "ingestion")
     return await IngestionLoad.RunAsync(args);
 if (args.Length > 0 && args[0] == "gate")
@@ -16,6 +17,8 @@ if (args.Length > 0 && args[0] == "revocation")
     return await IngestionLoad.RunRevocationAsync(args);
 if (args.Length > 0 && args[0] == "wall")
     return await IngestionLoad.RunWallLatencyAsync(args);
+if (args.Length > 0 && args[0] == "delivery")
+    return await DeliveryLatency.RunAsync(args);
 if (args.Length > 0 && args[0] == "trends")
     return await TrendsLoad.RunAsync(args);
 

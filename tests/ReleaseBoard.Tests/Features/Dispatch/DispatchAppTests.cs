@@ -7,6 +7,7 @@ using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Dispatch;
+using ReleaseBoard.Web.Features.Notifications;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Dispatch;
@@ -105,5 +106,44 @@ public sealed class DispatchAppTests : IAsyncLifetime
             Assert.Equal(OutboxState.Sent, (await db.OutboxMessages.SingleAsync(Ct)).State);
         });
         Assert.Contains("\"version\":\"2.0.0\"", Assert.Single(receiver.Requests).Body);
+    }
+
+    [Fact]
+    public async Task An_incident_posted_to_the_API_pauses_and_reaches_the_teams_Slack_channel_within_seconds()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        int teamId;
+        await using (var db = await DbAsync())
+            teamId = await db.Teams.Where(t => t.Slug == "flow").Select(t => t.Id).SingleAsync(Ct);
+        var added = await _app
+            .Services.GetRequiredService<NotificationTargets>()
+            .AddAsync(
+                AuditActor.System,
+                teamId,
+                NotificationKind.Slack,
+                "#flow",
+                receiver.BaseUrl + "/services/T0/B0/x",
+                ["paused-by-incident"],
+                null,
+                Ct
+            );
+        Assert.True(added.Succeeded, added.Error);
+
+        var posted = await _ci.PostAsJsonAsync(
+            "/api/v1/incidents",
+            new
+            {
+                service = "flow-api",
+                severity = 1,
+                title = "Checkout fails",
+                startedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                externalId = "inc-1",
+            },
+            Ct
+        );
+
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync(Ct));
+        await Eventually.AssertAsync(() => Assert.Single(receiver.Requests), timeoutMilliseconds: 15_000);
+        Assert.Contains("Incident opened (severity 1): Checkout fails", Assert.Single(receiver.Requests).Body);
     }
 }
