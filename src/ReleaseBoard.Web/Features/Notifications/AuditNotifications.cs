@@ -36,7 +36,9 @@ public sealed class AuditNotifications(IOptions<TransportOptions> transport) : S
     private static List<AuditEntry> Announced(ReleaseBoardDbContext db) =>
         db
             .ChangeTracker.Entries<AuditEntry>()
-            .Where(e => e.State == EntityState.Added && NotificationEvents.OfAudit(e.Entity.Action) is not null)
+            // An entry that comes with its id was written before (an import restores it): it was told then.
+            .Where(e => e.State == EntityState.Added && e.Entity.Id == 0)
+            .Where(e => NotificationEvents.OfAudit(e.Entity.Action) is not null)
             .Select(e => e.Entity)
             .ToList();
 

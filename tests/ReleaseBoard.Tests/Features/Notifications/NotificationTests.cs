@@ -503,6 +503,29 @@ public sealed class NotificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_audit_entry_restored_by_an_import_is_not_told_again()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await AddAsync(receiver, NotificationKind.Slack, "slack");
+        await using (var db = _database.CreateDbContext())
+        {
+            var restored = AuditActor.System.Entry(
+                Now.AddDays(-30),
+                "promotion.stop-the-line",
+                $"environment/{_team.ProductionId}",
+                reason: "an old stop"
+            );
+            restored.Id = 4242;
+            db.AuditEntries.Add(restored);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        Assert.Empty(await SendAllAsync(receiver));
+        await using var check = _database.CreateDbContext();
+        Assert.Empty(await check.OutboxMessages.ToListAsync(Ct));
+    }
+
+    [Fact]
     public async Task Bad_targets_are_refused_with_a_reason_and_store_nothing()
     {
         async Task<string?> Refused(
