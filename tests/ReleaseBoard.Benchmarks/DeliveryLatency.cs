@@ -47,7 +47,7 @@ public static class DeliveryLatency
         await app.StartAsync();
         using var http = app.Client(key);
 
-        Console.WriteLine($"Delivery latency: {samples} soaks ending 0.5 s apart, then {samples} incidents 1 s apart");
+        Console.WriteLine($"Delivery latency: {samples} soaks ending 0.5 s apart, then {samples} incidents 0.7-1.7 s apart");
         var soak = await SoakToDispatchAsync(app, http, receiver, samples);
         var incident = await IncidentToSlackAsync(http, receiver, samples);
 
@@ -156,6 +156,7 @@ public static class DeliveryLatency
     private static async Task<List<double>> IncidentToSlackAsync(HttpClient http, Receiver receiver, int samples)
     {
         var latencies = new List<double>();
+        var jitter = new Random(12);
         for (var i = 0; i < samples; i++)
         {
             var title = $"latency probe {i}";
@@ -185,7 +186,8 @@ public static class DeliveryLatency
             )
                 await Task.Delay(10);
             latencies.Add(clock.Elapsed.TotalSeconds);
-            await Task.Delay(1000);
+            // Spread over the send loop's second, or every probe would land at the same point of it.
+            await Task.Delay(700 + jitter.Next(1000));
         }
         return latencies.Order().ToList();
     }

@@ -57,8 +57,8 @@ public class DispatchRestartTests
 
         await WaitForAsync(app, m => m.State == OutboxState.Sent, "the restarted app sent it");
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-        Assert.NotEmpty(received);
-        Assert.Equal([$"dispatch/{productionId}/3.0.0"], received.Distinct());
+        // Once: the attempts before the kill never reached a receiver, and the restarted app sends it one time.
+        Assert.Equal([$"dispatch/{productionId}/3.0.0"], received);
     }
 
     private static int FreePort()

@@ -2,7 +2,7 @@ namespace ReleaseBoard.Data.Entities;
 
 /// <summary>
 /// Something ReleaseBoard must tell another system, written in the same transaction as the decision behind it and
-/// sent at least once: a promotion dispatch now, notifications later. The unique key makes the decision once.
+/// sent at least once: a promotion dispatch or a notification. The unique key makes the decision once.
 /// </summary>
 public class OutboxMessage
 {
@@ -10,7 +10,8 @@ public class OutboxMessage
     public OutboxKind Kind { get; set; }
 
     /// <summary>
-    /// "dispatch/{environmentId}/{version}": one dispatch per environment and version, on any instance.
+    /// "dispatch/{environmentId}/{version}" (one dispatch per environment and version, on any instance) or
+    /// "notify/{targetId}/{event}/…" (one notification per target and event).
     /// </summary>
     public required string Key { get; set; }
 
@@ -68,7 +69,8 @@ public enum OutboxState
 }
 
 /// <summary>
-/// How an environment's promotion is started when it becomes eligible: a signed HTTP POST to a receiver.
+/// How an environment's promotion is started when it becomes eligible: a signed HTTP POST to a receiver, a GitHub
+/// Actions workflow_dispatch or a GitLab pipeline trigger.
 /// </summary>
 public class PromotionAction
 {

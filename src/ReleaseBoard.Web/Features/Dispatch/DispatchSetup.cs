@@ -11,12 +11,15 @@ public static class DispatchSetup
         services.AddPromotionRules();
         services.TryAddSingleton<PromotionGate>();
         services.TryAddSingleton<DispatchTargets>();
+        services.TryAddSingleton<Outbox>();
         services.TryAddSingleton<DispatchScanner>();
         services.TryAddSingleton<OutboxSender>();
         // A redirect would send the signed body (or a GET) somewhere nobody configured.
+        // Its request logs would name the address, and Slack's and Teams' addresses hold their token: none are written.
         services
             .AddHttpClient(OutboxSender.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers();
         services
             .AddOptions<DispatchOptions>()
             .BindConfiguration(DispatchOptions.SectionName)

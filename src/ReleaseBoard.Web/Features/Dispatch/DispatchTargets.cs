@@ -10,8 +10,8 @@ namespace ReleaseBoard.Web.Features.Dispatch;
 public sealed record DispatchTargetRow(int EnvironmentId, string Where, PromotionActionKind Kind, string Target);
 
 /// <summary>
-/// Where each environment's promotion is started. Policy like the windows: set by an Admin or an operator, audited;
-/// the signing secret is protected and shown once, when it is made.
+/// Where each environment's promotion is started. Policy like the windows: set by an operator (command line), removed
+/// by an Admin or an operator, audited; the signing secret is protected and shown once, when it is made.
 /// </summary>
 public sealed partial class DispatchTargets(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -192,7 +192,7 @@ public sealed partial class DispatchTargets(
         {
             PromotionActionKind.GitHubWorkflow => $"GitHub {action.Repository} {action.Workflow} on {action.Ref}",
             PromotionActionKind.GitLabPipeline => $"GitLab {action.Repository} on {action.Ref}",
-            _ => $"Http {Shown(action.Url)}",
+            _ => $"Http {ShownAddress.Of(action.Url)}",
         };
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")]
@@ -219,26 +219,6 @@ public sealed partial class DispatchTargets(
         ).Select(t => new DispatchTargetRow(t.EnvironmentId, t.Where, t.Action.Kind, Describe(t.Action))).ToList();
     }
 
-    /// <summary>An address as it may be shown and audited: no user info or query, which may carry tokens.</summary>
-    public static string Shown(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}{(uri.Query.Length > 0 ? "?…" : "")}"
-            : "(not an address)";
-
-    /// <summary>
-    /// An outbox message as the Admin sees it: a dispatch (version, environment) or a notification (event, target).
-    /// </summary>
-    public sealed record OutboxRow(
-        long Id,
-        string Where,
-        string? Version,
-        OutboxState State,
-        int Attempts,
-        string? Problem,
-        OutboxKind Kind = OutboxKind.Dispatch,
-        DateTime CreatedAt = default
-    );
-
     /// <summary>Stops starting this environment's promotions; a dispatch still owed is cancelled when due.</summary>
     public async Task<OperationResult<bool>> RemoveAsync(
         AuditActor actor,
@@ -263,58 +243,6 @@ public sealed partial class DispatchTargets(
                 before: Describe(action)
             )
         );
-        await db.SaveChangesAsync(cancellationToken);
-        return OperationResult<bool>.Ok(true);
-    }
-
-    /// <summary>The latest outbox messages, newest first: what was sent, what failed and why.</summary>
-    public async Task<IReadOnlyList<OutboxRow>> ListMessagesAsync(
-        int take,
-        CancellationToken cancellationToken = default
-    )
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db
-            .OutboxMessages.AsNoTracking()
-            .OrderByDescending(m => m.Id)
-            .Take(take)
-            .Select(m => new OutboxRow(
-                m.Id,
-                m.Environment != null
-                    ? m.Environment.Service.Team.Slug + "/" + m.Environment.Service.Slug + "/" + m.Environment.Name
-                    : db.NotificationTargets.Where(t => t.Id == m.TargetId).Select(t => t.Name).FirstOrDefault()
-                        ?? "(removed target)",
-                m.Version ?? m.Event,
-                m.State,
-                m.Attempts,
-                m.LastError,
-                m.Kind,
-                m.CreatedAt
-            ))
-            .ToListAsync(cancellationToken);
-    }
-
-    /// <summary>An Admin sends a dead-lettered (or failed) dispatch again: a fresh budget of attempts.</summary>
-    public async Task<OperationResult<bool>> RetryAsync(
-        AuditActor actor,
-        long messageId,
-        CancellationToken cancellationToken = default
-    )
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var message = await db.OutboxMessages.SingleOrDefaultAsync(m => m.Id == messageId, cancellationToken);
-        if (message is null)
-            return OperationResult<bool>.Fail("id", $"There is no outbox message {messageId}.");
-        if (message.State is not (OutboxState.DeadLettered or OutboxState.Failed))
-            return OperationResult<bool>.Fail("id", $"Message {messageId} is {message.State}; only failed ones retry.");
-        var now = clock.GetUtcNow().UtcDateTime;
-        (message.State, message.Attempts, message.NextAttemptAt, message.FinishedAt) = (
-            OutboxState.Pending,
-            0,
-            now,
-            null
-        );
-        db.AuditEntries.Add(actor.Entry(now, "dispatch.retried", $"outbox/{message.Id}", after: message.Key));
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult<bool>.Ok(true);
     }

@@ -238,6 +238,16 @@ public sealed class OutboxSender(
         now = clock.GetUtcNow().UtcDateTime;
         if (status is >= 200 and < 300)
             return await FinishAsync(db, message, OutboxState.Sent, status, null, now, delivery);
+        if (status is >= 300 and < 400)
+            return await FinishAsync(
+                db,
+                message,
+                OutboxState.Failed,
+                status,
+                $"redirected (HTTP {status}), which is not followed: give the address it redirects to",
+                now,
+                delivery
+            );
         if (status is >= 400 and < 500 && status != 408 && status != 429)
             return await FinishAsync(db, message, OutboxState.Failed, status, $"refused: HTTP {status}", now, delivery);
         if (message.Attempts >= options.CurrentValue.MaxAttempts)

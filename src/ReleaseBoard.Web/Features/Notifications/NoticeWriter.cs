@@ -1,4 +1,5 @@
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Promotion;
 
 namespace ReleaseBoard.Web.Features.Notifications;
 
@@ -51,7 +52,7 @@ internal static class NoticeWriter
                     title = $"Waiting for approval: {where} to Continuous";
                     text =
                         $"{first.Actor} asks for continuous promotion: {first.Reason}. Four eyes: someone else "
-                        + "approves, within 24 hours.";
+                        + $"approves, within {PromotionService.RequestLifetime.TotalHours:0} hours.";
                     linkText = "Review the evidence and approve";
                     break;
                 case NotificationEvents.NowContinuous:

@@ -87,7 +87,7 @@ public static class NotificationBodies
             new JsonObject
             {
                 ["type"] = "TextBlock",
-                ["text"] = notice.Title,
+                ["text"] = Markdown(notice.Title),
                 ["weight"] = "Bolder",
                 ["size"] = "Medium",
                 ["wrap"] = true,
@@ -95,7 +95,7 @@ public static class NotificationBodies
             new JsonObject
             {
                 ["type"] = "TextBlock",
-                ["text"] = notice.Text,
+                ["text"] = Markdown(notice.Text),
                 ["wrap"] = true,
             },
         };
@@ -106,7 +106,9 @@ public static class NotificationBodies
                     ["type"] = "FactSet",
                     ["facts"] = new JsonArray(
                         notice
-                            .Facts.Select(f => (JsonNode)new JsonObject { ["title"] = f.Name, ["value"] = f.Value })
+                            .Facts.Select(f =>
+                                (JsonNode)new JsonObject { ["title"] = Markdown(f.Name), ["value"] = Markdown(f.Value) }
+                            )
                             .ToArray()
                     ),
                 }
@@ -140,6 +142,25 @@ public static class NotificationBodies
             ),
         };
     }
+
+    /// <summary>
+    /// Adaptive Card text is Markdown: its markup characters are escaped with a backslash, so a reason or an incident
+    /// title cannot become a link ("[Approve](https://…)") or change the emphasis.
+    /// </summary>
+    public static string Markdown(string text)
+    {
+        var escaped = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (MarkdownMarkup.Contains(c))
+                escaped.Append('\\');
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
+    /// <summary>Links, emphasis, strike-through, code: what lets text change how it reads or where it leads.</summary>
+    private const string MarkdownMarkup = @"\`*_[]~";
 
     private static JsonObject Json(Notice notice, string idempotencyKey) =>
         new()

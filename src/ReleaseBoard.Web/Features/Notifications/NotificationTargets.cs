@@ -90,36 +90,34 @@ public sealed class NotificationTargets(
             Kind = kind,
             Name = name.Trim(),
             ProtectedUrl = protector.Protect(address.ToString()),
-            ShownUrl = StoredText.Clip(Shown(address), 300)!,
+            ShownUrl = StoredText.Clip(ShownAddress.Of(address.ToString()), 300)!,
             ProtectedSecret = kind == NotificationKind.Json ? protector.Protect(secret ?? generated!) : null,
             Events = string.Join(',', codes),
             CreatedAt = now,
             CreatedBy = actor.Name,
         };
-        db.NotificationTargets.Add(target);
-        await db.SaveChangesAsync(cancellationToken);
-        db.AuditEntries.Add(
-            actor.Entry(
-                now,
-                "notification.target-added",
-                $"notification-target/{target.Id}",
-                teamId,
-                after: $"{target.Name}: {kind} {target.ShownUrl} for {team}; events: {EventsShown(target.Events)}"
-            )
-        );
-        await db.SaveChangesAsync(cancellationToken);
+        // The target and its audit entry commit together; the entry names the target's id, so two saves.
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            target.Id = 0;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.NotificationTargets.Add(target);
+            await db.SaveChangesAsync(cancellationToken);
+            db.AuditEntries.Add(
+                actor.Entry(
+                    now,
+                    "notification.target-added",
+                    $"notification-target/{target.Id}",
+                    teamId,
+                    after: $"{target.Name}: {kind} {target.ShownUrl} for {team}; events: {EventsShown(target.Events)}"
+                )
+            );
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
         return OperationResult<(int, string?)>.Ok((target.Id, (string?)generated));
-    }
-
-    /// <summary>
-    /// The address as it may be shown: Slack and Teams put their token in the path or the query, so only the host and
-    /// the first segment of the path are kept.
-    /// </summary>
-    public static string Shown(Uri address)
-    {
-        var segments = address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var rest = segments.Length > 1 || address.Query.Length > 0 ? "/…" : "";
-        return $"{address.Scheme}://{address.Authority}/{(segments.Length > 0 ? segments[0] : "")}{rest}";
     }
 
     private static string EventsShown(string events) => events.Length == 0 ? "all" : events.Replace(",", ", ");

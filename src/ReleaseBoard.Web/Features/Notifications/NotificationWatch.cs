@@ -8,8 +8,9 @@ namespace ReleaseBoard.Web.Features.Notifications;
 
 /// <summary>
 /// What happens with time and no write to announce it: a scheduled freeze starting or ending, a record streak beaten.
-/// Each is written once as an audit entry (which brings its notifications); two instances writing the same moment
-/// collide on the notification's unique key, and one of them stands.
+/// Each is written as an audit entry (which brings its notifications), once: two instances writing the same moment
+/// collide on the notification's unique key and one stands. With no target to collide on, both audit entries may
+/// stand; nobody is told twice.
 /// </summary>
 public sealed class NotificationWatch(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,

@@ -210,7 +210,7 @@ public sealed class DispatchTests : IAsyncLifetime
             _clock.Advance(TimeSpan.FromMinutes(10));
         }
         var dead = Assert.Single(await OutboxAsync());
-        var retry = await _targets.RetryAsync(AuditActor.System, dead.Id, Ct);
+        var retry = await new Outbox(_database, _clock).RetryAsync(AuditActor.System, dead.Id, Ct);
         await Sender().SendDueAsync(Ct);
 
         Assert.Equal(OutboxState.DeadLettered, dead.State);

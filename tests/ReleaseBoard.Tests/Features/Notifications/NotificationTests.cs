@@ -248,7 +248,12 @@ public sealed class NotificationTests : IAsyncLifetime
             receiver,
             NotificationKind.Json,
             "json",
-            events: [NotificationEvents.RequestExpired, NotificationEvents.NowContinuous]
+            events:
+            [
+                NotificationEvents.RequestExpired,
+                NotificationEvents.NowContinuous,
+                NotificationEvents.OverrideUsed,
+            ]
         );
         await using (var db = _database.CreateDbContext())
         {
@@ -277,10 +282,19 @@ public sealed class NotificationTests : IAsyncLifetime
         );
         Assert.IsType<PromotionOutcome.Done>(approved);
 
-        var events = (await SendAllAsync(receiver)).Select(r => (string)Json(r)["event"]!).ToArray();
+        var bodies = (await SendAllAsync(receiver)).Select(Json).ToList();
 
-        // Only what the target asked for: not the requests themselves.
-        Assert.Equal(["request-expired", "now-continuous"], events);
+        // Only what the target asked for, not the requests themselves; the evidence of a new service fails, so the
+        // approval overrode it, and people hear of that with the reason.
+        Assert.Equal(
+            ["request-expired", "override-used", "now-continuous"],
+            bodies.Select(b => (string)b["event"]!).ToArray()
+        );
+        Assert.Equal("Approved with an override: payments-api → staging", (string)bodies[1]["title"]!);
+        Assert.StartsWith(
+            "Grace approved although the evidence fails. Override: Known risk. Evidence: ",
+            (string)bodies[1]["text"]!
+        );
     }
 
     [Fact]
@@ -352,11 +366,11 @@ public sealed class NotificationTests : IAsyncLifetime
             Assert.Contains("gave up after 3 attempts: HTTP 500", message.LastError);
             Assert.True(await db.AuditEntries.AnyAsync(a => a.Action == "notification.failed", Ct));
         }
-        var listed = await new DispatchTargets(_database, _protection, _clock).ListMessagesAsync(10, Ct);
+        var listed = await new Outbox(_database, _clock).ListAsync(10, Ct);
         Assert.Equal(OutboxState.DeadLettered, Assert.Single(listed).State);
 
         receiver.Respond = () => 200;
-        var retried = await new DispatchTargets(_database, _protection, _clock).RetryAsync(
+        var retried = await new Outbox(_database, _clock).RetryAsync(
             AuditActor.User("admin", "Admin"),
             listed[0].Id,
             Ct
@@ -503,6 +517,95 @@ public sealed class NotificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Markdown_in_a_reason_cannot_become_a_link_on_a_Teams_card()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await AddAsync(receiver, NotificationKind.Teams, "teams");
+
+        await TestPromotion
+            .Service(_database, _clock)
+            .StopTheLineAsync(
+                _team.TeamId,
+                AuditActor.User("u1", "Ada"),
+                "[Approve here](https://evil.test) *now*",
+                Ct
+            );
+
+        var card = Json(Assert.Single(await SendAllAsync(receiver)))["attachments"]![0]!["content"]!;
+        var text = (string)card["body"]![1]!["text"]!;
+        Assert.Contains(@"\[Approve here\](https://evil.test) \*now\*", text);
+        Assert.DoesNotContain("[Approve here](", text);
+    }
+
+    [Fact]
+    public async Task A_redirect_is_not_followed_nor_retried()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync(302);
+        await AddAsync(receiver, NotificationKind.Slack, "slack");
+        await IncidentAsync("Down");
+
+        Assert.Equal(1, await Sender().SendDueAsync(Ct));
+
+        Assert.Single(receiver.Requests);
+        await using var db = _database.CreateDbContext();
+        var message = await db.OutboxMessages.SingleAsync(Ct);
+        Assert.Equal((OutboxState.Failed, 302, 1), (message.State, message.LastStatus, message.Attempts));
+        Assert.StartsWith("redirected (HTTP 302), which is not followed", message.LastError);
+    }
+
+    [Fact]
+    public async Task A_dispatch_the_receiver_refuses_is_told_to_the_team()
+    {
+        await using var deploy = await LoopbackReceiver.StartAsync(403);
+        await using var slack = await LoopbackReceiver.StartAsync();
+        await AddAsync(slack, NotificationKind.Slack, "slack", events: [NotificationEvents.DispatchFailed]);
+        var dispatch = new DispatchTargets(_database, _protection, _clock);
+        Assert.True(
+            (await dispatch.SetHttpAsync(AuditActor.System, _team.ProductionId, deploy.Url, Secret, Ct)).Succeeded
+        );
+        await using (var db = _database.CreateDbContext())
+        {
+            db.Deployments.Add(
+                new Deployment
+                {
+                    ServiceId = _team.ServiceId,
+                    EnvironmentId = _team.StagingId,
+                    Version = "1.43.0",
+                    StartedAt = Now.AddHours(-2),
+                    FinishedAt = Now.AddHours(-1),
+                    Outcome = DeploymentOutcome.Succeeded,
+                    ReceivedAt = Now.AddHours(-1),
+                    OutcomeReceivedAt = Now.AddHours(-1),
+                    Source = "ci",
+                    ExternalId = "1.43.0",
+                }
+            );
+            await db.SaveChangesAsync(Ct);
+        }
+        var gate = new PromotionGate(
+            _database,
+            _clock,
+            new FixedOptionsMonitor<PromotionOptions>(new PromotionOptions()),
+            new DeploymentWindows(_database, _clock)
+        );
+        var scanner = new DispatchScanner(
+            _database,
+            gate,
+            _clock,
+            Microsoft.Extensions.Options.Options.Create(new TransportOptions()),
+            NullLogger<DispatchScanner>.Instance
+        );
+
+        Assert.Equal(1, await scanner.ScanAsync(Ct));
+        await SendAllAsync(slack);
+
+        Assert.Single(deploy.Requests);
+        var body = Json(Assert.Single(slack.Requests));
+        Assert.Equal("Dispatch failed: payments-api → production", (string)body["blocks"]![0]!["text"]!["text"]!);
+        Assert.Contains("1.43.0: Failed (HTTP 403). refused: HTTP 403", (string)body["blocks"]![1]!["text"]!["text"]!);
+    }
+
+    [Fact]
     public async Task An_audit_entry_restored_by_an_import_is_not_told_again()
     {
         await using var receiver = await LoopbackReceiver.StartAsync();
@@ -584,7 +687,7 @@ public sealed class NotificationTests : IAsyncLifetime
             var stored = await db.NotificationTargets.SingleAsync(Ct);
             Assert.DoesNotContain("XXXXSECRETXXXX", stored.ProtectedUrl);
             Assert.DoesNotContain(added.Value.Secret!, stored.ProtectedSecret);
-            Assert.Equal($"{receiver.BaseUrl}/hooks/…", stored.ShownUrl);
+            Assert.Equal($"{receiver.BaseUrl}/…", stored.ShownUrl);
             var audit = await db.AuditEntries.Select(a => a.After + a.Before).ToListAsync(Ct);
             Assert.DoesNotContain(audit, a => a!.Contains("token=abc") || a.Contains(added.Value.Secret!));
         }
@@ -614,15 +717,14 @@ public sealed class NotificationTests : IAsyncLifetime
         );
         var refused = await _targets.SendTestAsync(AuditActor.User("u1", "Ada"), id, null, Ct);
 
-        Assert.Equal($"{receiver.BaseUrl}/slack answered HTTP 200.", ok.Value);
-        Assert.Equal($"{receiver.BaseUrl}/slack did not take it: HTTP 404.", refused.Error);
+        Assert.Equal($"{receiver.BaseUrl}/… answered HTTP 200.", ok.Value);
+        Assert.Equal($"{receiver.BaseUrl}/… did not take it: HTTP 404.", refused.Error);
+        Assert.Equal("https://hooks.slack.com/…", ShownAddress.Of("https://hooks.slack.com/services/T0/B0/abcdef"));
+        Assert.Equal("https://ntfy.example.test/…", ShownAddress.Of("https://ntfy.example.test/mytopic-secret"));
+        Assert.Equal("https://relay.example.test/", ShownAddress.Of("https://relay.example.test"));
         Assert.Equal(
-            "https://hooks.slack.com/services/…",
-            NotificationTargets.Shown(new Uri("https://hooks.slack.com/services/T0/B0/abcdef"))
-        );
-        Assert.Equal(
-            "https://prod.logic.azure.com/workflows/…",
-            NotificationTargets.Shown(new Uri("https://prod.logic.azure.com:443/workflows/1/run?sig=s3cr3t"))
+            "https://prod.logic.azure.com/…",
+            ShownAddress.Of("https://prod.logic.azure.com:443/workflows/1/run?sig=s3cr3t")
         );
         Assert.Equal(
             "ReleaseBoard test message for #slack",

@@ -51,7 +51,7 @@ public class NotificationsPageTests : AppBunitContext
 
         Add(page, NotificationKind.Slack, $"{receiver.BaseUrl}/services/T0/B0/sekrit");
         page.WaitForAssertion(() => Assert.Contains("Target added", page.Markup));
-        Assert.Contains($"{receiver.BaseUrl}/services/…", page.Find("[data-testid=notification-targets]").TextContent);
+        Assert.Contains($"{receiver.BaseUrl}/…", page.Find("[data-testid=notification-targets]").TextContent);
         Assert.DoesNotContain("sekrit", page.Markup);
         Assert.Empty(page.FindAll("[data-testid=notification-secret]"));
 

@@ -427,7 +427,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(set.Exit == 0, set.Err);
         var secret = set.Out.Trim();
         Assert.StartsWith("rbs_", secret);
-        Assert.Equal("alpha/api/production\tHttp https://deploy.example.test/hook", listed.Out.Trim());
+        Assert.Equal("alpha/api/production\tHttp https://deploy.example.test/…", listed.Out.Trim());
         Assert.DoesNotContain(secret, listed.Out);
         Assert.DoesNotContain(secret, stored);
         Assert.True(stored.Length > secret.Length, "the protected secret is stored");
@@ -462,13 +462,15 @@ public sealed class CommandLineTests : IDisposable
         Assert.StartsWith("rbn_", json.Out.Trim());
         Assert.Equal(
             [
-                $"1\t#alpha\tSlack\talpha\t{receiver.BaseUrl}/services/…\tstop-the-line",
-                $"2\t#all\tJson\tevery team\t{receiver.BaseUrl}/services/…\tall",
+                $"1\t#alpha\tSlack\talpha\t{receiver.BaseUrl}/…\tstop-the-line",
+                $"2\t#all\tJson\tevery team\t{receiver.BaseUrl}/…\tall",
             ],
             listed.Out.Trim().Split('\n')
         );
         Assert.True(tested.Exit == 0, tested.Err);
         Assert.Contains("answered HTTP 200", tested.Err);
+        // The address holds the token: no log line of the send may name it.
+        Assert.DoesNotContain("sekrit-token", tested.Err + tested.Out + added.Err + listed.Out);
         Assert.Equal("/services/T0/B0/sekrit-token", Assert.Single(receiver.Requests).Path);
         Assert.True(removed.Exit == 0, removed.Err);
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM NotificationTargets"));

@@ -7,7 +7,7 @@ namespace ReleaseBoard.Web.Features.Operations.CommandLine;
 
 public static partial class ReleaseBoardCommandLine
 {
-    /// <summary>`dispatch set|list|retry`: where an environment's promotions are started, and a resend.</summary>
+    /// <summary>`dispatch set|list|remove`: where an environment's promotions are started, and a resend.</summary>
     private static Command DispatchCommands(TextReader input, TextWriter output, TextWriter error)
     {
         var team = new Option<string>("--team") { Description = "The team's slug.", Required = true };
@@ -130,45 +130,6 @@ public static partial class ReleaseBoardCommandLine
                     return 0;
                 }));
 
-        var outbox = new Command(
-            "outbox",
-            "The latest 50 messages: id, environment or target, version or event, state, attempts, why."
-        );
-        outbox.SetAction((parse, ct) => WithServices(error, async services =>
-                {
-                    foreach (var m in await services.GetRequiredService<DispatchTargets>().ListMessagesAsync(50, ct))
-                        output.WriteLine(
-                            string.Join(
-                                '\t',
-                                m.Id.ToString(CultureInfo.InvariantCulture),
-                                m.Where,
-                                m.Version,
-                                m.State,
-                                m.Attempts.ToString(CultureInfo.InvariantCulture),
-                                m.Problem ?? ""
-                            )
-                        );
-                    return 0;
-                }));
-
-        var id = new Option<long>("--id")
-        {
-            Description = "The outbox message's id, as `dispatch outbox` shows it.",
-            Required = true,
-        };
-        var retry = new Command("retry", "Send a failed or dead-lettered dispatch again, with a fresh budget.") { id };
-        retry.SetAction((parse, ct) => WithServices(error, async services =>
-                {
-                    var result = await services
-                        .GetRequiredService<DispatchTargets>()
-                        .RetryAsync(CommandLineActor, parse.GetValue(id), ct);
-                    return Report(
-                        result.Succeeded,
-                        result.Error,
-                        $"Message {parse.GetValue(id).ToString(CultureInfo.InvariantCulture)} will be sent again.",
-                        error
-                    );
-                }));
         var remove = new Command("remove", "Stop starting this environment's promotions.")
         {
             team,
@@ -191,9 +152,56 @@ public static partial class ReleaseBoardCommandLine
         {
             set,
             list,
-            outbox,
-            retry,
             remove,
+        };
+    }
+
+    /// <summary>`outbox list|retry`: what was told to other systems and people, and a resend.</summary>
+    private static Command OutboxCommands(TextWriter output, TextWriter error)
+    {
+        var list = new Command(
+            "list",
+            "The latest 50 messages: id, environment or target, version or event, state, attempts, why."
+        );
+        list.SetAction((parse, ct) => WithServices(error, async services =>
+                {
+                    foreach (var m in await services.GetRequiredService<Outbox>().ListAsync(50, ct))
+                        output.WriteLine(
+                            string.Join(
+                                '\t',
+                                m.Id.ToString(CultureInfo.InvariantCulture),
+                                m.Where,
+                                m.Version,
+                                m.State,
+                                m.Attempts.ToString(CultureInfo.InvariantCulture),
+                                m.Problem ?? ""
+                            )
+                        );
+                    return 0;
+                }));
+
+        var id = new Option<long>("--id")
+        {
+            Description = "The outbox message's id, as `outbox list` shows it.",
+            Required = true,
+        };
+        var retry = new Command("retry", "Send a failed or dead-lettered message again, with a fresh budget.") { id };
+        retry.SetAction((parse, ct) => WithServices(error, async services =>
+                {
+                    var result = await services
+                        .GetRequiredService<Outbox>()
+                        .RetryAsync(CommandLineActor, parse.GetValue(id), ct);
+                    return Report(
+                        result.Succeeded,
+                        result.Error,
+                        $"Message {parse.GetValue(id).ToString(CultureInfo.InvariantCulture)} will be sent again.",
+                        error
+                    );
+                }));
+        return new Command("outbox", "Dispatches and notifications on their way: list them, retry a dead letter.")
+        {
+            list,
+            retry,
         };
     }
 }

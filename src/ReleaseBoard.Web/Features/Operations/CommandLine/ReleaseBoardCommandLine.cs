@@ -228,6 +228,7 @@ public static partial class ReleaseBoardCommandLine
         root.Subcommands.Add(FreezeCommands(output, error));
         root.Subcommands.Add(DispatchCommands(input, output, error));
         root.Subcommands.Add(NotifyCommands(input, output, error));
+        root.Subcommands.Add(OutboxCommands(output, error));
 
         // displaylinks
         var linkTeams = new Option<string[]>("--team")
