@@ -47,7 +47,9 @@ public static class DeliveryLatency
         await app.StartAsync();
         using var http = app.Client(key);
 
-        Console.WriteLine($"Delivery latency: {samples} soaks ending 0.5 s apart, then {samples} incidents 0.7-1.7 s apart");
+        Console.WriteLine(
+            $"Delivery latency: {samples} soaks ending 0.5 s apart, then {samples} incidents 0.7-1.7 s apart"
+        );
         var soak = await SoakToDispatchAsync(app, http, receiver, samples);
         var incident = await IncidentToSlackAsync(http, receiver, samples);
 
