@@ -99,7 +99,7 @@ public class WallSignTests : BunitContext
         var sign = RenderSign(Snapshot());
 
         Assert.Equal("0", sign.Find("[data-testid=shelf-versions]").TextContent);
-        Assert.Contains("all that passed pre-production is live", sign.Find("[data-testid=shelf]").TextContent);
+        Assert.Contains("all that passed is live", sign.Find("[data-testid=shelf]").TextContent);
         Assert.Empty(sign.Find("[data-testid=mtbf-trend]").QuerySelectorAll("polyline"));
     }
 
