@@ -14,10 +14,11 @@ public static class DispatchSetup
         services.TryAddSingleton<Outbox>();
         services.TryAddSingleton<DispatchScanner>();
         services.TryAddSingleton<OutboxSender>();
+        services.TryAddSingleton<ReceiverClient>();
         // A redirect would send the signed body (or a GET) somewhere nobody configured.
         // Its request logs would name the address, and Slack's and Teams' addresses hold their token: none are written.
         services
-            .AddHttpClient(OutboxSender.HttpClientName)
+            .AddHttpClient(ReceiverClient.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .RemoveAllLoggers();
         services

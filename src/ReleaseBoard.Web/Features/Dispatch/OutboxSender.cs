@@ -42,14 +42,13 @@ public sealed class OutboxSender(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     PromotionGate gate,
     DispatchTargets targets,
-    IHttpClientFactory http,
+    ReceiverClient receiver,
     TimeProvider clock,
     IOptionsMonitor<DispatchOptions> options,
     ILogger<OutboxSender> logger,
     IEnumerable<IOutboxChannel> channels
 )
 {
-    public const string HttpClientName = "dispatch";
     public const string DeliveryHeader = "X-ReleaseBoard-Delivery";
     public const string IdempotencyHeader = "Idempotency-Key";
 
@@ -154,6 +153,8 @@ public sealed class OutboxSender(
         return backoff > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : backoff;
     }
 
+    private IOutboxChannel ChannelOf(OutboxKind kind) => channels.Single(c => c.Kind == kind);
+
     private static string Subject(OutboxMessage message) =>
         message.Kind == OutboxKind.Dispatch ? $"environment/{message.EnvironmentId}" : $"outbox/{message.Id}";
 
@@ -211,7 +212,7 @@ public sealed class OutboxSender(
         var delivery =
             message.Kind == OutboxKind.Dispatch
                 ? await PrepareDispatchAsync(db, message, cancellationToken)
-                : await channels.Single(c => c.Kind == message.Kind).PrepareAsync(db, message, cancellationToken);
+                : await ChannelOf(message.Kind).PrepareAsync(db, message, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         if (delivery.Request is not { } request)
             return await FinishAsync(db, message, delivery.EndsAs, null, delivery.WhyNot, now, delivery);
@@ -219,22 +220,7 @@ public sealed class OutboxSender(
         request.Headers.Add(IdempotencyHeader, message.Key);
         request.Headers.Add(DeliveryHeader, message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        int? status = null;
-        string? error = null;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.CurrentValue.Timeout);
-            using var response = await http.CreateClient(HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            status = (int)response.StatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            if (cancellationToken.IsCancellationRequested)
-                throw;
-            error = ex is TaskCanceledException ? "timed out" : ex.Message;
-        }
+        var (status, error) = await receiver.SendAsync(request, cancellationToken);
         now = clock.GetUtcNow().UtcDateTime;
         if (status is >= 200 and < 300)
             return await FinishAsync(db, message, OutboxState.Sent, status, null, now, delivery);
@@ -382,9 +368,7 @@ public sealed class OutboxSender(
         if (state == OutboxState.Cancelled)
             message.Key = StoredText.Clip(message.Key, 250) + $"#cancelled-{message.Id}";
         var audit =
-            message.Kind == OutboxKind.Dispatch
-                ? DispatchAudit(state)
-                : channels.Single(c => c.Kind == message.Kind).AuditAction(state);
+            message.Kind == OutboxKind.Dispatch ? DispatchAudit(state) : ChannelOf(message.Kind).AuditAction(state);
         if (audit is { } action)
             db.AuditEntries.Add(
                 AuditActor.System.Entry(

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Features.Access;
@@ -29,8 +28,7 @@ public sealed record NotificationTargetRow(
 public sealed class NotificationTargets(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
     IDataProtectionProvider protection,
-    IHttpClientFactory http,
-    IOptionsMonitor<DispatchOptions> options,
+    ReceiverClient receiver,
     TimeProvider clock
 ) : IOutboxChannel
 {
@@ -223,23 +221,9 @@ public sealed class NotificationTargets(
         );
         using var request = Build(target, NotificationBodies.Render(target.Kind, notice, key));
         request.Headers.Add(OutboxSender.IdempotencyHeader, key);
-        string outcome;
-        bool succeeded;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.CurrentValue.Timeout);
-            using var response = await http.CreateClient(OutboxSender.HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            succeeded = response.IsSuccessStatusCode;
-            outcome = $"HTTP {(int)response.StatusCode}";
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            if (cancellationToken.IsCancellationRequested)
-                throw;
-            (succeeded, outcome) = (false, ex is TaskCanceledException ? "timed out" : ex.Message);
-        }
+        var (status, error) = await receiver.SendAsync(request, cancellationToken);
+        var succeeded = status is >= 200 and < 300;
+        var outcome = status is null ? error! : $"HTTP {status}";
         db.AuditEntries.Add(
             actor.Entry(
                 now,

@@ -65,7 +65,7 @@ public sealed class DispatchTests : IAsyncLifetime
             _database,
             _gate,
             _targets,
-            _http,
+            new ReceiverClient(_http, new FixedOptionsMonitor<DispatchOptions>(_options)),
             _clock,
             new FixedOptionsMonitor<DispatchOptions>(_options),
             NullLogger<OutboxSender>.Instance,

@@ -52,8 +52,7 @@ public sealed class NotificationTests : IAsyncLifetime
         _targets = new NotificationTargets(
             _database,
             _protection,
-            _http,
-            new FixedOptionsMonitor<DispatchOptions>(_options),
+            new ReceiverClient(_http, new FixedOptionsMonitor<DispatchOptions>(_options)),
             _clock
         );
     }
@@ -70,7 +69,7 @@ public sealed class NotificationTests : IAsyncLifetime
                 new DeploymentWindows(_database, _clock)
             ),
             new DispatchTargets(_database, _protection, _clock),
-            _http,
+            new ReceiverClient(_http, new FixedOptionsMonitor<DispatchOptions>(_options)),
             _clock,
             new FixedOptionsMonitor<DispatchOptions>(_options),
             NullLogger<OutboxSender>.Instance,
