@@ -34,14 +34,10 @@ public sealed partial class DispatchTargets(
         CancellationToken cancellationToken = default
     )
     {
-        if (
-            !Uri.TryCreate(url?.Trim(), UriKind.Absolute, out var target)
-            || target.Scheme is not ("http" or "https")
-            || target.ToString().Length > 2000
-        )
+        if (!ReceiverAddress.TryParse(url, out var target))
             return OperationResult<string?>.Fail("url", "Give the receiver's absolute http(s) address.");
-        if (secret is { Length: < 16 })
-            return OperationResult<string?>.Fail("secret", "A signing secret is at least 16 characters.");
+        if (DispatchSignature.Weak(secret) is { } weak)
+            return OperationResult<string?>.Fail("secret", weak);
         var generated = secret is null ? SecretToken.Create("rbs_") : null;
         var saved = await SaveAsync(
             actor,
@@ -192,7 +188,7 @@ public sealed partial class DispatchTargets(
         {
             PromotionActionKind.GitHubWorkflow => $"GitHub {action.Repository} {action.Workflow} on {action.Ref}",
             PromotionActionKind.GitLabPipeline => $"GitLab {action.Repository} on {action.Ref}",
-            _ => $"Http {ShownAddress.Of(action.Url)}",
+            _ => $"Http {ReceiverAddress.Shown(action.Url)}",
         };
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")]

@@ -50,11 +50,7 @@ public sealed class NotificationTargets(
             OperationResult<(int, string?)>.Fail(field, message);
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100)
             return Fail("name", "Give the target a name of at most 100 characters, e.g. #payments-releases.");
-        if (
-            !Uri.TryCreate(url?.Trim(), UriKind.Absolute, out var address)
-            || address.Scheme is not ("http" or "https")
-            || address.ToString().Length > 2000
-        )
+        if (!ReceiverAddress.TryParse(url, out var address))
             return Fail("url", "Give the webhook's absolute http(s) address.");
         var (codes, unknown) = NotificationEvents.Parse(events);
         if (unknown is not null)
@@ -65,8 +61,8 @@ public sealed class NotificationTargets(
             );
         if (kind != NotificationKind.Json && secret is not null)
             return Fail("secret", "Only JSON targets are signed; Slack and Teams carry their token in the address.");
-        if (secret is { Length: < 16 })
-            return Fail("secret", "A signing secret is at least 16 characters.");
+        if (DispatchSignature.Weak(secret) is { } weak)
+            return Fail("secret", weak);
         var generated = kind == NotificationKind.Json && secret is null ? SecretToken.Create("rbn_") : null;
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -88,7 +84,7 @@ public sealed class NotificationTargets(
             Kind = kind,
             Name = name.Trim(),
             ProtectedUrl = protector.Protect(address.ToString()),
-            ShownUrl = StoredText.Clip(ShownAddress.Of(address.ToString()), 300)!,
+            ShownUrl = StoredText.Clip(ReceiverAddress.Shown(address.ToString()), 300)!,
             ProtectedSecret = kind == NotificationKind.Json ? protector.Protect(secret ?? generated!) : null,
             Events = string.Join(',', codes),
             CreatedAt = now,

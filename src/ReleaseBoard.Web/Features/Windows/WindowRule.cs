@@ -91,8 +91,7 @@ public sealed partial record WindowRule(string Text, IReadOnlyList<WeeklySpan> S
 
     /// <summary>How a window reads in the audit trail and in comparisons: "deny Fri 16:00 - Mon 08:00 (why)".</summary>
     public static string Describe(WindowKind kind, string rule, string? reason) =>
-        $"{(kind == WindowKind.Allow ? "allow" : "deny")} {rule}"
-        + (reason is null ? "" : $" ({reason})");
+        $"{(kind == WindowKind.Allow ? "allow" : "deny")} {rule}" + (reason is null ? "" : $" ({reason})");
 
     public static WindowRule Parse(string text) =>
         TryParse(text, out var rule, out var error) ? rule : throw new FormatException(error);

@@ -718,12 +718,15 @@ public sealed class NotificationTests : IAsyncLifetime
 
         Assert.Equal($"{receiver.BaseUrl}/… answered HTTP 200.", ok.Value);
         Assert.Equal($"{receiver.BaseUrl}/… did not take it: HTTP 404.", refused.Error);
-        Assert.Equal("https://hooks.slack.com/…", ShownAddress.Of("https://hooks.slack.com/services/T0/B0/abcdef"));
-        Assert.Equal("https://ntfy.example.test/…", ShownAddress.Of("https://ntfy.example.test/mytopic-secret"));
-        Assert.Equal("https://relay.example.test/", ShownAddress.Of("https://relay.example.test"));
+        Assert.Equal(
+            "https://hooks.slack.com/…",
+            ReceiverAddress.Shown("https://hooks.slack.com/services/T0/B0/abcdef")
+        );
+        Assert.Equal("https://ntfy.example.test/…", ReceiverAddress.Shown("https://ntfy.example.test/mytopic-secret"));
+        Assert.Equal("https://relay.example.test/", ReceiverAddress.Shown("https://relay.example.test"));
         Assert.Equal(
             "https://prod.logic.azure.com/…",
-            ShownAddress.Of("https://prod.logic.azure.com:443/workflows/1/run?sig=s3cr3t")
+            ReceiverAddress.Shown("https://prod.logic.azure.com:443/workflows/1/run?sig=s3cr3t")
         );
         Assert.Equal(
             "ReleaseBoard test message for #slack",
