@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -116,22 +115,6 @@ public sealed class DispatchTests : IAsyncLifetime
             .ToListAsync(Ct);
     }
 
-    /// <summary>OpenSSL's HMAC, not ours: the receiver's side of the signature.</summary>
-    private static async Task<string> OpenSslHmacAsync(byte[] body)
-    {
-        var start = new ProcessStartInfo("openssl", ["dgst", "-sha256", "-hmac", Secret, "-r"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        await process.StandardInput.BaseStream.WriteAsync(body, Ct);
-        process.StandardInput.Close();
-        var output = await process.StandardOutput.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return "sha256=" + output.Split(' ')[0].Trim();
-    }
-
     [Fact]
     public async Task A_version_that_soaked_is_dispatched_once_signed_with_its_idempotency_key()
     {
@@ -147,7 +130,7 @@ public sealed class DispatchTests : IAsyncLifetime
         Assert.Equal((1, 0, 1, 0), (queued, again, finished, more));
         var request = Assert.Single(receiver.Requests);
         Assert.Equal($"dispatch/{_team.ProductionId}/1.43.0", request.Headers["Idempotency-Key"]);
-        Assert.Equal(await OpenSslHmacAsync(request.Raw), request.Headers[DispatchSignature.Header]);
+        Assert.Equal(await OpenSsl.HmacSha256Async(Secret, request.Raw, Ct), request.Headers[DispatchSignature.Header]);
         var body = JsonDocument.Parse(request.Body).RootElement;
         Assert.Equal("1.43.0", body.GetProperty("version").GetString());
         Assert.Equal("production", body.GetProperty("environment").GetString());

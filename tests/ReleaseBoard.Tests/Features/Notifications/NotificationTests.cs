@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.DataProtection;
@@ -187,22 +186,6 @@ public sealed class NotificationTests : IAsyncLifetime
         Assert.Equal($"{SqliteTestDatabase.PublicBase}pipelines?team=payments", (string)action["url"]!);
     }
 
-    /// <summary>OpenSSL's HMAC, not ours: the receiver's side of the signature.</summary>
-    private static async Task<string> OpenSslHmacAsync(byte[] body)
-    {
-        var start = new ProcessStartInfo("openssl", ["dgst", "-sha256", "-hmac", Secret, "-r"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        await process.StandardInput.BaseStream.WriteAsync(body, Ct);
-        process.StandardInput.Close();
-        var output = await process.StandardOutput.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return "sha256=" + output.Split(' ')[0].Trim();
-    }
-
     [Fact]
     public async Task Generic_JSON_is_signed_and_a_request_waiting_links_to_where_it_is_approved()
     {
@@ -222,7 +205,7 @@ public sealed class NotificationTests : IAsyncLifetime
         Assert.IsType<PromotionOutcome.Done>(asked);
         var request = Assert.Single(await SendAllAsync(receiver));
 
-        Assert.Equal(await OpenSslHmacAsync(request.Raw), request.Headers[DispatchSignature.Header]);
+        Assert.Equal(await OpenSsl.HmacSha256Async(Secret, request.Raw, Ct), request.Headers[DispatchSignature.Header]);
         var body = Json(request);
         Assert.Equal("approval-waiting", (string)body["event"]!);
         Assert.Equal("payments", (string)body["team"]!);
