@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
 
 namespace ReleaseBoard.BrowserTests;
 
@@ -53,6 +55,14 @@ public sealed class AppServer : IAsyncDisposable
     public string DatabaseFile => Path.Combine(_dataFolder, "releaseboard.db");
     public string ConnectionString =>
         new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = _pooling }.ToString();
+
+    /// <summary>A context on this instance's database, for a test to arrange or check what is stored.</summary>
+    public ReleaseBoardDbContext Db()
+    {
+        var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
+        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, ConnectionString);
+        return new ReleaseBoardDbContext(options.Options);
+    }
 
     public async Task StartAsync()
     {

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
-using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.BrowserTests;
@@ -107,9 +106,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<string> DisplayLinkAsync(string teamSlug, AppServer? on = null)
     {
         var token = ReleaseBoard.Web.Features.Access.SecretToken.Create("rbd_");
-        var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
-        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, (on ?? App).ConnectionString);
-        await using var db = new ReleaseBoardDbContext(options.Options);
+        await using var db = (on ?? App).Db();
         var teamId = await db.Teams.Where(t => t.Slug == teamSlug).Select(t => t.Id).SingleAsync();
         db.DisplayLinks.Add(
             new DisplayLink
@@ -143,9 +140,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>The same, in the database of another app server.</summary>
     public static async Task AddTeamAsync(AppServer on, string slug, int daysAgo, params string[] serviceNames)
     {
-        var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
-        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, on.ConnectionString);
-        await using var db = new ReleaseBoardDbContext(options.Options);
+        await using var db = on.Db();
         var team = new Team
         {
             Slug = slug,

@@ -11,7 +11,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
-using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using static Microsoft.Playwright.Assertions;
 
@@ -75,18 +74,11 @@ public class DeliveryBrowserTests(BrowserFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static ReleaseBoardDbContext Db(AppServer app)
-    {
-        var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
-        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, app.ConnectionString);
-        return new ReleaseBoardDbContext(options.Options);
-    }
-
     [Fact]
     public async Task An_admin_sets_a_Slack_target_and_a_dispatch_and_an_incident_reach_the_receivers()
     {
         await fixture.AddTeamAsync("deliver", daysAgo: 4);
-        await using (var db = Db(fixture.App))
+        await using (var db = fixture.App.Db())
         {
             var production = await db.Environments.SingleAsync(
                 e => e.Service.Slug == "deliver-api" && e.IsProduction,
@@ -134,7 +126,7 @@ public class DeliveryBrowserTests(BrowserFixture fixture)
         );
 
         // A version passes staging: ReleaseBoard starts production's promotion, and the pipelines page says so.
-        await using (var db = Db(fixture.App))
+        await using (var db = fixture.App.Db())
         {
             var staging = await db.Environments.SingleAsync(
                 e => e.Service.Slug == "deliver-api" && e.Name == "staging",
@@ -200,13 +192,6 @@ public class OutboxScaleOutTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static ReleaseBoardDbContext Db(AppServer app)
-    {
-        var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
-        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, app.ConnectionString);
-        return new ReleaseBoardDbContext(options.Options);
-    }
-
     [Fact]
     public async Task Two_instances_on_one_database_deliver_each_dispatch_and_notification_once()
     {
@@ -216,7 +201,7 @@ public class OutboxScaleOutTests
         string[] services = ["race-a", "race-b", "race-c", "race-d"];
         await BrowserFixture.AddTeamAsync(first, "race", daysAgo: 2, services);
         await BrowserFixture.AddTeamAsync(first, "quiet", daysAgo: 2);
-        await using (var db = Db(first))
+        await using (var db = first.Db())
         {
             foreach (var production in await db.Environments.Where(e => e.IsProduction).ToListAsync(Ct))
                 (production.PromotionMode, production.SoakMinutes) = (PromotionMode.Continuous, 0);
@@ -241,7 +226,7 @@ public class OutboxScaleOutTests
 
         // Four versions pass staging and three freezes of the quiet team start and end, with both instances running.
         var now = DateTime.UtcNow;
-        await using (var db = Db(first))
+        await using (var db = first.Db())
         {
             foreach (
                 var staging in await db
@@ -300,7 +285,7 @@ public class OutboxScaleOutTests
         Assert.Equal(3, notices.Count(n => n.StartsWith("freeze-started No promotion until it ends: freeze")));
         Assert.Equal(3, notices.Count(n => n.StartsWith("freeze-ended It ran its time")));
         Assert.Equal(3, notices.Where(n => n.StartsWith("freeze-started")).Distinct().Count());
-        await using var check = Db(first);
+        await using var check = first.Db();
         Assert.Equal(
             6,
             await check.AuditEntries.CountAsync(a => a.Action == "freeze.started" || a.Action == "freeze.ended", Ct)

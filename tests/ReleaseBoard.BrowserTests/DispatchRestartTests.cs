@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.BrowserTests;
@@ -68,17 +67,10 @@ public class DispatchRestartTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static ReleaseBoardDbContext Db(AppServer app)
-    {
-        var options = new DbContextOptionsBuilder<ReleaseBoardDbContext>();
-        options.UseReleaseBoardDatabase(DatabaseProvider.Sqlite, app.ConnectionString);
-        return new ReleaseBoardDbContext(options.Options);
-    }
-
     private static async Task<int> SeedAsync(AppServer app)
     {
         await BrowserFixture.AddTeamAsync(app, "restart", daysAgo: 3);
-        await using var db = Db(app);
+        await using var db = app.Db();
         var production = await db.Environments.SingleAsync(e => e.Service.Slug == "restart-api" && e.IsProduction);
         (production.PromotionMode, production.SoakMinutes) = (PromotionMode.Continuous, 0);
         await db.SaveChangesAsync();
@@ -87,7 +79,7 @@ public class DispatchRestartTests
 
     private static async Task PassedStagingAsync(AppServer app)
     {
-        await using var db = Db(app);
+        await using var db = app.Db();
         var staging = await db.Environments.SingleAsync(e => e.Service.Slug == "restart-api" && e.Name == "staging");
         var finished = DateTime.UtcNow.AddMinutes(-1);
         db.Deployments.Add(
@@ -112,7 +104,7 @@ public class DispatchRestartTests
     {
         for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(60); waited += TimeSpan.FromMilliseconds(250))
         {
-            await using (var db = Db(app))
+            await using (var db = app.Db())
                 if ((await db.OutboxMessages.AsNoTracking().ToListAsync()).Any(condition))
                     return;
             await Task.Delay(250);
