@@ -137,6 +137,25 @@ public sealed class BrowserFixture : IAsyncLifetime
     public Task AddTeamAsync(string slug, int daysAgo, params string[] serviceNames) =>
         AddTeamAsync(App, slug, daysAgo, serviceNames);
 
+    /// <summary>A successful deployment of the version to staging, finished and reported a minute ago.</summary>
+    public static Deployment PassedStaging(ServiceEnvironment staging, string version, string externalId)
+    {
+        var finished = DateTime.UtcNow.AddMinutes(-1);
+        return new Deployment
+        {
+            ServiceId = staging.ServiceId,
+            EnvironmentId = staging.Id,
+            Version = version,
+            StartedAt = finished.AddMinutes(-2),
+            FinishedAt = finished,
+            Outcome = DeploymentOutcome.Succeeded,
+            ReceivedAt = finished,
+            OutcomeReceivedAt = finished,
+            Source = "ci",
+            ExternalId = externalId,
+        };
+    }
+
     /// <summary>The same, in the database of another app server.</summary>
     public static async Task AddTeamAsync(AppServer on, string slug, int daysAgo, params string[] serviceNames)
     {

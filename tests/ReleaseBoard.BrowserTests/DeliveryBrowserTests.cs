@@ -132,22 +132,7 @@ public class DeliveryBrowserTests(BrowserFixture fixture)
                 e => e.Service.Slug == "deliver-api" && e.Name == "staging",
                 Ct
             );
-            var finished = DateTime.UtcNow.AddMinutes(-1);
-            db.Deployments.Add(
-                new Deployment
-                {
-                    ServiceId = staging.ServiceId,
-                    EnvironmentId = staging.Id,
-                    Version = "7.1.0",
-                    StartedAt = finished.AddMinutes(-2),
-                    FinishedAt = finished,
-                    Outcome = DeploymentOutcome.Succeeded,
-                    ReceivedAt = finished,
-                    OutcomeReceivedAt = finished,
-                    Source = "ci",
-                    ExternalId = "deliver-7.1.0",
-                }
-            );
+            db.Deployments.Add(BrowserFixture.PassedStaging(staging, "7.1.0", "deliver-7.1.0"));
             await db.SaveChangesAsync(Ct);
         }
         var dispatch = await receiver.WaitForAsync(r => r.Path == "/promote", "the dispatch");
@@ -233,21 +218,7 @@ public class OutboxScaleOutTests
                     .Environments.Where(e => e.Name == "staging" && e.Service.Team.Slug == "race")
                     .ToListAsync(Ct)
             )
-                db.Deployments.Add(
-                    new Deployment
-                    {
-                        ServiceId = staging.ServiceId,
-                        EnvironmentId = staging.Id,
-                        Version = "5.0.0",
-                        StartedAt = now.AddMinutes(-3),
-                        FinishedAt = now.AddMinutes(-1),
-                        Outcome = DeploymentOutcome.Succeeded,
-                        ReceivedAt = now,
-                        OutcomeReceivedAt = now,
-                        Source = "ci",
-                        ExternalId = $"race-{staging.Id}",
-                    }
-                );
+                db.Deployments.Add(BrowserFixture.PassedStaging(staging, "5.0.0", $"race-{staging.Id}"));
             var quiet = await db.Teams.SingleAsync(t => t.Slug == "quiet", Ct);
             for (var i = 0; i < 3; i++)
                 db.Freezes.Add(

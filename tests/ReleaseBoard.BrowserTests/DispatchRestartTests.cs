@@ -81,22 +81,7 @@ public class DispatchRestartTests
     {
         await using var db = app.Db();
         var staging = await db.Environments.SingleAsync(e => e.Service.Slug == "restart-api" && e.Name == "staging");
-        var finished = DateTime.UtcNow.AddMinutes(-1);
-        db.Deployments.Add(
-            new Deployment
-            {
-                ServiceId = staging.ServiceId,
-                EnvironmentId = staging.Id,
-                Version = "3.0.0",
-                StartedAt = finished.AddMinutes(-2),
-                FinishedAt = finished,
-                Outcome = DeploymentOutcome.Succeeded,
-                ReceivedAt = finished,
-                OutcomeReceivedAt = finished,
-                Source = "ci",
-                ExternalId = "3.0.0",
-            }
-        );
+        db.Deployments.Add(BrowserFixture.PassedStaging(staging, "3.0.0", "3.0.0"));
         await db.SaveChangesAsync();
     }
 
