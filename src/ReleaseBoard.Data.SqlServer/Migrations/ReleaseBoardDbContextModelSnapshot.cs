@@ -479,6 +479,14 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Property<int>("RotateEverySeconds")
                         .HasColumnType("int");
 
+                    b.Property<string>("Theme")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(8)")
+                        .HasDefaultValue("dark");
+
                     b.Property<string>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -455,6 +455,14 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.Property<int>("RotateEverySeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Theme")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("dark");
+
                     b.Property<string>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -12,6 +12,7 @@ internal sealed class DisplayLinkConfiguration : IEntityTypeConfiguration<Displa
         builder.Property(l => l.TokenHash).HasMaxLength(64).IsUnicode(false);
         builder.Property(l => l.TokenPrefix).HasMaxLength(16).IsUnicode(false);
         builder.Property(l => l.CreatedBy).HasMaxLength(200);
+        builder.Property(l => l.Theme).HasMaxLength(8).IsUnicode(false).HasDefaultValue("dark");
         builder.Ignore(l => l.IsActive);
         builder.HasIndex(l => l.TokenHash).IsUnique();
         builder.HasMany(l => l.Teams).WithOne().HasForeignKey(t => t.DisplayLinkId).OnDelete(DeleteBehavior.Cascade);

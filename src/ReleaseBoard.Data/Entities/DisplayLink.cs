@@ -17,6 +17,9 @@ public class DisplayLink
     /// <summary>With several teams, how long each wall stays on screen.</summary>
     public int RotateEverySeconds { get; set; } = 30;
 
+    /// <summary>"dark" or "light": how the TV paints the wall, for the room it hangs in.</summary>
+    public string Theme { get; set; } = "dark";
+
     public DateTime CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
     public DateTime? RevokedAt { get; set; }

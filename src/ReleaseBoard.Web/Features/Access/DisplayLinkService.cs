@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Features.Wall;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Access;
@@ -10,6 +11,7 @@ public sealed record DisplayLinkSummary(
     string TokenPrefix,
     IReadOnlyList<string> TeamSlugs,
     int RotateEverySeconds,
+    WallTheme Theme,
     DateTime CreatedAt,
     string CreatedBy,
     DateTime? RevokedAt,
@@ -17,7 +19,12 @@ public sealed record DisplayLinkSummary(
 );
 
 /// <summary>What a valid display link shows.</summary>
-public sealed record ResolvedDisplayLink(int Id, IReadOnlyList<string> TeamSlugs, TimeSpan RotateEvery);
+public sealed record ResolvedDisplayLink(
+    int Id,
+    IReadOnlyList<string> TeamSlugs,
+    TimeSpan RotateEvery,
+    WallTheme Theme = WallTheme.Dark
+);
 
 /// <summary>Display links for TVs: a secret address per link, shown once; only its hash is kept.</summary>
 public sealed class DisplayLinkService(
@@ -38,6 +45,7 @@ public sealed class DisplayLinkService(
     public async Task<OperationResult<string>> CreateAsync(
         IReadOnlyList<string> teamSlugs,
         TimeSpan rotateEvery,
+        WallTheme theme,
         AuditActor actor,
         CancellationToken cancellationToken = default
     )
@@ -73,6 +81,7 @@ public sealed class DisplayLinkService(
             TokenHash = SecretToken.Hash(token),
             TokenPrefix = SecretToken.DisplayPrefix(token),
             RotateEverySeconds = (int)rotateEvery.TotalSeconds,
+            Theme = theme.Name(),
             CreatedAt = now,
             CreatedBy = actor.Name,
             Teams = slugs
@@ -99,7 +108,8 @@ public sealed class DisplayLinkService(
                 ActorId = actor.Id,
                 Action = "display-link.created",
                 Subject = $"display-link/{link.Id}",
-                After = $"{string.Join(", ", slugs)} every {link.RotateEverySeconds} s, {link.TokenPrefix}…",
+                After =
+                    $"{string.Join(", ", slugs)} every {link.RotateEverySeconds} s, {link.Theme}, {link.TokenPrefix}…",
                 TeamId = slugs.Count == 1 ? teams[0].Id : null,
             }
         );
@@ -154,6 +164,7 @@ public sealed class DisplayLinkService(
                 l.TokenPrefix,
                 l.Teams.OrderBy(t => t.Position).Select(t => t.Team.Slug).ToList(),
                 l.RotateEverySeconds,
+                WallThemes.Parse(l.Theme) ?? WallTheme.Dark,
                 l.CreatedAt,
                 l.CreatedBy,
                 l.RevokedAt,
@@ -190,7 +201,8 @@ public sealed class DisplayLinkService(
         return new ResolvedDisplayLink(
             link.Id,
             link.Teams.OrderBy(t => t.Position).Select(t => t.Team.Slug).ToList(),
-            TimeSpan.FromSeconds(link.RotateEverySeconds)
+            TimeSpan.FromSeconds(link.RotateEverySeconds),
+            WallThemes.Parse(link.Theme) ?? WallTheme.Dark
         );
     }
 }

@@ -7,7 +7,14 @@ namespace ReleaseBoard.Web.Features.Metrics;
 /// <param name="HasCatches">False: no counting catch yet, and <paramref
 /// name="DaysSince"/> counts from the team's first recorded event.</param>
 /// <param name="IsNewRecord">The current run is longer than every earlier run between catches.</param>
-public sealed record CatchStreak(int DaysSince, int RecordDays, bool HasCatches, bool IsNewRecord, DateOnly Today);
+public sealed record CatchStreak(int DaysSince, int RecordDays, bool HasCatches, bool IsNewRecord, DateOnly Today)
+{
+    /// <summary>The longest run between catches before the current one.</summary>
+    public int PreviousRecordDays { get; init; }
+
+    /// <summary>Today is the day the current run passed the old record: the wall celebrates until midnight.</summary>
+    public bool RecordBeatenToday => IsNewRecord && DaysSince == PreviousRecordDays + 1;
+}
 
 /// <summary>
 /// Days since and record, as docs/metrics.md defines them: calendar days in the team's time zone, so a catch yesterday
@@ -41,6 +48,9 @@ public static class CatchStreakCalculator
 
         var current = TeamTime.DaysBetween(catchDays[^1], today);
         var isNewRecord = catchDays.Count > 1 && current > previousBest;
-        return new CatchStreak(current, Math.Max(previousBest, current), HasCatches: true, isNewRecord, today);
+        return new CatchStreak(current, Math.Max(previousBest, current), HasCatches: true, isNewRecord, today)
+        {
+            PreviousRecordDays = previousBest,
+        };
     }
 }

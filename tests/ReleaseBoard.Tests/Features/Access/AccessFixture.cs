@@ -1,3 +1,4 @@
+using ReleaseBoard.Web.Features.Wall;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ReleaseBoard.Data;
@@ -86,8 +87,8 @@ public sealed class AccessFixture : IAsyncLifetime
         await keys.RevokeAsync("old-ci", Setup);
 
         var links = App.Services.GetRequiredService<DisplayLinkService>();
-        DisplayAlphaPath = (await links.CreateAsync(["alpha"], TimeSpan.FromSeconds(30), Setup)).Value!;
-        RevokedDisplayPath = (await links.CreateAsync(["alpha"], TimeSpan.FromSeconds(30), Setup)).Value!;
+        DisplayAlphaPath = (await links.CreateAsync(["alpha"], TimeSpan.FromSeconds(30), WallTheme.Dark, Setup)).Value!;
+        RevokedDisplayPath = (await links.CreateAsync(["alpha"], TimeSpan.FromSeconds(30), WallTheme.Dark, Setup)).Value!;
         var revokedId = (await links.ListAsync())
             .Single(l => RevokedDisplayPath.Contains(l.TokenPrefix, StringComparison.Ordinal))
             .Id;

@@ -43,12 +43,44 @@ public class DisplayPageTests : BunitContext, IAsyncLifetime
     }
 
     /// <summary>Creates a link and points the page's address at it, as a TV opening "/display#token" would.</summary>
-    private async Task LinkAsync(TimeSpan every, params string[] teams)
+    private Task LinkAsync(TimeSpan every, params string[] teams) => LinkAsync(every, WallTheme.Dark, "", teams);
+
+    private async Task LinkAsync(TimeSpan every, WallTheme theme, string query, params string[] teams)
     {
         var address = (
-            await _links.CreateAsync(teams, every, AuditActor.System, Xunit.TestContext.Current.CancellationToken)
+            await _links.CreateAsync(
+                teams,
+                every,
+                theme,
+                AuditActor.System,
+                Xunit.TestContext.Current.CancellationToken
+            )
         ).Value!;
-        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(address);
+        Services
+            .GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>()
+            .NavigateTo(address.Replace("#", query + "#", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(WallTheme.Light, "", true)]
+    [InlineData(WallTheme.Dark, "", false)]
+    [InlineData(WallTheme.Dark, "?theme=light", true)]
+    [InlineData(WallTheme.Light, "?theme=dark", false)]
+    public async Task The_link_chooses_the_theme_and_the_address_may_override_it(
+        WallTheme stored,
+        string query,
+        bool light
+    )
+    {
+        await _database.AddTeamAsync("payments");
+        await LinkAsync(TimeSpan.FromSeconds(30), stored, query, "payments");
+
+        var page = Render<DisplayPage>();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=days-since]")));
+        Assert.Equal(light, page.Find("[data-testid=wall]").ClassList.Contains("wall--light"));
+        var listed = (await _links.ListAsync(Xunit.TestContext.Current.CancellationToken)).Single();
+        Assert.Equal(stored, listed.Theme);
     }
 
     [Fact]

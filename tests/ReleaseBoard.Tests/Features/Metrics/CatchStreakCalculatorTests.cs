@@ -106,6 +106,23 @@ public class CatchStreakCalculatorTests
         Assert.Equal(15, streak.DaysSince);
         Assert.Equal(15, streak.RecordDays);
         Assert.True(streak.IsNewRecord);
+        Assert.Equal(4, streak.PreviousRecordDays);
+        Assert.False(streak.RecordBeatenToday);
+    }
+
+    [Theory]
+    [InlineData("2026-01-09T23:59", false)] // 4 days: ties the record of 4 (Jan 1 to Jan 5)
+    [InlineData("2026-01-10T00:01", true)] // 5 days: the record falls, in Berlin's day
+    [InlineData("2026-01-10T23:59", true)] // the rest of that day
+    [InlineData("2026-01-11T00:01", false)] // the next morning: still the record run, no longer its day
+    public void The_record_is_beaten_on_one_local_day(string localNow, bool beatenToday)
+    {
+        var catches = new[] { Local("2026-01-05T10:00", Berlin), Local("2026-01-01T10:00", Berlin) };
+
+        var streak = CatchStreakCalculator.Calculate(catches, null, Local(localNow, Berlin), Berlin);
+
+        Assert.Equal(beatenToday, streak.RecordBeatenToday);
+        Assert.Equal(4, streak.PreviousRecordDays);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ReleaseBoard.Web.Features.Wall;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -181,7 +182,7 @@ public sealed class DataSafetyTests : IDisposable
             await app.AddTeamWithKeyAsync("extra");
             await app
                 .Services.GetRequiredService<DisplayLinkService>()
-                .CreateAsync(["extra"], TimeSpan.FromSeconds(30), AuditActor.System, Ct);
+                .CreateAsync(["extra"], TimeSpan.FromSeconds(30), WallTheme.Dark, AuditActor.System, Ct);
             await using var db = await app
                 .Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>()
                 .CreateDbContextAsync(Ct);

@@ -150,13 +150,43 @@ public class WallSignTests : BunitContext
     }
 
     [Fact]
-    public void Beating_the_record_is_shown()
+    public void The_day_the_record_is_beaten_the_sign_celebrates_and_says_which_record_fell()
     {
-        var sign = RenderSign(Snapshot(daysSince: 150, record: 150, newRecord: true));
+        var streak = new CatchStreak(150, 150, true, true, DateOnly.FromDateTime(Now)) { PreviousRecordDays = 149 };
+        var sign = RenderSign(Snapshot() with { Streak = streak });
 
-        Assert.Equal("New record!", sign.Find("[data-testid=new-record]").TextContent);
+        Assert.Contains("wall--celebrating", sign.Find("[data-testid=wall]").ClassList);
+        Assert.Equal(
+            "New record: the longest run without a near miss, past 149 days",
+            Normalized(sign.Find("[data-testid=celebration]").TextContent)
+        );
+        Assert.Empty(sign.FindAll("[data-testid=new-record]"));
+    }
+
+    [Fact]
+    public void The_day_after_the_run_is_a_record_without_the_celebration()
+    {
+        var streak = new CatchStreak(151, 151, true, true, DateOnly.FromDateTime(Now)) { PreviousRecordDays = 149 };
+        var sign = RenderSign(Snapshot() with { Streak = streak });
+
+        Assert.DoesNotContain("wall--celebrating", sign.Find("[data-testid=wall]").ClassList);
+        Assert.Empty(sign.FindAll("[data-testid=celebration]"));
+        Assert.Equal("Record run", sign.Find("[data-testid=new-record]").TextContent);
         Assert.Contains("wall--new-record", sign.Find("[data-testid=wall]").ClassList);
     }
+
+    [Fact]
+    public void The_light_theme_is_a_class_on_the_sign_and_dark_is_the_default()
+    {
+        Assert.DoesNotContain("wall--light", RenderSign(Snapshot()).Find("[data-testid=wall]").ClassList);
+        var light = Render<WallSign>(p =>
+            p.Add(s => s.Snapshot, Snapshot()).Add(s => s.NowUtc, Now).Add(s => s.Theme, WallTheme.Light)
+        );
+        Assert.Contains("wall--light", light.Find("[data-testid=wall]").ClassList);
+    }
+
+    private static string Normalized(string text) =>
+        string.Join(' ', text.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
     public void Shows_MTBF_and_MTTR_with_the_counts_behind_them()

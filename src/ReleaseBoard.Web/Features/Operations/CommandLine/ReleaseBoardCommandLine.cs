@@ -12,6 +12,7 @@ using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Notifications;
 using ReleaseBoard.Web.Features.Operations.DataSafety;
 using ReleaseBoard.Web.Features.Promotion;
+using ReleaseBoard.Web.Features.Wall;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Operations.CommandLine;
@@ -242,6 +243,11 @@ public static partial class ReleaseBoardCommandLine
             Description = "With several teams, how long each is shown: 30s, 2m, 1h.",
             DefaultValueFactory = _ => "30s",
         };
+        var linkTheme = new Option<string>("--theme")
+        {
+            Description = "dark (a dim room, the default) or light (a bright room).",
+            DefaultValueFactory = _ => "dark",
+        };
         var createLink = new Command(
             "create",
             "Create a display link and print its address (/display#…). It is shown this once only."
@@ -249,6 +255,7 @@ public static partial class ReleaseBoardCommandLine
         {
             linkTeams,
             every,
+            linkTheme,
         };
         createLink.SetAction((parse, ct) => WithServices(error, async services =>
                 {
@@ -259,9 +266,16 @@ public static partial class ReleaseBoardCommandLine
                             null,
                             error
                         );
+                    if (WallThemes.Parse(parse.GetValue(linkTheme)) is not { } theme)
+                        return Report(
+                            false,
+                            $"--theme takes dark or light, not \"{parse.GetValue(linkTheme)}\".",
+                            null,
+                            error
+                        );
                     var result = await services
                         .GetRequiredService<DisplayLinkService>()
-                        .CreateAsync(parse.GetValue(linkTeams) ?? [], rotateEvery, CommandLineActor, ct);
+                        .CreateAsync(parse.GetValue(linkTeams) ?? [], rotateEvery, theme, CommandLineActor, ct);
                     // The whole address when Transport:PublicBaseUrl says where people reach ReleaseBoard; else the
                     // path.
                     var publicBase = services

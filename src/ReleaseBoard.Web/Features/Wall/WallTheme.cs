@@ -1,0 +1,25 @@
+namespace ReleaseBoard.Web.Features.Wall;
+
+/// <summary>How a wall is painted: dark for a dim room (the default), light for a bright one.</summary>
+public enum WallTheme
+{
+    Dark,
+    Light,
+}
+
+public static class WallThemes
+{
+    /// <summary>"dark" or "light" as written in a wall's address or a display link; anything else is not a theme.</summary>
+    public static WallTheme? Parse(string? text) =>
+        text?.Trim().ToLowerInvariant() switch
+        {
+            "dark" => WallTheme.Dark,
+            "light" => WallTheme.Light,
+            _ => null,
+        };
+
+    public static string Name(this WallTheme theme) => theme == WallTheme.Light ? "light" : "dark";
+
+    /// <summary>The class the sign's root carries; the dark theme is the stylesheet's default.</summary>
+    public static string? CssClass(this WallTheme theme) => theme == WallTheme.Light ? "wall--light" : null;
+}
