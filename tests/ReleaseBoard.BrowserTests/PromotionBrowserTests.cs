@@ -48,8 +48,11 @@ public class PromotionBrowserTests(BrowserFixture fixture)
         await production.GetByTestId("request").ClickAsync();
         await production.GetByTestId("reason").FillAsync("Staging has caught everything for a month");
         await production.GetByTestId("confirm").ClickAsync();
-        await Expect(production.GetByTestId("approvals")).ToContainTextAsync("0 of 2 approvals");
-        await production.GetByTestId("approve").ClickAsync();
+        // The request waits in the side panel; the cell says so.
+        var request = lead.GetByTestId("request-promo-api-production");
+        await Expect(request.GetByTestId("approvals")).ToContainTextAsync("0 of 2 approvals");
+        await Expect(production.GetByTestId("awaiting")).ToContainTextAsync("awaiting 0/2 approvals");
+        await request.GetByTestId("approve").ClickAsync();
         await Expect(lead.GetByTestId("promotion-message")).ToContainTextAsync("cannot approve their own request");
 
         // Two other approvers, in their own browsers; the lead's page follows live.
@@ -59,20 +62,21 @@ public class PromotionBrowserTests(BrowserFixture fixture)
         // reason.
         var firstProduction = first.GetByTestId("stage-promo-api-production");
         await Expect(firstProduction.GetByTestId("criterion-rollback-proven")).ToContainTextAsync("none in 30 days");
-        await firstProduction.GetByTestId("approve").ClickAsync();
+        var firstRequest = first.GetByTestId("request-promo-api-production");
+        await firstRequest.GetByTestId("approve").ClickAsync();
         await Expect(first.GetByTestId("promotion-message")).ToContainTextAsync("needs a written override reason");
-        await Expect(production.GetByTestId("approvals")).ToContainTextAsync("0 of 2 approvals");
-        await firstProduction
+        await Expect(request.GetByTestId("approvals")).ToContainTextAsync("0 of 2 approvals");
+        await firstRequest
             .GetByTestId("override-reason")
             .FillAsync("Rollback drill is booked for Monday; we watch it meanwhile");
-        await firstProduction.GetByTestId("approve-anyway").ClickAsync();
-        await Expect(production.GetByTestId("approvals")).ToContainTextAsync("1 of 2 approvals");
+        await firstRequest.GetByTestId("approve-anyway").ClickAsync();
+        await Expect(request.GetByTestId("approvals")).ToContainTextAsync("1 of 2 approvals");
         var other = await fixture.OpenAsync("/pipelines?team=promo", 1280, 900, signedInAs: second);
         await BrowserFixture.WaitUntilLiveAsync(other);
-        var otherProduction = other.GetByTestId("stage-promo-api-production");
-        await otherProduction.GetByTestId("approve").ClickAsync();
-        await otherProduction.GetByTestId("override-reason").FillAsync("Agreed, with the drill on Monday");
-        await otherProduction.GetByTestId("approve-anyway").ClickAsync();
+        var otherRequest = other.GetByTestId("request-promo-api-production");
+        await otherRequest.GetByTestId("approve").ClickAsync();
+        await otherRequest.GetByTestId("override-reason").FillAsync("Agreed, with the drill on Monday");
+        await otherRequest.GetByTestId("approve-anyway").ClickAsync();
 
         await Expect(productionOnWall).ToHaveTextAsync("Continuous", new() { Timeout = BrowserFixture.Patience });
         await Expect(production.GetByTestId("state")).ToHaveTextAsync("Continuous");
@@ -144,6 +148,7 @@ public class PromotionBrowserTests(BrowserFixture fixture)
             .ToContainTextAsync("missing: no deployment to pre-production in the last 30 days");
         // The what-if replay is evidence, open to everyone: try another soak time.
         var production = page.GetByTestId("stage-view-api-production");
+        await production.GetByTestId("evidence-summary").ClickAsync();
         await Expect(production.GetByTestId("what-if-result")).ToContainTextAsync("Last 90 days at 0 min");
         await production.GetByTestId("what-if-soak").FillAsync("120");
         await production.GetByTestId("what-if-soak").PressAsync("Tab");

@@ -20,4 +20,11 @@ public static class TeamTime
     /// <summary>Whole calendar days from the local date of <paramref name="thenUtc"/> to today's.</summary>
     public static int DaysSince(DateTime thenUtc, DateTime nowUtc, TimeZoneInfo zone) =>
         DaysBetween(LocalDate(thenUtc, zone), LocalDate(nowUtc, zone));
+
+    /// <summary>"Nov 30 14:02" in the zone: a time on a page that names its zone once nearby.</summary>
+    public static string Stamp(DateTime utc, TimeZoneInfo zone) =>
+        Local(utc, zone).ToString("MMM d HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"Nov 30 14:02 Europe/Berlin": a time that names its zone itself.</summary>
+    public static string StampWithZone(DateTime utc, TimeZoneInfo zone) => $"{Stamp(utc, zone)} {zone.Id}";
 }

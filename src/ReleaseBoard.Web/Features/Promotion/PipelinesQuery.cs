@@ -54,16 +54,20 @@ public sealed record LastDispatch(
     DateTime? DeployedAt
 )
 {
-    public string Summary() =>
-        State switch
+    /// <summary>What became of it, with times in the team's zone.</summary>
+    public string Summary(TimeZoneInfo zone)
+    {
+        string At(DateTime utc) => Metrics.TeamTime.Stamp(utc, zone);
+        return State switch
         {
-            OutboxState.Sent => $"{Version} dispatched {FinishedAt:yyyy-MM-dd HH:mm} UTC"
-                + (DeployedAt is { } at ? $" · deployment reported {at:HH:mm} UTC" : " · no deployment reported yet"),
+            OutboxState.Sent => $"{Version} dispatched {At(FinishedAt ?? QueuedAt)}"
+                + (DeployedAt is { } at ? $" · deployment reported {At(at)}" : " · no deployment reported yet"),
             OutboxState.Pending =>
-                $"{Version} dispatching (queued {QueuedAt:HH:mm} UTC){(Problem is null ? "" : $": {Problem}")}",
+                $"{Version} dispatching (queued {At(QueuedAt)}){(Problem is null ? "" : $": {Problem}")}",
             OutboxState.Cancelled => $"{Version} dispatch cancelled: {Problem}",
             _ => $"{Version} dispatch {State.ToString().ToLowerInvariant()}: {Problem}",
         };
+    }
 }
 
 public sealed record PipelineService(
@@ -76,6 +80,9 @@ public sealed record PipelineService(
 )
 {
     public MaturityStep? Maturity { get; init; }
+
+    /// <summary>The team's zone: the page shows every time of this service in it, and names it.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
 }
 
 public sealed record RecentChange(
@@ -86,7 +93,11 @@ public sealed record RecentChange(
     string? Before,
     string? After,
     string? Reason
-);
+)
+{
+    /// <summary>The zone of the team whose environment changed.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+}
 
 public sealed record PipelinesView(IReadOnlyList<PipelineService> Services, IReadOnlyList<RecentChange> Recent);
 
@@ -118,6 +129,7 @@ public sealed class PipelinesQuery(
                 s.Name,
                 TeamSlug = s.Team.Slug,
                 TeamName = s.Team.Name,
+                s.Team.TimeZoneId,
             })
             .ToListAsync(cancellationToken);
         var serviceIds = services.Select(s => s.Id).ToList();
@@ -194,7 +206,10 @@ public sealed class PipelinesQuery(
                         Dispatch = dispatches.GetValueOrDefault(e.Id),
                     })
                     .ToList()
-            ))
+            )
+            {
+                TimeZone = Metrics.TeamTime.Zone(s.TimeZoneId),
+            })
             .ToList();
 
         // How builds reach the stage before production, per service, over 30 days: the first step of the maturity
@@ -235,6 +250,10 @@ public sealed class PipelinesQuery(
             e => $"environment/{e.Id}",
             e => $"{services.First(s => s.Id == e.ServiceId).Name} · {e.Name}"
         );
+        var zones = environments.ToDictionary(
+            e => $"environment/{e.Id}",
+            e => result.First(s => s.Id == e.ServiceId).TimeZone
+        );
         var subjects = names.Keys.ToList();
         var recent = await db
             .AuditEntries.AsNoTracking()
@@ -256,7 +275,10 @@ public sealed class PipelinesQuery(
         return new PipelinesView(
             result,
             recent
-                .Select(a => new RecentChange(a.At, a.Actor, a.Action, names[a.Subject], a.Before, a.After, a.Reason))
+                .Select(a => new RecentChange(a.At, a.Actor, a.Action, names[a.Subject], a.Before, a.After, a.Reason)
+                {
+                    TimeZone = zones[a.Subject],
+                })
                 .ToList()
         );
     }

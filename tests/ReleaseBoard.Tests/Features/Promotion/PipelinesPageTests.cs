@@ -133,6 +133,11 @@ public class PipelinesPageTests : AppBunitContext
                     Xunit.TestContext.Current.CancellationToken
                 )
             ).ServiceId;
+            // The page shows the team's time, and names the zone: Berlin is an hour ahead of UTC in December.
+            await db.Teams.ExecuteUpdateAsync(
+                t => t.SetProperty(x => x.TimeZoneId, "Europe/Berlin"),
+                Xunit.TestContext.Current.CancellationToken
+            );
             db.OutboxMessages.Add(
                 new OutboxMessage
                 {
@@ -165,9 +170,10 @@ public class PipelinesPageTests : AppBunitContext
         var page = Render<PipelinesPage>();
 
         var dispatch = page.WaitForElement("[data-testid=stage-svc-production] [data-testid=dispatch]");
-        Assert.Equal(
-            "1.43.0 dispatched 2026-12-01 10:02 UTC · deployment reported 10:07 UTC",
-            dispatch.TextContent.Trim()
+        Assert.Equal("1.43.0 dispatched Dec 1 11:02 · deployment reported Dec 1 11:07", dispatch.TextContent.Trim());
+        Assert.Contains(
+            "times in Europe/Berlin",
+            page.Find("[data-testid=pipeline-svc] [data-testid=zone]").TextContent
         );
     }
 
