@@ -18,8 +18,8 @@ public sealed class ChangeOptions
 }
 
 /// <summary>
-/// Scale-out (docs/architecture.md): reads the change stamp (SQL Server) or data_version (SQLite) every poll
-/// interval and notifies pages of other instances' writes; a failed read tells them the database went away.
+/// Scale-out (docs/architecture.md): reads the change stamp (and, on SQLite, data_version) every poll interval and
+/// notifies pages of other instances' writes, not of this one's; a failed read tells them the database went away.
 /// </summary>
 public sealed class ChangeStampPoller(
     IDbContextFactory<ReleaseBoardDbContext> dbFactory,
@@ -33,7 +33,47 @@ public sealed class ChangeStampPoller(
 {
     private SqliteConnection? _sqliteWatch;
 
+    // The watch connection is read by the poll and, right after each own commit, on the committing thread.
+    private readonly Lock _watchLock = new();
+    private bool _ownCommitSincePoll;
+    private long? _versionAfterOwnCommit;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        notifier.OwnCommitted += OnOwnCommitted;
+        try
+        {
+            await PollAsync(stoppingToken);
+        }
+        finally
+        {
+            notifier.OwnCommitted -= OnOwnCommitted;
+        }
+    }
+
+    /// <summary>
+    /// Where SQLite's data_version stands right after this instance committed. The pages' reads that this commit
+    /// causes start after this moment, so they see every commit up to it; only a later one needs announcing.
+    /// </summary>
+    private void OnOwnCommitted()
+    {
+        if (connection.Provider != DatabaseProvider.Sqlite)
+            return;
+        lock (_watchLock)
+        {
+            _ownCommitSincePoll = true;
+            try
+            {
+                _versionAfterOwnCommit = _sqliteWatch is null ? null : ReadDataVersion(_sqliteWatch);
+            }
+            catch (SqliteException)
+            {
+                _versionAfterOwnCommit = null; // unknown: the next poll announces, to be safe
+            }
+        }
+    }
+
+    private async Task PollAsync(CancellationToken stoppingToken)
     {
         long? seen = null;
         Guid? seenStamp = null;
@@ -46,22 +86,27 @@ public sealed class ChangeStampPoller(
             {
                 try
                 {
-                    bool changed;
+                    bool changed,
+                        foreign;
                     await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
                     {
                         // also: the database answers the app's own path
                         var stamp = await ReadStampAsync(db, stoppingToken);
                         if (connection.Provider == DatabaseProvider.Sqlite)
                         {
-                            var version = await SqliteDataVersionAsync(stoppingToken);
+                            var (version, onlyOwn) = SqliteDataVersion();
                             changed = seen is not null && version != seen;
                             seen = version;
+                            foreign = changed && !onlyOwn;
                         }
                         else
                         {
+                            // The stamp names the last writer: one of ours was announced at its commit, and the reads
+                            // it caused saw every commit before it.
                             changed = seenStamp is not null && stamp != seenStamp;
-                            seenStamp = stamp;
+                            foreign = changed && !notifier.IsOwnStamp(stamp);
                         }
+                        seenStamp = stamp;
                         // A watched value changes only by a write, so it is read only when something changed (at
                         // first, and back from an outage, too).
                         if (changed || !watchesRead || failing)
@@ -73,10 +118,10 @@ public sealed class ChangeStampPoller(
                     }
                     foreach (var watch in watches)
                         watch.AnnounceIfChanged();
-                    // Any change, our own writes included (they cannot be told apart from another's), and the pages
-                    // fold the extra notification into their throttled re-read. Back after an outage, pages re-read
-                    // whatever the counter says, and drop their "stale" marks.
-                    if (failing || changed)
+                    // Another's write, not our own: that was announced at its commit, and a second announcement
+                    // would cost every page a read and hold the next real change in its throttle. Back after an
+                    // outage, pages re-read whatever the stamp says, and drop their "stale" marks.
+                    if (failing || foreign)
                         notifier.NotifyChanged();
                     if (failing)
                         logger.LogInformation("The database answers again.");
@@ -84,8 +129,9 @@ public sealed class ChangeStampPoller(
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    await ForgetSqliteWatchAsync();
+                    ForgetSqliteWatch();
                     seen = null;
+                    seenStamp = null;
                     // The database away: say so once, and have the open pages try a read, which fails and marks their
                     // figures stale at once rather than at their next scheduled refresh.
                     // Keep polling; catch up when it answers.
@@ -103,7 +149,7 @@ public sealed class ChangeStampPoller(
         }
         finally
         {
-            await ForgetSqliteWatchAsync();
+            ForgetSqliteWatch();
         }
     }
 
@@ -122,28 +168,44 @@ public sealed class ChangeStampPoller(
             .Select(s => s.Value)
             .SingleOrDefaultAsync(cancellationToken);
 
-    /// <summary>SQLite's data_version, on one connection kept for it: the counter is per connection.</summary>
-    private async Task<long> SqliteDataVersionAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// SQLite's data_version, on one connection kept for it (the counter is per connection), and whether every change
+    /// since the last poll was this instance's own: it committed meanwhile, and nobody committed after it.
+    /// </summary>
+    private (long Version, bool OnlyOwn) SqliteDataVersion()
     {
-        if (_sqliteWatch is null)
+        lock (_watchLock)
         {
-            // Not from the pool: a pooled handle would be shared with other work and could be closed under us.
-            var watch = new SqliteConnection(
-                new SqliteConnectionStringBuilder(connection.ConnectionString) { Pooling = false }.ToString()
-            );
-            await watch.OpenAsync(cancellationToken);
-            _sqliteWatch = watch;
+            if (_sqliteWatch is null)
+            {
+                // Not from the pool: a pooled handle would be shared with other work and could be closed under us.
+                var watch = new SqliteConnection(
+                    new SqliteConnectionStringBuilder(connection.ConnectionString) { Pooling = false }.ToString()
+                );
+                watch.Open();
+                _sqliteWatch = watch;
+            }
+            var version = ReadDataVersion(_sqliteWatch);
+            var onlyOwn = _ownCommitSincePoll && _versionAfterOwnCommit == version;
+            _ownCommitSincePoll = false;
+            return (version, onlyOwn);
         }
-        await using var command = _sqliteWatch.CreateCommand();
-        command.CommandText = "PRAGMA data_version";
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private async Task ForgetSqliteWatchAsync()
+    private static long ReadDataVersion(SqliteConnection watch)
     {
-        if (_sqliteWatch is null)
-            return;
-        await _sqliteWatch.DisposeAsync();
-        _sqliteWatch = null;
+        using var command = watch.CreateCommand();
+        command.CommandText = "PRAGMA data_version";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private void ForgetSqliteWatch()
+    {
+        lock (_watchLock)
+        {
+            _sqliteWatch?.Dispose();
+            _sqliteWatch = null;
+            _versionAfterOwnCommit = null;
+        }
     }
 }

@@ -187,15 +187,18 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
         // (the stamp row took a fifth of the ingestion rate there). SQL Server has no such counter.
         if (!context.Database.IsSqlServer())
             return;
+        // The poller knows this instance's own stamps and leaves them alone: they were announced at the commit.
+        var value = Guid.NewGuid();
+        notifier.RememberOwnStamp(value);
         var tracked = context.ChangeTracker.Entries<ChangeStamp>().FirstOrDefault();
         if (tracked is null)
         {
-            var row = new ChangeStamp { Id = ChangeStamp.RowId, Value = Guid.NewGuid() };
+            var row = new ChangeStamp { Id = ChangeStamp.RowId, Value = value };
             context.Attach(row).Property(r => r.Value).IsModified = true; // UPDATE of the one row, never an INSERT
         }
         else
         {
-            tracked.Entity.Value = Guid.NewGuid();
+            tracked.Entity.Value = value;
             tracked.Property(r => r.Value).IsModified = true;
         }
     }
@@ -237,7 +240,7 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
             foreach (var action in write.PromotionActions)
                 metrics.PromotionTransition(action);
         }
-        notifier.NotifyChanged();
+        notifier.NotifyOwnCommit();
     }
 
     private void Forget(DbContext? context)

@@ -8,12 +8,57 @@ public sealed class DataChangeNotifier(ILogger<DataChangeNotifier> logger)
 {
     private long _version;
 
+    /// <summary>The change stamps this instance's last writes set, newest last: the poller ignores them.</summary>
+    private readonly Queue<Guid> _ownStamps = new();
+    private const int OwnStampsKept = 256;
+
     public event Action? Changed;
+
+    /// <summary>
+    /// Raised on the committing thread right after this instance commits, before <see cref="Changed"/>: the change
+    /// poller notes where the database stands, so it does not announce this write a second time.
+    /// </summary>
+    public event Action? OwnCommitted;
 
     /// <summary>
     /// Counts notifications, so a page that subscribes after its first read can tell whether it missed one.
     /// </summary>
     public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>A write of this instance is about to set the stamp to this value.</summary>
+    public void RememberOwnStamp(Guid stamp)
+    {
+        lock (_ownStamps)
+        {
+            _ownStamps.Enqueue(stamp);
+            if (_ownStamps.Count > OwnStampsKept)
+                _ownStamps.Dequeue();
+        }
+    }
+
+    /// <summary>
+    /// Whether this instance set the stamp to this value. If so, this instance announced the write when it committed,
+    /// and its pages' reads since then saw every commit before it too.
+    /// </summary>
+    public bool IsOwnStamp(Guid stamp)
+    {
+        lock (_ownStamps)
+            return _ownStamps.Contains(stamp);
+    }
+
+    /// <summary>This instance committed a write: noted for the poller, then announced to the pages.</summary>
+    public void NotifyOwnCommit()
+    {
+        try
+        {
+            OwnCommitted?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Noting an own commit for the change poller failed; it may announce it again.");
+        }
+        NotifyChanged();
+    }
 
     /// <summary>Something changed: a write here, or one of another instance seen by the poller.</summary>
     public void NotifyChanged()

@@ -9,7 +9,7 @@ namespace ReleaseBoard.Tests.Features.Operations;
 
 /// <summary>
 /// Two app instances on one database (docs/architecture.md): a write committed by one is announced on the other through
-/// the change stamp, and an instance does not announce its own write a second time.
+/// the change stamp (and SQLite's data_version), and an instance does not announce its own write a second time.
 /// </summary>
 public class ScaleOutTests : IAsyncLifetime
 {
@@ -129,5 +129,46 @@ public class ScaleOutTests : IAsyncLifetime
         Assert.Equal(0, Volatile.Read(ref heardOnSecond));
         await using var check = await DbAsync(_second);
         Assert.False(await check.Teams.AnyAsync(t => t.Slug == "never", Ct));
+    }
+
+    [Fact]
+    public async Task An_instance_announces_its_own_write_once_at_the_commit_and_its_poller_never_again()
+    {
+        await BothPollingAsync();
+        await Task.Delay(1000, Ct); // the warm-up's announcements are over
+        var heardOnFirst = 0;
+        _first.Services.GetRequiredService<DataChangeNotifier>().Changed += () =>
+            Interlocked.Increment(ref heardOnFirst);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await WriteTeamAsync(_first, $"own-{i}");
+            // Five poll intervals after each write: an echo from the poller would have come by now.
+            await Task.Delay(1000, Ct);
+        }
+
+        Assert.Equal(5, Volatile.Read(ref heardOnFirst));
+    }
+
+    [Fact]
+    public async Task Another_instances_write_just_after_an_own_one_is_still_announced()
+    {
+        await BothPollingAsync();
+        await Task.Delay(1000, Ct);
+        var heardOnFirst = 0;
+        _first.Services.GetRequiredService<DataChangeNotifier>().Changed += () =>
+            Interlocked.Increment(ref heardOnFirst);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var before = Volatile.Read(ref heardOnFirst);
+            await WriteTeamAsync(_first, $"mine-{i}");
+            await WriteTeamAsync(_second, $"theirs-{i}");
+            // Own write: one announcement at its commit; theirs: one more, from the poller.
+            await Eventually.AssertAsync(
+                () => Assert.Equal(before + 2, Volatile.Read(ref heardOnFirst)),
+                timeoutMilliseconds: 3000
+            );
+        }
     }
 }
