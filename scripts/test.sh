@@ -9,16 +9,19 @@ cd "$root"
 
 # Debian packages the tests drive for real: Chromium for the browser tests, Alertmanager for the webhook integration,
 # docker-compose to validate docker-compose.yml (no Docker engine needed for that), Caddy as the TLS-terminating
-# reverse proxy in front of the app, and OpenSSL as an independent HMAC to check outgoing signatures with.
+# reverse proxy in front of the app, HAProxy as the load balancer in front of two instances, and OpenSSL as an
+# independent HMAC to check outgoing signatures with.
 chromium="${RELEASEBOARD_CHROMIUM:-/usr/bin/chromium}"
 alertmanager="${RELEASEBOARD_ALERTMANAGER:-/usr/bin/prometheus-alertmanager}"
 compose="${RELEASEBOARD_DOCKER_COMPOSE:-/usr/bin/docker-compose}"
 caddy="${RELEASEBOARD_CADDY:-/usr/bin/caddy}"
+haproxy="${RELEASEBOARD_HAPROXY:-/usr/sbin/haproxy}"
 missing=()
 [ -x "$chromium" ] || missing+=(chromium fonts-dejavu-core)
 [ -x "$alertmanager" ] || missing+=(prometheus-alertmanager)
 [ -x "$compose" ] || missing+=(docker-compose)
 [ -x "$caddy" ] || missing+=(caddy)
+[ -x "$haproxy" ] || missing+=(haproxy)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -28,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
       || { echo "Could not install ${missing[*]} with apt-get." >&2; exit 1; }
   else
     echo "Missing: ${missing[*]}. Install Debian's packages as root (apt-get install ${missing[*]})," >&2
-    echo "or point RELEASEBOARD_CHROMIUM / _ALERTMANAGER / _DOCKER_COMPOSE / _CADDY at the binaries." >&2
+    echo "or point RELEASEBOARD_CHROMIUM / _ALERTMANAGER / _DOCKER_COMPOSE / _CADDY / _HAPROXY at the binaries." >&2
     exit 1
   fi
 fi

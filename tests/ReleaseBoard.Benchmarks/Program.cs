@@ -7,7 +7,7 @@ using ReleaseBoard.Benchmarks;
 //   trends [runs]                 trends on 1M deployments
 //   gate [seconds] [requests/s]   the promotion gate under polling
 //   revocation [runs]             revocation seen by another process
-//   wall [catches]                a POST to the wall on screen
+//   wall [catches] [bursts]       a POST to the wall on screen, 1.2 s apart and in bursts of 20
 //   delivery [samples]            soak end to dispatch, incident to Slack notification
 if (args.Length > 0 && args[0] == "ingestion")
     return await IngestionLoad.RunAsync(args);

@@ -8,13 +8,15 @@ namespace ReleaseBoard.Benchmarks;
 /// <summary>
 /// From a catch posted to the API to its title on an open wall, in Debian's headless Chromium: the latency the browser
 /// tests used to assert with one-second timeouts, measured here instead. A MutationObserver on the wall notes the
-/// moment the new title is in the page; catches are posted 1.2 s apart. Target: p95 under one second.
+/// moment the new title is in the page. Catches 1.2 s apart: target p95 at most 100 ms. Bursts of 20 back to back:
+/// the last one on screen within 600 ms of its POST.
 /// </summary>
 public static partial class IngestionLoad
 {
     public static async Task<int> RunWallLatencyAsync(string[] args)
     {
-        var catches = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 30;
+        var catches = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 100;
+        var bursts = args.Length > 2 && int.TryParse(args[2], out var b) ? b : 5;
         var chromium = Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium";
         using var app = await BenchApp.CreateAsync("wall");
         Console.WriteLine($"Wall latency: {catches} catches, 1.2 s apart, from the POST to the title on an open wall");
@@ -63,8 +65,7 @@ public static partial class IngestionLoad
             """
         );
 
-        var latencies = new List<double>();
-        for (var i = 1; i <= catches; i++)
+        async Task<long> PostAsync(int i)
         {
             var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var response = await http.PostAsJsonAsync(
@@ -81,32 +82,58 @@ public static partial class IngestionLoad
             );
             if (response.StatusCode != HttpStatusCode.Created)
                 throw new InvalidOperationException($"catch {i}: {response.StatusCode}");
+            return sent;
+        }
+        async Task<double> SeenAsync(int i)
+        {
             var waited = Stopwatch.StartNew();
-            double? seen = null;
-            while (seen is null && waited.Elapsed < TimeSpan.FromSeconds(10))
+            while (waited.Elapsed < TimeSpan.FromSeconds(10))
             {
-                seen = await page.EvaluateAsync<double?>($"() => window.__seen['{i}'] ?? null");
-                if (seen is null)
-                    await Task.Delay(10);
+                if (await page.EvaluateAsync<double?>($"() => window.__seen['{i}'] ?? null") is { } seen)
+                    return seen;
+                await Task.Delay(10);
             }
-            if (seen is null)
-                throw new TimeoutException($"catch {i} never showed on the wall");
-            latencies.Add(seen.Value - sent);
+            throw new TimeoutException($"catch {i} never showed on the wall");
+        }
+
+        var latencies = new List<double>();
+        for (var i = 1; i <= catches; i++)
+        {
+            var sent = await PostAsync(i);
+            latencies.Add(await SeenAsync(i) - sent);
             await Task.Delay(1200);
+        }
+        // Bursts: 20 catches back to back, each POST waiting for the one before; the last one's POST to its title.
+        var lastOfBurst = new List<double>();
+        var probe = catches;
+        for (var burst = 0; burst < bursts; burst++)
+        {
+            long sent = 0;
+            for (var i = 0; i < 20; i++)
+                sent = await PostAsync(++probe);
+            lastOfBurst.Add(await SeenAsync(probe) - sent);
+            await Task.Delay(2000);
         }
         await app.StopAsync();
 
         latencies.Sort();
+        lastOfBurst.Sort();
         double Percentile(double p) => latencies.Percentile(p);
         Console.WriteLine();
         Console.WriteLine("| measurement | value |");
         Console.WriteLine("|---|---|");
-        Console.WriteLine($"| catches | {latencies.Count} |");
+        Console.WriteLine($"| catches 1.2 s apart | {latencies.Count} |");
         Console.WriteLine($"| POST to wall, p50 ms | {Percentile(0.50):F0} |");
         Console.WriteLine($"| POST to wall, p95 ms | {Percentile(0.95):F0} |");
         Console.WriteLine($"| POST to wall, max ms | {latencies[^1]:F0} |");
-        var met = Percentile(0.95) < 1000;
-        Console.WriteLine($"Target: p95 under one second: {(met ? "met" : "NOT met")}.");
+        Console.WriteLine($"| bursts of 20 back to back | {lastOfBurst.Count} |");
+        Console.WriteLine(
+            $"| last of a burst, POST to wall, ms (each burst) | {string.Join(", ", lastOfBurst.Select(l => $"{l:F0}"))} |"
+        );
+        var met = Percentile(0.95) <= 100 && lastOfBurst[^1] <= 600;
+        Console.WriteLine(
+            $"Target: p95 at most 100 ms, the last of every burst within 600 ms: {(met ? "met" : "NOT met")}."
+        );
         return met ? 0 : 1;
     }
 }
