@@ -25,6 +25,9 @@ public sealed class DataChangeNotifier(ILogger<DataChangeNotifier> logger)
     /// </summary>
     public long Version => Interlocked.Read(ref _version);
 
+    /// <summary>How many handlers listen now: every open page one, so a leak shows as a count that only grows.</summary>
+    public int SubscriberCount => Changed?.GetInvocationList().Length ?? 0;
+
     /// <summary>A write of this instance is about to set the stamp to this value.</summary>
     public void RememberOwnStamp(Guid stamp)
     {

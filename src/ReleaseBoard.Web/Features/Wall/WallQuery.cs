@@ -18,6 +18,46 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
     private readonly TrendEngine _trends = new(dbFactory, clock);
     private readonly DeploymentWindows _windows = new(dbFactory, clock);
 
+    /// <summary>How long a read may serve other walls of the team that ask at the same change version.</summary>
+    internal static readonly TimeSpan SharedFor = TimeSpan.FromSeconds(1);
+
+    private sealed record SharedRead(long Version, DateTime StartedAtUtc, Task<WallSnapshot?> Read);
+
+    private readonly Dictionary<string, SharedRead> _shared = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The team's wall as of change <paramref name="version"/> (the notifier's, read before asking): every wall of a
+    /// team that a write wakes asks at once, and one read serves them all. A read that started at that version began
+    /// after that change was committed, so it shows it; one more than a second old is not shared, as time moves the
+    /// figures too.
+    /// </summary>
+    public Task<WallSnapshot?> LoadSharedAsync(string teamSlug, long version, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        Task<WallSnapshot?> read;
+        lock (_shared)
+        {
+            if (
+                _shared.TryGetValue(teamSlug, out var current)
+                && current.Version == version
+                && now - current.StartedAtUtc < SharedFor
+                && !current.Read.IsFaulted
+                && !current.Read.IsCanceled
+            )
+                read = current.Read;
+            else
+            {
+                // Not the caller's token: other walls wait on this read too.
+                read = Task.Run(() => LoadAsync(teamSlug, CancellationToken.None), CancellationToken.None);
+                if (_shared.Count >= 256)
+                    foreach (var stale in _shared.Where(s => now - s.Value.StartedAtUtc >= SharedFor).ToList())
+                        _shared.Remove(stale.Key);
+                _shared[teamSlug] = new SharedRead(version, now, read);
+            }
+        }
+        return read.WaitAsync(cancellationToken);
+    }
+
     public async Task<WallSnapshot?> LoadAsync(string teamSlug, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

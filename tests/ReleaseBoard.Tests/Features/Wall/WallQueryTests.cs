@@ -190,4 +190,26 @@ public class WallQueryTests
 
         Assert.Null(await new WallQuery(database, _clock).LoadAsync("nobody", TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task Walls_woken_by_one_change_share_one_read_and_the_next_change_or_a_second_later_reads_again()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        var team = await database.AddTeamAsync();
+        await database.AddCatchAsync(team, Now.AddDays(-3), title: "First");
+        var query = new WallQuery(database, _clock);
+        var ct = TestContext.Current.CancellationToken;
+
+        var first = await query.LoadSharedAsync("payments", version: 7, ct);
+        var second = await query.LoadSharedAsync("payments", version: 7, ct);
+        Assert.Same(first, second);
+
+        await database.AddCatchAsync(team, Now.AddHours(-1), title: "Second");
+        var afterChange = await query.LoadSharedAsync("payments", version: 8, ct);
+        Assert.Equal("Second", afterChange!.LatestCatch!.Title);
+
+        // No write, but time moves the figures: past a second, a read is not shared any more.
+        _clock.Advance(WallQuery.SharedFor);
+        Assert.NotSame(afterChange, await query.LoadSharedAsync("payments", version: 8, ct));
+    }
 }
