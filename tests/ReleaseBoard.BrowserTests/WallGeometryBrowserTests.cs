@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data.Entities;
 using static Microsoft.Playwright.Assertions;
 
 namespace ReleaseBoard.BrowserTests;
@@ -68,6 +69,14 @@ public class WallGeometryBrowserTests(BrowserFixture fixture)
         var slug = $"fit-{width}x{height}-{theme}";
         await fixture.AddTeamAsync(slug, daysAgo: 12, "checkout-web", "ledger-reconciliation", "payments-api");
         await RetitleCatchesAsync(slug, "Double charge when the card network retries a timed-out capture");
+        // The longest words a stage shows: every stage Continuous.
+        await using (var db = fixture.App.Db())
+            await db
+                .Environments.Where(e => e.Service.Team.Slug == slug)
+                .ExecuteUpdateAsync(
+                    e => e.SetProperty(x => x.PromotionMode, PromotionMode.Continuous),
+                    TestContext.Current.CancellationToken
+                );
 
         var page = await OpenWallAsync(slug, width, height, theme);
         await Expect(page.GetByTestId("days-since")).ToHaveTextAsync("12");
