@@ -20,7 +20,7 @@ namespace ReleaseBoard.Benchmarks;
 /// </summary>
 public static class StaminaLoad
 {
-    /// <summary>A MutationObserver notes when each probe title first shows, in the browser's clock (ms since epoch).</summary>
+    /// <summary>A MutationObserver notes when each probe's title first shows (browser clock, epoch ms).</summary>
     private const string Observe = """
         () => {
             window.__seen = {};
@@ -69,9 +69,8 @@ public static class StaminaLoad
             $"| notifier subscribers, before / with walls | {subscribersBefore} / "
                 + $"{host.Notifier.SubscriberCount} |"
         );
-        Console.WriteLine(
-            $"| one write to every wall showing it, ms (5 writes) | {string.Join(", ", rounds.Select(r => $"{r.Last:F0}"))} |"
-        );
+        var lasts = string.Join(", ", rounds.Select(r => $"{r.Last:F0}"));
+        Console.WriteLine($"| one write to every wall showing it, ms (5 writes) | {lasts} |");
         Console.WriteLine(
             $"| first / median wall, ms (5 writes) | "
                 + $"{string.Join(", ", rounds.Select(r => $"{r.First:F0}/{r.Median:F0}"))} |"

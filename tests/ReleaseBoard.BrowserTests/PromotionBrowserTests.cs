@@ -51,7 +51,7 @@ public class PromotionBrowserTests(BrowserFixture fixture)
         // The request waits in the side panel; the cell says so.
         var request = lead.GetByTestId("request-promo-api-production");
         await Expect(request.GetByTestId("approvals")).ToContainTextAsync("0 of 2 approvals");
-        await Expect(production.GetByTestId("awaiting")).ToContainTextAsync("awaiting 0/2 approvals");
+        await Expect(production.GetByTestId("awaiting")).ToContainTextAsync("awaiting approval: 0 of 2");
         await request.GetByTestId("approve").ClickAsync();
         await Expect(lead.GetByTestId("promotion-message")).ToContainTextAsync("cannot approve their own request");
 

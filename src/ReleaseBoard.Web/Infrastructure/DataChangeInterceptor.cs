@@ -21,6 +21,9 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
     {
         public List<(string Kind, bool Created)> Events { get; } = [];
         public List<string> PromotionActions { get; } = [];
+
+        /// <summary>The change stamps this write set (SQL Server), told to the poller once committed.</summary>
+        public List<Guid> Stamps { get; } = [];
     }
 
     private readonly ConditionalWeakTable<DbContext, PendingWrite> _uncommittedWrites = new();
@@ -187,9 +190,9 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
         // (the stamp row took a fifth of the ingestion rate there). SQL Server has no such counter.
         if (!context.Database.IsSqlServer())
             return;
-        // The poller knows this instance's own stamps and leaves them alone: they were announced at the commit.
+        // Told to the poller only once committed: a commit whose outcome is unclear is left for the poller to announce.
         var value = Guid.NewGuid();
-        notifier.RememberOwnStamp(value);
+        pending.Stamps.Add(value);
         var tracked = context.ChangeTracker.Entries<ChangeStamp>().FirstOrDefault();
         if (tracked is null)
         {
@@ -216,6 +219,7 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
             var merged = new PendingWrite();
             merged.Events.AddRange(earlier.Events.Concat(write.Events));
             merged.PromotionActions.AddRange(earlier.PromotionActions.Concat(write.PromotionActions));
+            merged.Stamps.AddRange(earlier.Stamps.Concat(write.Stamps));
             _uncommittedWrites.AddOrUpdate(context, merged);
         }
         else
@@ -240,6 +244,9 @@ public sealed class DataChangeInterceptor(DataChangeNotifier notifier, ReleaseBo
             foreach (var action in write.PromotionActions)
                 metrics.PromotionTransition(action);
         }
+        // If the poller reads a stamp before it is remembered here, it announces the write twice; never not at all.
+        foreach (var stamp in write.Stamps)
+            notifier.RememberOwnStamp(stamp);
         notifier.NotifyOwnCommit();
     }
 

@@ -25,10 +25,10 @@ public sealed class DataChangeNotifier(ILogger<DataChangeNotifier> logger)
     /// </summary>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>How many handlers listen now: every open page one, so a leak shows as a count that only grows.</summary>
+    /// <summary>How many handlers listen now: one per open page, so a leak shows as a count that only grows.</summary>
     public int SubscriberCount => Changed?.GetInvocationList().Length ?? 0;
 
-    /// <summary>A write of this instance is about to set the stamp to this value.</summary>
+    /// <summary>A write of this instance set the stamp to this value, and is committed.</summary>
     public void RememberOwnStamp(Guid stamp)
     {
         lock (_ownStamps)

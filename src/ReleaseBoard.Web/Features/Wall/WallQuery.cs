@@ -23,13 +23,14 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
 
     private sealed record SharedRead(long Version, DateTime StartedAtUtc, Task<WallSnapshot?> Read);
 
-    private readonly Dictionary<string, SharedRead> _shared = new(StringComparer.OrdinalIgnoreCase);
+    // Exact keys: the store matches slugs exactly, so "Payments" (not found) must never answer for "payments".
+    private readonly Dictionary<string, SharedRead> _shared = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The team's wall as of change <paramref name="version"/> (the notifier's, read before asking): every wall of a
     /// team that a write wakes asks at once, and one read serves them all. A read that started at that version began
-    /// after that change was committed, so it shows it; one more than a second old is not shared, as time moves the
-    /// figures too.
+    /// after that change was committed, so it shows it; one finished more than a second after it began is not shared,
+    /// as time moves the figures too.
     /// </summary>
     public Task<WallSnapshot?> LoadSharedAsync(string teamSlug, long version, CancellationToken cancellationToken)
     {
@@ -40,7 +41,8 @@ public sealed class WallQuery(IDbContextFactory<ReleaseBoardDbContext> dbFactory
             if (
                 _shared.TryGetValue(teamSlug, out var current)
                 && current.Version == version
-                && now - current.StartedAtUtc < SharedFor
+                // A read still running began after that change: it serves however long it takes.
+                && (!current.Read.IsCompleted || now - current.StartedAtUtc < SharedFor)
                 && !current.Read.IsFaulted
                 && !current.Read.IsCanceled
             )

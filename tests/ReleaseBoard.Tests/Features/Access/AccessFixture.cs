@@ -1,4 +1,3 @@
-using ReleaseBoard.Web.Features.Wall;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ReleaseBoard.Data;
@@ -87,8 +86,9 @@ public sealed class AccessFixture : IAsyncLifetime
         await keys.RevokeAsync("old-ci", Setup);
 
         var links = App.Services.GetRequiredService<DisplayLinkService>();
-        DisplayAlphaPath = (await links.CreateAsync(["alpha"], TimeSpan.FromSeconds(30), WallTheme.Dark, Setup)).Value!;
-        RevokedDisplayPath = (await links.CreateAsync(["alpha"], TimeSpan.FromSeconds(30), WallTheme.Dark, Setup)).Value!;
+        var every = TimeSpan.FromSeconds(30);
+        DisplayAlphaPath = (await links.CreateAsync(["alpha"], every, WallTheme.Dark, Setup)).Value!;
+        RevokedDisplayPath = (await links.CreateAsync(["alpha"], every, WallTheme.Dark, Setup)).Value!;
         var revokedId = (await links.ListAsync())
             .Single(l => RevokedDisplayPath.Contains(l.TokenPrefix, StringComparison.Ordinal))
             .Id;

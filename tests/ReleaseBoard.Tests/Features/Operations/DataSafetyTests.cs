@@ -1,4 +1,3 @@
-using ReleaseBoard.Web.Features.Wall;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;

@@ -212,4 +212,16 @@ public class WallQueryTests
         _clock.Advance(WallQuery.SharedFor);
         Assert.NotSame(afterChange, await query.LoadSharedAsync("payments", version: 8, ct));
     }
+
+    [Fact]
+    public async Task An_address_with_the_wrong_case_never_answers_for_the_team_it_resembles()
+    {
+        await using var database = await SqliteTestDatabase.CreateAsync();
+        await database.AddTeamAsync();
+        var query = new WallQuery(database, _clock);
+        var ct = TestContext.Current.CancellationToken;
+
+        Assert.Null(await query.LoadSharedAsync("Payments", version: 3, ct));
+        Assert.NotNull(await query.LoadSharedAsync("payments", version: 3, ct));
+    }
 }

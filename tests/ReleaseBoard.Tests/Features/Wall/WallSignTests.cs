@@ -2,6 +2,7 @@ using Bunit;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Features.Metrics;
 using ReleaseBoard.Web.Features.Wall;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Tests.Features.Wall;
 

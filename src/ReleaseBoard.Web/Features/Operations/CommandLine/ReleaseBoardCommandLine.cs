@@ -12,7 +12,6 @@ using ReleaseBoard.Web.Features.Ingestion;
 using ReleaseBoard.Web.Features.Notifications;
 using ReleaseBoard.Web.Features.Operations.DataSafety;
 using ReleaseBoard.Web.Features.Promotion;
-using ReleaseBoard.Web.Features.Wall;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Operations.CommandLine;

@@ -1,4 +1,4 @@
-namespace ReleaseBoard.Web.Features.Wall;
+namespace ReleaseBoard.Web.Infrastructure;
 
 /// <summary>How a wall is painted: dark for a dim room (the default), light for a bright one.</summary>
 public enum WallTheme
@@ -9,7 +9,7 @@ public enum WallTheme
 
 public static class WallThemes
 {
-    /// <summary>"dark" or "light" as written in a wall's address or a display link; anything else is not a theme.</summary>
+    /// <summary>"dark" or "light", as a wall's address or a display link says it; anything else is none.</summary>
     public static WallTheme? Parse(string? text) =>
         text?.Trim().ToLowerInvariant() switch
         {
