@@ -82,4 +82,24 @@ public class PipelinesLayoutBrowserTests(BrowserFixture fixture)
         await Expect(production.GetByTestId("readiness")).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task On_a_phone_the_stages_wrap_under_the_service_and_name_themselves()
+    {
+        await fixture.AddTeamAsync("board-phone", daysAgo: 3, "board-phone-api");
+        var page = await fixture.OpenAsync("/pipelines?team=board-phone", 414, 896, signedInAs: "Viewer");
+        await BrowserFixture.WaitUntilLiveAsync(page);
+
+        var production = page.GetByTestId("stage-board-phone-api-production");
+        await Expect(production.Locator(".rb-stage__name")).ToHaveTextAsync("production");
+        var problems = await page.EvaluateAsync<JsonElement>(Problems);
+        await page.ScreenshotAsync(
+            new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "pipelines-414x896.png"), FullPage = true }
+        );
+        var seen = problems.EnumerateArray().Select(p => p.GetString()!).ToList();
+        // A phone scrolls down (checked next: never sideways), and nothing spills out of its cell.
+        Assert.Equal([], seen.Where(p => !p.StartsWith("scrolls", StringComparison.Ordinal)));
+        Assert.Equal(414, await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
+        await page.Context.CloseAsync();
+    }
 }
