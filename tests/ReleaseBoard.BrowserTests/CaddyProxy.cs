@@ -23,9 +23,9 @@ public sealed class CaddyProxy : IAsyncDisposable
 
     // Caddy cannot report a port it chose, so it is given two that were free a moment ago, known before it starts
     // (the app behind it is told its public address first).
-    private readonly int _httpPort = FreePort();
+    private readonly int _httpPort = ToolProcess.FreePort();
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = ToolProcess.FreePort();
     public string BaseUrl => $"https://{Host}:{Port}";
 
     /// <summary>What Caddy printed, and its log file, for a failing test to show.</summary>
@@ -64,49 +64,19 @@ public sealed class CaddyProxy : IAsyncDisposable
             }
             """
         );
-        var start = new ProcessStartInfo(CaddyPath)
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "run", "--config", caddyfile, "--adapter", "caddyfile" })
-            start.ArgumentList.Add(arg);
         // Its CA, certificates and autosave live here, not in the user's home.
-        foreach (var variable in new[] { "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME" })
-            start.Environment[variable] = _folder;
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Caddy.");
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                _output.Enqueue(e.Data);
-        };
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                _output.Enqueue(e.Data);
-        };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        var home = new[] { "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME" }.ToDictionary(v => v, _ => _folder);
+        _process = ToolProcess.Start(
+            CaddyPath,
+            ["run", "--config", caddyfile, "--adapter", "caddyfile"],
+            _folder,
+            _output,
+            home
+        );
 
         using var probe = CreateClient();
         probe.Timeout = TimeSpan.FromSeconds(3);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"Caddy exited with code {_process.ExitCode}:\n{Log}");
-            try
-            {
-                if ((await probe.GetAsync("/healthz")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"Caddy did not proxy /healthz within 30 s:\n{Log}");
+        await ToolProcess.WaitUntilAnswersAsync(_process, probe, "/healthz", () => Log, "Caddy");
     }
 
     /// <summary>
@@ -130,27 +100,5 @@ public sealed class CaddyProxy : IAsyncDisposable
             BaseAddress = new Uri(BaseUrl),
         };
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process?.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        { /* best effort */
-        }
-    }
+    public async ValueTask DisposeAsync() => await ToolProcess.StopAsync(_process, _folder);
 }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +17,7 @@ public class DispatchRestartTests
     [Fact]
     public async Task A_dispatch_decided_before_a_kill_9_is_delivered_after_the_restart_under_one_key()
     {
-        var port = FreePort();
+        var port = ToolProcess.FreePort();
         var url = $"http://127.0.0.1:{port}/promote";
         await using var app = new AppServer(
             environment: new Dictionary<string, string>
@@ -58,13 +56,6 @@ public class DispatchRestartTests
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
         // Once: the attempts before the kill never reached a receiver, and the restarted app sends it one time.
         Assert.Equal([$"dispatch/{productionId}/3.0.0"], received);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<int> SeedAsync(AppServer app)

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace ReleaseBoard.BrowserTests;
 
@@ -24,7 +22,7 @@ public sealed class HaproxyBalancer : IAsyncDisposable
     private Process? _process;
 
     // HAProxy cannot report a port it chose; it is given one that was free a moment ago.
-    public int Port { get; } = FreePort();
+    public int Port { get; } = ToolProcess.FreePort();
     public string BaseUrl => $"http://127.0.0.1:{Port}";
     public string Log => string.Join('\n', _output);
 
@@ -67,68 +65,11 @@ public sealed class HaproxyBalancer : IAsyncDisposable
 
             """
         );
-        var start = new ProcessStartInfo(HaproxyPath)
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "-db", "-f", config })
-            start.ArgumentList.Add(arg);
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start HAProxy.");
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                _output.Enqueue(e.Data);
-        };
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                _output.Enqueue(e.Data);
-        };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ToolProcess.Start(HaproxyPath, ["-db", "-f", config], _folder, _output);
 
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"HAProxy exited with code {_process.ExitCode}:\n{Log}");
-            try
-            {
-                if ((await probe.GetAsync($"{BaseUrl}/healthz")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"HAProxy did not balance /healthz within 30 s:\n{Log}");
+        await ToolProcess.WaitUntilAnswersAsync(_process, probe, $"{BaseUrl}/healthz", () => Log, "HAProxy");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process?.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        { /* best effort */
-        }
-    }
+    public async ValueTask DisposeAsync() => await ToolProcess.StopAsync(_process, _folder);
 }
