@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -20,18 +18,6 @@ namespace ReleaseBoard.Benchmarks;
 /// </summary>
 public static class StaminaLoad
 {
-    /// <summary>A MutationObserver notes when each probe's title first shows (browser clock, epoch ms).</summary>
-    private const string Observe = """
-        () => {
-            window.__seen = {};
-            new MutationObserver(() => {
-                const text = document.querySelector('[data-testid=last-catch]')?.textContent ?? '';
-                const probe = text.match(/stamina probe (\d+)/);
-                if (probe && !(probe[1] in window.__seen)) window.__seen[probe[1]] = Date.now();
-            }).observe(document.body, { subtree: true, childList: true, characterData: true });
-        }
-        """;
-
     public static async Task<int> RunFanOutAsync(string[] args)
     {
         var walls = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 200;
@@ -183,20 +169,13 @@ public static class StaminaLoad
     {
         var seen = new double[pages.Count];
         for (var i = 0; i < pages.Count; i++)
-            seen[i] = await SeenAsync(pages[i], probe);
+            seen[i] = await WallProbe.SeenAsync(
+                pages[i],
+                probe,
+                TimeSpan.FromSeconds(60),
+                TimeSpan.FromMilliseconds(100)
+            );
         return seen;
-    }
-
-    private static async Task<double> SeenAsync(IPage page, int probe)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (await page.EvaluateAsync<double?>($"() => window.__seen['{probe}'] ?? null") is { } seen)
-                return seen;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"probe {probe} never showed on a wall");
     }
 
     /// <summary>
@@ -224,14 +203,10 @@ public static class StaminaLoad
         )
         {
             (_app, _factory, _playwright, Browser, _http) = (app, factory, playwright, browser, http);
-            BaseUrl = factory
-                .Services.GetRequiredService<IServer>()
-                .Features.Get<IServerAddressesFeature>()!
-                .Addresses.First();
         }
 
         public IBrowser Browser { get; }
-        public string BaseUrl { get; }
+        public string BaseUrl => _http.BaseAddress!.ToString().TrimEnd('/');
         public DataChangeNotifier Notifier => _factory.Services.GetRequiredService<DataChangeNotifier>();
 
         public static async Task<Host> StartAsync(string name)
@@ -250,30 +225,18 @@ public static class StaminaLoad
             factory.UseKestrel(0);
             factory.StartServer();
             var playwright = await Playwright.CreateAsync();
-            var browser = await playwright.Chromium.LaunchAsync(
-                new BrowserTypeLaunchOptions
-                {
-                    ExecutablePath = Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium",
-                    Headless = true,
-                    Args =
-                    [
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-quic",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--disable-dev-shm-usage",
-                        // Two hundred tabs in the background must keep running their timers and sockets.
-                        "--disable-background-timer-throttling",
-                        "--disable-renderer-backgrounding",
-                        "--disable-backgrounding-occluded-windows",
-                    ],
-                }
+            // Two hundred tabs in the background must keep running their timers and sockets.
+            var browser = await WallProbe.LaunchChromiumAsync(
+                playwright,
+                "--disable-background-timer-throttling",
+                "--disable-renderer-backgrounding",
+                "--disable-backgrounding-occluded-windows"
             );
-            var host = new Host(app, factory, playwright, browser, null!);
-            var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+            var baseUrl = factory
+                .Services.GetRequiredService<IServer>()
+                .Features.Get<IServerAddressesFeature>()!
+                .Addresses.First();
+            var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
             http.DefaultRequestHeaders.Authorization = new("Bearer", key);
             return new Host(app, factory, playwright, browser, http);
         }
@@ -294,7 +257,7 @@ public static class StaminaLoad
                             await page.GotoAsync($"{BaseUrl}/wall/load");
                             await page.Locator("html[data-connection=live]")
                                 .WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 60_000 });
-                            await page.EvaluateAsync(Observe);
+                            await page.EvaluateAsync(WallProbe.Observe);
                             return page;
                         })
                 );
@@ -303,23 +266,7 @@ public static class StaminaLoad
             return pages;
         }
 
-        public async Task PostCatchAsync(int probe)
-        {
-            var response = await _http.PostAsJsonAsync(
-                "/api/v1/catches",
-                new
-                {
-                    service = "load-api",
-                    environment = "staging",
-                    severity = 2,
-                    title = $"stamina probe {probe}",
-                    reportedBy = "benchmark",
-                    caughtAt = DateTimeOffset.UtcNow.AddSeconds(-1),
-                }
-            );
-            if (response.StatusCode != HttpStatusCode.Created)
-                throw new InvalidOperationException($"catch {probe}: {response.StatusCode}");
-        }
+        public Task PostCatchAsync(int probe) => WallProbe.PostAsync(_http, probe);
 
         /// <summary>Managed heap after two forced, blocking, compacting full collections.</summary>
         public static long ManagedMemoryAfterFullCollection()

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Playwright;
 
 namespace ReleaseBoard.Benchmarks;
@@ -17,7 +14,6 @@ public static partial class IngestionLoad
     {
         var catches = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 100;
         var bursts = args.Length > 2 && int.TryParse(args[2], out var b) ? b : 5;
-        var chromium = Environment.GetEnvironmentVariable("RELEASEBOARD_CHROMIUM") ?? "/usr/bin/chromium";
         using var app = await BenchApp.CreateAsync("wall");
         Console.WriteLine($"Wall latency: {catches} catches, 1.2 s apart, from the POST to the title on an open wall");
         var key = await app.CreateKeyAsync("wall");
@@ -25,24 +21,7 @@ public static partial class IngestionLoad
         using var http = app.Client(key);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(
-            new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = chromium,
-                Headless = true,
-                Args =
-                [
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--disable-dev-shm-usage",
-                ],
-            }
-        );
+        await using var browser = await WallProbe.LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync(
             new BrowserNewPageOptions
             {
@@ -52,49 +31,10 @@ public static partial class IngestionLoad
         await page.GotoAsync($"{app.BaseUrl}/wall/load");
         await page.Locator("html[data-connection=live]")
             .WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
-        await page.EvaluateAsync(
-            """
-            () => {
-                window.__seen = {};
-                new MutationObserver(() => {
-                    const text = document.querySelector('[data-testid=last-catch]')?.textContent ?? '';
-                    const probe = text.match(/latency probe (\d+)/);
-                    if (probe && !(probe[1] in window.__seen)) window.__seen[probe[1]] = Date.now();
-                }).observe(document.body, { subtree: true, childList: true, characterData: true });
-            }
-            """
-        );
-
-        async Task<long> PostAsync(int i)
-        {
-            var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var response = await http.PostAsJsonAsync(
-                "/api/v1/catches",
-                new
-                {
-                    service = "load-api",
-                    environment = "staging",
-                    severity = 2,
-                    title = $"latency probe {i}",
-                    reportedBy = "benchmark",
-                    caughtAt = DateTimeOffset.UtcNow.AddSeconds(-1),
-                }
-            );
-            if (response.StatusCode != HttpStatusCode.Created)
-                throw new InvalidOperationException($"catch {i}: {response.StatusCode}");
-            return sent;
-        }
-        async Task<double> SeenAsync(int i)
-        {
-            var waited = Stopwatch.StartNew();
-            while (waited.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                if (await page.EvaluateAsync<double?>($"() => window.__seen['{i}'] ?? null") is { } seen)
-                    return seen;
-                await Task.Delay(10);
-            }
-            throw new TimeoutException($"catch {i} never showed on the wall");
-        }
+        await page.EvaluateAsync(WallProbe.Observe);
+        Task<long> PostAsync(int i) => WallProbe.PostAsync(http, i);
+        Task<double> SeenAsync(int i) =>
+            WallProbe.SeenAsync(page, i, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10));
 
         var latencies = new List<double>();
         for (var i = 1; i <= catches; i++)
