@@ -246,15 +246,16 @@ public sealed class PipelinesQuery(
             .Select(s => s with { Maturity = Maturity.Assess(s.Environments, shares.GetValueOrDefault(s.Id)) })
             .ToList();
 
-        var names = environments.ToDictionary(
+        // Each audit subject's place on the page and its team's zone.
+        var places = environments.ToDictionary(
             e => $"environment/{e.Id}",
-            e => $"{services.First(s => s.Id == e.ServiceId).Name} · {e.Name}"
+            e =>
+            {
+                var service = result.First(s => s.Id == e.ServiceId);
+                return (Where: $"{service.Name} · {e.Name}", service.TimeZone);
+            }
         );
-        var zones = environments.ToDictionary(
-            e => $"environment/{e.Id}",
-            e => result.First(s => s.Id == e.ServiceId).TimeZone
-        );
-        var subjects = names.Keys.ToList();
+        var subjects = places.Keys.ToList();
         var recent = await db
             .AuditEntries.AsNoTracking()
             .Where(a => a.Action.StartsWith("promotion.") && subjects.Contains(a.Subject))
@@ -275,9 +276,17 @@ public sealed class PipelinesQuery(
         return new PipelinesView(
             result,
             recent
-                .Select(a => new RecentChange(a.At, a.Actor, a.Action, names[a.Subject], a.Before, a.After, a.Reason)
+                .Select(a => new RecentChange(
+                    a.At,
+                    a.Actor,
+                    a.Action,
+                    places[a.Subject].Where,
+                    a.Before,
+                    a.After,
+                    a.Reason
+                )
                 {
-                    TimeZone = zones[a.Subject],
+                    TimeZone = places[a.Subject].TimeZone,
                 })
                 .ToList()
         );
