@@ -397,6 +397,9 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<long?>("FixesIncidentId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -438,6 +441,8 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasColumnType("nvarchar(128)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FixesIncidentId");
 
                     b.HasIndex("RollsBackDeploymentId");
 
@@ -1443,6 +1448,11 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
 
+                    b.HasOne("ReleaseBoard.Data.Entities.Incident", "FixesIncident")
+                        .WithMany()
+                        .HasForeignKey("FixesIncidentId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
                     b.HasOne("ReleaseBoard.Data.Entities.Deployment", "RollsBackDeployment")
                         .WithMany()
                         .HasForeignKey("RollsBackDeploymentId")
@@ -1455,6 +1465,8 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("Environment");
+
+                    b.Navigation("FixesIncident");
 
                     b.Navigation("RollsBackDeployment");
 

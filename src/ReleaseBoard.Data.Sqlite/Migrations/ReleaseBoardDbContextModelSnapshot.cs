@@ -376,6 +376,9 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("FixesIncidentId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -417,6 +420,8 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FixesIncidentId");
 
                     b.HasIndex("RollsBackDeploymentId");
 
@@ -1389,6 +1394,11 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
 
+                    b.HasOne("ReleaseBoard.Data.Entities.Incident", "FixesIncident")
+                        .WithMany()
+                        .HasForeignKey("FixesIncidentId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
                     b.HasOne("ReleaseBoard.Data.Entities.Deployment", "RollsBackDeployment")
                         .WithMany()
                         .HasForeignKey("RollsBackDeploymentId")
@@ -1401,6 +1411,8 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Environment");
+
+                    b.Navigation("FixesIncident");
 
                     b.Navigation("RollsBackDeployment");
 

@@ -56,5 +56,11 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
             .WithMany()
             .HasForeignKey(d => d.RollsBackDeploymentId)
             .OnDelete(DeleteBehavior.NoAction);
+        // Incidents name deployments as causes too: a cascade either way would be a cycle.
+        builder
+            .HasOne(d => d.FixesIncident)
+            .WithMany()
+            .HasForeignKey(d => d.FixesIncidentId)
+            .OnDelete(DeleteBehavior.NoAction);
     }
 }

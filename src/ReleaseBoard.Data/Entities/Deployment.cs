@@ -27,6 +27,12 @@ public class Deployment
 
     public DeploymentTrigger Trigger { get; set; }
 
+    /// <summary>
+    /// The production incident this deployment was made to fix, as its reporter says: unplanned work (DORA's rework).
+    /// </summary>
+    public long? FixesIncidentId { get; set; }
+    public Incident? FixesIncident { get; set; }
+
     /// <summary>When ReleaseBoard first stored it, whatever times the report carries.</summary>
     public DateTime ReceivedAt { get; set; }
 

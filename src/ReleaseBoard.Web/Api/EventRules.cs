@@ -44,6 +44,7 @@ public static class EventFields
     public const string FinishedAt = "finishedAt";
     public const string Outcome = "outcome";
     public const string RollsBack = "rollsBack";
+    public const string FixesIncident = "fixesIncident";
 
     private static readonly Dictionary<string, string> Shared = new(StringComparer.Ordinal)
     {

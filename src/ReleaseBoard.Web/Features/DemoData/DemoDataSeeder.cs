@@ -150,6 +150,10 @@ public sealed class DemoDataSeeder(
                 )
                 .ExecuteDeleteAsync(cancellationToken);
             await db.Catches.Where(c => c.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
+            // Incidents and deployments name each other (cause, fix): the fixes go first.
+            await db
+                .Deployments.Where(d => d.FixesIncidentId != null && d.Service.Team.IsDemo)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.FixesIncidentId, (long?)null), cancellationToken);
             await db.Incidents.Where(i => i.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Deployments.Where(d => d.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);
             await db.Environments.Where(e => e.Service.Team.IsDemo).ExecuteDeleteAsync(cancellationToken);

@@ -91,6 +91,17 @@ public sealed class DeploymentIngestion(
                 );
         }
 
+        long? fixesId = null;
+        if (request.FixesIncident is { } fixes)
+        {
+            fixesId = await FixedIncidentAsync(db, service.Id, service.TeamSlug, fixes, cancellationToken);
+            if (fixesId is null)
+                return IngestOutcome<DeploymentItem>.Field(
+                    EventFields.FixesIncident,
+                    $"Team {service.TeamSlug} has no incident {fixes.Source!.Trim()}/{fixes.ExternalId!.Trim()}."
+                );
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         void Apply(Deployment d)
         {
@@ -109,6 +120,7 @@ public sealed class DeploymentIngestion(
             d.Kind = kind;
             d.RollsBackDeploymentId = rollsBackId ?? d.RollsBackDeploymentId;
             d.Trigger = request.Trigger ?? d.Trigger;
+            d.FixesIncidentId = fixesId ?? d.FixesIncidentId;
         }
 
         return await Upsert.RunAsync(
@@ -152,7 +164,10 @@ public sealed class DeploymentIngestion(
                             string.IsNullOrWhiteSpace(request.RollsBack) ? null : request.RollsBack.Trim(),
                             d.Trigger,
                             d.Source,
-                            d.ExternalId
+                            d.ExternalId,
+                            request.FixesIncident is { } named
+                                ? new EventReference(named.Source!.Trim(), named.ExternalId!.Trim())
+                                : null
                         )
                     )
                     : EventQueries
@@ -195,6 +210,27 @@ public sealed class DeploymentIngestion(
     }
 
     /// <summary>
+    /// The incident of the service's team that <paramref name="fixes"/> names: a fix may land in another service of
+    /// the team than the one that failed, never in another team's. Ids are unique per service: the service's own first.
+    /// </summary>
+    internal static Task<long?> FixedIncidentAsync(
+        ReleaseBoardDbContext db,
+        int serviceId,
+        string teamSlug,
+        EventReference fixes,
+        CancellationToken cancellationToken
+    )
+    {
+        var (source, externalId) = (fixes.Source!.Trim(), fixes.ExternalId!.Trim());
+        return db
+            .Incidents.Where(i => i.Source == source && i.ExternalId == externalId && i.Service.Team.Slug == teamSlug)
+            .OrderBy(i => i.ServiceId == serviceId ? 0 : 1)
+            .ThenBy(i => i.Id)
+            .Select(i => (long?)i.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// The rules a deployment's own fields follow (the API and imports share them); gives the outcome and kind they
     /// imply.
     /// </summary>
@@ -213,6 +249,8 @@ public sealed class DeploymentIngestion(
         errors.MaxLength(EventFields.Version, request.Version, EventRules.VersionMaxLength);
         errors.MaxLength(EventFields.CommitSha, request.CommitSha, EventRules.CommitShaMaxLength);
         errors.MaxLength(EventFields.RollsBack, request.RollsBack, EventRules.ExternalIdMaxLength);
+        errors.MaxLength(EventFields.FixesIncident, request.FixesIncident?.Source, EventRules.SourceMaxLength);
+        errors.MaxLength(EventFields.FixesIncident, request.FixesIncident?.ExternalId, EventRules.ExternalIdMaxLength);
         errors.MaxLength(EventFields.Source, request.Source, EventRules.SourceMaxLength);
         errors.MaxLength(EventFields.ExternalId, request.ExternalId, EventRules.ExternalIdMaxLength);
         errors.NotInFuture(EventFields.CommittedAt, request.CommittedAt, now);
@@ -229,6 +267,11 @@ public sealed class DeploymentIngestion(
             errors.Add(EventFields.Outcome, "A finished deployment is not inProgress.");
         if (outcome is not null and not DeploymentOutcome.InProgress && request.FinishedAt is null)
             errors.Add(EventFields.FinishedAt, "The finish is required with this outcome.");
+        if (
+            request.FixesIncident is { } fixes
+            && (string.IsNullOrWhiteSpace(fixes.Source) || string.IsNullOrWhiteSpace(fixes.ExternalId))
+        )
+            errors.Add(EventFields.FixesIncident, "fixesIncident names an incident by its source and externalId.");
         kind = request.Kind ?? DeploymentKind.Normal;
         if (kind == DeploymentKind.Rollback && string.IsNullOrWhiteSpace(request.RollsBack))
             errors.Add(EventFields.RollsBack, "A rollback names the deployment it reverts (its externalId).");

@@ -2,7 +2,10 @@ using ReleaseBoard.Data.Entities;
 
 namespace ReleaseBoard.Web.Features.Ingestion;
 
-/// <summary>A deployment as pipelines post it. Services and environments are named by slug.</summary>
+/// <summary>
+/// A deployment as pipelines post it. Services and environments are named by slug; a deployment made to fix a
+/// production incident names it (<see cref="FixesIncident"/>), which makes it rework.
+/// </summary>
 public sealed record DeploymentRequest(
     string? Service,
     string? Environment,
@@ -16,7 +19,8 @@ public sealed record DeploymentRequest(
     string? RollsBack,
     DeploymentTrigger? Trigger,
     string? Source,
-    string? ExternalId
+    string? ExternalId,
+    EventReference? FixesIncident = null
 );
 
 public sealed record EventReference(string? Source, string? ExternalId);
@@ -72,7 +76,8 @@ public sealed record DeploymentItem(
     string? RollsBack,
     DeploymentTrigger Trigger,
     string Source,
-    string? ExternalId
+    string? ExternalId,
+    EventReference? FixesIncident
 );
 
 public sealed record IncidentItem(

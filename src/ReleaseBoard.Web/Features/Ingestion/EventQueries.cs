@@ -26,7 +26,8 @@ public static class EventQueries
             d.RollsBackDeployment == null ? null : d.RollsBackDeployment.ExternalId,
             d.Trigger,
             d.Source,
-            d.ExternalId
+            d.ExternalId,
+            d.FixesIncident == null ? null : new EventReference(d.FixesIncident.Source, d.FixesIncident.ExternalId)
         ));
 
     public static IQueryable<IncidentItem> IncidentItems(IQueryable<Incident> incidents) =>

@@ -101,6 +101,13 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         await Task.WhenAll(groupedRead, leadAndShelfRead);
         var (deploymentCounts, failedChanges, catchCounts, failures, rollbacks, (daysSince, marks)) = await groupedRead;
         var leadAndShelf = await leadAndShelfRead;
+        var (live, reworkFixes, recoveries) = await DoraReadAsync(
+            queries,
+            environmentIds,
+            buckets,
+            failedChanges,
+            cancellationToken
+        );
 
         // Lead time ignores values ≤ 0 (clock skew). A version in production before it passed pre-production (a hotfix)
         // spent no time on the shelf, and a rollback cannot take negative time: such values are bad data.
@@ -110,6 +117,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         );
         var rollbackTimes = Samples(buckets.Count, rollbacks.Select(r => (r.Bucket, r.First)), v => v >= TimeSpan.Zero);
 
+        var failedByBucket = failedChanges.CountBy(d => d.Bucket).ToDictionary(c => c.Key, c => c.Value);
         var figures = new List<BucketFigures>(buckets.Count);
         foreach (var bucket in buckets)
         {
@@ -131,7 +139,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
                     CatchRatio: new Ratio(catches, catches + reliability.Failures),
                     SucceededDeployments: deployed?.Succeeded ?? 0,
                     ChangeFailureRate: new Ratio(
-                        (deployed?.RolledBack ?? 0) + failedChanges.GetValueOrDefault(i),
+                        (deployed?.RolledBack ?? 0) + failedByBucket.GetValueOrDefault(i),
                         deployed?.Counting ?? 0
                     ),
                     LeadTime: Median(leadTimes[i]),
@@ -144,6 +152,11 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
                         ? Math.Clamp(today.DayNumber - bucket.LocalStart.DayNumber + 1, 0, bucket.CalendarDays)
                         : bucket.CalendarDays,
                     DaysSinceAtEnd = daysSince.LastOrDefault(p => p.Date < bucket.LocalEnd)?.Days,
+                    ReworkRate = new Ratio(
+                        (live.GetValueOrDefault(i)?.Rollbacks ?? 0) + reworkFixes.GetValueOrDefault(i),
+                        live.GetValueOrDefault(i)?.Live ?? 0
+                    ),
+                    FailedDeploymentRecovery = FailedDeploymentRecovery.Calculate(recoveries[i]),
                 }
             );
         }
@@ -161,7 +174,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
 
         async Task<(
             Dictionary<int, DeploymentBucketCount>,
-            Dictionary<int, int>,
+            List<DeploymentInBucket>,
             Dictionary<int, int>,
             List<FailureInterval>,
             List<DurationSample>,
@@ -188,6 +201,54 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             );
             return (deploymentCounts, failedChanges, catchCounts, failures, rollbacks, history);
         }
+    }
+
+    /// <summary>
+    /// DORA's rework (live production deployments per bucket, with the rollbacks, and the fixes of counting incidents)
+    /// and each failed deployment's recovery time, by the bucket in which it went live (docs/metrics.md).
+    /// </summary>
+    private static async Task<(
+        Dictionary<int, LiveDeploymentCount> Live,
+        Dictionary<int, int> ReworkFixes,
+        List<TimeSpan?>[] Recoveries
+    )> DoraReadAsync(
+        TrendQueries queries,
+        EnvironmentIds environmentIds,
+        IReadOnlyList<Bucket> buckets,
+        IReadOnlyList<DeploymentInBucket> failedChanges,
+        CancellationToken cancellationToken
+    )
+    {
+        var live = (
+            await queries.LiveDeploymentCounts(environmentIds, buckets).ToListAsync(cancellationToken)
+        ).ToDictionary(c => c.Bucket);
+        var fixes = (await queries.IncidentFixes(environmentIds, buckets).ToListAsync(cancellationToken))
+            .DistinctBy(d => d.Id)
+            .CountBy(d => d.Bucket)
+            .ToDictionary(c => c.Key, c => c.Value);
+
+        var failedIds = (await queries.RolledBackOutcomes(environmentIds, buckets).ToListAsync(cancellationToken))
+            .Concat(failedChanges)
+            .Select(d => d.Id)
+            .Distinct()
+            .ToList();
+        var recoveries = Enumerable.Range(0, buckets.Count).Select(_ => new List<TimeSpan?>()).ToArray();
+        if (failedIds.Count > 0)
+        {
+            var samples = await queries
+                .RecoveryTimes(failedIds, environmentIds, buckets)
+                .ToListAsync(cancellationToken);
+            foreach (var s in samples)
+                recoveries[s.Bucket]
+                    .Add(
+                        FailedDeploymentRecovery.RecoveredAfter(
+                            Duration(s.ByRollback),
+                            Duration(s.ByFix),
+                            Duration(s.ByNextDeployment)
+                        )
+                    );
+        }
+        return (live, fixes, recoveries);
     }
 
     /// <summary>
@@ -307,14 +368,14 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         if (counts is null)
             return (0, 0);
         var others = await OtherFailedChangesAsync(queries, environmentIds, window, cancellationToken);
-        return (counts.RolledBack + others.GetValueOrDefault(0), counts.Counting);
+        return (counts.RolledBack + others.Count, counts.Counting);
     }
 
     /// <summary>
     /// Failed changes beyond "rolled back" outcomes: named as a cause by a counting failure, or reverted by a rollback;
     /// each deployment counts once.
     /// </summary>
-    private static async Task<Dictionary<int, int>> OtherFailedChangesAsync(
+    private static async Task<List<DeploymentInBucket>> OtherFailedChangesAsync(
         TrendQueries queries,
         EnvironmentIds environmentIds,
         IReadOnlyList<Bucket> buckets,
@@ -323,8 +384,7 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
         (await queries.NamedAsCause(environmentIds, buckets).ToListAsync(cancellationToken))
             .Concat(await queries.RevertedByRollback(environmentIds, buckets).ToListAsync(cancellationToken))
             .DistinctBy(d => d.Id)
-            .CountBy(d => d.Bucket)
-            .ToDictionary(c => c.Key, c => c.Value);
+            .ToList();
 
     public static async Task<EnvironmentIds> EnvironmentIdsAsync(
         TrendQueries queries,
@@ -362,12 +422,15 @@ public sealed class TrendEngine(IDbContextFactory<ReleaseBoardDbContext> dbFacto
             if (seconds is not { } s)
                 continue;
             // The database computes in doubles; whole milliseconds are what the timestamps carry that matters.
-            var value = TimeSpan.FromMilliseconds(Math.Round(s * 1000));
+            var value = Duration(s)!.Value;
             if (isValid(value))
                 samples[bucket].Add(value);
         }
         return samples;
     }
+
+    private static TimeSpan? Duration(double? seconds) =>
+        seconds is { } s ? TimeSpan.FromMilliseconds(Math.Round(s * 1000)) : null;
 
     private static MedianOf Median(List<TimeSpan> values) => new(Statistics.Median(values), values.Count);
 

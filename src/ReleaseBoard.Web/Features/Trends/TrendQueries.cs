@@ -26,6 +26,14 @@ public sealed record BucketCount(int Bucket, int Count);
 
 public sealed record DeploymentInBucket(long Id, int Bucket);
 
+/// <summary>Production deployments that went live in a bucket (rollbacks included), and how many were rollbacks.</summary>
+public sealed record LiveDeploymentCount(int Bucket, int Live, int Rollbacks);
+
+/// <summary>
+/// A failed deployment's bucket and the seconds from its going live to each deployment that may have restored it.
+/// </summary>
+public sealed record RecoverySample(long Id, int Bucket, double? ByRollback, double? ByFix, double? ByNextDeployment);
+
 /// <summary>
 /// A row's bucket and up to two durations in seconds, computed in the database (no timestamps to parse).
 /// </summary>
@@ -102,6 +110,113 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
                 (r, d) => d
             )
             .Select(InBucket(buckets));
+
+    /// <summary>Deployments that count whose own outcome says they were rolled back.</summary>
+    public IQueryable<DeploymentInBucket> RolledBackOutcomes(
+        EnvironmentIds environmentIds,
+        IReadOnlyList<Bucket> buckets
+    ) =>
+        Counting(environmentIds, buckets)
+            .Where(d => d.Outcome == DeploymentOutcome.RolledBack)
+            .Select(InBucket(buckets));
+
+    /// <summary>
+    /// Production deployments that went live, rollback deployments included: the denominator of the rework rate,
+    /// with its rollbacks (rework by definition) counted alongside.
+    /// </summary>
+    public IQueryable<LiveDeploymentCount> LiveDeploymentCounts(
+        EnvironmentIds environmentIds,
+        IReadOnlyList<Bucket> buckets
+    ) =>
+        InRange(Production(environmentIds), buckets)
+            .Where(d =>
+                (
+                    d.Kind == DeploymentKind.Normal
+                    && (d.Outcome == DeploymentOutcome.Succeeded || d.Outcome == DeploymentOutcome.RolledBack)
+                ) || (d.Kind == DeploymentKind.Rollback && d.Outcome == DeploymentOutcome.Succeeded)
+            )
+            .GroupBy(BucketNumber<Deployment>(d => d.FinishedAt!.Value, buckets))
+            .Select(g => new LiveDeploymentCount(g.Key, g.Count(), g.Count(d => d.Kind == DeploymentKind.Rollback)));
+
+    /// <summary>
+    /// Deployments that count and were reported as fixing a counting incident: the rest of the rework. Driven from
+    /// the incidents, as the causes are.
+    /// </summary>
+    public IQueryable<DeploymentInBucket> IncidentFixes(EnvironmentIds environmentIds, IReadOnlyList<Bucket> buckets) =>
+        db
+            .Incidents.ThatCount()
+            .Join(
+                Counting(environmentIds, buckets).Where(d => d.FixesIncidentId != null),
+                i => (long?)i.Id,
+                d => d.FixesIncidentId,
+                (i, d) => d
+            )
+            .Select(InBucket(buckets));
+
+    /// <summary>
+    /// For each failed deployment named: the seconds from its going live to its rollback, to the first successful
+    /// production deployment of its service that fixes an incident it caused, and (for an outcome-only rollback, whose
+    /// rollback was not reported) to the next successful deployment in its environment. The earliest restored it.
+    /// </summary>
+    public IQueryable<RecoverySample> RecoveryTimes(
+        IReadOnlyList<long> failedIds,
+        EnvironmentIds environmentIds,
+        IReadOnlyList<Bucket> buckets
+    )
+    {
+        var productionIds = environmentIds.ProductionIds;
+        Expression<Func<Deployment, int, RecoverySample>> sample = (d, bucket) =>
+            new RecoverySample(
+                d.Id,
+                bucket,
+                DurationFunctions.SecondsBetween(
+                    d.FinishedAt,
+                    db.Deployments.Where(r =>
+                            r.RollsBackDeploymentId == d.Id
+                            && r.Kind == DeploymentKind.Rollback
+                            && r.Outcome == DeploymentOutcome.Succeeded
+                            && r.FinishedAt >= d.FinishedAt
+                        )
+                        .Min(r => r.FinishedAt)
+                ),
+                DurationFunctions.SecondsBetween(
+                    d.FinishedAt,
+                    db.Deployments.Where(f =>
+                            f.ServiceId == d.ServiceId
+                            && productionIds.Contains(f.EnvironmentId)
+                            && f.Outcome == DeploymentOutcome.Succeeded
+                            && f.FinishedAt >= d.FinishedAt
+                            && f.FixesIncident != null
+                            && f.FixesIncident.CausingDeploymentId == d.Id
+                        )
+                        .Min(f => f.FinishedAt)
+                ),
+                d.Outcome == DeploymentOutcome.RolledBack
+                    ? DurationFunctions.SecondsBetween(
+                        d.FinishedAt,
+                        db.Deployments.Where(n =>
+                                n.EnvironmentId == d.EnvironmentId
+                                && n.Kind == DeploymentKind.Normal
+                                && n.Outcome == DeploymentOutcome.Succeeded
+                                && n.FinishedAt > d.FinishedAt
+                            )
+                            .Min(n => n.FinishedAt)
+                    )
+                    : null
+            );
+        Expression<Func<Deployment, DateTime>> finished = d => d.FinishedAt!.Value;
+        var row = sample.Parameters[0];
+        var bucketNumber = ReplacingExpressionVisitor.Replace(
+            finished.Parameters[0],
+            row,
+            BucketNumber(finished, buckets).Body
+        );
+        var projection = Expression.Lambda<Func<Deployment, RecoverySample>>(
+            ReplacingExpressionVisitor.Replace(sample.Parameters[1], bucketNumber, sample.Body),
+            row
+        );
+        return db.Deployments.Where(d => failedIds.Contains(d.Id)).Select(projection);
+    }
 
     private static Expression<Func<Deployment, DeploymentInBucket>> InBucket(IReadOnlyList<Bucket> buckets)
     {

@@ -37,6 +37,14 @@ public sealed record BucketFigures(
     /// </summary>
     public int? DaysSinceAtEnd { get; init; }
 
+    /// <summary>
+    /// DORA's deployment rework rate: rollbacks and fixes of incidents ÷ production deployments that went live.
+    /// </summary>
+    public Ratio ReworkRate { get; init; }
+
+    /// <summary>DORA's failed deployment recovery time, over the failed deployments that went live in the bucket.</summary>
+    public RecoveryFigures FailedDeploymentRecovery { get; init; } = RecoveryFigures.Empty;
+
     /// <summary>Succeeded production deployments ÷ calendar days counted.</summary>
     public double DeploymentsPerDay => DaysCounted == 0 ? 0 : (double)SucceededDeployments / DaysCounted;
 }

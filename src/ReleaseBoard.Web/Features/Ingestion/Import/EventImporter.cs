@@ -60,6 +60,8 @@ public sealed class EventImporter(
             "trigger",
             "source",
             "externalId",
+            "fixesIncidentSource",
+            "fixesIncidentExternalId",
         ],
         [ImportKind.Incidents] =
         [
@@ -242,7 +244,10 @@ public sealed class EventImporter(
                         Get("rollsBack"),
                         Choice<DeploymentTrigger>("trigger"),
                         source,
-                        externalId
+                        externalId,
+                        Get("fixesIncidentExternalId") is { } fixesId
+                            ? new EventReference(Get("fixesIncidentSource") ?? EventRules.DefaultSource, fixesId)
+                            : null
                     );
                     fieldErrors = DeploymentIngestion.Validate(request, now, out var outcome, out var deploymentKind);
                     // A rollback names what it reverts: an earlier line of this file, or a stored deployment.
@@ -262,6 +267,22 @@ public sealed class EventImporter(
                             .SingleOrDefaultAsync(cancellationToken);
                         if (revertedId is null)
                             Problem("rollsBack", $"No earlier line and no stored deployment is {source}/{rollsBack}.");
+                    }
+                    long? fixedIncidentId = null;
+                    if (request.FixesIncident is { } fixes && service is not null && !fieldErrors.Any)
+                    {
+                        fixedIncidentId = await DeploymentIngestion.FixedIncidentAsync(
+                            db,
+                            service.Id,
+                            service.TeamSlug,
+                            fixes,
+                            cancellationToken
+                        );
+                        if (fixedIncidentId is null)
+                            Problem(
+                                "fixesIncidentExternalId",
+                                $"Team {service.TeamSlug} has no stored incident {fixes.Source}/{fixes.ExternalId}."
+                            );
                     }
                     if (
                         service is not null
@@ -286,6 +307,7 @@ public sealed class EventImporter(
                             ExternalId = externalId,
                             RollsBackDeployment = reverted,
                             RollsBackDeploymentId = revertedId,
+                            FixesIncidentId = fixedIncidentId,
                             ReceivedAt = now,
                             OutcomeReceivedAt = now,
                         };

@@ -81,8 +81,20 @@ internal static class GitHubDeploymentStatus
             null,
             DeploymentTrigger.Automatic,
             Source,
-            deploymentId
+            deploymentId,
+            FixesIncident(root)
         );
         return (new Reading(service, lowered, request), null);
+    }
+
+    /// <summary>
+    /// A deployment made to fix an incident says so in the payload it was created with (GitHub passes it through):
+    /// <c>{"fixesIncident": {"source": "pagerduty", "externalId": "Q1..."}}</c>.
+    /// </summary>
+    private static EventReference? FixesIncident(JsonElement root)
+    {
+        var source = root.Text("deployment", "payload", "fixesIncident", "source");
+        var externalId = root.Text("deployment", "payload", "fixesIncident", "externalId");
+        return source is null && externalId is null ? null : new EventReference(source, externalId);
     }
 }
