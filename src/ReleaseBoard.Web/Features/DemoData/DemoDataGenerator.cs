@@ -259,13 +259,34 @@ public sealed class DemoDataGenerator(int seed = 20261127)
             else if (outcome == DeploymentOutcome.Succeeded)
             {
                 lastLiveProduction = deployment;
-                if (_random.NextDouble() < 0.05)
-                    AddIncident(
+                var incident =
+                    _random.NextDouble() < 0.05
+                        ? AddIncident(
+                            service,
+                            deployment.FinishedAt!.Value.AddMinutes(10 + _random.Next(120)),
+                            deployment,
+                            nowUtc
+                        )
+                        : null;
+                // Most such failures are fixed forward: a hotfix that says which incident it fixes (DORA's rework).
+                if (incident is not null && _random.NextDouble() < 0.7)
+                {
+                    var fixStart = Max(incident.ResolvedAt!.Value.AddMinutes(-12), incident.DetectedAt.AddMinutes(1));
+                    var fix = AddDeployment(
                         service,
-                        deployment.FinishedAt!.Value.AddMinutes(10 + _random.Next(120)),
-                        deployment,
-                        nowUtc
+                        production,
+                        deployment.Version + "-fix",
+                        deployment.CommitSha!,
+                        fixStart.AddMinutes(-20),
+                        fixStart,
+                        nowUtc,
+                        DeploymentOutcome.Succeeded,
+                        DeploymentTrigger.Manual,
+                        durationMinutes: 4
                     );
+                    if (fix is not null)
+                        (fix.FixesIncident, lastLiveProduction) = (incident, fix);
+                }
             }
         }
 
@@ -315,7 +336,9 @@ public sealed class DemoDataGenerator(int seed = 20261127)
         return deployment;
     }
 
-    private void AddIncident(
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    private Incident? AddIncident(
         Service service,
         DateTime impactStart,
         Deployment? cause,
@@ -333,28 +356,28 @@ public sealed class DemoDataGenerator(int seed = 20261127)
         };
         var resolved = impactStart.AddMinutes(minutes);
         if (resolved >= nowUtc)
-            return;
-        DemoIncidents.Add(
-            new Incident
-            {
-                Service = service,
-                Severity = severity
-                    ?? _random.NextDouble() switch
-                    {
-                        < 0.1 => 1,
-                        < 0.4 => 2,
-                        < 0.8 => 3,
-                        _ => 4,
-                    },
-                Title = IncidentTitles[_random.Next(IncidentTitles.Length)],
-                ImpactStartedAt = impactStart,
-                DetectedAt = impactStart.AddMinutes(1 + _random.Next(10)),
-                ResolvedAt = resolved,
-                CausingDeployment = cause,
-                Source = "demo",
-                ReceivedAt = impactStart.AddMinutes(2 + _random.Next(10)),
-            }
-        );
+            return null;
+        var incident = new Incident
+        {
+            Service = service,
+            Severity = severity
+                ?? _random.NextDouble() switch
+                {
+                    < 0.1 => 1,
+                    < 0.4 => 2,
+                    < 0.8 => 3,
+                    _ => 4,
+                },
+            Title = IncidentTitles[_random.Next(IncidentTitles.Length)],
+            ImpactStartedAt = impactStart,
+            DetectedAt = impactStart.AddMinutes(1 + _random.Next(10)),
+            ResolvedAt = resolved,
+            CausingDeployment = cause,
+            Source = "demo",
+            ReceivedAt = impactStart.AddMinutes(2 + _random.Next(10)),
+        };
+        DemoIncidents.Add(incident);
+        return incident;
     }
 
     /// <summary>Catches come in clusters and droughts: gaps from a few days to about two months.</summary>

@@ -6,7 +6,13 @@ namespace ReleaseBoard.Web.Features.Metrics;
 /// </summary>
 public static class MetricDefinitions
 {
-    public sealed record Definition(string Key, string Name, string Text);
+    /// <param name="Dora">For one of DORA's five: their wording (dora.dev's metrics guide), quoted.</param>
+    /// <param name="Note">Where ours differs from DORA's, or that the figure is ReleaseBoard's own.</param>
+    public sealed record Definition(string Key, string Name, string Text, string? Dora = null, string? Note = null);
+
+    private const string OwnRecoveryFigure =
+        "ReleaseBoard's own recovery figure, not one of DORA's five: it follows incidents, whatever restored them, "
+        + "where DORA's failed deployment recovery time follows deployments.";
 
     public static readonly Definition DaysSince = new(
         "days-since",
@@ -35,7 +41,8 @@ public static class MetricDefinitions
             + "in the "
             + "window shows \"no failures\", never infinity. On the wall the window is the last 90 days: [now − 90 "
             + "days, now); "
-            + "its trend line is that figure as it stood at the end of each of the last 12 weeks."
+            + "its trend line is that figure as it stood at the end of each of the last 12 weeks.",
+        Note: OwnRecoveryFigure
     );
 
     public static readonly Definition Mttr = new(
@@ -45,7 +52,8 @@ public static class MetricDefinitions
             + "median and the 90th percentile (nearest rank) alongside. Failures still open are counted and shown, not "
             + "dropped. On the wall the window is the last 90 days: [now − 90 days, now); its trend line is that "
             + "figure as it "
-            + "stood at the end of each of the last 12 weeks."
+            + "stood at the end of each of the last 12 weeks.",
+        Note: OwnRecoveryFigure
     );
 
     public static readonly Definition Buckets = new(
@@ -74,14 +82,17 @@ public static class MetricDefinitions
         "Succeeded production deployments ÷ calendar days in the bucket (7 for a week, daylight saving or not; for the "
             + "bucket still running, the days so far, today included). A failed deployment never went live and counts "
             + "in no "
-            + "figure; rollback deployments count only for time to roll back."
+            + "figure; rollback deployments count only for time to roll back and the rework rate.",
+        Note: "DORA's deployment frequency, per calendar day so that weeks and months compare."
     );
 
     public static readonly Definition LeadTime = new(
         "lead-time",
         "Lead time for changes",
         "Median of (finish − commit time) over succeeded production deployments that carry a commit time; values ≤ 0 "
-            + "are ignored. Median of an even count: the mean of the two middle values."
+            + "are ignored. Median of an even count: the mean of the two middle values.",
+        Note: "DORA's change lead time, from the commit time the pipeline reports; a deployment without one is left "
+            + "out rather than guessed."
     );
 
     public static readonly Definition ChangeFailureRate = new(
@@ -91,7 +102,37 @@ public static class MetricDefinitions
             + "or "
             + "by a rollback deployment that names them) or are named as the cause of a failure ÷ deployments that "
             + "count. Counted by deployment, never by incident: rolled back and named as "
-            + "a cause counts once."
+            + "a cause counts once.",
+        Dora: "the ratio of deployments that require immediate intervention following a deployment, likely resulting "
+            + "in a rollback of the changes or a hotfix",
+        Note: "\"Immediate intervention\" is read from the record: a rollback, or a failure that names the "
+            + "deployment as its cause. A hotfix that names no failure is not seen."
+    );
+
+    public static readonly Definition FailedDeploymentRecovery = new(
+        "failed-deployment-recovery-time",
+        "Failed deployment recovery time",
+        "For each failed deployment (one that counts and was rolled back, or is named as the cause of a failure), "
+            + "in the bucket in which it went live: the time from its finish until a production deployment restored "
+            + "service. That is the earliest of its rollback deployment, the first succeeded production deployment of "
+            + "the same service reported as fixing an incident it caused (fixesIncident), and, when only its outcome "
+            + "says it was rolled back, the next succeeded deployment to that environment. Median and 90th percentile "
+            + "(nearest rank) of the restored ones; those not restored by a deployment yet are counted as open.",
+        Dora: "the time it takes to recover from a deployment that fails and requires immediate intervention",
+        Note: "Restoration is read from deployments only: a failure resolved without a deployment (a flag, a restart) "
+            + "leaves its deployment open here, while MTTR counts it."
+    );
+
+    public static readonly Definition ReworkRate = new(
+        "deployment-rework-rate",
+        "Deployment rework rate",
+        "Production deployments that were unplanned and happened because of an incident ÷ production deployments "
+            + "that went live, in the bucket of their finish. Unplanned: a succeeded rollback deployment, or a "
+            + "deployment reported as fixing a counting incident (fixesIncident in the API, the CSV import or a "
+            + "GitHub deployment's payload). The denominator is succeeded or rolled back deployments plus succeeded "
+            + "rollback deployments.",
+        Dora: "the ratio of deployments that are unplanned but happen as a result of an incident in production",
+        Note: "A fix counts as rework only when its pipeline says which incident it fixes."
     );
 
     public static readonly Definition TimeToRestore = new(
@@ -99,7 +140,9 @@ public static class MetricDefinitions
         "Time to restore (MTTR)",
         "Over failures that started in the bucket and are resolved: mean, median and 90th percentile (nearest rank: "
             + "the "
-            + "⌈0.9 n⌉-th smallest) of (resolved − impact start). Open failures are counted, not dropped."
+            + "⌈0.9 n⌉-th smallest) of (resolved − impact start). Open failures are counted, not dropped.",
+        Note: OwnRecoveryFigure
+            + " DORA called its fourth key \"time to restore service\" until 2023; this is that older figure."
     );
 
     public static readonly Definition TimeToRollBack = new(
@@ -137,6 +180,8 @@ public static class MetricDefinitions
         DeploymentFrequency,
         LeadTime,
         ChangeFailureRate,
+        FailedDeploymentRecovery,
+        ReworkRate,
         TimeToRestore,
         TimeToRollBack,
         ShelfTime,

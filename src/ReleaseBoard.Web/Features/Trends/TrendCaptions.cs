@@ -62,6 +62,30 @@ public static class TrendCaptions
         return new(empty, $"{resolved} resolved failures, {report.Buckets.Sum(b => b.Reliability.Open)} still open");
     }
 
+    public static Text FailedDeploymentRecovery(TrendReport report)
+    {
+        var restored = report.Buckets.Sum(b => b.FailedDeploymentRecovery.Restored);
+        var open = report.Buckets.Sum(b => b.FailedDeploymentRecovery.Open);
+        var empty =
+            restored > 0 ? null
+            : open == 0 ? "No failed deployment in this range."
+            : "No failed deployment in this range is restored by a deployment yet.";
+        return new(empty, $"{restored} failed deployments restored by a deployment, {open} not restored yet");
+    }
+
+    public static Text ReworkRate(TrendReport report) =>
+        new(
+            report.Buckets.All(b => b.ReworkRate.Denominator == 0)
+                ? "No production deployment went live in this range."
+                : null,
+            Ratio(
+                "rework deployments",
+                "production deployments",
+                report.Buckets.Sum(b => b.ReworkRate.Numerator),
+                report.Buckets.Sum(b => b.ReworkRate.Denominator)
+            )
+        );
+
     public static Text CatchRatio(TrendReport report) =>
         new(
             report.Buckets.All(b => b.CatchRatio.Denominator == 0) ? "No catches and no failures in this range." : null,

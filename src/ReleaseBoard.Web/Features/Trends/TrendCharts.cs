@@ -114,6 +114,35 @@ public static class TrendCharts
             colors: ["#ffb74d", "#a1887f"]
         );
 
+    public static object FailedDeploymentRecovery(TrendReport report) =>
+        Chart(
+            report,
+            [
+                Series(
+                    "Recovery median",
+                    "line",
+                    report.Buckets.Select(b => Round(b.FailedDeploymentRecovery.Median?.TotalHours))
+                ),
+                Series(
+                    "Recovery p90",
+                    "line",
+                    report.Buckets.Select(b => Round(b.FailedDeploymentRecovery.P90?.TotalHours))
+                ),
+            ],
+            [new { rbFormat = "hours", min = 0 }],
+            colors: ["#f06292", "#a1887f"]
+        );
+
+    public static object ReworkRate(TrendReport report) =>
+        Single(
+            report,
+            "Deployment rework rate",
+            "line",
+            "percent",
+            "#ff8a65",
+            report.Buckets.Select(b => Round(b.ReworkRate.Value, 4))
+        );
+
     public static object CatchRatio(TrendReport report) =>
         Single(
             report,

@@ -13,6 +13,9 @@ public static class TrendEndpoints
 
     public sealed record MedianDto(double? Median, int Samples);
 
+    /// <summary>DORA's failed deployment recovery time: over the restored ones, with the open ones counted.</summary>
+    public sealed record RecoveryDto(double? MedianHours, double? P90Hours, int Restored, int Open);
+
     /// <summary>One bucket. Durations carry their unit in the name; undefined figures are null, never 0.</summary>
     public sealed record BucketDto(
         DateOnly LocalStart,
@@ -38,7 +41,9 @@ public static class TrendEndpoints
         RatioDto ChangeFailureRate,
         MedianDto TimeToRollBackMinutes,
         MedianDto ShelfTimeHours,
-        int? DaysSinceAtEnd
+        int? DaysSinceAtEnd,
+        RecoveryDto FailedDeploymentRecovery,
+        RatioDto DeploymentReworkRate
     );
 
     public sealed record DaysSinceDto(DateOnly Date, int? Days);
@@ -165,7 +170,14 @@ public static class TrendEndpoints
                     Ratio(b.ChangeFailureRate),
                     new MedianDto(Minutes(b.TimeToRollBack.Median), b.TimeToRollBack.Samples),
                     new MedianDto(Hours(b.ShelfTime.Median), b.ShelfTime.Samples),
-                    b.DaysSinceAtEnd
+                    b.DaysSinceAtEnd,
+                    new RecoveryDto(
+                        Hours(b.FailedDeploymentRecovery.Median),
+                        Hours(b.FailedDeploymentRecovery.P90),
+                        b.FailedDeploymentRecovery.Restored,
+                        b.FailedDeploymentRecovery.Open
+                    ),
+                    Ratio(b.ReworkRate)
                 ))
                 .ToList(),
             report.DaysSince.Select(p => new DaysSinceDto(p.Date, p.Days)).ToList(),

@@ -227,6 +227,14 @@ public class TrendApiTests(TrendApiFixture fixture) : IClassFixture<TrendApiFixt
         Assert.Equal(2, week.GetProperty("succeededDeployments").GetInt32());
         Assert.Equal(24, week.GetProperty("leadTimeHours").GetProperty("median").GetDouble());
         Assert.Equal(12, week.GetProperty("shelfTimeHours").GetProperty("median").GetDouble());
+        // DORA: the rolled-back v2 is restored 24 h later by v3; v1, named as a cause, by no deployment yet.
+        var recovery = week.GetProperty("failedDeploymentRecovery");
+        Assert.Equal(24, recovery.GetProperty("medianHours").GetDouble());
+        Assert.Equal(24, recovery.GetProperty("p90Hours").GetDouble());
+        Assert.Equal(1, recovery.GetProperty("restored").GetInt32());
+        Assert.Equal(1, recovery.GetProperty("open").GetInt32());
+        Assert.Equal(0, week.GetProperty("deploymentReworkRate").GetProperty("numerator").GetInt32());
+        Assert.Equal(3, week.GetProperty("deploymentReworkRate").GetProperty("denominator").GetInt32());
 
         var empty = buckets[1];
         Assert.Equal(JsonValueKind.Null, empty.GetProperty("mtbfHours").ValueKind);

@@ -114,7 +114,7 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo("/trends" + query);
         var page = Render<TrendsPage>();
-        await Eventually.AssertAsync(() => Assert.Equal(9, _charts.Invocations["create"].Count));
+        await Eventually.AssertAsync(() => Assert.Equal(11, _charts.Invocations["create"].Count));
         return page;
     }
 
@@ -140,7 +140,7 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
             Assert.Equal(weeks, s.GetProperty("data").GetArrayLength())
         );
         Assert.Contains(creates, c => SeriesNames(c) is ["Days since a catch", "Catch"]);
-        Assert.Equal(9, page.FindAll("[data-testid^=card-]").Count);
+        Assert.Equal(11, page.FindAll("[data-testid^=card-]").Count);
         Assert.Empty(page.FindAll("[data-testid^=empty-]"));
     }
 
@@ -151,8 +151,8 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
 
         Services.GetRequiredService<NavigationManager>().NavigateTo("/trends?team=payments&range=90d&bucket=month");
 
-        await Eventually.AssertAsync(() => Assert.Equal(9, _charts.Invocations["update"].Count));
-        Assert.Equal(9, _charts.Invocations["create"].Count);
+        await Eventually.AssertAsync(() => Assert.Equal(11, _charts.Invocations["update"].Count));
+        Assert.Equal(11, _charts.Invocations["create"].Count);
         var months = _charts
             .Invocations["update"]
             .Select(u => (JsonElement)u.Arguments[1]!)
@@ -176,7 +176,7 @@ public class TrendsPageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() =>
             Assert.Equal("No failures in this range.", page.Find("[data-testid=empty-reliability]").TextContent.Trim())
         );
-        Assert.Equal(9, page.FindAll("[data-testid^=empty-]").Count);
+        Assert.Equal(11, page.FindAll("[data-testid^=empty-]").Count);
         Assert.Empty(_charts.Invocations["create"]);
     }
 
