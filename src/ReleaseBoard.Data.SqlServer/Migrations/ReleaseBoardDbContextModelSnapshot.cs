@@ -311,6 +311,10 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("Link")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
                     b.Property<DateTime>("RecordedAt")
                         .HasColumnType("datetime2");
 
@@ -1079,6 +1083,10 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
                     b.Property<int>("TeamId")
                         .HasColumnType("int");
 
+                    b.Property<string>("Workload")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("PagerDutyServiceId");
@@ -1108,6 +1116,10 @@ namespace ReleaseBoard.Data.SqlServer.Migrations
 
                     b.Property<string>("Name")
                         .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Namespace")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 

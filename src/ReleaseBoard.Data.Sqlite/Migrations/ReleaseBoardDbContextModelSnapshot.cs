@@ -293,6 +293,10 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Link")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("RecordedAt")
                         .HasColumnType("TEXT");
 
@@ -1035,6 +1039,10 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
                     b.Property<int>("TeamId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Workload")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("PagerDutyServiceId");
@@ -1062,6 +1070,10 @@ namespace ReleaseBoard.Data.Sqlite.Migrations
 
                     b.Property<string>("Name")
                         .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Namespace")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 

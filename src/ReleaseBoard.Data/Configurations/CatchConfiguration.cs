@@ -11,6 +11,7 @@ internal sealed class CatchConfiguration : IEntityTypeConfiguration<Catch>
         builder.ToTable("Catches");
         builder.Property(c => c.Title).HasMaxLength(300);
         builder.Property(c => c.Description).HasMaxLength(4000);
+        builder.Property(c => c.Link).HasMaxLength(2000);
         builder.Property(c => c.Version).HasMaxLength(128);
         builder.Property(c => c.ReportedBy).HasMaxLength(200);
         builder.Property(c => c.Source).HasMaxLength(64);

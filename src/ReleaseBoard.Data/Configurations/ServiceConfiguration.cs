@@ -12,6 +12,7 @@ internal sealed class ServiceConfiguration : IEntityTypeConfiguration<Service>
         builder.Property(s => s.Name).HasMaxLength(200);
         builder.Property(s => s.Repository).HasMaxLength(200);
         builder.Property(s => s.PagerDutyServiceId).HasMaxLength(32);
+        builder.Property(s => s.Workload).HasMaxLength(64);
         builder.HasIndex(s => new { s.TeamId, s.Slug }).IsUnique();
         builder.HasIndex(s => s.Repository);
         builder.HasIndex(s => s.PagerDutyServiceId);

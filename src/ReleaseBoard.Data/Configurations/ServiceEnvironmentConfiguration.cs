@@ -10,6 +10,7 @@ internal sealed class ServiceEnvironmentConfiguration : IEntityTypeConfiguration
     {
         builder.ToTable("Environments");
         builder.Property(e => e.Name).HasMaxLength(64);
+        builder.Property(e => e.Namespace).HasMaxLength(64);
         builder.Property(e => e.PromotionModeChangedBy).HasMaxLength(200);
         builder.Property(e => e.PromotionModeReason).HasMaxLength(1000);
         builder.Property(e => e.PromotionMode).HasConversion<string>().HasMaxLength(16);

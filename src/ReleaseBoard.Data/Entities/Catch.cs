@@ -23,4 +23,7 @@ public class Catch
 
     public required string Source { get; set; }
     public string? ExternalId { get; set; }
+
+    /// <summary>Where the tool that caught it shows it (the failed analysis, the test run).</summary>
+    public string? Link { get; set; }
 }

@@ -17,5 +17,11 @@ public class Service
     /// <summary>The PagerDuty service id (e.g. "PF9KMXH") whose incidents are this service's failures.</summary>
     public string? PagerDutyServiceId { get; set; }
 
+    /// <summary>
+    /// Its Kubernetes workload's name (a Flagger canary, an Argo Rollout) where it differs from the slug: progressive
+    /// delivery webhooks find the service by it.
+    /// </summary>
+    public string? Workload { get; set; }
+
     public List<ServiceEnvironment> Environments { get; set; } = [];
 }

@@ -16,6 +16,9 @@ public class ServiceEnvironment
 
     public bool IsProduction { get; set; }
 
+    /// <summary>The Kubernetes namespace this stage runs in: progressive delivery webhooks name it.</summary>
+    public string? Namespace { get; set; }
+
     public PromotionMode PromotionMode { get; set; } = PromotionMode.Manual;
     public DateTime PromotionModeChangedAt { get; set; }
     public string? PromotionModeChangedBy { get; set; }

@@ -12,7 +12,7 @@ public class WebhookSecret
     /// <summary>GitHub: the one repository ("owner/name", lowercase) it speaks for.</summary>
     public string? Repository { get; set; }
 
-    /// <summary>PagerDuty: the one service it speaks for.</summary>
+    /// <summary>PagerDuty, Flagger, Argo Rollouts, catches: the one service it speaks for.</summary>
     public int? ServiceId { get; set; }
     public Service? Service { get; set; }
 
@@ -33,6 +33,15 @@ public enum WebhookTool
 {
     GitHub = 0,
     PagerDuty = 1,
+
+    /// <summary>Flagger's canary webhooks (events, confirm-promotion, rollback); the secret is in metadata.</summary>
+    Flagger = 2,
+
+    /// <summary>Argo Rollouts notifications: the secret is the webhook service's bearer token.</summary>
+    ArgoRollouts = 3,
+
+    /// <summary>Any test or analysis system's catches: signed like GitHub's, or a bearer token.</summary>
+    Catch = 4,
 }
 
 /// <summary>A delivery a webhook has already been acted on: the same delivery id again changes nothing.</summary>

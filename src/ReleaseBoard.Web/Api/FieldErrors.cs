@@ -40,6 +40,17 @@ public sealed class FieldErrors(IReadOnlyDictionary<string, string>? labels = nu
             Add(field, $"{Label(field)} is before {EventRules.Earliest:yyyy-MM-dd}, too far in the past.");
     }
 
+    /// <summary>A link people will open: absolute http(s) only, never javascript: or a relative path.</summary>
+    public void HttpLink(string field, string? url)
+    {
+        MaxLength(field, url, EventRules.UrlMaxLength);
+        if (
+            !string.IsNullOrWhiteSpace(url)
+            && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
+        )
+            Add(field, "The link must be an absolute http(s) address.");
+    }
+
     public void NotBefore(string field, DateTimeOffset? value, string otherField, DateTimeOffset? other)
     {
         if (value is { } v && other is { } o && v < o)

@@ -19,7 +19,8 @@ public sealed record CatalogServiceEntry(
     string? Name,
     string? Repository,
     string? PagerDutyServiceId,
-    IReadOnlyList<CatalogEnvironmentEntry>? Environments
+    IReadOnlyList<CatalogEnvironmentEntry>? Environments,
+    string? Workload = null
 );
 
 /// <param name="RequiredApprovals">
@@ -32,13 +33,15 @@ public sealed record CatalogServiceEntry(
 /// The evidence asked for before this environment turns continuous; omitted fields take the defaults.
 /// </param>
 /// <param name="Windows">When it may promote on its own; omitted keeps what is set (the admin page sets them).</param>
+/// <param name="Namespace">The Kubernetes namespace it runs in, for Flagger and Argo Rollouts webhooks.</param>
 public sealed record CatalogEnvironmentEntry(
     string? Name,
     bool? IsProduction,
     int? RequiredApprovals,
     int? SoakMinutes,
     CatalogReadinessEntry? Readiness = null,
-    IReadOnlyList<CatalogWindowEntry>? Windows = null
+    IReadOnlyList<CatalogWindowEntry>? Windows = null,
+    string? Namespace = null
 );
 
 /// <summary>One window: <c>{"allow": "Mon-Thu 09:00-16:00"}</c> or <c>{"deny": "…", "reason": "…"}</c>.</summary>

@@ -60,9 +60,11 @@ public sealed partial class CatalogService(
                     e.RequiredApprovals,
                     e.SoakMinutes,
                     CatalogPolicy.ReadinessOf(e),
-                    e.Windows.OrderBy(w => w.Id).Select(CatalogPolicy.WindowOf).ToList()
+                    e.Windows.OrderBy(w => w.Id).Select(CatalogPolicy.WindowOf).ToList(),
+                    e.Namespace
                 ))
-                .ToList()
+                .ToList(),
+            s.Workload
         );
 
     public async Task<CatalogReport> ApplyAsync(
@@ -201,6 +203,12 @@ public sealed partial class CatalogService(
                 serviceEntry.PagerDutyServiceId?.Trim() ?? (byMachine ? service.PagerDutyServiceId : null),
                 v => service.PagerDutyServiceId = v
             );
+            serviceLog.Set(
+                "workload",
+                service.Workload,
+                serviceEntry.Workload?.Trim() ?? (byMachine ? service.Workload : null),
+                v => service.Workload = v
+            );
             changes.Done(serviceLog);
             ApplyEnvironments(team, service, serviceEntry, changes, actor, byMachine, now);
         }
@@ -245,6 +253,12 @@ public sealed partial class CatalogService(
                 environment.RequiredApprovals = v
             );
             log.Set("soakMinutes", environment.SoakMinutes, wanted.SoakMinutes, v => environment.SoakMinutes = v);
+            log.Set(
+                "namespace",
+                environment.Namespace,
+                environmentEntry.Namespace?.Trim() ?? (byMachine ? environment.Namespace : null),
+                v => environment.Namespace = v
+            );
             CatalogPolicy.SetReadiness(log, environment, wanted.Readiness);
             if (environmentEntry.Windows is { } windows)
                 CatalogPolicy.SetWindows(log, environment, windows, actor, now);
@@ -385,6 +399,8 @@ public sealed partial class CatalogService(
             errors.Add($"{at}.repository", "A repository is \"owner/name\".");
         if (service.PagerDutyServiceId is { Length: > 32 })
             errors.Add($"{at}.pagerDutyServiceId", "At most 32 characters.");
+        if (service.Workload is { } workload && !SlugPattern().IsMatch(workload))
+            errors.Add($"{at}.workload", "A Kubernetes name: 1–64 lowercase letters, digits and dashes.");
         if (service.Environments is not { Count: > 0 })
         {
             errors.Add($"{at}.environments", "A service has its environments, in pipeline order.");
@@ -405,6 +421,8 @@ public sealed partial class CatalogService(
                 errors.Add($"{eat}.name", "A name is 1–64 lowercase letters, digits and dashes.");
             else if (!names.Add(environment.Name))
                 errors.Add($"{eat}.name", $"Environment \"{environment.Name}\" is listed twice.");
+            if (environment.Namespace is { } space && !SlugPattern().IsMatch(space))
+                errors.Add($"{eat}.namespace", "A Kubernetes namespace: 1–64 lowercase letters, digits and dashes.");
             if (environment.RequiredApprovals is < 1 or > 5)
                 errors.Add($"{eat}.requiredApprovals", "1 to 5 approvers.");
             if (environment.SoakMinutes is < 0 or > 10_080)

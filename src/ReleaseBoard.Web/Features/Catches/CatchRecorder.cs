@@ -38,6 +38,7 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
         errors.SeverityInRange(EventFields.Severity, command.Severity);
         errors.MaxLength(EventFields.Source, command.Source, EventRules.SourceMaxLength);
         errors.MaxLength(EventFields.ExternalId, command.ExternalId, EventRules.ExternalIdMaxLength);
+        errors.HttpLink(EventFields.Url, command.Link);
         if (command.CaughtAtUtc.Kind != DateTimeKind.Utc)
             errors.Add(EventFields.CaughtAt, "The time must be given in UTC.");
         else
@@ -115,6 +116,7 @@ public sealed class CatchRecorder(IDbContextFactory<ReleaseBoardDbContext> dbFac
                     RecordedAt = now,
                     Source = command.Source,
                     ExternalId = command.ExternalId,
+                    Link = string.IsNullOrWhiteSpace(command.Link) ? null : command.Link.Trim(),
                 };
                 db.Catches.Add(entity);
                 await db.SaveChangesAsync(cancellationToken);

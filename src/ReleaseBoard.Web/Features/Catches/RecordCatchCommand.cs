@@ -11,7 +11,8 @@ public sealed record RecordCatchCommand(
     string? ReportedBy,
     DateTime CaughtAtUtc,
     string Source = CatchSources.Manual,
-    string? ExternalId = null
+    string? ExternalId = null,
+    string? Link = null
 );
 
 public static class CatchSources

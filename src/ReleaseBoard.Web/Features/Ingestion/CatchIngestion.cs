@@ -4,6 +4,7 @@ using ReleaseBoard.Data;
 using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Access;
 using ReleaseBoard.Web.Features.Catches;
+using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Ingestion;
 
@@ -23,17 +24,8 @@ public sealed class CatchIngestion(
         CancellationToken cancellationToken
     )
     {
-        var errors = new FieldErrors(EventFields.CatchLabels);
-        errors.Required(EventFields.Service, request.Service);
-        errors.Required(EventFields.Environment, request.Environment);
-        errors.Required(EventFields.Severity, request.Severity);
-        errors.Required(EventFields.CaughtAt, request.CaughtAt);
-        // Checked before the lookups too: an overlong source must not reach the duplicate check's query.
-        errors.MaxLength(EventFields.Source, request.Source, EventRules.SourceMaxLength);
-        errors.MaxLength(EventFields.ExternalId, request.ExternalId, EventRules.ExternalIdMaxLength);
-        if (errors.Any)
-            return new IngestOutcome<CatchItem>.Invalid(errors.Errors);
-
+        if (Validate(request) is { } invalid)
+            return invalid;
         await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
         var (service, refusal) = await services.ResolveAsync<CatchItem>(
             db,
@@ -43,6 +35,44 @@ public sealed class CatchIngestion(
         );
         if (service is null)
             return refusal!;
+        return await IngestAsync(db, service, request, caller.ToAuditActor(), cancellationToken);
+    }
+
+    /// <summary>For a service a webhook already resolved (and checked its owner); the same rules as the API.</summary>
+    public async Task<IngestOutcome<CatchItem>> IngestForServiceAsync(
+        ResolvedService service,
+        CatchRequest request,
+        AuditActor actor,
+        CancellationToken cancellationToken
+    )
+    {
+        if (Validate(request) is { } invalid)
+            return invalid;
+        await using var db = await dbFactory.CreateOpenContextAsync(cancellationToken);
+        return await IngestAsync(db, service, request, actor, cancellationToken);
+    }
+
+    private static IngestOutcome<CatchItem>.Invalid? Validate(CatchRequest request)
+    {
+        var errors = new FieldErrors(EventFields.CatchLabels);
+        errors.Required(EventFields.Service, request.Service);
+        errors.Required(EventFields.Environment, request.Environment);
+        errors.Required(EventFields.Severity, request.Severity);
+        errors.Required(EventFields.CaughtAt, request.CaughtAt);
+        // Checked before the lookups too: an overlong source must not reach the duplicate check's query.
+        errors.MaxLength(EventFields.Source, request.Source, EventRules.SourceMaxLength);
+        errors.MaxLength(EventFields.ExternalId, request.ExternalId, EventRules.ExternalIdMaxLength);
+        return errors.Any ? new IngestOutcome<CatchItem>.Invalid(errors.Errors) : null;
+    }
+
+    private async Task<IngestOutcome<CatchItem>> IngestAsync(
+        ReleaseBoardDbContext db,
+        ResolvedService service,
+        CatchRequest request,
+        AuditActor actor,
+        CancellationToken cancellationToken
+    )
+    {
         var environmentId = (
             await services.EnvironmentAsync(db, service.Id, request.Environment!.Trim(), cancellationToken)
         )?.Id;
@@ -67,9 +97,10 @@ public sealed class CatchIngestion(
                 request.ReportedBy,
                 request.CaughtAt!.Value.UtcDateTime,
                 source,
-                externalId
+                externalId,
+                request.Url
             ),
-            caller.ToAuditActor(),
+            actor,
             cancellationToken
         );
         if (outcome is IngestOutcome<long>.Stored { Item: var catchId })

@@ -58,7 +58,8 @@ public sealed record CatchRequest(
     DateTimeOffset? CaughtAt,
     string? ReportedBy,
     string? Source,
-    string? ExternalId
+    string? ExternalId,
+    string? Url = null
 );
 
 public sealed record DeploymentItem(
@@ -107,7 +108,8 @@ public sealed record CatchItem(
     DateTime CaughtAt,
     string ReportedBy,
     string Source,
-    string? ExternalId
+    string? ExternalId,
+    string? Url
 );
 
 public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);

@@ -61,7 +61,8 @@ public static class EventQueries
             c.CaughtAt,
             c.ReportedBy,
             c.Source,
-            c.ExternalId
+            c.ExternalId,
+            c.Link
         ));
 
     public sealed record ListQuery(

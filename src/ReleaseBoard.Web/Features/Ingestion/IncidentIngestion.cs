@@ -351,12 +351,7 @@ public sealed class IncidentIngestion(
         errors.NotInFuture(EventFields.ResolvedAt, resolvedAt, now);
         errors.NotBefore(EventFields.ResolvedAt, resolvedAt, EventFields.StartedAt, startedAt);
         errors.NotBefore(EventFields.DetectedAt, detectedAt, EventFields.StartedAt, startedAt);
-        errors.MaxLength(EventFields.Url, url, EventRules.UrlMaxLength);
-        if (
-            !string.IsNullOrWhiteSpace(url)
-            && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
-        )
-            errors.Add(EventFields.Url, "The link must be an absolute http(s) address.");
+        errors.HttpLink(EventFields.Url, url);
     }
 
     /// <summary>The rules an incident's own fields follow (the API and imports share them).</summary>

@@ -41,5 +41,5 @@ public static class PromotionSetup
     }
 
     public static RouteGroupBuilder MapPromotion(this RouteGroupBuilder api) =>
-        api.MapGateEndpoints().MapPromotionEndpoints();
+        api.MapGateEndpoints().MapFlaggerGateEndpoints().MapPromotionEndpoints();
 }

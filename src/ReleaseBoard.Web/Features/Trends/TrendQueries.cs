@@ -26,7 +26,7 @@ public sealed record BucketCount(int Bucket, int Count);
 
 public sealed record DeploymentInBucket(long Id, int Bucket);
 
-/// <summary>Production deployments that went live in a bucket (rollbacks included), and how many were rollbacks.</summary>
+/// <summary>Production deployments that went live in a bucket (rollbacks included), and how many rolled back.</summary>
 public sealed record LiveDeploymentCount(int Bucket, int Live, int Rollbacks);
 
 /// <summary>

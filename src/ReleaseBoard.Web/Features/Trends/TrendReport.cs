@@ -42,7 +42,7 @@ public sealed record BucketFigures(
     /// </summary>
     public Ratio ReworkRate { get; init; }
 
-    /// <summary>DORA's failed deployment recovery time, over the failed deployments that went live in the bucket.</summary>
+    /// <summary>DORA's failed deployment recovery time, over the failed deployments that went live here.</summary>
     public RecoveryFigures FailedDeploymentRecovery { get; init; } = RecoveryFigures.Empty;
 
     /// <summary>Succeeded production deployments ÷ calendar days counted.</summary>

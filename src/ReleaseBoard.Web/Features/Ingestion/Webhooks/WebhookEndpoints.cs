@@ -35,6 +35,21 @@ public static class WebhookEndpoints
             .RequireAuthorization(Policies.Ingest)
             .WithName("AlertmanagerWebhook")
             .WithSummary("Prometheus Alertmanager webhook (version 4) → incidents. Authenticated by an API key.");
+        webhooks
+            .MapPost("/flagger", ProgressiveDeliveryEndpoints.FlaggerEventAsync)
+            .AllowAnonymous() // metadata.token is the authentication
+            .WithName("FlaggerEventWebhook")
+            .WithSummary("Flagger event webhook: a failed canary → a catch (pre-production) or a failure.");
+        webhooks
+            .MapPost("/argo-rollouts", ProgressiveDeliveryEndpoints.ArgoRolloutsAsync)
+            .AllowAnonymous() // the bearer token is the authentication
+            .WithName("ArgoRolloutsWebhook")
+            .WithSummary("Argo Rollouts notifications: aborted rollout, failed analysis → a catch or a failure.");
+        webhooks
+            .MapPost("/catches", ProgressiveDeliveryEndpoints.CatchAsync)
+            .AllowAnonymous() // the signature or bearer token is the authentication
+            .WithName("CatchWebhook")
+            .WithSummary("A catch from any test or analysis system, signed with a webhook secret.");
         return api;
     }
 
@@ -194,24 +209,30 @@ public static class WebhookEndpoints
             _ => throw new InvalidOperationException("Unknown ingestion outcome."),
         };
 
-    private static IResult NotConfigured(string tool) =>
+    internal static IResult NotConfigured(string tool) =>
         TypedResults.Problem(
             $"The {tool} webhook has no secret yet: an Admin adds one (Admin → Webhooks, or `webhooks add --tool "
-                + $"{tool.ToLowerInvariant()}`), bound to what it may speak for.",
+                + $"{Enum.Parse<WebhookTool>(tool).Name()}`), bound to what it may speak for.",
             statusCode: StatusCodes.Status404NotFound
+        );
+
+    internal static IResult BadToken(string where) =>
+        TypedResults.Problem(
+            $"{where} matches no active webhook secret.",
+            statusCode: StatusCodes.Status401Unauthorized
         );
 
     private static IResult BadSignature(string header) =>
         TypedResults.Problem($"The {header} signature does not match.", statusCode: StatusCodes.Status401Unauthorized);
 
-    private static IResult WrongOwner(WebhookSigner signer, string named) =>
+    internal static IResult WrongOwner(WebhookSigner signer, string named) =>
         TypedResults.Problem(
             $"This delivery is signed with the secret for {signer.SpeaksFor}, which may not speak for {named}. "
                 + "Nothing was stored.",
             statusCode: StatusCodes.Status403Forbidden
         );
 
-    private static IResult TooLarge() => Invalid("body", $"The body is larger than {MaxWebhookBytes / 1024} KB.");
+    internal static IResult TooLarge() => Invalid("body", $"The body is larger than {MaxWebhookBytes / 1024} KB.");
 
     /// <summary>The raw bytes, as signed: a signature is checked before anything is parsed.</summary>
     private static Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct) =>

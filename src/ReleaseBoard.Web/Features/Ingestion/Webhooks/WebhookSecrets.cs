@@ -8,6 +8,23 @@ using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 
+/// <summary>Each tool's name on the command line and in messages.</summary>
+public static class WebhookTools
+{
+    public static readonly IReadOnlyDictionary<string, WebhookTool> ByName = new Dictionary<string, WebhookTool>(
+        StringComparer.OrdinalIgnoreCase
+    )
+    {
+        ["github"] = WebhookTool.GitHub,
+        ["pagerduty"] = WebhookTool.PagerDuty,
+        ["flagger"] = WebhookTool.Flagger,
+        ["argo-rollouts"] = WebhookTool.ArgoRollouts,
+        ["catch"] = WebhookTool.Catch,
+    };
+
+    public static string Name(this WebhookTool tool) => ByName.Single(p => p.Value == tool).Key;
+}
+
 public sealed record WebhookSecretSummary(
     int Id,
     WebhookTool Tool,
@@ -55,7 +72,7 @@ public sealed class WebhookSecrets(
 
     /// <summary>
     /// Adds a secret that speaks for exactly one of <paramref name="repository"/> (GitHub), <paramref name="service"/>
-    /// (PagerDuty; a slug, or "team/service" where two teams use it) or <paramref name="team"/>. Without
+    /// (the other tools; a slug, or "team/service" where two teams use it) or <paramref name="team"/>. Without
     /// <paramref name="secret"/> one is generated and returned, this once (PagerDuty generates its own: paste it).
     /// </summary>
     public async Task<OperationResult<string?>> AddAsync(
@@ -78,8 +95,8 @@ public sealed class WebhookSecrets(
             );
         if (tool == WebhookTool.GitHub && !string.IsNullOrWhiteSpace(service))
             return Fail("scope", "A GitHub secret speaks for a repository or a team.");
-        if (tool == WebhookTool.PagerDuty && !string.IsNullOrWhiteSpace(repository))
-            return Fail("scope", "A PagerDuty secret speaks for a service or a team.");
+        if (tool != WebhookTool.GitHub && !string.IsNullOrWhiteSpace(repository))
+            return Fail("scope", $"A {tool} secret speaks for a service or a team.");
         if (tool == WebhookTool.PagerDuty && string.IsNullOrWhiteSpace(secret))
             return Fail("secret", "PagerDuty makes the secret when the subscription is created: give that one.");
         if (secret is not null && secret.Trim().Length < MinimumLength)

@@ -558,21 +558,26 @@ public static partial class ReleaseBoardCommandLine
 
     private static Command WebhookCommands(TextReader input, TextWriter output, TextWriter error)
     {
-        var tool = new Option<string>("--tool") { Description = "github or pagerduty.", Required = true };
-        tool.AcceptOnlyFromAmong("github", "pagerduty");
+        var tool = new Option<string>("--tool")
+        {
+            Description = "github, pagerduty, flagger, argo-rollouts or catch.",
+            Required = true,
+        };
+        tool.AcceptOnlyFromAmong([.. Ingestion.Webhooks.WebhookTools.ByName.Keys]);
         var repository = new Option<string?>("--repository")
         {
             Description = "GitHub: the one repository (owner/name).",
         };
         var service = new Option<string?>("--service")
         {
-            Description = "PagerDuty: the one service (slug, or team/service).",
+            Description = "All but GitHub: the one service (slug, or team/service).",
         };
         var team = new Option<string?>("--team") { Description = "Instead: every repository or service of this team." };
         var generate = new Option<bool>("--generate")
         {
             Description =
-                "GitHub: make a new secret and print it once. Without it the secret is read from standard input.",
+                "All but PagerDuty: make a new secret and print it once. Without it the secret is read from "
+                + "standard input.",
         };
         var add = new Command("add", "Bind a webhook secret to what its deliveries may speak for.")
         {
@@ -584,12 +589,12 @@ public static partial class ReleaseBoardCommandLine
         };
         add.SetAction((parse, ct) => WithServices(error, async services =>
                 {
-                    var which = parse.GetValue(tool) == "github" ? WebhookTool.GitHub : WebhookTool.PagerDuty;
+                    var which = Ingestion.Webhooks.WebhookTools.ByName[parse.GetValue(tool)!];
                     var secret = parse.GetValue(generate) ? null : ReadPassword(input, error, "Secret: ");
                     if (!parse.GetValue(generate) && string.IsNullOrWhiteSpace(secret))
                         return Report(
                             false,
-                            "Give the secret on standard input, or --generate one (GitHub).",
+                            "Give the secret on standard input, or --generate one (all but PagerDuty).",
                             null,
                             error
                         );

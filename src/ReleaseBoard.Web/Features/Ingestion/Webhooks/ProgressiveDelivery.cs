@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
+using ReleaseBoard.Web.Infrastructure;
+
+namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
+
+/// <summary>
+/// A Kubernetes workload (a Flagger canary, an Argo Rollout) in a namespace, as the catalog maps it: a service's
+/// workload (its slug unless set) and one of its environments' namespace.
+/// </summary>
+public sealed record WorkloadTarget(ResolvedService Service, int EnvironmentId, string Environment, bool IsProduction)
+{
+    public string Name => $"{Service.TeamSlug}/{Service.Slug}/{Environment}";
+}
+
+/// <summary>
+/// What progressive-delivery tools report, turned into ReleaseBoard's events: a failed analysis before production is
+/// a catch (the tool stopped a defect), one in production is a failure. Each delivery speaks for its secret's owner.
+/// </summary>
+public static class ProgressiveDelivery
+{
+    /// <summary>The severity a failed canary gets when its webhook's metadata names none.</summary>
+    public const int DefaultSeverity = 3;
+
+    /// <summary>The active secrets of <paramref name="tool"/> equal to a token, compared in constant time.</summary>
+    public static async Task<IReadOnlyList<WebhookSigner>> BearerSignersAsync(
+        WebhookSecrets secrets,
+        WebhookTool tool,
+        string? token,
+        CancellationToken ct
+    )
+    {
+        if (string.IsNullOrEmpty(token))
+            return [];
+        var given = Encoding.UTF8.GetBytes(token);
+        return (await secrets.SignersAsync(tool, ct))
+            .Where(s => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(s.Secret), given))
+            .ToList();
+    }
+
+    /// <summary>"Bearer x" → x; anything else → null.</summary>
+    public static string? BearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is { } header
+        && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header[7..].Trim()
+            : null;
+
+    /// <summary>
+    /// The one environment running <paramref name="workload"/> in <paramref name="space"/> that a signer speaks for;
+    /// or the answer: 404 when the catalog maps none, 403 when only another owner's does, 409 when two do.
+    /// </summary>
+    public static async Task<(WorkloadTarget? Target, IResult? Problem)> FindAsync(
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        string workload,
+        string space,
+        IReadOnlyList<WebhookSigner> signers,
+        CancellationToken ct
+    )
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var matches = await db
+            .Environments.AsNoTracking()
+            .Where(e => e.Namespace == space && (e.Service.Workload ?? e.Service.Slug) == workload)
+            .Select(e => new WorkloadTarget(
+                new ResolvedService(e.ServiceId, e.Service.TeamId, e.Service.Team.Slug, e.Service.Slug),
+                e.Id,
+                e.Name,
+                e.IsProduction
+            ))
+            .Take(20)
+            .ToListAsync(ct);
+        var named = $"workload {workload} in namespace {space}";
+        if (matches.Count == 0)
+            return (
+                null,
+                TypedResults.Problem(
+                    $"No service runs {named}: set the service's workload (its slug unless set) and the environment's "
+                        + "namespace in the catalog.",
+                    statusCode: StatusCodes.Status404NotFound
+                )
+            );
+        var owned = matches.Where(m => signers.Any(s => s.SpeaksForService(m.Service))).ToList();
+        return owned.Count switch
+        {
+            1 => (owned[0], null),
+            0 => (
+                null,
+                TypedResults.Problem(
+                    $"This delivery's secret speaks for {signers[0].SpeaksFor}, which does not run {named}. "
+                        + "Nothing was stored.",
+                    statusCode: StatusCodes.Status403Forbidden
+                )
+            ),
+            _ => (
+                null,
+                TypedResults.Problem(
+                    $"Several environments run {named} "
+                        + $"({string.Join(", ", owned.Select(o => o.Name))})"
+                        + "; give the namespace to one of them only.",
+                    statusCode: StatusCodes.Status409Conflict
+                )
+            ),
+        };
+    }
+
+    /// <summary>A failed analysis: a catch before production, in it a failure (resolved: the tool rolled back).</summary>
+    public static async Task<IResult> RecordFailedAnalysisAsync(
+        WorkloadTarget target,
+        FailedAnalysis failure,
+        WebhookSigner signer,
+        WebhookSecrets secrets,
+        CatchIngestion catches,
+        IncidentIngestion incidents,
+        CancellationToken ct
+    )
+    {
+        var answer = await RecordAsync();
+        if (answer is IStatusCodeHttpResult { StatusCode: 200 or 201 })
+            await secrets.TouchAsync(signer.Id, ct);
+        return answer;
+
+        async Task<IResult> RecordAsync()
+        {
+            if (!target.IsProduction)
+            {
+                var caught = await catches.IngestForServiceAsync(
+                    target.Service,
+                    new CatchRequest(
+                        target.Service.Slug,
+                        target.Environment,
+                        failure.Severity,
+                        failure.Title,
+                        failure.Message,
+                        failure.Version,
+                        failure.At,
+                        failure.Tool,
+                        failure.Source,
+                        failure.ExternalId,
+                        failure.Link
+                    ),
+                    new AuditActor(AuditActorKind.System, $"{failure.Tool} webhook", $"webhook-secret/{signer.Id}"),
+                    ct
+                );
+                return WebhookEndpoints.ToResult(caught);
+            }
+            var failed = await incidents.IngestForServiceAsync(
+                target.Service,
+                new IncidentRequest(
+                    target.Service.Slug,
+                    failure.Severity,
+                    failure.Title,
+                    failure.At,
+                    failure.At,
+                    failure.At,
+                    null,
+                    failure.Link,
+                    failure.Source,
+                    failure.ExternalId
+                ),
+                reopen: false,
+                ct
+            );
+            return WebhookEndpoints.ToResult(failed);
+        }
+    }
+
+    /// <summary>Metadata's "severity": 1–4, or the default; anything else is a mistake worth saying.</summary>
+    public static (int? Severity, string? Error) SeverityOf(string? text) =>
+        text is null ? (DefaultSeverity, null)
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 4
+            ? (s, null)
+        : (null, "metadata.severity is 1 (worst) to 4.");
+
+    /// <summary>Flagger's metadata.timestamp: Unix milliseconds, as a string.</summary>
+    public static DateTimeOffset? UnixMilliseconds(string? text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+        && ms is > 946_684_800_000 and < 32_503_680_000_000
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
+
+    internal static string? Text(JsonElement root, params string[] path) => root.Text(path);
+}
+
+/// <summary>A failed analysis as a tool reported it, in ReleaseBoard's words.</summary>
+public sealed record FailedAnalysis(
+    string Tool,
+    string Source,
+    string ExternalId,
+    string Title,
+    string? Message,
+    int Severity,
+    DateTimeOffset At,
+    string? Version,
+    string? Link
+);

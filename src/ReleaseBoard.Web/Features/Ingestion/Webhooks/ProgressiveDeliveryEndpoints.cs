@@ -1,0 +1,275 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using ReleaseBoard.Data;
+using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Web.Api;
+
+namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
+
+/// <summary>
+/// The failures progressive-delivery tools prevent, as they report them: Flagger's event webhook, Argo Rollouts'
+/// notifications (with the template in the README) and a generic catch webhook for any test or analysis system.
+/// </summary>
+public static class ProgressiveDeliveryEndpoints
+{
+    public const string FlaggerSource = "flagger";
+    public const string ArgoSource = "argo-rollouts";
+
+    /// <summary>Argo Rollouts' notification triggers this receiver acts on; the others are acknowledged.</summary>
+    private static readonly Dictionary<string, string> ArgoEvents = new(StringComparer.Ordinal)
+    {
+        ["rollout-aborted"] = "was aborted",
+        ["analysis-run-failed"] = "failed its analysis",
+    };
+
+    public static async Task<IResult> FlaggerEventAsync(
+        HttpRequest request,
+        WebhookSecrets secrets,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        CatchIngestion catches,
+        IncidentIngestion incidents,
+        TimeProvider clock,
+        CancellationToken ct
+    )
+    {
+        if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
+            return WebhookEndpoints.TooLarge();
+        using var document = WebhookEndpoints.TryParse(body);
+        if (document is null)
+            return WebhookEndpoints.Invalid("body", "The body is not valid JSON.");
+        var root = document.RootElement;
+        // Flagger sends no headers of its own: the secret travels in the webhook's metadata.
+        var (signers, refusal) = await FlaggerSignersAsync(secrets, root, ct);
+        if (refusal is not null)
+            return refusal;
+
+        var (name, space, phase) = (root.Text("name"), root.Text("namespace"), root.Text("phase"));
+        if (name is null || space is null || phase is null)
+            return WebhookEndpoints.Invalid("body", "A Flagger event has name, namespace and phase.");
+        if (phase != "Failed")
+            return WebhookEndpoints.Ignored($"Phase {phase}: only a failed canary is recorded.");
+        var (severity, severityError) = ProgressiveDelivery.SeverityOf(root.Text("metadata", "severity"));
+        if (severityError is not null)
+            return WebhookEndpoints.Invalid("metadata.severity", severityError);
+        var (target, problem) = await ProgressiveDelivery.FindAsync(dbFactory, name, space, signers, ct);
+        if (target is null)
+            return problem!;
+
+        var now = clock.GetUtcNow();
+        var at =
+            ProgressiveDelivery.UnixMilliseconds(root.Text("metadata", "timestamp")) is { } stamp && stamp <= now
+                ? stamp
+                : now;
+        // One failed revision (Flagger's checksum of the spec) is one event, however often Flagger repeats it.
+        var revision = root.Text("checksum") is { Length: > 0 } checksum ? checksum : at.ToUnixTimeSeconds().ToString();
+        var failure = new FailedAnalysis(
+            "Flagger",
+            FlaggerSource,
+            Clip($"{space}/{name}/{revision}", EventRules.ExternalIdMaxLength)!,
+            Clip($"Canary {name} failed its analysis in {space}", EventRules.TitleMaxLength)!,
+            Clip(root.Text("metadata", "eventMessage"), EventRules.DescriptionMaxLength),
+            severity!.Value,
+            at,
+            root.Text("metadata", "version"),
+            root.Text("metadata", "link")
+        );
+        return await ProgressiveDelivery.RecordFailedAnalysisAsync(
+            target,
+            failure,
+            signers[0],
+            secrets,
+            catches,
+            incidents,
+            ct
+        );
+    }
+
+    /// <summary>The Flagger secrets metadata.token matches; or the answer that refuses the delivery.</summary>
+    public static async Task<(IReadOnlyList<WebhookSigner> Signers, IResult? Refusal)> FlaggerSignersAsync(
+        WebhookSecrets secrets,
+        JsonElement root,
+        CancellationToken ct
+    )
+    {
+        if ((await secrets.SignersAsync(WebhookTool.Flagger, ct)).Count == 0)
+            return ([], WebhookEndpoints.NotConfigured("Flagger"));
+        var signers = await ProgressiveDelivery.BearerSignersAsync(
+            secrets,
+            WebhookTool.Flagger,
+            root.Text("metadata", "token"),
+            ct
+        );
+        return signers.Count == 0
+            ? ([], WebhookEndpoints.BadToken("metadata.token (the Flagger webhook secret)"))
+            : (signers, null);
+    }
+
+    public static async Task<IResult> ArgoRolloutsAsync(
+        HttpRequest request,
+        WebhookSecrets secrets,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        CatchIngestion catches,
+        IncidentIngestion incidents,
+        TimeProvider clock,
+        CancellationToken ct
+    )
+    {
+        if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
+            return WebhookEndpoints.TooLarge();
+        if ((await secrets.SignersAsync(WebhookTool.ArgoRollouts, ct)).Count == 0)
+            return WebhookEndpoints.NotConfigured("ArgoRollouts");
+        var signers = await ProgressiveDelivery.BearerSignersAsync(
+            secrets,
+            WebhookTool.ArgoRollouts,
+            ProgressiveDelivery.BearerToken(request),
+            ct
+        );
+        if (signers.Count == 0)
+            return WebhookEndpoints.BadToken("Authorization: Bearer (the Argo Rollouts webhook secret)");
+        using var document = WebhookEndpoints.TryParse(body);
+        if (document is null)
+            return WebhookEndpoints.Invalid("body", "The body is not valid JSON.");
+        var root = document.RootElement;
+
+        var (name, space, trigger) = (root.Text("rollout"), root.Text("namespace"), root.Text("event"));
+        if (name is null || space is null || trigger is null)
+            return WebhookEndpoints.Invalid(
+                "body",
+                "The ReleaseBoard template sends event, rollout and namespace (see the README)."
+            );
+        if (!ArgoEvents.TryGetValue(trigger, out var what))
+            return WebhookEndpoints.Ignored($"Event {trigger} is not recorded.");
+        var (severity, severityError) = ProgressiveDelivery.SeverityOf(root.Text("severity"));
+        if (severityError is not null)
+            return WebhookEndpoints.Invalid("severity", severityError.Replace("metadata.", ""));
+        var (target, problem) = await ProgressiveDelivery.FindAsync(dbFactory, name, space, signers, ct);
+        if (target is null)
+            return problem!;
+
+        // An aborted rollout and its failed analysis run are one failure of one revision.
+        var revision = root.Text("revision") is { Length: > 0 } r ? r : "unknown";
+        var failure = new FailedAnalysis(
+            "Argo Rollouts",
+            ArgoSource,
+            Clip($"{space}/{name}/{revision}", EventRules.ExternalIdMaxLength)!,
+            Clip($"Rollout {name} {what} in {space} (revision {revision})", EventRules.TitleMaxLength)!,
+            Clip(root.Text("message"), EventRules.DescriptionMaxLength),
+            severity!.Value,
+            clock.GetUtcNow(),
+            root.Text("version") is { Length: > 0 } version ? version : null,
+            root.Text("url") is { Length: > 0 } url ? url : null
+        );
+        return await ProgressiveDelivery.RecordFailedAnalysisAsync(
+            target,
+            failure,
+            signers[0],
+            secrets,
+            catches,
+            incidents,
+            ct
+        );
+    }
+
+    /// <summary>
+    /// A catch from any system that can POST JSON: signed like GitHub's (X-ReleaseBoard-Signature-256: sha256=HMAC of
+    /// the body) or with the secret as a bearer token. reportedBy defaults to the tool: a pipeline has no person.
+    /// </summary>
+    public static async Task<IResult> CatchAsync(
+        HttpRequest request,
+        WebhookSecrets secrets,
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        CatchIngestion catches,
+        CancellationToken ct
+    )
+    {
+        if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
+            return WebhookEndpoints.TooLarge();
+        var all = await secrets.SignersAsync(WebhookTool.Catch, ct);
+        if (all.Count == 0)
+            return WebhookEndpoints.NotConfigured("Catch");
+        var signature = request.Headers["X-ReleaseBoard-Signature-256"].ToString();
+        var signers =
+            signature.Length > 0
+                ? all.Where(s => WebhookSignature.IsValidGitHub(signature, s.Secret, body)).ToList()
+                : await ProgressiveDelivery.BearerSignersAsync(
+                    secrets,
+                    WebhookTool.Catch,
+                    ProgressiveDelivery.BearerToken(request),
+                    ct
+                );
+        if (signers.Count == 0)
+            return WebhookEndpoints.BadToken("X-ReleaseBoard-Signature-256 or Authorization: Bearer");
+        CatchHook? hook;
+        try
+        {
+            hook = JsonSerializer.Deserialize<CatchHook>(body, ApiJson.Options);
+        }
+        catch (JsonException e)
+        {
+            return WebhookEndpoints.Invalid(e.Path is { Length: > 2 } path ? path[2..] : "body", "Not readable here.");
+        }
+        if (hook is null)
+            return WebhookEndpoints.Invalid("body", "The body is a JSON object.");
+        if (string.IsNullOrWhiteSpace(hook.Service))
+            return WebhookEndpoints.Invalid(EventFields.Service, "Name the service (slug, or team/service).");
+        var tool = string.IsNullOrWhiteSpace(hook.Tool) ? "catch webhook" : hook.Tool.Trim();
+        if (tool.Length > EventRules.SourceMaxLength)
+            return WebhookEndpoints.Invalid("tool", $"At most {EventRules.SourceMaxLength} characters.");
+
+        var parts = hook.Service.Trim().Split('/', 2);
+        var (team, slug) = parts.Length == 2 ? (parts[0], parts[1]) : (null, parts[0]);
+        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(
+            dbFactory,
+            s => s.Slug == slug && (team == null || s.Team.Slug == team),
+            $"\"{hook.Service}\"",
+            ct
+        );
+        if (service is null)
+            return problem!;
+        if (signers.FirstOrDefault(s => s.SpeaksForService(service)) is not { } signer)
+            return WebhookEndpoints.WrongOwner(signers[0], $"service {service.TeamSlug}/{service.Slug}");
+
+        var outcome = await catches.IngestForServiceAsync(
+            service,
+            new CatchRequest(
+                service.Slug,
+                hook.Environment,
+                hook.Severity,
+                hook.Title,
+                hook.Description,
+                hook.Version,
+                hook.CaughtAt,
+                string.IsNullOrWhiteSpace(hook.ReportedBy) ? tool : hook.ReportedBy,
+                tool.ToLowerInvariant().Replace(' ', '-'),
+                hook.ExternalId,
+                hook.Url
+            ),
+            new Infrastructure.AuditActor(
+                AuditActorKind.System,
+                $"{tool} (catch webhook)",
+                $"webhook-secret/{signer.Id}"
+            ),
+            ct
+        );
+        if (outcome is IngestOutcome<CatchItem>.Stored)
+            await secrets.TouchAsync(signer.Id, ct);
+        return WebhookEndpoints.ToResult(outcome);
+    }
+
+    private static string? Clip(string? text, int max) => text is { Length: var n } && n > max ? text[..max] : text;
+}
+
+/// <summary>The generic catch webhook's body: a catch's fields in the API, plus the tool and a link.</summary>
+public sealed record CatchHook(
+    string? Service,
+    string? Environment,
+    int? Severity,
+    string? Title,
+    string? Description,
+    string? Version,
+    DateTimeOffset? CaughtAt,
+    string? ReportedBy,
+    string? Tool,
+    string? Url,
+    string? ExternalId
+);
