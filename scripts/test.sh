@@ -40,9 +40,11 @@ command -v dotnet >/dev/null 2>&1 || { echo "Missing: the .NET 10 SDK (dotnet)."
 command -v npm >/dev/null 2>&1 \
   || { echo "Missing: Node.js with npm, needed for the client-side packages in wwwroot-assets." >&2; exit 1; }
 
-echo "Installing npm packages (wwwroot-assets)..."
+echo "Installing npm packages (wwwroot-assets, tools/openapi-lint)..."
 (cd wwwroot-assets && npm ci --no-audit --no-fund --loglevel=error) \
   || { echo "npm ci failed in wwwroot-assets." >&2; exit 1; }
+(cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error) \
+  || { echo "npm ci failed in tools/openapi-lint." >&2; exit 1; }
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
@@ -56,6 +58,18 @@ fi
 # One test module at a time: the browser tests time what a person would see, so they get the machine to themselves.
 dotnet test --solution ReleaseBoard.sln --no-build --max-parallel-test-modules 1 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+
+# The OpenAPI document as the app serves it (a test pins the served one to this file) against Redocly CLI's
+# recommended rules; an error fails the run. No telemetry, no update check: nothing leaves the machine.
+echo "Linting the OpenAPI document (Redocly CLI, recommended rules)..."
+(cd tools/openapi-lint && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+  node_modules/.bin/redocly lint --config redocly.yaml --format=summary \
+  ../../tests/ReleaseBoard.Tests/Features/Ingestion/openapi.v1.json 2>&1 | grep -vE "[║╔╚]")
+lint=${PIPESTATUS[0]}
+if [ "$lint" -ne 0 ]; then
+  echo "The OpenAPI document has lint errors (above)." >&2
+  status=$(( status == 0 ? 1 : status ))
+fi
 
 count() { grep -E "^\s+$1: [0-9]+" "$log" | tail -n 1 | grep -oE '[0-9]+' || true; }
 passed="$(count succeeded)"; failed="$(count failed)"; skipped="$(count skipped)"

@@ -44,6 +44,75 @@ public class ApiDocumentationTests
     // The API's contract, as served: a refactoring that changes it shows here, and the file's diff is the review.
     // To accept an intended change, run with RELEASEBOARD_ACCEPT_OPENAPI=1 and commit the rewritten file.
     [Fact]
+    public async Task Every_operation_names_how_it_is_authenticated_and_the_4xx_it_gives_and_every_tag_is_described()
+    {
+        await using var app = new ReleaseBoardAppFactory();
+        var document = JsonDocument
+            .Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))
+            .RootElement;
+        var operations = document
+            .GetProperty("paths")
+            .EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject(), (p, o) => o.Value)
+            .ToDictionary(o => o.GetProperty("operationId").GetString()!);
+        string[][] Security(string id) =>
+            operations[id]
+                .GetProperty("security")
+                .EnumerateArray()
+                .Select(r => r.EnumerateObject().Select(s => s.Name).ToArray())
+                .ToArray();
+
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("bearer", schemes.GetProperty("apiKey").GetProperty("scheme").GetString());
+        Assert.Equal("cookie", schemes.GetProperty("signedInPerson").GetProperty("in").GetString());
+        Assert.Equal("X-Hub-Signature-256", schemes.GetProperty("gitHubSignature").GetProperty("name").GetString());
+        Assert.Equal(
+            [
+                ["apiKey"],
+            ],
+            Security("PostDeployment")
+        );
+        Assert.Equal(
+            [
+                ["apiKey"],
+                ["signedInPerson"],
+            ],
+            Security("AskGate")
+        );
+        Assert.Equal(
+            [
+                ["signedInPerson"],
+            ],
+            Security("ApproveRequest")
+        ); // people only, never a key
+        Assert.Equal(
+            [
+                ["gitHubSignature"],
+            ],
+            Security("GitHubWebhook")
+        );
+        Assert.Equal(
+            [
+                ["catchSignature"],
+                ["webhookToken"],
+            ],
+            Security("CatchWebhook")
+        );
+        Assert.Equal([], Security("FlaggerConfirmPromotion")); // metadata.token, in the body
+        Assert.Contains("metadata.token", operations["FlaggerConfirmPromotion"].GetProperty("description").GetString());
+        foreach (var (id, operation) in operations)
+        {
+            var statuses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+            Assert.True(statuses.Any(s => s.StartsWith('4')), $"{id} lists no 4xx");
+            if (operation.GetProperty("security").GetArrayLength() > 0)
+                Assert.Contains("401", statuses);
+        }
+        Assert.All(document.GetProperty("tags").EnumerateArray(), t =>
+            Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString()))
+        );
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_is_the_one_in_the_repository()
     {
         await using var app = new ReleaseBoardAppFactory();
