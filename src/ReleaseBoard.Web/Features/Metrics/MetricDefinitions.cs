@@ -88,7 +88,7 @@ public static class MetricDefinitions
 
     public static readonly Definition LeadTime = new(
         "lead-time",
-        "Lead time for changes",
+        "Change lead time (lead time for changes)",
         "Median of (finish − commit time) over succeeded production deployments that carry a commit time; values ≤ 0 "
             + "are ignored. Median of an even count: the mean of the two middle values.",
         Note: "DORA's change lead time, from the commit time the pipeline reports; a deployment without one is left "
