@@ -109,7 +109,8 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
                 $"The export is of schema \"{exported}\", this database is at \"{schema}\": bring both to the same "
                     + $"ReleaseBoard version first."
             );
-        var order = Tables(db.Model).ToList();
+        var steps = Steps(db.Model).ToList();
+        var order = steps.Select(s => s.Table).ToList();
         var unknown = tables
             .EnumerateObject()
             .Select(t => t.Name)
@@ -137,13 +138,16 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 // The roles every start creates are the only rows a fresh database has; the export brings its own.
                 await db.Roles.ExecuteDeleteAsync(cancellationToken);
-                foreach (var table in order)
+                var later = new List<LaterValue>();
+                foreach (var (table, laterColumns) in steps)
                 {
                     if (!tables.TryGetProperty(table.GetTableName()!, out var items))
                         continue;
                     rows[table.GetTableName()!] = await (Task<int>)
-                        Generic(nameof(ImportTableAsync), table).Invoke(null, [db, table, items, cancellationToken])!;
+                        Generic(nameof(ImportTableAsync), table)
+                            .Invoke(null, [db, table, items, laterColumns, later, cancellationToken])!;
                 }
+                await SetLaterValuesAsync(db, later, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             });
         }
@@ -158,10 +162,20 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
         return OperationResult<ExchangeSummary>.Ok(new ExchangeSummary(rows));
     }
 
+    /// <summary>A table in import order, and the optional references it takes only once every table is in.</summary>
+    internal sealed record TableStep(IEntityType Table, IReadOnlyList<IProperty> LaterColumns);
+
+    /// <summary>A reference set after every table is in: the row's key, the column and its value.</summary>
+    private sealed record LaterValue(Type Table, object?[] Key, string Column, object? Value);
+
+    internal static IEnumerable<IEntityType> Tables(IModel model) => Steps(model).Select(s => s.Table);
+
     /// <summary>
-    /// Every table of the model, parents before children; the change stamp is the receiving database's own.
+    /// Every table of the model, parents before children; the change stamp is the receiving database's own. Where
+    /// tables name each other (a deployment fixes an incident that names a deployment as its cause), the cycle is
+    /// broken at an optional reference: that column is written once every table is in.
     /// </summary>
-    internal static IEnumerable<IEntityType> Tables(IModel model)
+    internal static IEnumerable<TableStep> Steps(IModel model)
     {
         var types = model
             .GetEntityTypes()
@@ -182,13 +196,51 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
                 )
                 .OrderBy(t => t.GetTableName(), StringComparer.Ordinal)
                 .ToList();
-            if (ready.Count == 0)
-                throw new InvalidOperationException("The model's foreign keys form a cycle between tables.");
-            foreach (var type in ready)
+            if (ready.Count > 0)
             {
-                placed.Add(type);
-                yield return type;
+                foreach (var type in ready)
+                {
+                    placed.Add(type);
+                    yield return new TableStep(type, []);
+                }
+                continue;
             }
+            var breaking = types
+                .Where(t => !placed.Contains(t))
+                .OrderBy(t => t.GetTableName(), StringComparer.Ordinal)
+                .Select(t => (Table: t, Waiting: Waiting(t).ToList()))
+                .FirstOrDefault(t => t.Waiting.All(fk => !fk.IsRequired));
+            if (breaking.Table is null)
+                throw new InvalidOperationException("The model's required foreign keys form a cycle between tables.");
+            placed.Add(breaking.Table);
+            yield return new TableStep(breaking.Table, breaking.Waiting.SelectMany(fk => fk.Properties).ToList());
+        }
+
+        IEnumerable<IForeignKey> Waiting(IEntityType t) =>
+            t.GetForeignKeys()
+                .Where(fk =>
+                    fk.PrincipalEntityType != t
+                    && !placed.Contains(fk.PrincipalEntityType)
+                    && types.Contains(fk.PrincipalEntityType)
+                );
+    }
+
+    private static async Task SetLaterValuesAsync(
+        ReleaseBoardDbContext db,
+        List<LaterValue> later,
+        CancellationToken cancellationToken
+    )
+    {
+        foreach (var batch in later.Chunk(BatchSize))
+        {
+            foreach (var value in batch)
+            {
+                var entity = await db.FindAsync(value.Table, value.Key, cancellationToken)
+                    ?? throw new InvalidOperationException($"A row named by {value.Column} is missing.");
+                db.Entry(entity).Property(value.Column).CurrentValue = value.Value;
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
         }
     }
 
@@ -282,6 +334,8 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
         ReleaseBoardDbContext db,
         IEntityType table,
         JsonElement items,
+        IReadOnlyList<IProperty> laterColumns,
+        List<LaterValue> later,
         CancellationToken cancellationToken
     )
         where T : class
@@ -304,6 +358,15 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
                 if (!item.TryGetProperty(property.Name, out var value))
                     continue;
                 var clrValue = value.Deserialize(property.ClrType, Json);
+                if (laterColumns.Contains(property) && clrValue is not null)
+                {
+                    var key = table
+                        .FindPrimaryKey()!
+                        .Properties.Select(k => item.GetProperty(k.Name).Deserialize(k.ClrType, Json))
+                        .ToArray();
+                    later.Add(new LaterValue(typeof(T), key, property.Name, clrValue));
+                    continue; // the row it names may not be in yet
+                }
                 if (property.PropertyInfo is { } info)
                     info.SetValue(entity, clrValue);
                 else
