@@ -23,7 +23,7 @@ public class TrendsBrowserTests(BrowserFixture fixture)
         );
         await BrowserFixture.WaitUntilLiveAsync(page);
 
-        await Expect(page.Locator(".rb-chart .apexcharts-svg")).ToHaveCountAsync(9, new() { Timeout = 15000 });
+        await Expect(page.Locator(".rb-chart .apexcharts-svg")).ToHaveCountAsync(11, new() { Timeout = 15000 });
         await Expect(Chart(page, "reliability").Locator(".apexcharts-legend-series")).ToHaveCountAsync(3);
         await Expect(Chart(page, "reliability").Locator(".apexcharts-legend-text"))
             .ToHaveTextAsync(["MTBF", "MTTR (mean)", "Failures"]);
@@ -55,7 +55,7 @@ public class TrendsBrowserTests(BrowserFixture fixture)
 
         await Expect(page).ToHaveURLAsync(new Regex("team=search"));
         await Expect(page.GetByTestId("trend-summary")).ToContainTextAsync("Search");
-        await Expect(page.Locator(".rb-chart .apexcharts-svg")).ToHaveCountAsync(9);
+        await Expect(page.Locator(".rb-chart .apexcharts-svg")).ToHaveCountAsync(11);
         foreach (var chart in await page.Locator(".rb-chart").AllAsync())
             Assert.Equal("1", await chart.GetAttributeAsync("data-chart-creations"));
     }

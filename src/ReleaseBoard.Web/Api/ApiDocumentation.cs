@@ -44,7 +44,7 @@ public static class ApiDocumentation
         "StopTheLine",
     ];
 
-    /// <summary>Webhooks that authenticate by the delivery itself; Flagger's carry the secret in metadata.token.</summary>
+    /// <summary>Webhooks authenticated by the delivery itself; Flagger's carry the secret in metadata.token.</summary>
     private static readonly Dictionary<string, string[][]> WebhookSecurity = new()
     {
         ["GitHubWebhook"] =

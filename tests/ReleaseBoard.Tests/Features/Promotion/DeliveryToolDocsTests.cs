@@ -139,7 +139,7 @@ public sealed partial class DeliveryToolDocsTests : IAsyncLifetime
             );
     }
 
-    /// <summary>Asks the gate in each state with the URL a tool would build, and evaluates the tool's condition.</summary>
+    /// <summary>Asks the gate in each state with the URL a tool builds, and evaluates the tool's condition.</summary>
     private async Task<(bool? Open, bool? Paused, bool? Unsoaked)> EvaluateAsync(
         Func<string, string> urlFor,
         string authorization,

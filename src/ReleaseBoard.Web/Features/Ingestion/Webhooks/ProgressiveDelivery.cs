@@ -109,7 +109,7 @@ public static class ProgressiveDelivery
         };
     }
 
-    /// <summary>A failed analysis: a catch before production, in it a failure (resolved: the tool rolled back).</summary>
+    /// <summary>A failed analysis: before production a catch, in it a failure (resolved: rolled back).</summary>
     public static async Task<IResult> RecordFailedAnalysisAsync(
         WorkloadTarget target,
         FailedAnalysis failure,
