@@ -82,7 +82,8 @@ public static class MetricDefinitions
         "Succeeded production deployments ÷ calendar days in the bucket (7 for a week, daylight saving or not; for the "
             + "bucket still running, the days so far, today included). A failed deployment never went live and counts "
             + "in no "
-            + "figure; rollback deployments count only for time to roll back and the rework rate.",
+            + "figure; rollback deployments count only for time to roll back, the rework rate and as what restores a "
+            + "failed deployment.",
         Note: "DORA's deployment frequency, per calendar day so that weeks and months compare."
     );
 

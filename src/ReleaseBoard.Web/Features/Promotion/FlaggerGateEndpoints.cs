@@ -30,8 +30,9 @@ public static class FlaggerGateEndpoints
             .WithSummary("Flagger confirm-promotion (or confirm-rollout) webhook: 200 only when the gate is open.")
             .WithDescription(
                 "Answers 200 when the canary's environment may promote on its own now (the gate of GET "
-                    + "/api/v1/gates/{service}/{environment}, with metadata.version when given); otherwise 409 with "
-                    + "the reasons, which Flagger logs while it holds the promotion."
+                    + "/api/v1/gates/{service}/{environment}, with metadata.version, which an environment with a soak "
+                    + "time needs); otherwise 409 with the reasons. Flagger keeps the body to itself: ask the gate to "
+                    + "see them."
             );
         flagger
             .MapPost("/rollback", RollbackAsync)
@@ -58,12 +59,12 @@ public static class FlaggerGateEndpoints
             dbFactory,
             gate,
             (answer, target) =>
-                answer.MayAutoPromote
+                WithoutVersion(answer) is { MayAutoPromote: true }
                     ? TypedResults.Ok(Of(answer, target, rollBack: false))
                     : Refused(
                         $"ReleaseBoard holds the promotion of {target.Service.Slug} to {target.Environment}: "
-                            + string.Join(" ", answer.Reasons.Select(r => r.Message)),
-                        Of(answer, target, rollBack: false)
+                            + string.Join(" ", WithoutVersion(answer).Reasons.Select(r => r.Message)),
+                        Of(WithoutVersion(answer), target, rollBack: false)
                     ),
             ct
         );
@@ -117,13 +118,41 @@ public static class FlaggerGateEndpoints
         var version = root.Text("metadata", "version");
         if (version is { Length: > EventRules.VersionMaxLength })
             return WebhookEndpoints.Invalid("metadata.version", $"At most {EventRules.VersionMaxLength} characters.");
-        var (target, problem) = await ProgressiveDelivery.FindAsync(dbFactory, name, space, signers, ct);
+        var (target, problem) = await ProgressiveDelivery.FindAsync(
+            dbFactory,
+            name,
+            space,
+            root.Text("metadata", "environment"),
+            signers,
+            ct
+        );
         if (target is null)
             return problem!;
         // Asked at the moment of the call, nothing cached: a pause or an incident is seen at once.
         var gateAnswer = await gate.AskAsync(target.Service.Id, target.EnvironmentId, version, ct);
         return answer(gateAnswer, target);
     }
+
+    /// <summary>
+    /// Flagger's payload names no version. Where the environment soaks versions, the gate cannot tell whether this
+    /// one soaked or was caught without metadata.version, so it holds rather than wave an unknown version through.
+    /// </summary>
+    private static GateAnswer WithoutVersion(GateAnswer answer) =>
+        answer.Soak is null && answer.SoakMinutes > 0
+            ? answer with
+            {
+                MayAutoPromote = false,
+                Reasons =
+                [
+                    .. answer.Reasons,
+                    new GateReason(
+                        "version-unknown",
+                        $"The environment soaks each version for {answer.SoakMinutes} min: set metadata.version to "
+                            + "the canary's version so ReleaseBoard can check its soak and catches."
+                    ),
+                ],
+            }
+            : answer;
 
     private static FlaggerAnswer Of(GateAnswer answer, WorkloadTarget target, bool rollBack) =>
         new(

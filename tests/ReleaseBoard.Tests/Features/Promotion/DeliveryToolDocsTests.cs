@@ -158,7 +158,7 @@ public sealed partial class DeliveryToolDocsTests : IAsyncLifetime
         new Uri(url.Replace("https://releaseboard.example.com", "https://x")).PathAndQuery;
 
     [Fact]
-    public async Task Argo_Rollouts_AnalysisTemplate_succeeds_on_an_open_gate_and_fails_on_a_closed_one()
+    public async Task Argo_Rollouts_AnalysisTemplate_succeeds_on_an_open_gate_and_waits_on_a_closed_one()
     {
         var metric = (YamlMappingNode)((YamlSequenceNode)Yaml(Block("argo-analysis-template"))["spec"]["metrics"])[0];
         var web = metric["provider"]["web"];
@@ -173,13 +173,11 @@ public sealed partial class DeliveryToolDocsTests : IAsyncLifetime
                     .Replace("{{args.environment}}", "production")
                     .Replace("{{args.version}}", version)
             );
-        bool? Outcome(JsonElement gate)
-        {
-            var result = ArgoJsonPath(jsonPath, gate);
-            return ArgoCondition(Scalar(metric, "successCondition"), result) ? true
-                : ArgoCondition(Scalar(metric, "failureCondition"), result) ? false
-                : null; // inconclusive
-        }
+        // Waiting for the gate: a closed answer is a failed measurement that no limit counts; one open one succeeds.
+        Assert.Equal(("-1", "1"), (Scalar(metric, "failureLimit"), Scalar(metric, "consecutiveSuccessLimit")));
+        Assert.False(metric.Children.ContainsKey(new YamlScalarNode("failureCondition")));
+        bool? Outcome(JsonElement gate) =>
+            ArgoCondition(Scalar(metric, "successCondition"), ArgoJsonPath(jsonPath, gate));
 
         var outcomes = await EvaluateAsync(UrlFor, authorization, Outcome);
 
@@ -207,12 +205,11 @@ public sealed partial class DeliveryToolDocsTests : IAsyncLifetime
         var script = ((YamlSequenceNode)Yaml(Block("gitlab-approval-job"))["releaseboard-approval"]["script"])
             .Select(n => ((YamlScalarNode)n).Value!)
             .ToList();
-        var gateUrl = Regex
-            .Match(script[1], "\"\\$RELEASEBOARD_URL(?<path>/api/v1/gates/[^\"]+)\"")
-            .Groups["path"]
-            .Value;
-        var filter = Regex.Match(script[2], "^jq -e '(?<filter>[^']+)' gate.json$").Groups["filter"].Value;
+        var all = string.Join("\n", script);
+        var gateUrl = Regex.Match(all, "\"\\$RELEASEBOARD_URL(?<path>/api/v1/gates/[^\"]+)\"").Groups["path"].Value;
+        var filter = Regex.Match(all, "jq -e '(?<filter>[^']+)' gate.json").Groups["filter"].Value;
         Assert.Contains("/deployments/$DEPLOYMENT_ID/approval", script[^1]);
+        Assert.Contains("$CI_PIPELINE_ID", script[^1]); // this pipeline's deployment, not the newest one blocked
 
         var outcomes = await EvaluateAsync(
             version => gateUrl.Replace("$CI_COMMIT_SHORT_SHA", version),

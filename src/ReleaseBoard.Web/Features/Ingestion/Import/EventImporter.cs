@@ -250,6 +250,8 @@ public sealed class EventImporter(
                             : null
                     );
                     fieldErrors = DeploymentIngestion.Validate(request, now, out var outcome, out var deploymentKind);
+                    if (Get("fixesIncidentSource") is not null && request.FixesIncident is null)
+                        Problem("fixesIncidentExternalId", "A fixed incident is named by its source and externalId.");
                     // A rollback names what it reverts: an earlier line of this file, or a stored deployment.
                     Deployment? reverted = null;
                     long? revertedId = null;

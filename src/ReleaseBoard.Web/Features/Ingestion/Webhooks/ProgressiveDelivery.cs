@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Api;
+using ReleaseBoard.Web.Features.Metrics;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
@@ -14,8 +14,11 @@ namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
 /// A Kubernetes workload (a Flagger canary, an Argo Rollout) in a namespace, as the catalog maps it: a service's
 /// workload (its slug unless set) and one of its environments' namespace.
 /// </summary>
+/// <param name="Signer">The secret of the delivery that speaks for this service (the audit trail names it).</param>
 public sealed record WorkloadTarget(ResolvedService Service, int EnvironmentId, string Environment, bool IsProduction)
 {
+    public WebhookSigner Signer { get; init; } = null!;
+
     public string Name => $"{Service.TeamSlug}/{Service.Slug}/{Environment}";
 }
 
@@ -29,17 +32,12 @@ public static class ProgressiveDelivery
     public const int DefaultSeverity = 3;
 
     /// <summary>The active secrets of <paramref name="tool"/> equal to a token, compared in constant time.</summary>
-    public static async Task<IReadOnlyList<WebhookSigner>> BearerSignersAsync(
-        WebhookSecrets secrets,
-        WebhookTool tool,
-        string? token,
-        CancellationToken ct
-    )
+    public static IReadOnlyList<WebhookSigner> Matching(IReadOnlyList<WebhookSigner> active, string? token)
     {
         if (string.IsNullOrEmpty(token))
             return [];
         var given = Encoding.UTF8.GetBytes(token);
-        return (await secrets.SignersAsync(tool, ct))
+        return active
             .Where(s => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(s.Secret), given))
             .ToList();
     }
@@ -53,12 +51,14 @@ public static class ProgressiveDelivery
 
     /// <summary>
     /// The one environment running <paramref name="workload"/> in <paramref name="space"/> that a signer speaks for;
-    /// or the answer: 404 when the catalog maps none, 403 when only another owner's does, 409 when two do.
+    /// or the answer: 404 when the catalog maps none, 403 when only another owner's does, 409 when two do. Where
+    /// stages share a namespace name (one cluster per stage), the delivery names its <paramref name="environment"/>.
     /// </summary>
     public static async Task<(WorkloadTarget? Target, IResult? Problem)> FindAsync(
         IDbContextFactory<ReleaseBoardDbContext> dbFactory,
         string workload,
         string space,
+        string? environment,
         IReadOnlyList<WebhookSigner> signers,
         CancellationToken ct
     )
@@ -66,16 +66,21 @@ public static class ProgressiveDelivery
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var matches = await db
             .Environments.AsNoTracking()
-            .Where(e => e.Namespace == space && (e.Service.Workload ?? e.Service.Slug) == workload)
+            .Where(e =>
+                e.Namespace == space
+                && (environment == null || e.Name == environment)
+                && (e.Service.Workload ?? e.Service.Slug) == workload
+            )
             .Select(e => new WorkloadTarget(
                 new ResolvedService(e.ServiceId, e.Service.TeamId, e.Service.Team.Slug, e.Service.Slug),
                 e.Id,
                 e.Name,
                 e.IsProduction
             ))
-            .Take(20)
+            .Take(200)
             .ToListAsync(ct);
-        var named = $"workload {workload} in namespace {space}";
+        var named =
+            $"workload {workload} in namespace {space}" + (environment is null ? "" : $" as environment {environment}");
         if (matches.Count == 0)
             return (
                 null,
@@ -85,7 +90,10 @@ public static class ProgressiveDelivery
                     statusCode: StatusCodes.Status404NotFound
                 )
             );
-        var owned = matches.Where(m => signers.Any(s => s.SpeaksForService(m.Service))).ToList();
+        var owned = matches
+            .Select(m => m with { Signer = signers.FirstOrDefault(s => s.SpeaksForService(m.Service))! })
+            .Where(m => m.Signer is not null)
+            .ToList();
         return owned.Count switch
         {
             1 => (owned[0], null),
@@ -102,7 +110,7 @@ public static class ProgressiveDelivery
                 TypedResults.Problem(
                     $"Several environments run {named} "
                         + $"({string.Join(", ", owned.Select(o => o.Name))})"
-                        + "; give the namespace to one of them only.",
+                        + "; name the environment in the delivery, or give the namespace to one of them only.",
                     statusCode: StatusCodes.Status409Conflict
                 )
             ),
@@ -113,7 +121,6 @@ public static class ProgressiveDelivery
     public static async Task<IResult> RecordFailedAnalysisAsync(
         WorkloadTarget target,
         FailedAnalysis failure,
-        WebhookSigner signer,
         WebhookSecrets secrets,
         CatchIngestion catches,
         IncidentIngestion incidents,
@@ -122,7 +129,7 @@ public static class ProgressiveDelivery
     {
         var answer = await RecordAsync();
         if (answer is IStatusCodeHttpResult { StatusCode: 200 or 201 })
-            await secrets.TouchAsync(signer.Id, ct);
+            await secrets.TouchAsync(target.Signer.Id, ct);
         return answer;
 
         async Task<IResult> RecordAsync()
@@ -144,7 +151,11 @@ public static class ProgressiveDelivery
                         failure.ExternalId,
                         failure.Link
                     ),
-                    new AuditActor(AuditActorKind.System, $"{failure.Tool} webhook", $"webhook-secret/{signer.Id}"),
+                    new AuditActor(
+                        AuditActorKind.System,
+                        $"{failure.Tool} webhook",
+                        $"webhook-secret/{target.Signer.Id}"
+                    ),
                     ct
                 );
                 return WebhookEndpoints.ToResult(caught);
@@ -170,12 +181,27 @@ public static class ProgressiveDelivery
         }
     }
 
-    /// <summary>Metadata's "severity": 1–4, or the default; anything else is a mistake worth saying.</summary>
-    public static (int? Severity, string? Error) SeverityOf(string? text) =>
-        text is null ? (DefaultSeverity, null)
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 4
-            ? (s, null)
-        : (null, "metadata.severity is 1 (worst) to 4.");
+    /// <summary>A "severity" of 1–4, or the default; anything else is a mistake worth saying.</summary>
+    public static int? SeverityOf(string? text) =>
+        text is null ? DefaultSeverity
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 4 ? s
+        : null;
+
+    public const string SeverityRule = "A severity is 1 (worst) to 4.";
+
+    /// <summary>
+    /// Whether a failure of counting severity is open on the service. A canary that fails then was rolled back because
+    /// of it (ReleaseBoard's own rollback webhook answers yes while one is open): the incident, not a prevented defect.
+    /// </summary>
+    public static async Task<bool> FailureOpenAsync(
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        int serviceId,
+        CancellationToken ct
+    )
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Incidents.Where(i => i.ServiceId == serviceId && i.ResolvedAt == null).ThatCount().AnyAsync(ct);
+    }
 
     /// <summary>Flagger's metadata.timestamp: Unix milliseconds, as a string.</summary>
     public static DateTimeOffset? UnixMilliseconds(string? text) =>
@@ -183,8 +209,6 @@ public static class ProgressiveDelivery
         && ms is > 946_684_800_000 and < 32_503_680_000_000
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : null;
-
-    internal static string? Text(JsonElement root, params string[] path) => root.Text(path);
 }
 
 /// <summary>A failed analysis as a tool reported it, in ReleaseBoard's words.</summary>

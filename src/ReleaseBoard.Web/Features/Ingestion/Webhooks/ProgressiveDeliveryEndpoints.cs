@@ -48,12 +48,17 @@ public static class ProgressiveDeliveryEndpoints
             return WebhookEndpoints.Invalid("body", "A Flagger event has name, namespace and phase.");
         if (phase != "Failed")
             return WebhookEndpoints.Ignored($"Phase {phase}: only a failed canary is recorded.");
-        var (severity, severityError) = ProgressiveDelivery.SeverityOf(root.Text("metadata", "severity"));
-        if (severityError is not null)
-            return WebhookEndpoints.Invalid("metadata.severity", severityError);
-        var (target, problem) = await ProgressiveDelivery.FindAsync(dbFactory, name, space, signers, ct);
+        if (ProgressiveDelivery.SeverityOf(root.Text("metadata", "severity")) is not { } severity)
+            return WebhookEndpoints.Invalid("metadata.severity", ProgressiveDelivery.SeverityRule);
+        var environment = root.Text("metadata", "environment");
+        var (target, problem) = await ProgressiveDelivery.FindAsync(dbFactory, name, space, environment, signers, ct);
         if (target is null)
             return problem!;
+        if (await ProgressiveDelivery.FailureOpenAsync(dbFactory, target.Service.Id, ct))
+            return WebhookEndpoints.Ignored(
+                $"A failure is open on {target.Service.Slug}: the canary was rolled back because of it, which is no "
+                    + "catch (ReleaseBoard's rollback webhook asks for exactly this)."
+            );
 
         var now = clock.GetUtcNow();
         var at =
@@ -68,7 +73,7 @@ public static class ProgressiveDeliveryEndpoints
             Clip($"{space}/{name}/{revision}", EventRules.ExternalIdMaxLength)!,
             Clip($"Canary {name} failed its analysis in {space}", EventRules.TitleMaxLength)!,
             Clip(root.Text("metadata", "eventMessage"), EventRules.DescriptionMaxLength),
-            severity!.Value,
+            severity,
             at,
             root.Text("metadata", "version"),
             root.Text("metadata", "link")
@@ -76,7 +81,6 @@ public static class ProgressiveDeliveryEndpoints
         return await ProgressiveDelivery.RecordFailedAnalysisAsync(
             target,
             failure,
-            signers[0],
             secrets,
             catches,
             incidents,
@@ -91,14 +95,10 @@ public static class ProgressiveDeliveryEndpoints
         CancellationToken ct
     )
     {
-        if ((await secrets.SignersAsync(WebhookTool.Flagger, ct)).Count == 0)
-            return ([], WebhookEndpoints.NotConfigured("Flagger"));
-        var signers = await ProgressiveDelivery.BearerSignersAsync(
-            secrets,
-            WebhookTool.Flagger,
-            root.Text("metadata", "token"),
-            ct
-        );
+        var active = await secrets.SignersAsync(WebhookTool.Flagger, ct);
+        if (active.Count == 0)
+            return ([], WebhookEndpoints.NotConfigured(WebhookTool.Flagger));
+        var signers = ProgressiveDelivery.Matching(active, root.Text("metadata", "token"));
         return signers.Count == 0
             ? ([], WebhookEndpoints.BadToken("metadata.token (the Flagger webhook secret)"))
             : (signers, null);
@@ -116,14 +116,10 @@ public static class ProgressiveDeliveryEndpoints
     {
         if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
             return WebhookEndpoints.TooLarge();
-        if ((await secrets.SignersAsync(WebhookTool.ArgoRollouts, ct)).Count == 0)
-            return WebhookEndpoints.NotConfigured("ArgoRollouts");
-        var signers = await ProgressiveDelivery.BearerSignersAsync(
-            secrets,
-            WebhookTool.ArgoRollouts,
-            ProgressiveDelivery.BearerToken(request),
-            ct
-        );
+        var active = await secrets.SignersAsync(WebhookTool.ArgoRollouts, ct);
+        if (active.Count == 0)
+            return WebhookEndpoints.NotConfigured(WebhookTool.ArgoRollouts);
+        var signers = ProgressiveDelivery.Matching(active, ProgressiveDelivery.BearerToken(request));
         if (signers.Count == 0)
             return WebhookEndpoints.BadToken("Authorization: Bearer (the Argo Rollouts webhook secret)");
         using var document = WebhookEndpoints.TryParse(body);
@@ -139,10 +135,16 @@ public static class ProgressiveDeliveryEndpoints
             );
         if (!ArgoEvents.TryGetValue(trigger, out var what))
             return WebhookEndpoints.Ignored($"Event {trigger} is not recorded.");
-        var (severity, severityError) = ProgressiveDelivery.SeverityOf(root.Text("severity"));
-        if (severityError is not null)
-            return WebhookEndpoints.Invalid("severity", severityError.Replace("metadata.", ""));
-        var (target, problem) = await ProgressiveDelivery.FindAsync(dbFactory, name, space, signers, ct);
+        if (ProgressiveDelivery.SeverityOf(root.Text("severity")) is not { } severity)
+            return WebhookEndpoints.Invalid("severity", ProgressiveDelivery.SeverityRule);
+        var (target, problem) = await ProgressiveDelivery.FindAsync(
+            dbFactory,
+            name,
+            space,
+            root.Text("environment"),
+            signers,
+            ct
+        );
         if (target is null)
             return problem!;
 
@@ -154,7 +156,7 @@ public static class ProgressiveDeliveryEndpoints
             Clip($"{space}/{name}/{revision}", EventRules.ExternalIdMaxLength)!,
             Clip($"Rollout {name} {what} in {space} (revision {revision})", EventRules.TitleMaxLength)!,
             Clip(root.Text("message"), EventRules.DescriptionMaxLength),
-            severity!.Value,
+            severity,
             clock.GetUtcNow(),
             root.Text("version") is { Length: > 0 } version ? version : null,
             root.Text("url") is { Length: > 0 } url ? url : null
@@ -162,7 +164,6 @@ public static class ProgressiveDeliveryEndpoints
         return await ProgressiveDelivery.RecordFailedAnalysisAsync(
             target,
             failure,
-            signers[0],
             secrets,
             catches,
             incidents,
@@ -186,17 +187,12 @@ public static class ProgressiveDeliveryEndpoints
             return WebhookEndpoints.TooLarge();
         var all = await secrets.SignersAsync(WebhookTool.Catch, ct);
         if (all.Count == 0)
-            return WebhookEndpoints.NotConfigured("Catch");
+            return WebhookEndpoints.NotConfigured(WebhookTool.Catch);
         var signature = request.Headers["X-ReleaseBoard-Signature-256"].ToString();
         var signers =
             signature.Length > 0
                 ? all.Where(s => WebhookSignature.IsValidGitHub(signature, s.Secret, body)).ToList()
-                : await ProgressiveDelivery.BearerSignersAsync(
-                    secrets,
-                    WebhookTool.Catch,
-                    ProgressiveDelivery.BearerToken(request),
-                    ct
-                );
+                : ProgressiveDelivery.Matching(all, ProgressiveDelivery.BearerToken(request));
         if (signers.Count == 0)
             return WebhookEndpoints.BadToken("X-ReleaseBoard-Signature-256 or Authorization: Bearer");
         CatchHook? hook;
@@ -218,16 +214,26 @@ public static class ProgressiveDeliveryEndpoints
 
         var parts = hook.Service.Trim().Split('/', 2);
         var (team, slug) = parts.Length == 2 ? (parts[0], parts[1]) : (null, parts[0]);
-        var (service, problem) = await WebhookEndpoints.ServiceWhereAsync(
-            dbFactory,
-            s => s.Slug == slug && (team == null || s.Team.Slug == team),
-            $"\"{hook.Service}\"",
-            ct
-        );
-        if (service is null)
-            return problem!;
-        if (signers.FirstOrDefault(s => s.SpeaksForService(service)) is not { } signer)
-            return WebhookEndpoints.WrongOwner(signers[0], $"service {service.TeamSlug}/{service.Slug}");
+        // Only the services the secret speaks for are candidates: another team's services are never named or hinted.
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var owned = (
+            await db
+                .Services.Where(s => s.Slug == slug && (team == null || s.Team.Slug == team))
+                .Select(s => new ResolvedService(s.Id, s.TeamId, s.Team.Slug, s.Slug))
+                .Take(200)
+                .ToListAsync(ct)
+        )
+            .Select(s => (Service: s, Signer: signers.FirstOrDefault(x => x.SpeaksForService(s))))
+            .Where(s => s.Signer is not null)
+            .ToList();
+        if (owned.Count != 1)
+            return TypedResults.Problem(
+                owned.Count == 0
+                    ? $"No service \"{hook.Service}\" that this secret speaks for ({signers[0].SpeaksFor})."
+                    : $"\"{hook.Service}\" names several services this secret speaks for: give it as team/service.",
+                statusCode: owned.Count == 0 ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict
+            );
+        var (service, signer) = (owned[0].Service, owned[0].Signer!);
 
         var outcome = await catches.IngestForServiceAsync(
             service,

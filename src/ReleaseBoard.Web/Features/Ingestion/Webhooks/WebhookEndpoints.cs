@@ -66,7 +66,7 @@ public static class WebhookEndpoints
             return TooLarge();
         var signers = await secrets.SignersAsync(WebhookTool.GitHub, ct);
         if (signers.Count == 0)
-            return NotConfigured("GitHub");
+            return NotConfigured(WebhookTool.GitHub);
         var header = request.Headers["X-Hub-Signature-256"].ToString();
         var signedBy = signers.Where(s => WebhookSignature.IsValidGitHub(header, s.Secret, body)).ToList();
         if (signedBy.Count == 0)
@@ -110,7 +110,7 @@ public static class WebhookEndpoints
             return TooLarge();
         var signers = await secrets.SignersAsync(WebhookTool.PagerDuty, ct);
         if (signers.Count == 0)
-            return NotConfigured("PagerDuty");
+            return NotConfigured(WebhookTool.PagerDuty);
         var header = request.Headers["X-PagerDuty-Signature"].ToString();
         var signedBy = signers.Where(s => WebhookSignature.IsValidPagerDuty(header, s.Secret, body)).ToList();
         if (signedBy.Count == 0)
@@ -209,10 +209,10 @@ public static class WebhookEndpoints
             _ => throw new InvalidOperationException("Unknown ingestion outcome."),
         };
 
-    internal static IResult NotConfigured(string tool) =>
+    internal static IResult NotConfigured(WebhookTool tool) =>
         TypedResults.Problem(
             $"The {tool} webhook has no secret yet: an Admin adds one (Admin → Webhooks, or `webhooks add --tool "
-                + $"{Enum.Parse<WebhookTool>(tool).Name()}`), bound to what it may speak for.",
+                + $"{tool.Name()}`), bound to what it may speak for.",
             statusCode: StatusCodes.Status404NotFound
         );
 

@@ -288,7 +288,16 @@ public sealed class ProgressiveDeliveryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, signed.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, badSignature.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, inProduction.StatusCode); // a catch is made before production
-        Assert.Equal(HttpStatusCode.Forbidden, otherTeam.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherTeam.StatusCode); // another team's service is not even hinted at
+        var unknown = await PostAsync(
+            "/api/v1/webhooks/catches",
+            Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("payments-api", "no-such-api")),
+            r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", CatchSecret)
+        );
+        Assert.Equal(
+            (await JsonOf(unknown)).GetProperty("detail").GetString()!.Replace("no-such-api", "search-api"),
+            (await JsonOf(otherTeam)).GetProperty("detail").GetString()
+        );
         await using var db = await DbAsync();
         var caught = await db.Catches.SingleAsync(Ct);
         Assert.Equal(
@@ -363,5 +372,116 @@ public sealed class ProgressiveDeliveryTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, otherOwner.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_canary_Flagger_rolled_back_because_of_an_open_incident_is_no_catch()
+    {
+        var opened = await _paymentsKey.PostAsJsonAsync(
+            "/api/v1/incidents",
+            new
+            {
+                service = "payments-api",
+                severity = 1,
+                title = "Checkout down",
+                startedAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+                source = "pagerduty",
+                externalId = "Q2",
+            },
+            Ct
+        );
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var documented = Edited("flagger-webhook-documented.json", n => n["namespace"] = "prod");
+
+        // ReleaseBoard's rollback hook says yes; Flagger rolls back and reports the canary as failed.
+        var rollback = await PostAsync("/api/v1/webhooks/flagger/rollback", documented);
+        var failed = await PostAsync(
+            "/api/v1/webhooks/flagger",
+            Edited("flagger-event-failed.json", n => n["namespace"] = "prod")
+        );
+
+        Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, failed.StatusCode);
+        await using var db = await DbAsync();
+        Assert.Equal("Q2", (await db.Incidents.SingleAsync(Ct)).ExternalId); // the incident, and nothing more
+        Assert.Empty(await db.Catches.ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Stages_that_share_a_namespace_name_are_told_apart_by_the_environment_the_delivery_names()
+    {
+        await using (var db = await DbAsync())
+        {
+            await db
+                .Environments.Where(e => e.Service.Slug == "payments-api")
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Namespace, "podinfo"), Ct);
+        }
+        var ambiguous = await PostAsync(
+            "/api/v1/webhooks/flagger",
+            Edited("flagger-event-failed.json", n => n["namespace"] = "podinfo")
+        );
+        var named = await PostAsync("/api/v1/webhooks/flagger", Edited("flagger-event-failed.json", n =>
+            {
+                n["namespace"] = "podinfo";
+                n["metadata"]!["environment"] = "staging";
+            }));
+
+        Assert.Equal(HttpStatusCode.Conflict, ambiguous.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, named.StatusCode);
+        await using var check = await DbAsync();
+        Assert.Equal("staging", (await check.Catches.Include(c => c.Environment).SingleAsync(Ct)).Environment.Name);
+    }
+
+    [Fact]
+    public async Task Where_versions_soak_Flagger_must_name_the_version_before_the_gate_lets_it_promote()
+    {
+        await using (var db = await DbAsync())
+        {
+            var production = await db.Environments.SingleAsync(
+                e => e.Service.Slug == "payments-api" && e.IsProduction,
+                Ct
+            );
+            production.SoakMinutes = 30;
+            var staging = await db.Environments.SingleAsync(
+                e => e.Service.Slug == "payments-api" && e.Name == "staging",
+                Ct
+            );
+            db.Deployments.Add(
+                new Deployment
+                {
+                    ServiceId = staging.ServiceId,
+                    EnvironmentId = staging.Id,
+                    Version = "6.1.0",
+                    StartedAt = DateTime.UtcNow.AddHours(-3),
+                    FinishedAt = DateTime.UtcNow.AddHours(-2),
+                    Outcome = DeploymentOutcome.Succeeded,
+                    OutcomeReceivedAt = DateTime.UtcNow.AddHours(-2),
+                    ReceivedAt = DateTime.UtcNow.AddHours(-3),
+                    Source = "test",
+                }
+            );
+            await db.SaveChangesAsync(Ct);
+        }
+        byte[] Asking(string? version) => Edited("flagger-webhook-documented.json", n =>
+            {
+                n["namespace"] = "prod";
+                if (version is not null)
+                    n["metadata"]!["version"] = version;
+            });
+
+        var unnamed = await PostAsync("/api/v1/webhooks/flagger/confirm-promotion", Asking(null));
+        var soaked = await PostAsync("/api/v1/webhooks/flagger/confirm-promotion", Asking("6.1.0"));
+        var neverInStaging = await PostAsync("/api/v1/webhooks/flagger/confirm-promotion", Asking("6.2.0"));
+
+        Assert.Equal(HttpStatusCode.Conflict, unnamed.StatusCode);
+        Assert.Equal(
+            ["version-unknown"],
+            (await JsonOf(unnamed))
+                .GetProperty("reasons")
+                .EnumerateArray()
+                .Select(r => r.GetProperty("code").GetString())
+        );
+        Assert.Equal(HttpStatusCode.OK, soaked.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, neverInStaging.StatusCode);
     }
 }
