@@ -103,18 +103,11 @@ public static class FlaggerGateEndpoints
         CancellationToken ct
     )
     {
-        if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
-            return WebhookEndpoints.TooLarge();
-        using var document = WebhookEndpoints.TryParse(body);
-        if (document is null)
-            return WebhookEndpoints.Invalid("body", "The body is not valid JSON.");
-        var root = document.RootElement;
-        var (signers, refusal) = await ProgressiveDeliveryEndpoints.FlaggerSignersAsync(secrets, root, ct);
-        if (refusal is not null)
-            return refusal;
-        var (name, space) = (root.Text("name"), root.Text("namespace"));
-        if (name is null || space is null)
-            return WebhookEndpoints.Invalid("body", "A Flagger webhook call has name and namespace.");
+        var (call, refusal) = await FlaggerCall.ReadAsync(request, secrets, ct);
+        if (call is null)
+            return refusal!;
+        using var _ = call;
+        var (root, name, space, signers) = (call.Root, call.Name, call.Namespace, call.Signers);
         var version = root.Text("metadata", "version");
         if (version is { Length: > EventRules.VersionMaxLength })
             return WebhookEndpoints.Invalid("metadata.version", $"At most {EventRules.VersionMaxLength} characters.");

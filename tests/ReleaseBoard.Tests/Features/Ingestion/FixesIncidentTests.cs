@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using ReleaseBoard.Data.Entities;
+using ReleaseBoard.Tests.Features.Ingestion.Webhooks;
 using ReleaseBoard.Tests.Support;
 using ReleaseBoard.Web.Features.Ingestion.Import;
 using ReleaseBoard.Web.Features.Ingestion.Webhooks;
@@ -121,22 +122,15 @@ public class FixesIncidentTests(IngestionFixture fixture) : IClassFixture<Ingest
     public async Task A_GitHub_deployment_names_the_incident_it_fixes_in_the_payload_it_was_created_with()
     {
         var incident = await OpenIncidentAsync(fixture.Payments, "payments-api");
-        var path = Path.Combine(
-            AppContext.BaseDirectory,
-            "Features",
-            "Ingestion",
-            "Webhooks",
-            "Payloads",
-            "github-deployment-status-success.json"
-        );
-        var node = JsonNode.Parse(await File.ReadAllBytesAsync(path, Ct))!;
         var deploymentId = Random.Shared.NextInt64(1_000_000_000, 9_000_000_000);
-        node["deployment"]!["id"] = deploymentId;
-        node["deployment"]!["payload"] = new JsonObject
+        var body = WebhookPayloads.Edited("github-deployment-status-success.json", node =>
         {
-            ["fixesIncident"] = new JsonObject { ["source"] = "pagerduty", ["externalId"] = incident },
-        };
-        var body = Encoding.UTF8.GetBytes(node.ToJsonString());
+            node["deployment"]!["id"] = deploymentId;
+            node["deployment"]!["payload"] = new JsonObject
+            {
+                ["fixesIncident"] = new JsonObject { ["source"] = "pagerduty", ["externalId"] = incident },
+            };
+        });
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/github")
         {
             Content = new ByteArrayContent(body),

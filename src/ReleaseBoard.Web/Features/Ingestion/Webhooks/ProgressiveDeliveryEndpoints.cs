@@ -22,29 +22,29 @@ public static class ProgressiveDeliveryEndpoints
         ["analysis-run-failed"] = "failed its analysis",
     };
 
+    /// <summary>What the receivers of failed analyses use.</summary>
+    public sealed record Services(
+        WebhookSecrets Secrets,
+        IDbContextFactory<ReleaseBoardDbContext> DbFactory,
+        CatchIngestion Catches,
+        IncidentIngestion Incidents,
+        TimeProvider Clock
+    );
+
     public static async Task<IResult> FlaggerEventAsync(
         HttpRequest request,
-        WebhookSecrets secrets,
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-        CatchIngestion catches,
-        IncidentIngestion incidents,
-        TimeProvider clock,
+        [AsParameters] Services services,
         CancellationToken ct
     )
     {
-        if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
-            return WebhookEndpoints.TooLarge();
-        using var document = WebhookEndpoints.TryParse(body);
-        if (document is null)
-            return WebhookEndpoints.Invalid("body", "The body is not valid JSON.");
-        var root = document.RootElement;
-        // Flagger sends no headers of its own: the secret travels in the webhook's metadata.
-        var (signers, refusal) = await FlaggerSignersAsync(secrets, root, ct);
-        if (refusal is not null)
-            return refusal;
-
-        var (name, space, phase) = (root.Text("name"), root.Text("namespace"), root.Text("phase"));
-        if (name is null || space is null || phase is null)
+        var (call, refusal) = await FlaggerCall.ReadAsync(request, services.Secrets, ct);
+        if (call is null)
+            return refusal!;
+        using var _ = call;
+        var (root, name, space, signers) = (call.Root, call.Name, call.Namespace, call.Signers);
+        var (secrets, dbFactory, catches, incidents, clock) = services;
+        var phase = root.Text("phase");
+        if (phase is null)
             return WebhookEndpoints.Invalid("body", "A Flagger event has name, namespace and phase.");
         if (phase != "Failed")
             return WebhookEndpoints.Ignored($"Phase {phase}: only a failed canary is recorded.");
@@ -78,42 +78,16 @@ public static class ProgressiveDeliveryEndpoints
             root.Text("metadata", "version"),
             root.Text("metadata", "link")
         );
-        return await ProgressiveDelivery.RecordFailedAnalysisAsync(
-            target,
-            failure,
-            secrets,
-            catches,
-            incidents,
-            ct
-        );
-    }
-
-    /// <summary>The Flagger secrets metadata.token matches; or the answer that refuses the delivery.</summary>
-    public static async Task<(IReadOnlyList<WebhookSigner> Signers, IResult? Refusal)> FlaggerSignersAsync(
-        WebhookSecrets secrets,
-        JsonElement root,
-        CancellationToken ct
-    )
-    {
-        var active = await secrets.SignersAsync(WebhookTool.Flagger, ct);
-        if (active.Count == 0)
-            return ([], WebhookEndpoints.NotConfigured(WebhookTool.Flagger));
-        var signers = ProgressiveDelivery.Matching(active, root.Text("metadata", "token"));
-        return signers.Count == 0
-            ? ([], WebhookEndpoints.BadToken("metadata.token (the Flagger webhook secret)"))
-            : (signers, null);
+        return await ProgressiveDelivery.RecordFailedAnalysisAsync(target, failure, secrets, catches, incidents, ct);
     }
 
     public static async Task<IResult> ArgoRolloutsAsync(
         HttpRequest request,
-        WebhookSecrets secrets,
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-        CatchIngestion catches,
-        IncidentIngestion incidents,
-        TimeProvider clock,
+        [AsParameters] Services services,
         CancellationToken ct
     )
     {
+        var (secrets, dbFactory, catches, incidents, clock) = services;
         if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
             return WebhookEndpoints.TooLarge();
         var active = await secrets.SignersAsync(WebhookTool.ArgoRollouts, ct);
@@ -161,14 +135,7 @@ public static class ProgressiveDeliveryEndpoints
             root.Text("version") is { Length: > 0 } version ? version : null,
             root.Text("url") is { Length: > 0 } url ? url : null
         );
-        return await ProgressiveDelivery.RecordFailedAnalysisAsync(
-            target,
-            failure,
-            secrets,
-            catches,
-            incidents,
-            ct
-        );
+        return await ProgressiveDelivery.RecordFailedAnalysisAsync(target, failure, secrets, catches, incidents, ct);
     }
 
     /// <summary>
@@ -279,3 +246,53 @@ public sealed record CatchHook(
     string? Url,
     string? ExternalId
 );
+
+/// <summary>
+/// A call from Flagger (an event, confirm-promotion, rollback), read and authenticated: Flagger sends no headers of
+/// its own, so the secret travels in the webhook's metadata.token. Disposing it frees the parsed body.
+/// </summary>
+public sealed class FlaggerCall : IDisposable
+{
+    private readonly JsonDocument _document;
+
+    private FlaggerCall(JsonDocument document, string name, string space, IReadOnlyList<WebhookSigner> signers) =>
+        (_document, Name, Namespace, Signers) = (document, name, space, signers);
+
+    public JsonElement Root => _document.RootElement;
+    public string Name { get; }
+    public string Namespace { get; }
+
+    /// <summary>The active Flagger secrets metadata.token matches (at least one).</summary>
+    public IReadOnlyList<WebhookSigner> Signers { get; }
+
+    public static async Task<(FlaggerCall? Call, IResult? Refusal)> ReadAsync(
+        HttpRequest request,
+        WebhookSecrets secrets,
+        CancellationToken ct
+    )
+    {
+        if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
+            return (null, WebhookEndpoints.TooLarge());
+        var document = WebhookEndpoints.TryParse(body);
+        if (document is null)
+            return (null, WebhookEndpoints.Invalid("body", "The body is not valid JSON."));
+        var root = document.RootElement;
+        var active = await secrets.SignersAsync(WebhookTool.Flagger, ct);
+        var signers = ProgressiveDelivery.Matching(active, root.Text("metadata", "token"));
+        var (name, space) = (root.Text("name"), root.Text("namespace"));
+        IResult? refusal =
+            active.Count == 0 ? WebhookEndpoints.NotConfigured(WebhookTool.Flagger)
+            : signers.Count == 0 ? WebhookEndpoints.BadToken("metadata.token (the Flagger webhook secret)")
+            : name is null || space is null
+                ? WebhookEndpoints.Invalid("body", "A Flagger webhook call has name and namespace.")
+            : null;
+        if (refusal is not null)
+        {
+            document.Dispose();
+            return (null, refusal);
+        }
+        return (new FlaggerCall(document, name!, space!, signers), null);
+    }
+
+    public void Dispose() => _document.Dispose();
+}

@@ -109,17 +109,9 @@ public sealed class ProgressiveDeliveryTests : IAsyncLifetime
     private async Task<ReleaseBoardDbContext> DbAsync() =>
         await _app.Services.GetRequiredService<IDbContextFactory<ReleaseBoardDbContext>>().CreateDbContextAsync(Ct);
 
-    private static byte[] Payload(string name) =>
-        File.ReadAllBytes(
-            Path.Combine(AppContext.BaseDirectory, "Features", "Ingestion", "Webhooks", "Payloads", name)
-        );
+    private static byte[] Payload(string name) => WebhookPayloads.Payload(name);
 
-    private static byte[] Edited(string name, Action<JsonNode> edit)
-    {
-        var node = JsonNode.Parse(Payload(name))!;
-        edit(node);
-        return Encoding.UTF8.GetBytes(node.ToJsonString());
-    }
+    private static byte[] Edited(string name, Action<JsonNode> edit) => WebhookPayloads.Edited(name, edit);
 
     private Task<HttpResponseMessage> PostAsync(string path, byte[] body, Action<HttpRequestMessage>? headers = null)
     {
