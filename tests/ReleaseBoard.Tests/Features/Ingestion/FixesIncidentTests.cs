@@ -118,18 +118,21 @@ public class FixesIncidentTests(IngestionFixture fixture) : IClassFixture<Ingest
         }
     }
 
-    [Fact]
-    public async Task A_GitHub_deployment_names_the_incident_it_fixes_in_the_payload_it_was_created_with()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // GitHub keeps a payload given as a string of JSON as that string
+    public async Task A_GitHub_deployment_names_the_incident_it_fixes_in_the_payload_it_was_created_with(bool asText)
     {
         var incident = await OpenIncidentAsync(fixture.Payments, "payments-api");
         var deploymentId = Random.Shared.NextInt64(1_000_000_000, 9_000_000_000);
         var body = WebhookPayloads.Edited("github-deployment-status-success.json", node =>
         {
             node["deployment"]!["id"] = deploymentId;
-            node["deployment"]!["payload"] = new JsonObject
+            var payload = new JsonObject
             {
                 ["fixesIncident"] = new JsonObject { ["source"] = "pagerduty", ["externalId"] = incident },
             };
+            node["deployment"]!["payload"] = asText ? payload.ToJsonString() : payload;
         });
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/github")
         {

@@ -93,8 +93,18 @@ internal static class GitHubDeploymentStatus
     /// </summary>
     private static EventReference? FixesIncident(JsonElement root)
     {
-        var source = root.Text("deployment", "payload", "fixesIncident", "source");
-        var externalId = root.Text("deployment", "payload", "fixesIncident", "externalId");
+        // GitHub keeps a payload as it was given: an object, or a string of JSON.
+        if (
+            !root.TryGetProperty("deployment", out var deployment)
+            || !deployment.TryGetProperty("payload", out var payload)
+        )
+            return null;
+        using var parsed =
+            payload.ValueKind == JsonValueKind.String
+                ? WebhookEndpoints.TryParse(System.Text.Encoding.UTF8.GetBytes(payload.GetString()!))
+                : null;
+        var fixes = parsed?.RootElement ?? payload;
+        var (source, externalId) = (fixes.Text("fixesIncident", "source"), fixes.Text("fixesIncident", "externalId"));
         return source is null && externalId is null ? null : new EventReference(source, externalId);
     }
 }
