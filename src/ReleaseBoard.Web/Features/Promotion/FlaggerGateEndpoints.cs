@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using ReleaseBoard.Data;
 using ReleaseBoard.Web.Api;
 using ReleaseBoard.Web.Features.Ingestion.Webhooks;
@@ -59,12 +60,12 @@ public static class FlaggerGateEndpoints
             dbFactory,
             gate,
             (answer, target) =>
-                WithoutVersion(answer) is { MayAutoPromote: true }
+                answer.MayAutoPromote
                     ? TypedResults.Ok(Of(answer, target, rollBack: false))
                     : Refused(
                         $"ReleaseBoard holds the promotion of {target.Service.Slug} to {target.Environment}: "
-                            + string.Join(" ", WithoutVersion(answer).Reasons.Select(r => r.Message)),
-                        Of(WithoutVersion(answer), target, rollBack: false)
+                            + string.Join(" ", answer.Reasons.Select(r => r.Message)),
+                        Of(answer, target, rollBack: false)
                     ),
             ct
         );
@@ -123,6 +124,8 @@ public static class FlaggerGateEndpoints
             return problem!;
         // Asked at the moment of the call, nothing cached: a pause or an incident is seen at once.
         var gateAnswer = await gate.AskAsync(target.Service.Id, target.EnvironmentId, version, ct);
+        if (gateAnswer.Soak is null && gateAnswer.SoakMinutes > 0 && await HasPreviousStageAsync(dbFactory, target, ct))
+            gateAnswer = WithoutVersion(gateAnswer);
         return answer(gateAnswer, target);
     }
 
@@ -131,21 +134,31 @@ public static class FlaggerGateEndpoints
     /// one soaked or was caught without metadata.version, so it holds rather than wave an unknown version through.
     /// </summary>
     private static GateAnswer WithoutVersion(GateAnswer answer) =>
-        answer.Soak is null && answer.SoakMinutes > 0
-            ? answer with
-            {
-                MayAutoPromote = false,
-                Reasons =
-                [
-                    .. answer.Reasons,
-                    new GateReason(
-                        "version-unknown",
-                        $"The environment soaks each version for {answer.SoakMinutes} min: set metadata.version to "
-                            + "the canary's version so ReleaseBoard can check its soak and catches."
-                    ),
-                ],
-            }
-            : answer;
+        answer with
+        {
+            MayAutoPromote = false,
+            Reasons =
+            [
+                .. answer.Reasons,
+                new GateReason(
+                    "version-unknown",
+                    $"The environment soaks each version for {answer.SoakMinutes} min: set metadata.version to "
+                        + "the canary's version so ReleaseBoard can check its soak and catches."
+                ),
+            ],
+        };
+
+    /// <summary>A first stage soaks nothing: no version passed a stage before it.</summary>
+    private static async Task<bool> HasPreviousStageAsync(
+        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+        WorkloadTarget target,
+        CancellationToken ct
+    )
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var order = db.Environments.Where(e => e.Id == target.EnvironmentId).Select(e => e.Order);
+        return await db.Environments.AnyAsync(e => e.ServiceId == target.Service.Id && order.Any(o => e.Order < o), ct);
+    }
 
     private static FlaggerAnswer Of(GateAnswer answer, WorkloadTarget target, bool rollBack) =>
         new(
@@ -172,4 +185,31 @@ public static class FlaggerGateEndpoints
                 ["reasons"] = answer.Reasons,
             }
         );
+}
+
+/// <summary>
+/// The rollback hook's own rule, asked of a failed canary after the fact: a failure of pausing severity open on the
+/// service when the canary failed had ReleaseBoard answer "roll back", so the canary's failure is that incident's.
+/// </summary>
+public sealed class IncidentRollbackCause(
+    IDbContextFactory<ReleaseBoardDbContext> dbFactory,
+    IOptionsMonitor<PromotionOptions> options
+) : ICanaryRollbackCause
+{
+    public async Task<string?> RolledBackForAsync(int serviceId, DateTime atUtc, CancellationToken cancellationToken)
+    {
+        var pausing = options.CurrentValue.PausingSeverity;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var title = await db
+            .Incidents.Where(i =>
+                i.ServiceId == serviceId
+                && i.Severity <= pausing
+                && i.ImpactStartedAt <= atUtc
+                && (i.ResolvedAt == null || i.ResolvedAt >= atUtc)
+            )
+            .OrderBy(i => i.ImpactStartedAt)
+            .Select(i => i.Title)
+            .FirstOrDefaultAsync(cancellationToken);
+        return title is null ? null : $"the incident \"{title}\"";
+    }
 }

@@ -20,6 +20,9 @@ public static class PromotionSetup
         services.TryAddSingleton<EvidenceSnapshot>();
         services.TryAddSingleton<PromotionService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncidentOpenedReaction, PauseOnIncident>());
+        services.TryAddEnumerable(
+            ServiceDescriptor.Singleton<Ingestion.Webhooks.ICanaryRollbackCause, IncidentRollbackCause>()
+        );
         services
             .AddOptions<PromotionOptions>()
             .BindConfiguration(PromotionOptions.SectionName)

@@ -233,9 +233,8 @@ public sealed class DataSafetyTests : IDisposable
         )
             Assert.True(tables.Single(t => t.Name == name).Value.GetArrayLength() > 0, $"{name} has no rows to move");
         // Deployments and incidents name each other (a fix, a cause): the move keeps both directions.
-        Assert.Contains(
-            tables.Single(t => t.Name == "Deployments").Value.EnumerateArray(),
-            d => d.GetProperty("FixesIncidentId").ValueKind == JsonValueKind.Number
+        Assert.Contains(tables.Single(t => t.Name == "Deployments").Value.EnumerateArray(), d =>
+            d.GetProperty("FixesIncidentId").ValueKind == JsonValueKind.Number
         );
         foreach (var table in tables)
             Assert.True(

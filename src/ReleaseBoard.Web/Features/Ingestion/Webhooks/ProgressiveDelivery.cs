@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using ReleaseBoard.Data;
 using ReleaseBoard.Data.Entities;
 using ReleaseBoard.Web.Api;
-using ReleaseBoard.Web.Features.Metrics;
 using ReleaseBoard.Web.Infrastructure;
 
 namespace ReleaseBoard.Web.Features.Ingestion.Webhooks;
@@ -189,20 +188,6 @@ public static class ProgressiveDelivery
 
     public const string SeverityRule = "A severity is 1 (worst) to 4.";
 
-    /// <summary>
-    /// Whether a failure of counting severity is open on the service. A canary that fails then was rolled back because
-    /// of it (ReleaseBoard's own rollback webhook answers yes while one is open): the incident, not a prevented defect.
-    /// </summary>
-    public static async Task<bool> FailureOpenAsync(
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-        int serviceId,
-        CancellationToken ct
-    )
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Incidents.Where(i => i.ServiceId == serviceId && i.ResolvedAt == null).ThatCount().AnyAsync(ct);
-    }
-
     /// <summary>Flagger's metadata.timestamp: Unix milliseconds, as a string.</summary>
     public static DateTimeOffset? UnixMilliseconds(string? text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
@@ -223,3 +208,13 @@ public sealed record FailedAnalysis(
     string? Version,
     string? Link
 );
+
+/// <summary>
+/// Why a canary failed, when ReleaseBoard itself made it fail: its rollback webhook answers "roll back" while a
+/// failure of pausing severity is open (the Promotion feature knows that rule and registers the answer).
+/// </summary>
+public interface ICanaryRollbackCause
+{
+    /// <summary>The incident that had the canary rolled back at <paramref name="atUtc"/>; null when none did.</summary>
+    Task<string?> RolledBackForAsync(int serviceId, DateTime atUtc, CancellationToken cancellationToken);
+}

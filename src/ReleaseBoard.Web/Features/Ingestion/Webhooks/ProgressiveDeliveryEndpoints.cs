@@ -28,7 +28,8 @@ public static class ProgressiveDeliveryEndpoints
         IDbContextFactory<ReleaseBoardDbContext> DbFactory,
         CatchIngestion Catches,
         IncidentIngestion Incidents,
-        TimeProvider Clock
+        TimeProvider Clock,
+        IEnumerable<ICanaryRollbackCause> RollbackCauses
     );
 
     public static async Task<IResult> FlaggerEventAsync(
@@ -42,7 +43,7 @@ public static class ProgressiveDeliveryEndpoints
             return refusal!;
         using var _ = call;
         var (root, name, space, signers) = (call.Root, call.Name, call.Namespace, call.Signers);
-        var (secrets, dbFactory, catches, incidents, clock) = services;
+        var (secrets, dbFactory, catches, incidents, clock, rollbackCauses) = services;
         var phase = root.Text("phase");
         if (phase is null)
             return WebhookEndpoints.Invalid("body", "A Flagger event has name, namespace and phase.");
@@ -54,17 +55,17 @@ public static class ProgressiveDeliveryEndpoints
         var (target, problem) = await ProgressiveDelivery.FindAsync(dbFactory, name, space, environment, signers, ct);
         if (target is null)
             return problem!;
-        if (await ProgressiveDelivery.FailureOpenAsync(dbFactory, target.Service.Id, ct))
-            return WebhookEndpoints.Ignored(
-                $"A failure is open on {target.Service.Slug}: the canary was rolled back because of it, which is no "
-                    + "catch (ReleaseBoard's rollback webhook asks for exactly this)."
-            );
 
         var now = clock.GetUtcNow();
         var at =
             ProgressiveDelivery.UnixMilliseconds(root.Text("metadata", "timestamp")) is { } stamp && stamp <= now
                 ? stamp
                 : now;
+        foreach (var cause in rollbackCauses)
+            if (await cause.RolledBackForAsync(target.Service.Id, at.UtcDateTime, ct) is { } incident)
+                return WebhookEndpoints.Ignored(
+                    $"ReleaseBoard had this canary rolled back while {incident} was open: the incident, not a catch."
+                );
         // One failed revision (Flagger's checksum of the spec) is one event, however often Flagger repeats it.
         var revision = root.Text("checksum") is { Length: > 0 } checksum ? checksum : at.ToUnixTimeSeconds().ToString();
         var failure = new FailedAnalysis(
@@ -87,7 +88,7 @@ public static class ProgressiveDeliveryEndpoints
         CancellationToken ct
     )
     {
-        var (secrets, dbFactory, catches, incidents, clock) = services;
+        var (secrets, dbFactory, catches, incidents, clock, _) = services;
         if (await ApiJson.ReadCappedAsync(request, WebhookEndpoints.MaxWebhookBytes, ct) is not { } body)
             return WebhookEndpoints.TooLarge();
         var active = await secrets.SignersAsync(WebhookTool.ArgoRollouts, ct);
@@ -277,7 +278,16 @@ public sealed class FlaggerCall : IDisposable
         if (document is null)
             return (null, WebhookEndpoints.Invalid("body", "The body is not valid JSON."));
         var root = document.RootElement;
-        var active = await secrets.SignersAsync(WebhookTool.Flagger, ct);
+        IReadOnlyList<WebhookSigner> active;
+        try
+        {
+            active = await secrets.SignersAsync(WebhookTool.Flagger, ct);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
         var signers = ProgressiveDelivery.Matching(active, root.Text("metadata", "token"));
         var (name, space) = (root.Text("name"), root.Text("namespace"));
         IResult? refusal =

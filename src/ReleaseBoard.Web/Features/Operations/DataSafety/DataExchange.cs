@@ -362,7 +362,11 @@ public sealed class DataExchange(IDbContextFactory<ReleaseBoardDbContext> dbFact
                 {
                     var key = table
                         .FindPrimaryKey()!
-                        .Properties.Select(k => item.GetProperty(k.Name).Deserialize(k.ClrType, Json))
+                        .Properties.Select(k =>
+                            item.TryGetProperty(k.Name, out var part)
+                                ? part.Deserialize(k.ClrType, Json)
+                                : throw new FormatException($"A row of {table.GetTableName()} has no {k.Name}.")
+                        )
                         .ToArray();
                     later.Add(new LaterValue(typeof(T), key, property.Name, clrValue));
                     continue; // the row it names may not be in yet

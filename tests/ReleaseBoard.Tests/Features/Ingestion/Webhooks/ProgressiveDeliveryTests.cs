@@ -387,10 +387,11 @@ public sealed class ProgressiveDeliveryTests : IAsyncLifetime
 
         // ReleaseBoard's rollback hook says yes; Flagger rolls back and reports the canary as failed.
         var rollback = await PostAsync("/api/v1/webhooks/flagger/rollback", documented);
-        var failed = await PostAsync(
-            "/api/v1/webhooks/flagger",
-            Edited("flagger-event-failed.json", n => n["namespace"] = "prod")
-        );
+        var failed = await PostAsync("/api/v1/webhooks/flagger", Edited("flagger-event-failed.json", n =>
+            {
+                n["namespace"] = "prod";
+                n["metadata"]!["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString();
+            }));
 
         Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, failed.StatusCode);
@@ -475,5 +476,38 @@ public sealed class ProgressiveDeliveryTests : IAsyncLifetime
         );
         Assert.Equal(HttpStatusCode.OK, soaked.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, neverInStaging.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_canary_that_fails_beside_an_incident_too_mild_to_roll_it_back_is_still_a_catch()
+    {
+        // Severity 3 counts but does not pause (Promotion:PausingSeverity 2): the rollback hook said no, so the canary
+        // failed on its own.
+        var opened = await _paymentsKey.PostAsJsonAsync(
+            "/api/v1/incidents",
+            new
+            {
+                service = "payments-api",
+                severity = 3,
+                title = "Slow reports",
+                startedAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+                source = "pagerduty",
+                externalId = "Q3",
+            },
+            Ct
+        );
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var now = Edited("flagger-event-failed.json", n =>
+            n["metadata"]!["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString()
+        );
+
+        var rollback = await PostAsync(
+            "/api/v1/webhooks/flagger/rollback",
+            Edited("flagger-webhook-documented.json", n => n["namespace"] = "test")
+        );
+        var failed = await PostAsync("/api/v1/webhooks/flagger", now);
+
+        Assert.Equal(HttpStatusCode.Conflict, rollback.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, failed.StatusCode);
     }
 }
