@@ -204,30 +204,31 @@ public sealed class TrendQueries(ReleaseBoardDbContext db, TrendScope scope)
                     )
                     : null
             );
+        return db.Deployments.Where(d => failedIds.Contains(d.Id)).Select(ByFinish(buckets, sample));
+    }
+
+    private static Expression<Func<Deployment, DeploymentInBucket>> InBucket(IReadOnlyList<Bucket> buckets) =>
+        ByFinish(buckets, (d, bucket) => new DeploymentInBucket(d.Id, bucket));
+
+    /// <summary>
+    /// Writes a deployment's bucket (by its finish) into <paramref name="shape"/>'s second parameter: one projection
+    /// the database computes, whatever shape the row takes.
+    /// </summary>
+    private static Expression<Func<Deployment, TRow>> ByFinish<TRow>(
+        IReadOnlyList<Bucket> buckets,
+        Expression<Func<Deployment, int, TRow>> shape
+    )
+    {
         Expression<Func<Deployment, DateTime>> finished = d => d.FinishedAt!.Value;
-        var row = sample.Parameters[0];
-        var bucketNumber = ReplacingExpressionVisitor.Replace(
+        var row = shape.Parameters[0];
+        var bucket = ReplacingExpressionVisitor.Replace(
             finished.Parameters[0],
             row,
             BucketNumber(finished, buckets).Body
         );
-        var projection = Expression.Lambda<Func<Deployment, RecoverySample>>(
-            ReplacingExpressionVisitor.Replace(sample.Parameters[1], bucketNumber, sample.Body),
+        return Expression.Lambda<Func<Deployment, TRow>>(
+            ReplacingExpressionVisitor.Replace(shape.Parameters[1], bucket, shape.Body),
             row
-        );
-        return db.Deployments.Where(d => failedIds.Contains(d.Id)).Select(projection);
-    }
-
-    private static Expression<Func<Deployment, DeploymentInBucket>> InBucket(IReadOnlyList<Bucket> buckets)
-    {
-        Expression<Func<Deployment, DateTime>> finished = d => d.FinishedAt!.Value;
-        return Expression.Lambda<Func<Deployment, DeploymentInBucket>>(
-            Expression.New(
-                typeof(DeploymentInBucket).GetConstructors().Single(),
-                Expression.Property(finished.Parameters[0], nameof(Deployment.Id)),
-                BucketNumber(finished, buckets).Body
-            ),
-            finished.Parameters
         );
     }
 
