@@ -123,41 +123,14 @@ public static class FlaggerGateEndpoints
         if (target is null)
             return problem!;
         // Asked at the moment of the call, nothing cached: a pause or an incident is seen at once.
-        var gateAnswer = await gate.AskAsync(target.Service.Id, target.EnvironmentId, version, ct);
-        if (gateAnswer.Soak is null && gateAnswer.SoakMinutes > 0 && await HasPreviousStageAsync(dbFactory, target, ct))
-            gateAnswer = WithoutVersion(gateAnswer);
+        var gateAnswer = await gate.AskAsync(
+            target.Service.Id,
+            target.EnvironmentId,
+            version,
+            ct,
+            versionRequired: true
+        );
         return answer(gateAnswer, target);
-    }
-
-    /// <summary>
-    /// Flagger's payload names no version. Where the environment soaks versions, the gate cannot tell whether this
-    /// one soaked or was caught without metadata.version, so it holds rather than wave an unknown version through.
-    /// </summary>
-    private static GateAnswer WithoutVersion(GateAnswer answer) =>
-        answer with
-        {
-            MayAutoPromote = false,
-            Reasons =
-            [
-                .. answer.Reasons,
-                new GateReason(
-                    "version-unknown",
-                    $"The environment soaks each version for {answer.SoakMinutes} min: set metadata.version to "
-                        + "the canary's version so ReleaseBoard can check its soak and catches."
-                ),
-            ],
-        };
-
-    /// <summary>A first stage soaks nothing: no version passed a stage before it.</summary>
-    private static async Task<bool> HasPreviousStageAsync(
-        IDbContextFactory<ReleaseBoardDbContext> dbFactory,
-        WorkloadTarget target,
-        CancellationToken ct
-    )
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var order = db.Environments.Where(e => e.Id == target.EnvironmentId).Select(e => e.Order);
-        return await db.Environments.AnyAsync(e => e.ServiceId == target.Service.Id && order.Any(o => e.Order < o), ct);
     }
 
     private static FlaggerAnswer Of(GateAnswer answer, WorkloadTarget target, bool rollBack) =>

@@ -47,11 +47,16 @@ public sealed class PromotionGate(
     DeploymentWindows windows
 )
 {
+    /// <param name="versionRequired">
+    /// The caller can name the version but did not (Flagger's metadata.version): where the environment soaks what
+    /// passed a stage before it, an unnamed version cannot be checked, so the gate holds rather than wave it through.
+    /// </param>
     public async Task<GateAnswer> AskAsync(
         int serviceId,
         int environmentId,
         string? version,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        bool versionRequired = false
     )
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -161,6 +166,18 @@ public sealed class PromotionGate(
                 );
             soak = new SoakStatus(version, previous?.Name, passed?.Finished, passed?.CountsFrom, soakEndsAt, catches);
         }
+        else if (
+            versionRequired
+            && environment.SoakMinutes > 0
+            && await db.Environments.EnvironmentsBefore(serviceId, environment.Order).AnyAsync(cancellationToken)
+        )
+            reasons.Add(
+                new(
+                    "version-unknown",
+                    $"The environment soaks each version for {environment.SoakMinutes} min: name the version so "
+                        + "ReleaseBoard can check its soak and catches."
+                )
+            );
 
         return new GateAnswer(
             environment.PromotionMode,
