@@ -126,58 +126,46 @@ public static class ProgressiveDelivery
         CancellationToken ct
     )
     {
-        var answer = await RecordAsync();
-        if (answer is IStatusCodeHttpResult { StatusCode: 200 or 201 })
-            await secrets.TouchAsync(target.Signer.Id, ct);
-        return answer;
-
-        async Task<IResult> RecordAsync()
+        if (!target.IsProduction)
         {
-            if (!target.IsProduction)
-            {
-                var caught = await catches.IngestForServiceAsync(
-                    target.Service,
-                    new CatchRequest(
-                        target.Service.Slug,
-                        target.Environment,
-                        failure.Severity,
-                        failure.Title,
-                        failure.Message,
-                        failure.Version,
-                        failure.At,
-                        failure.Tool,
-                        failure.Source,
-                        failure.ExternalId,
-                        failure.Link
-                    ),
-                    new AuditActor(
-                        AuditActorKind.System,
-                        $"{failure.Tool} webhook",
-                        $"webhook-secret/{target.Signer.Id}"
-                    ),
-                    ct
-                );
-                return WebhookEndpoints.ToResult(caught);
-            }
-            var failed = await incidents.IngestForServiceAsync(
+            var caught = await catches.IngestForServiceAsync(
                 target.Service,
-                new IncidentRequest(
+                new CatchRequest(
                     target.Service.Slug,
+                    target.Environment,
                     failure.Severity,
                     failure.Title,
+                    failure.Message,
+                    failure.Version,
                     failure.At,
-                    failure.At,
-                    failure.At,
-                    null,
-                    failure.Link,
+                    failure.Tool,
                     failure.Source,
-                    failure.ExternalId
+                    failure.ExternalId,
+                    failure.Link
                 ),
-                reopen: false,
+                new AuditActor(AuditActorKind.System, $"{failure.Tool} webhook", $"webhook-secret/{target.Signer.Id}"),
                 ct
             );
-            return WebhookEndpoints.ToResult(failed);
+            return await WebhookEndpoints.AnsweredAsync(caught, target.Signer.Id, secrets, ct);
         }
+        var failed = await incidents.IngestForServiceAsync(
+            target.Service,
+            new IncidentRequest(
+                target.Service.Slug,
+                failure.Severity,
+                failure.Title,
+                failure.At,
+                failure.At,
+                failure.At,
+                null,
+                failure.Link,
+                failure.Source,
+                failure.ExternalId
+            ),
+            reopen: false,
+            ct
+        );
+        return await WebhookEndpoints.AnsweredAsync(failed, target.Signer.Id, secrets, ct);
     }
 
     /// <summary>A "severity" of 1–4, or the default; anything else is a mistake worth saying.</summary>

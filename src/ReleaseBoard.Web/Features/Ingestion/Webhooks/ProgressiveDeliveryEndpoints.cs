@@ -225,9 +225,7 @@ public static class ProgressiveDeliveryEndpoints
             ),
             ct
         );
-        if (outcome is IngestOutcome<CatchItem>.Stored)
-            await secrets.TouchAsync(signer.Id, ct);
-        return WebhookEndpoints.ToResult(outcome);
+        return await WebhookEndpoints.AnsweredAsync(outcome, signer.Id, secrets, ct);
     }
 
     private static string? Clip(string? text, int max) => text is { Length: var n } && n > max ? text[..max] : text;

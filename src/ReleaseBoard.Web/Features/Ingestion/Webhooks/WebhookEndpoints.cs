@@ -174,10 +174,20 @@ public static class WebhookEndpoints
     )
     {
         if (outcome is IngestOutcome<T>.Stored)
-        {
             await deliveries.RecordAsync(tool, deliveryId, signer.Id, ct);
-            await secrets.TouchAsync(signer.Id, ct);
-        }
+        return await AnsweredAsync(outcome, signer.Id, secrets, ct);
+    }
+
+    /// <summary>Answers what ingestion did; a stored event marks the secret that verified it as used.</summary>
+    internal static async Task<IResult> AnsweredAsync<T>(
+        IngestOutcome<T> outcome,
+        int secretId,
+        WebhookSecrets secrets,
+        CancellationToken ct
+    )
+    {
+        if (outcome is IngestOutcome<T>.Stored)
+            await secrets.TouchAsync(secretId, ct);
         return ToResult(outcome);
     }
 
