@@ -186,22 +186,25 @@ public static class ApiDocumentation
                 return requirement;
             })
             .ToList();
-        if (WebhookSecurity.TryGetValue(name, out var flagger) && flagger.Length == 0)
+        var isWebhook = hook is not null;
+        if (isWebhook && hook!.Length == 0)
             operation.Description =
                 (operation.Description is { Length: > 0 } d ? d + " " : "")
                 + "Authenticated by metadata.token in the body (the Flagger webhook secret): Flagger sends no headers.";
 
         operation.Responses ??= new OpenApiResponses();
         var hasBody = operation.RequestBody is not null || context.Description.ParameterDescriptions.Count > 0;
-        if (hasBody || WebhookSecurity.ContainsKey(name))
+        var authenticated = security.Length > 0 || isWebhook;
+        if (hasBody || isWebhook)
             Add(operation, context, "400", "The request is not valid: a message per field; nothing was stored.");
-        if (security.Length > 0 || WebhookSecurity.ContainsKey(name))
+        if (authenticated)
+        {
             Add(operation, context, "401", "No valid key, session, signature or token.");
-        if (security.Length > 0 || WebhookSecurity.ContainsKey(name))
             Add(operation, context, "403", "Authenticated, but this caller may not do this (or speak for that owner).");
-        if (context.Description.RelativePath?.Contains('{') == true || WebhookSecurity.ContainsKey(name))
+        }
+        if (context.Description.RelativePath?.Contains('{') == true || isWebhook)
             Add(operation, context, "404", "What the request names does not exist, or is not the caller's to see.");
-        if (WebhookSecurity.ContainsKey(name))
+        if (isWebhook)
             Add(operation, context, "409", "Two owners' entries match what it names; for Flagger's gate: not now.");
     }
 
